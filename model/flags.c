@@ -1,0 +1,336 @@
+#include "model/flags.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+bool mt_parse_endpoint(arena *a, const char *flag, const char *s, mt_endpoint_arg *out,
+                       char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    while (s && isspace((unsigned char)*s))
+        s++;
+    if (!s || !*s) {
+        snprintf(err, errlen, "--%s: endpoint string cannot be empty, expected "
+                 "user:password@host:port/database", flag);
+        return false;
+    }
+    size_t len = strlen(s);
+    while (len && isspace((unsigned char)s[len - 1]))
+        len--;
+    char *str = arena_strndup(a, s, len);
+    /* The password may itself contain '@' or ':', so the account ends at the
+     * last '@' and the user at the first ':' (kbcli refuses such passwords). */
+    char *at = strrchr(str, '@');
+    if (!at) {
+        snprintf(err, errlen, "--%s: endpoint has no account info, expected "
+                 "user:password@host:port/database", flag);
+        return false;
+    }
+    *at = '\0';
+    char *colon = strchr(str, ':');
+    if (!colon || colon == str) {
+        snprintf(err, errlen, "--%s: the account info in the endpoint is invalid, should "
+                 "be like \"user:123456\"", flag);
+        return false;
+    }
+    *colon = '\0';
+    out->user = str;
+    out->password = colon + 1;
+    char *rest = at + 1;
+    char *slash = strrchr(rest, '/');
+    out->database = "";
+    if (slash) {
+        *slash = '\0';
+        out->database = slash + 1;
+    }
+    if (!*rest) {
+        snprintf(err, errlen, "--%s: the endpoint has no host, expected host:port after '@'", flag);
+        return false;
+    }
+    out->address = rest;
+    out->port = 5432;
+    const char *portstr = NULL;
+    if (rest[0] == '[') {
+        char *close = strchr(rest, ']');
+        if (!close) {
+            snprintf(err, errlen, "--%s: unclosed '[' in IPv6 address \"%s\"", flag, rest);
+            return false;
+        }
+        out->host = arena_strndup(a, rest + 1, (size_t)(close - rest - 1));
+        if (close[1] == ':')
+            portstr = close + 2;
+        else if (close[1]) {
+            snprintf(err, errlen, "--%s: unexpected \"%s\" after the IPv6 address", flag, close + 1);
+            return false;
+        }
+    } else {
+        char *pc = strrchr(rest, ':');
+        if (pc && strchr(rest, ':') != pc) {
+            snprintf(err, errlen, "--%s: an IPv6 address must be written in brackets, "
+                     "like [::1]:5432", flag);
+            return false;
+        }
+        out->host = pc ? arena_strndup(a, rest, (size_t)(pc - rest)) : rest;
+        if (pc)
+            portstr = pc + 1;
+    }
+    if (!*out->host) {
+        snprintf(err, errlen, "--%s: the endpoint has an empty host", flag);
+        return false;
+    }
+    if (portstr) {
+        char *end;
+        long p = strtol(portstr, &end, 10);
+        if (!*portstr || *end || p < 1 || p > 65535) {
+            snprintf(err, errlen, "--%s: port \"%s\" is not a number from 1 to 65535", flag,
+                     portstr);
+            return false;
+        }
+        out->port = (int)p;
+    }
+    return true;
+}
+
+/* Splits one CSV value as Go's encoding/csv does for StringSliceVar:
+ * fields separated by ',', a field may be wrapped in double quotes with
+ * "" standing for a quote. Calls add() for each field. */
+static bool csv_fields(arena *a, const char *v, bool (*add)(void *, const char *, char *, size_t),
+                       void *ctx, char *err, size_t errlen)
+{
+    const char *p = v;
+    for (;;) {
+        char *field = arena_alloc(a, strlen(p) + 1);
+        size_t n = 0;
+        while (*p == ' ')
+            p++;
+        if (*p == '"') {
+            p++;
+            for (;;) {
+                if (!*p) {
+                    snprintf(err, errlen, "--migration-object: unterminated quote in \"%s\"", v);
+                    return false;
+                }
+                if (*p == '"' && p[1] == '"') {
+                    field[n++] = '"';
+                    p += 2;
+                } else if (*p == '"') {
+                    p++;
+                    break;
+                } else {
+                    field[n++] = *p++;
+                }
+            }
+            while (*p == ' ')
+                p++;
+            if (*p && *p != ',') {
+                snprintf(err, errlen, "--migration-object: unexpected \"%c\" after a quoted "
+                         "name in \"%s\"", *p, v);
+                return false;
+            }
+        } else {
+            while (*p && *p != ',')
+                field[n++] = *p++;
+            while (n && field[n - 1] == ' ')
+                n--;
+        }
+        field[n] = '\0';
+        if (!add(ctx, field, err, errlen))
+            return false;
+        if (!*p)
+            return true;
+        p++; /* the comma */
+    }
+}
+
+typedef struct obj_ctx {
+    arena *a;
+    mt_objects *o;
+    size_t cap;
+} obj_ctx;
+
+static mt_schema_obj *find_schema(mt_objects *o, const char *schema)
+{
+    for (size_t i = 0; i < o->n_white; i++)
+        if (!strcmp(o->white[i].schema, schema))
+            return &o->white[i];
+    return NULL;
+}
+
+static bool add_object(void *vctx, const char *f, char *err, size_t errlen)
+{
+    obj_ctx *c = vctx;
+    if (!*f) {
+        snprintf(err, errlen, "--migration-object: the schema or schema.table in the "
+                 "migration object cannot be empty");
+        return false;
+    }
+    const char *dot = strchr(f, '.');
+    if (dot && strchr(dot + 1, '.')) {
+        snprintf(err, errlen, "--migration-object: [%s] is not a valid schema or "
+                 "schema.table", f);
+        return false;
+    }
+    if (dot && (dot == f || !dot[1])) {
+        snprintf(err, errlen, "--migration-object: [%s] has an empty %s name", f,
+                 dot == f ? "schema" : "table");
+        return false;
+    }
+    char *schema = dot ? arena_strndup(c->a, f, (size_t)(dot - f)) : arena_strdup(c->a, f);
+    mt_schema_obj *s = find_schema(c->o, schema);
+    if (!s || !dot) {
+        /* kbcli appends a new isAll entry for a bare schema every time. */
+        if (c->o->n_white == c->cap) {
+            size_t nc = c->cap ? c->cap * 2 : 8;
+            mt_schema_obj *n = arena_alloc(c->a, nc * sizeof *n);
+            if (c->o->n_white)
+                memcpy(n, c->o->white, c->o->n_white * sizeof *n);
+            c->o->white = n;
+            c->cap = nc;
+        }
+        s = &c->o->white[c->o->n_white++];
+        memset(s, 0, sizeof *s);
+        s->schema = schema;
+        s->is_all = !dot;
+        if (!dot)
+            return true;
+    }
+    mt_table_obj *nt = arena_alloc(c->a, (s->n_tables + 1) * sizeof *nt);
+    if (s->n_tables)
+        memcpy(nt, s->tables, s->n_tables * sizeof *nt);
+    nt[s->n_tables].name = arena_strdup(c->a, dot + 1);
+    nt[s->n_tables].is_all = true;
+    s->tables = nt;
+    s->n_tables++;
+    return true;
+}
+
+bool mt_parse_objects(arena *a, const char *const *values, size_t n, mt_objects *out,
+                      char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    if (n == 0) {
+        snprintf(err, errlen, "--migration-object: migration object cannot be empty, "
+                 "e.g. '\"public.t1\",\"public.t2\"' or '\"public\"'");
+        return false;
+    }
+    obj_ctx c = {a, out, 0};
+    for (size_t i = 0; i < n; i++)
+        if (!csv_fields(a, values[i] ? values[i] : "", add_object, &c, err, errlen))
+            return false;
+    return true;
+}
+
+typedef struct steps_ctx {
+    int precheck, init_struct, init_data, cdc; /* -1 unset, 0 false, 1 true */
+} steps_ctx;
+
+static bool add_step(void *vctx, const char *f, char *err, size_t errlen)
+{
+    steps_ctx *c = vctx;
+    const char *eq = strchr(f, '=');
+    if (!eq || strchr(eq + 1, '=')) {
+        snprintf(err, errlen, "--steps: [%s] in steps setting is invalid, expected name=true "
+                 "or name=false", f);
+        return false;
+    }
+    char name[32], val[16];
+    size_t nl = (size_t)(eq - f);
+    while (nl && f[nl - 1] == ' ')
+        nl--;
+    const char *ns = f;
+    while (*ns == ' ' && ns < eq)
+        ns++, nl--;
+    const char *vs = eq + 1;
+    while (*vs == ' ')
+        vs++;
+    size_t vl = strlen(vs);
+    while (vl && vs[vl - 1] == ' ')
+        vl--;
+    if (nl >= sizeof name || vl >= sizeof val) {
+        snprintf(err, errlen, "--steps: [%s] in steps setting is invalid", f);
+        return false;
+    }
+    for (size_t i = 0; i < nl; i++)
+        name[i] = (char)tolower((unsigned char)ns[i]);
+    name[nl] = '\0';
+    for (size_t i = 0; i < vl; i++)
+        val[i] = (char)tolower((unsigned char)vs[i]);
+    val[vl] = '\0';
+    int *slot = !strcmp(name, "precheck")      ? &c->precheck
+                : !strcmp(name, "init-struct") ? &c->init_struct
+                : !strcmp(name, "init-data")   ? &c->init_data
+                : !strcmp(name, "cdc")         ? &c->cdc
+                                               : NULL;
+    if (!slot) {
+        snprintf(err, errlen, "--steps: [%s] in steps settings is invalid, the name should be "
+                 "one of: precheck, init-struct, init-data, cdc", f);
+        return false;
+    }
+    if (strcmp(val, "true") && strcmp(val, "false")) {
+        snprintf(err, errlen, "--steps: [%s] in steps settings is invalid, the value should "
+                 "be one of: true, false", f);
+        return false;
+    }
+    *slot = !strcmp(val, "true");
+    return true;
+}
+
+bool mt_parse_steps(const char *const *values, size_t n, mt_steps_arg *out, char *err,
+                    size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    steps_ctx c = {-1, -1, -1, -1};
+    arena tmp;
+    arena_init(&tmp);
+    bool ok = true;
+    for (size_t i = 0; i < n && ok; i++)
+        if (values[i] && *values[i])
+            ok = csv_fields(&tmp, values[i], add_step, &c, err, errlen);
+    arena_free(&tmp);
+    if (!ok)
+        return false;
+    if (c.init_data == 0) {
+        snprintf(err, errlen, "--steps: step init-data is needed (init-data=false is not "
+                 "allowed)");
+        return false;
+    }
+    out->cdc = c.cdc != 0;
+    out->task_type = out->cdc ? "initialization-and-cdc" : "initialization";
+    if (c.precheck != 0)
+        out->steps[out->n_steps++] = "preCheck";
+    if (c.init_struct != 0)
+        out->steps[out->n_steps++] = "initStruct";
+    out->steps[out->n_steps++] = "initData";
+    return true;
+}
+
+bool mt_valid_name(const char *name, char *err, size_t errlen)
+{
+    size_t n = name ? strlen(name) : 0;
+    if (n == 0) {
+        snprintf(err, errlen, "task name cannot be empty");
+        return false;
+    }
+    /* A DNS-1123 label: the slot name derived from it ('-' -> '_') must
+     * also be a valid replication slot name, which rules out '.'. */
+    if (n > 63) {
+        snprintf(err, errlen, "task name \"%.20s...\" is %zu characters, at most 63 are allowed",
+                 name, n);
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        char ch = name[i];
+        if (!(islower((unsigned char)ch) || isdigit((unsigned char)ch) || ch == '-')) {
+            snprintf(err, errlen, "task name \"%s\": character '%c' at position %zu is not "
+                     "allowed; use lower-case letters, digits and '-'", name, ch, i + 1);
+            return false;
+        }
+    }
+    if (name[0] == '-' || name[n - 1] == '-') {
+        snprintf(err, errlen, "task name \"%s\" must start and end with a letter or digit", name);
+        return false;
+    }
+    return true;
+}

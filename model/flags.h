@@ -1,0 +1,44 @@
+/* kbcli-compatible parsing of `migration create` flags, shared by the
+ * kube and local backends, the CLI and the create wizard. Every error
+ * says which flag and what is wrong with it. */
+#ifndef MIGTOP_FLAGS_H
+#define MIGTOP_FLAGS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "model/task.h"
+
+/* --source / --sink: user:password@host:port[/db]. */
+typedef struct mt_endpoint_arg {
+    const char *user, *password;
+    const char *address; /* host:port as given, e.g. "10.0.0.1:5432", "[::1]:5432" */
+    const char *host;    /* without brackets */
+    int port;            /* 5432 when not given */
+    const char *database; /* "" when not given */
+} mt_endpoint_arg;
+
+bool mt_parse_endpoint(arena *a, const char *flag, const char *s, mt_endpoint_arg *out,
+                       char *err, size_t errlen);
+
+/* --migration-object, possibly given several times: each value is a CSV
+ * list like "public.t1","public.t2" or "public". */
+bool mt_parse_objects(arena *a, const char *const *values, size_t n, mt_objects *out,
+                      char *err, size_t errlen);
+
+/* --steps precheck=true,init-struct=false,init-data=true,cdc=true.
+ * Fills the CR step list and the task type as kbcli does. */
+typedef struct mt_steps_arg {
+    const char *task_type;  /* initialization | initialization-and-cdc */
+    const char *steps[3];   /* CR names in kbcli's order */
+    size_t n_steps;
+    bool cdc;
+} mt_steps_arg;
+
+bool mt_parse_steps(const char *const *values, size_t n, mt_steps_arg *out, char *err,
+                    size_t errlen);
+
+/* A Kubernetes object name (RFC 1123 subdomain, lower case): the task name. */
+bool mt_valid_name(const char *name, char *err, size_t errlen);
+
+#endif

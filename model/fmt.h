@@ -1,0 +1,52 @@
+/* Formatting and parsing of the values every pane and backend shows:
+ * times, ages, durations, LSNs and byte counts. Pure functions. */
+#ifndef MIGTOP_FMT_H
+#define MIGTOP_FMT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+/* A time of 0 means "not set" throughout the model (kbcli prints ""). */
+typedef int64_t mt_time;
+
+/* RFC 3339 as Kubernetes writes it ("2026-10-01T12:00:00Z", with optional
+ * fraction and +hh:mm offset). Returns false on anything else. */
+bool fmt_parse_rfc3339(const char *s, mt_time *out);
+
+/* A timestamp found in a CDC metric or log line: RFC 3339, or
+ * "YYYY-MM-DD HH:MM:SS[.frac][zone]". Without a zone the time is taken to be
+ * in zone_offset_s seconds east of UTC (the pod's local zone). *had_zone
+ * says whether the text carried its own zone. */
+bool fmt_parse_timestamp(const char *s, long zone_offset_s, mt_time *out,
+                         bool *had_zone);
+
+/* Parse "UTC", "UTC+8", "+08:00", "-0530" into seconds east of UTC. */
+bool fmt_parse_zone(const char *s, long *offset_s);
+
+/* kbcli's describe layout "Jan 02,2006 15:04:05 UTC+0000" (in UTC, so the
+ * output does not depend on the machine's zone); "" for 0. */
+void fmt_kbcli_time(mt_time t, char *buf, size_t n);
+
+/* kubectl's age style: "45s", "12m", "5h3m", "3d4h", "2y". */
+void fmt_age(int64_t seconds, char *buf, size_t n);
+/* A precise duration: "1m05s", "2h00m", "3d04h", "0.4s" for <1s with ms. */
+void fmt_duration_ms(int64_t ms, char *buf, size_t n);
+
+/* PostgreSQL LSNs "16/B374D848". */
+bool fmt_parse_lsn(const char *s, uint64_t *out);
+void fmt_lsn(uint64_t lsn, char *buf, size_t n);
+/* True when the whole string has the LSN form (X/X, hex). */
+bool fmt_is_lsn(const char *s);
+/* True when the whole string parses as a timestamp (see above). */
+bool fmt_is_timestamp(const char *s);
+
+/* Binary units: "0 B", "512 B", "1.5 KiB", "20.0 MiB", "3.2 GiB". */
+void fmt_bytes(uint64_t bytes, char *buf, size_t n);
+
+/* Wall clock in milliseconds since the epoch, and monotonic milliseconds. */
+int64_t fmt_now_ms(void);
+int64_t fmt_mono_ms(void);
+
+#endif
