@@ -155,6 +155,19 @@ void fmt_kbcli_time(mt_time t, char *buf, size_t n)
              tm.tm_mday, tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
+void fmt_short_time(mt_time t, char *buf, size_t n)
+{
+    if (t == 0) {
+        if (n)
+            buf[0] = '\0';
+        return;
+    }
+    time_t tt = (time_t)t;
+    struct tm tm;
+    gmtime_r(&tt, &tm);
+    strftime(buf, n, "%Y-%m-%d %H:%M:%S", &tm);
+}
+
 void fmt_age(int64_t s, char *buf, size_t n)
 {
     if (s < 0)

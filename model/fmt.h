@@ -29,6 +29,9 @@ bool fmt_parse_zone(const char *s, long *offset_s);
  * output does not depend on the machine's zone); "" for 0. */
 void fmt_kbcli_time(mt_time t, char *buf, size_t n);
 
+/* "2026-10-01 12:00:00" in UTC; "" for 0. Compact, for narrow panes. */
+void fmt_short_time(mt_time t, char *buf, size_t n);
+
 /* kubectl's age style: "45s", "12m", "5h3m", "3d4h", "2y". */
 void fmt_age(int64_t seconds, char *buf, size_t n);
 /* A precise duration: "1m05s", "2h00m", "3d04h", "0.4s" for <1s with ms. */

@@ -1,0 +1,241 @@
+#include "panes/detail.h"
+
+#include <string.h>
+
+#include "panes/table.h"
+#include "panes/tasklist.h"
+
+/* Compact UTC time for panes (the `describe` command keeps kbcli's). */
+static const char *stime(doc *d, mt_time t)
+{
+    char b[64];
+    fmt_short_time(t, b, sizeof b);
+    return t ? arena_strdup(d->a, b) : "-";
+}
+
+static const char *span(doc *d, mt_time from, mt_time to)
+{
+    char b[32];
+    fmt_duration_ms((to - from) * 1000, b, sizeof b);
+    return arena_strdup(d->a, b);
+}
+
+/* "Created   2026-11-22 05:52:27  (3d0h ago)" */
+static void time_row(doc *d, const char *label, mt_time t, const char *note)
+{
+    doc_line *l = doc_add(d);
+    doc_seg *k = doc_put(d, l, P_DIM, label);
+    k->width = 10;
+    doc_put(d, l, P_NORMAL, stime(d, t));
+    if (t && note)
+        doc_putf(d, l, P_DIM, "  (%s)", note);
+}
+
+/* The line that matters most at 2 a.m.: how far behind, and how fresh. */
+static void live_line(doc *d, const mt_describe *ds, const detail_opts *o)
+{
+    doc_line *l = doc_add(d);
+    char b[64];
+    if (ds->has_cdc && ds->has_source_ts) {
+        int64_t lag = o->now - ds->source_ts;
+        fmt_duration_ms(lag * 1000, b, sizeof b);
+        doc_put(d, l, P_NORMAL, "CDC lag ");
+        doc_put(d, l, tasklist_lag_role(lag, o->lag_warn_s), arena_strdup(d->a, b));
+        doc_putf(d, l, P_DIM, " (now - %s%s)", ds->timestamp_key,
+                 ds->source_ts_had_zone ? "" : arena_printf(d->a, ", pod zone %s assumed",
+                                                            o->pod_tz_name));
+    } else if (ds->has_cdc) {
+        doc_put(d, l, P_DIM, "CDC lag unknown: no timestamp in the CDC metrics yet");
+    } else {
+        doc_put(d, l, P_DIM, "initialization only: no CDC");
+    }
+    if (ds->has_position) {
+        char lsn[32];
+        fmt_lsn(ds->position, lsn, sizeof lsn);
+        doc_putf(d, l, P_NORMAL, "   position %s", lsn);
+    }
+    if (o->data_age_ms >= 0) {
+        fmt_duration_ms(o->data_age_ms, b, sizeof b);
+        doc_putf(d, l, o->data_age_ms > 30000 ? P_WARN : P_DIM, "   data %s old", b);
+    }
+}
+
+static void summary(doc *d, const mt_describe *ds, mt_time now, int width)
+{
+    const mt_task *t = ds->task;
+    doc_section(d, "Summary", width);
+    doc_line *l = doc_add(d);
+    doc_put(d, l, P_NORMAL, "Name: ");
+    doc_put(d, l, P_TITLE, t->meta.name);
+    doc_put(d, l, P_NORMAL, "   Status: ");
+    doc_put(d, l, tasklist_status_role(t), ds->display_status);
+    doc_putf(d, l, P_NORMAL, "   Namespace: %s", *t->meta.namespace_ ? t->meta.namespace_ : "-");
+    char age[32];
+    fmt_age(now - t->meta.created, age, sizeof age);
+    time_row(d, "Created", t->meta.created, arena_printf(d->a, "%s ago", age));
+    time_row(d, "Started", t->start, NULL);
+    time_row(d, "Finished", t->finish,
+             t->start ? arena_printf(d->a, "took %s", span(d, t->start, t->finish)) : NULL);
+    if (t->meta.deleted)
+        doc_text(d, P_WARN, arena_printf(d->a, "Terminating since %s (%s)",
+                                         stime(d, t->meta.deleted),
+                                         span(d, t->meta.deleted, now)));
+    const char *reasons[] = {t->init.failed_reason, t->cdc.failed_reason};
+    const char *what[] = {"Initialization failed: ", "CDC failed: "};
+    for (int i = 0; i < 2; i++)
+        if (reasons[i] && *reasons[i])
+            doc_wrap(d, P_ERROR, what[i], reasons[i], width);
+}
+
+static void config(doc *d, const mt_describe *ds, int width)
+{
+    doc_section(d, "Migration Config", width);
+    static const table_col cols[] = {{"", 8, 0, false, false}, {"", 10, 0, true, false}};
+    table tb;
+    table_init(&tb, d, cols, 2, 4);
+    const char *k[] = {"source", "sink", "migration objects", "task type"};
+    const char *v[] = {ds->source, ds->sink, ds->objects, ds->task->task_type};
+    for (int i = 0; i < 4; i++) {
+        int r = table_row(&tb, -1);
+        table_cell(&tb, r, 0, P_DIM, k[i]);
+        table_cell(&tb, r, 1, P_NORMAL, v[i]);
+    }
+    table_emit(&tb, width, false);
+}
+
+static void template_section(doc *d, const mt_describe *ds, int width)
+{
+    doc_section(d, arena_printf(d->a, "Template: %s", ds->task->template_name), width);
+    if (!ds->tmpl) {
+        doc_text(d, P_WARN, "template not found in the snapshot");
+        return;
+    }
+    static const table_col cols[] = {{"DATABASE-MAPPING", 10, 0, true, false},
+                                     {"STATUS", 6, 0, false, false}};
+    table tb;
+    table_init(&tb, d, cols, 2, 1);
+    int r = table_row(&tb, -1);
+    table_cell(&tb, r, 0, P_NORMAL, ds->tmpl->description);
+    table_cell(&tb, r, 1, !strcmp(ds->tmpl->phase, "Available") ? P_OK : P_WARN, ds->tmpl->phase);
+    table_emit(&tb, width, true);
+}
+
+static pane_role job_role(const char *status)
+{
+    if (!strcmp(status, "Complete"))
+        return P_OK;
+    if (!strcmp(status, "Failed"))
+        return P_ERROR;
+    return P_WARN;
+}
+
+static void init_section(doc *d, const mt_describe *ds, int width)
+{
+    doc_section(d, "Initialization", width);
+    if (ds->init_mismatch) {
+        doc_text(d, P_DIM, "jobs do not match the template's steps yet (kbcli shows no rows)");
+        return;
+    }
+    if (!ds->n_init) {
+        doc_text(d, P_DIM, "no initialization jobs yet");
+        return;
+    }
+    static const table_col cols[] = {
+        {"STEP", 8, 0, false, false},         {"NAMESPACE", 6, 5, true, false},
+        {"STATUS", 6, 0, false, false},       {"CREATED_TIME", 12, 4, true, false},
+        {"START-TIME", 12, 2, true, false},   {"FINISHED-TIME", 12, 3, true, false},
+        {"DURATION", 6, 1, false, true}};
+    table tb;
+    table_init(&tb, d, cols, 7, (int)ds->n_init);
+    for (size_t i = 0; i < ds->n_init; i++) {
+        const mt_init_row *ir = &ds->init[i];
+        int r = table_row(&tb, -1);
+        table_cell(&tb, r, 0, P_NORMAL, ir->step);
+        table_cell(&tb, r, 1, P_NORMAL, ir->namespace_);
+        table_cell(&tb, r, 2, job_role(ir->status), ir->status);
+        table_cell(&tb, r, 3, P_NORMAL, stime(d, ir->created));
+        table_cell(&tb, r, 4, P_NORMAL, stime(d, ir->start));
+        table_cell(&tb, r, 5, P_NORMAL, stime(d, ir->finish));
+        table_cell(&tb, r, 6, P_DIM, ir->start && ir->finish ? span(d, ir->start, ir->finish) : "-");
+    }
+    table_emit(&tb, width, true);
+}
+
+static pane_role phase_role(const char *p)
+{
+    if (!strcmp(p, "Running") || !strcmp(p, "Succeeded"))
+        return P_OK;
+    if (!strcmp(p, "Failed"))
+        return P_ERROR;
+    return P_WARN;
+}
+
+static void cdc_section(doc *d, const mt_describe *ds, int width)
+{
+    doc_section(d, "CDC", width);
+    if (!ds->n_cdc) {
+        doc_text(d, P_DIM, "no CDC pod yet");
+    } else {
+        static const table_col cols[] = {{"NAMESPACE", 6, 2, true, false},
+                                         {"STATUS", 6, 0, false, false},
+                                         {"CREATED_TIME", 12, 1, true, false},
+                                         {"START-TIME", 12, 0, true, false}};
+        table tb;
+        table_init(&tb, d, cols, 4, (int)ds->n_cdc);
+        for (size_t i = 0; i < ds->n_cdc; i++) {
+            int r = table_row(&tb, -1);
+            table_cell(&tb, r, 0, P_NORMAL, ds->cdc[i].namespace_);
+            table_cell(&tb, r, 1, phase_role(ds->cdc[i].status), ds->cdc[i].status);
+            table_cell(&tb, r, 2, P_NORMAL, stime(d, ds->cdc[i].created));
+            table_cell(&tb, r, 3, P_NORMAL, stime(d, ds->cdc[i].start));
+        }
+        table_emit(&tb, width, true);
+    }
+    doc_section(d, "CDC Metrics", width);
+    if (!ds->n_metrics) {
+        doc_text(d, P_DIM, "no CDC metrics reported yet");
+        return;
+    }
+    static const table_col mcols[] = {{"", 8, 0, false, false}, {"", 8, 0, true, false}};
+    table tb;
+    table_init(&tb, d, mcols, 2, (int)ds->n_metrics);
+    for (size_t i = 0; i < ds->n_metrics; i++) {
+        int r = table_row(&tb, -1);
+        bool known = (ds->position_key && !strcmp(ds->metrics[i].key, ds->position_key)) ||
+                     (ds->timestamp_key && !strcmp(ds->metrics[i].key, ds->timestamp_key));
+        table_cell(&tb, r, 0, P_DIM, ds->metrics[i].key);
+        table_cell(&tb, r, 1, known ? P_HIGHLIGHT : P_NORMAL, ds->metrics[i].value);
+    }
+    table_emit(&tb, width, false);
+}
+
+static void init_metrics(doc *d, const mt_describe *ds, int width)
+{
+    const mt_runtime *in = &ds->task->init;
+    if (!in->n_metrics)
+        return;
+    doc_section(d, "Initialization Metrics", width);
+    static const table_col cols[] = {{"", 8, 0, false, false}, {"", 8, 0, true, false}};
+    table tb;
+    table_init(&tb, d, cols, 2, (int)in->n_metrics);
+    for (size_t i = 0; i < in->n_metrics; i++) {
+        int r = table_row(&tb, -1);
+        table_cell(&tb, r, 0, P_DIM, in->metrics[i].key);
+        table_cell(&tb, r, 1, P_NORMAL, in->metrics[i].value);
+    }
+    table_emit(&tb, width, false);
+}
+
+void detail_build(doc *left, doc *right, const mt_describe *ds, const detail_opts *o, int width)
+{
+    live_line(left, ds, o);
+    summary(left, ds, o->now, width);
+    config(left, ds, width);
+    template_section(left, ds, width);
+    doc *r = right ? right : left;
+    init_section(r, ds, width);
+    init_metrics(r, ds, width);
+    if (ds->has_cdc)
+        cdc_section(r, ds, width);
+    doc_text(left, P_DIM, "times in UTC");
+}

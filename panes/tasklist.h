@@ -1,0 +1,26 @@
+/* The task list: one row per MigrationTask, filtered, with the live lag. */
+#ifndef MIGTOP_TASKLIST_H
+#define MIGTOP_TASKLIST_H
+
+#include "model/snapshot.h"
+#include "panes/doc.h"
+
+typedef struct tasklist_opts {
+    const char *filter; /* case-insensitive substring; NULL or "" = all */
+    mt_time now;
+    long pod_tz;        /* zone assumed for metric timestamps without one */
+    int lag_warn_s;     /* lag above this shows in the warning colour */
+} tasklist_opts;
+
+/* Emits the table into d (line refs = index into s->tasks); returns the
+ * number of tasks shown. s may be NULL (no data yet). */
+int tasklist_build(doc *d, const mt_snapshot *s, const tasklist_opts *o, int width);
+
+/* Role for a task status (shared by the list and the detail). */
+pane_role tasklist_status_role(const mt_task *t);
+/* Role for a lag in seconds against the warning threshold. */
+pane_role tasklist_lag_role(int64_t lag_s, int warn_s);
+/* Case-insensitive substring test used by every filter. */
+bool tasklist_match(const char *hay, const char *needle);
+
+#endif

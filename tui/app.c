@@ -1,0 +1,36 @@
+#include "tui/app.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+view_state *app_view(app *a) { return &a->views[a->depth - 1]; }
+
+void app_push(app *a, view_kind k)
+{
+    if (a->depth == APP_MAX_VIEWS) /* drop the oldest: Esc still goes back */
+        memmove(a->views, a->views + 1, sizeof a->views[0] * (APP_MAX_VIEWS - 1)), a->depth--;
+    view_state *v = &a->views[a->depth++];
+    memset(v, 0, sizeof *v);
+    v->kind = k;
+    v->cursor = -1;
+    a->dirty = a->relayout = true;
+}
+
+void app_pop(app *a)
+{
+    if (a->depth > 1)
+        a->depth--;
+    a->dirty = a->relayout = true;
+}
+
+void app_message(app *a, bool is_error, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(a->message, sizeof a->message, fmt, ap);
+    va_end(ap);
+    a->message_is_error = is_error;
+    a->message_until_ms = fmt_now_ms() + (is_error ? 8000 : 4000);
+    a->dirty = true;
+}

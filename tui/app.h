@@ -1,0 +1,68 @@
+/* The dashboard's state: the latest snapshot and feed health, the view
+ * stack, the input line, and the user's options. Only the UI thread
+ * touches it; backends reach it through the feed. */
+#ifndef MIGTOP_APP_H
+#define MIGTOP_APP_H
+
+#include <stdbool.h>
+
+#include "model/backend.h"
+#include "model/feed.h"
+#include "panes/draw.h"
+
+typedef enum view_kind { V_TASKS, V_DETAIL, V_TEMPLATES, V_HELP } view_kind;
+
+typedef struct view_state {
+    view_kind kind;
+    int top, cursor;           /* first line shown; selected line (-1 none) */
+    char filter[256];
+    char sel_ns[256], sel_name[256]; /* selection kept by identity across updates */
+    bool moved;                /* the user moved the cursor since the last frame */
+} view_state;
+
+typedef enum input_mode { IN_NONE, IN_COMMAND, IN_FILTER } input_mode;
+
+typedef struct dashboard_opts {
+    bool readonly;
+    const char *theme;     /* name or path; NULL: config or default */
+    const char *pod_tz;    /* zone assumed for timestamps without one */
+    int lag_warn_s;
+    int refresh_ms;        /* how often ages are redrawn */
+    const char *focus_task; /* open this task's detail at start */
+} dashboard_opts;
+
+#define APP_MAX_VIEWS 8
+
+typedef struct app {
+    dashboard_opts opts;
+    mt_backend *backend; /* NULL when watching a file */
+    mt_feed *feed;
+    mt_snapshot *snap;
+    mt_feed_health health;
+    long pod_tz_offset;
+    char pod_tz_name[32];
+    view_state views[APP_MAX_VIEWS];
+    int depth; /* views[depth-1] is on screen */
+    input_mode input;
+    char line[256];
+    size_t line_len;
+    char filter_before[256]; /* restored when a filter edit is cancelled */
+    char message[512];
+    bool message_is_error;
+    int64_t message_until_ms;
+    char theme_name[128];
+    bool quit, dirty;
+    bool relayout; /* the view changed: draw before the next key uses its layout */
+    int body_h; /* rows of the body at the last render, for paging */
+    int doc_lines; /* lines of the current view's document at the last render */
+    int first_sel, last_sel; /* selectable line range at the last render (-1 none) */
+    int *sel_refs;           /* object index of each selectable line, first_sel.. */
+    const mt_snapshot *sel_snap; /* the snapshot sel_refs index into */
+} app;
+
+view_state *app_view(app *a);
+void app_push(app *a, view_kind k);
+void app_pop(app *a);
+void app_message(app *a, bool is_error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+#endif

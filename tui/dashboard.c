@@ -1,0 +1,156 @@
+#include "tui/dashboard.h"
+
+#include <curses.h>
+#include <errno.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tui/input.h"
+#include "tui/render.h"
+#include "tui/ui_theme.h"
+
+static volatile sig_atomic_t got_signal;
+
+static void on_signal(int sig) { got_signal = sig; }
+
+void dashboard_default_opts(dashboard_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->pod_tz = "UTC";
+    o->lag_warn_s = 5;
+    o->refresh_ms = 1000;
+}
+
+static bool setup_terminal(char *err, size_t errlen)
+{
+    const char *term = getenv("TERM");
+    if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+        snprintf(err, errlen, "the dashboard needs a terminal (stdin and stdout are not "
+                 "both a tty); use the subcommands (migtop list, describe, ...) in scripts");
+        return false;
+    }
+    /* Esc must answer at once, not after ncurses' default second. */
+    if (!getenv("ESCDELAY"))
+        setenv("ESCDELAY", "25", 1);
+    SCREEN *scr = newterm(NULL, stdout, stdin);
+    if (!scr) {
+        snprintf(err, errlen, "cannot initialise the terminal (TERM=%s): unknown terminal type",
+                 term ? term : "unset");
+        return false;
+    }
+    set_term(scr);
+    cbreak();
+    noecho();
+    nonl();
+    keypad(stdscr, TRUE);
+    nodelay(stdscr, TRUE);
+    curs_set(0);
+    return true;
+}
+
+static void take_news(app *a)
+{
+    mt_snapshot *s = mt_feed_take(a->feed, &a->health);
+    if (s) {
+        mt_snapshot_free(a->snap);
+        a->snap = s;
+    }
+    a->dirty = true;
+}
+
+int dashboard_run(mt_backend *backend, mt_feed *feed, const dashboard_opts *o)
+{
+    app *a = calloc(1, sizeof *a);
+    if (!a)
+        abort();
+    a->opts = *o;
+    a->backend = backend;
+    a->feed = feed;
+    if (!fmt_parse_zone(o->pod_tz, &a->pod_tz_offset)) {
+        fprintf(stderr, "migtop: --pod-tz \"%s\" is not a zone like UTC, UTC+8 or -05:30\n",
+                o->pod_tz);
+        mt_feed_free(feed);
+        free(a);
+        return 2;
+    }
+    snprintf(a->pod_tz_name, sizeof a->pod_tz_name, "%s", o->pod_tz);
+    char err[512];
+    setlocale(LC_ALL, "");
+    bool utf8 = !strcmp(nl_langinfo(CODESET), "UTF-8");
+    if (!mt_feed_start(feed, err, sizeof err) || !setup_terminal(err, sizeof err)) {
+        fprintf(stderr, "migtop: %s\n", err);
+        mt_feed_free(feed);
+        free(a);
+        return 1;
+    }
+    draw_set_utf8(utf8);
+    ui_theme_init(a, o->theme);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+
+    app_push(a, V_TASKS);
+    if (o->focus_task && *o->focus_task)
+        input_open_task(a, NULL, o->focus_task);
+    int64_t last_draw = 0;
+    while (!a->quit && !got_signal) {
+        int64_t now = fmt_mono_ms();
+        if (a->dirty || now - last_draw >= o->refresh_ms) {
+            render_frame(a);
+            a->dirty = false;
+            last_draw = now;
+        }
+        /* Sleep until a key, news from the feed, or the next redraw of the
+         * ages; never longer, never on the network. */
+        struct pollfd p[2] = {{STDIN_FILENO, POLLIN, 0}, {mt_feed_fd(feed), POLLIN, 0}};
+        int wait = (int)(o->refresh_ms - (fmt_mono_ms() - last_draw));
+        if (wait < 0)
+            wait = 0;
+        int r = poll(p, 2, wait);
+        if (r < 0 && errno != EINTR)
+            break;
+        if (r > 0 && (p[1].revents & POLLIN))
+            take_news(a);
+        int ch;
+        while ((ch = getch()) != ERR) { /* also KEY_RESIZE after SIGWINCH */
+            input_key(a, ch);
+            if (a->relayout) { /* the next key navigates the new view */
+                render_frame(a);
+                a->relayout = a->dirty = false;
+                last_draw = fmt_mono_ms();
+            }
+        }
+        if (r > 0 && (p[0].revents & (POLLHUP | POLLERR)))
+            break; /* the terminal went away (SSH dropped) */
+    }
+    endwin();
+    mt_feed_set_focus(feed, "", "");
+    mt_feed_free(feed);
+    mt_snapshot_free(a->snap);
+    free(a->sel_refs);
+    free(a);
+    return 0;
+}
+
+int tui_run_dashboard(mt_backend *b, const char *focus_task)
+{
+    char err[512];
+    mt_feed *f = b->ops->feed(b, err, sizeof err);
+    if (!f) {
+        fprintf(stderr, "migtop: %s\n", err);
+        return 1;
+    }
+    dashboard_opts o;
+    dashboard_default_opts(&o);
+    o.focus_task = focus_task;
+    return dashboard_run(b, f, &o);
+}

@@ -1,0 +1,211 @@
+#include "tui/input.h"
+
+#include <ctype.h>
+#include <curses.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "tui/keys.h"
+#include "tui/ui_theme.h"
+
+void input_open_task(app *a, const char *ns, const char *name)
+{
+    app_push(a, V_DETAIL);
+    view_state *v = app_view(a);
+    snprintf(v->sel_ns, sizeof v->sel_ns, "%s", ns ? ns : "");
+    snprintf(v->sel_name, sizeof v->sel_name, "%s", name);
+    mt_feed_set_focus(a->feed, v->sel_ns, v->sel_name);
+}
+
+static void leave_view(app *a)
+{
+    app_pop(a);
+    view_state *v = app_view(a);
+    /* The detail's task stays in focus only while its view is open. */
+    if (v->kind == V_DETAIL)
+        mt_feed_set_focus(a->feed, v->sel_ns, v->sel_name);
+    else
+        mt_feed_set_focus(a->feed, "", "");
+}
+
+/* Switches to a top-level view, replacing the stack above the root. */
+static void goto_view(app *a, view_kind k)
+{
+    while (a->depth > 1)
+        app_pop(a);
+    mt_feed_set_focus(a->feed, "", "");
+    if (app_view(a)->kind != k)
+        app_push(a, k);
+}
+
+void input_command(app *a, const char *line)
+{
+    while (isspace((unsigned char)*line))
+        line++;
+    char cmd[64] = "", arg[192] = "";
+    sscanf(line, "%63s %191[^\n]", cmd, arg);
+    if (!strcmp(cmd, "q") || !strcmp(cmd, "quit") || !strcmp(cmd, "q!"))
+        a->quit = true;
+    else if (!strcmp(cmd, "tasks") || !strcmp(cmd, "mt") || !strcmp(cmd, "task"))
+        goto_view(a, V_TASKS);
+    else if (!strcmp(cmd, "templates") || !strcmp(cmd, "mtp") || !strcmp(cmd, "template"))
+        goto_view(a, V_TEMPLATES);
+    else if (!strcmp(cmd, "help") || !strcmp(cmd, "h"))
+        app_push(a, V_HELP);
+    else if (!strcmp(cmd, "theme")) {
+        char err[512];
+        if (!arg[0])
+            app_message(a, false, "theme: %s (themes: default, light, high-contrast, mono)",
+                        a->theme_name);
+        else if (!ui_theme_set(a, arg, err, sizeof err))
+            app_message(a, true, "%s", err);
+        else
+            app_message(a, false, "theme %s", a->theme_name);
+    } else if (!cmd[0])
+        return;
+    else
+        app_message(a, true, "unknown command \":%s\" (press ? for the commands)", cmd);
+}
+
+static void move_cursor(app *a, int delta)
+{
+    view_state *v = app_view(a);
+    if (a->first_sel < 0) { /* a document without rows: scroll it */
+        v->top += delta;
+        if (v->top < 0)
+            v->top = 0;
+        if (v->top > a->doc_lines - a->body_h)
+            v->top = a->doc_lines - a->body_h > 0 ? a->doc_lines - a->body_h : 0;
+    } else {
+        int c = (v->cursor < 0 ? a->first_sel : v->cursor) + delta;
+        if (c < a->first_sel)
+            c = a->first_sel;
+        if (c > a->last_sel)
+            c = a->last_sel;
+        v->cursor = c;
+        v->moved = true;
+        /* Update the selected object now: Enter may follow in the same
+         * batch of keys, before the next frame. */
+        if (a->sel_refs && a->sel_snap == a->snap && a->snap) {
+            int ref = a->sel_refs[c - a->first_sel];
+            const mt_meta *m = v->kind == V_TASKS ? &a->snap->tasks[ref].meta
+                                                  : &a->snap->templates[ref].meta;
+            snprintf(v->sel_name, sizeof v->sel_name, "%s", m->name);
+            snprintf(v->sel_ns, sizeof v->sel_ns, "%s", m->namespace_);
+        }
+    }
+    a->dirty = true;
+}
+
+static void enter(app *a)
+{
+    view_state *v = app_view(a);
+    if (v->kind == V_TASKS && v->cursor >= 0 && v->sel_name[0])
+        input_open_task(a, v->sel_ns, v->sel_name);
+}
+
+static void back(app *a)
+{
+    view_state *v = app_view(a);
+    if (v->filter[0]) {
+        v->filter[0] = '\0';
+        a->dirty = true;
+    } else if (a->depth > 1) {
+        leave_view(a);
+    }
+}
+
+static void do_action(app *a, key_action k)
+{
+    int page = a->body_h > 1 ? a->body_h - 1 : 1;
+    switch (k) {
+    case K_DOWN: move_cursor(a, 1); break;
+    case K_UP: move_cursor(a, -1); break;
+    case K_PGDN: move_cursor(a, page); break;
+    case K_PGUP: move_cursor(a, -page); break;
+    case K_TOP: move_cursor(a, -1000000); break;
+    case K_BOTTOM: move_cursor(a, 1000000); break;
+    case K_ENTER: enter(a); break;
+    case K_BACK: back(a); break;
+    case K_HELP:
+        if (app_view(a)->kind != V_HELP)
+            app_push(a, V_HELP);
+        break;
+    case K_COMMAND:
+    case K_FILTER: {
+        view_state *v = app_view(a);
+        if (k == K_FILTER && v->kind != V_TASKS && v->kind != V_TEMPLATES) {
+            app_message(a, true, "/ filters the task and template lists");
+            break;
+        }
+        a->input = k == K_COMMAND ? IN_COMMAND : IN_FILTER;
+        snprintf(a->line, sizeof a->line, "%s", k == K_FILTER ? v->filter : "");
+        a->line_len = strlen(a->line);
+        snprintf(a->filter_before, sizeof a->filter_before, "%s", v->filter);
+        a->dirty = true;
+        break;
+    }
+    case K_QUIT:
+        if (app_view(a)->kind == V_HELP)
+            leave_view(a);
+        else
+            a->quit = true;
+        break;
+    case K_REFRESH:
+        mt_feed_poke(a->feed);
+        clearok(curscr, TRUE);
+        a->dirty = true;
+        break;
+    case K_TASKS: goto_view(a, V_TASKS); break;
+    case K_TEMPLATES: goto_view(a, V_TEMPLATES); break;
+    case K_NONE: break;
+    }
+}
+
+/* The `:` and `/` line editor. The filter applies as it is typed. */
+static void edit_line(app *a, int ch)
+{
+    view_state *v = app_view(a);
+    if (ch == 27) { /* Esc: cancel */
+        if (a->input == IN_FILTER)
+            snprintf(v->filter, sizeof v->filter, "%s", a->filter_before);
+        a->input = IN_NONE;
+    } else if (ch == '\n' || ch == '\r' || ch == KEY_ENTER) {
+        input_mode m = a->input;
+        a->input = IN_NONE;
+        if (m == IN_COMMAND)
+            input_command(a, a->line);
+    } else if (ch == KEY_BACKSPACE || ch == 127 || ch == 8) {
+        if (a->line_len) {
+            /* Remove a whole UTF-8 character. */
+            do
+                a->line_len--;
+            while (a->line_len && ((unsigned char)a->line[a->line_len] & 0xC0) == 0x80);
+            a->line[a->line_len] = '\0';
+        } else {
+            a->input = IN_NONE;
+        }
+    } else if (ch == 21) { /* Ctrl-U */
+        a->line_len = 0;
+        a->line[0] = '\0';
+    } else if (ch >= 32 && ch < 256 && ch != 127 && a->line_len + 1 < sizeof a->line) {
+        a->line[a->line_len++] = (char)ch;
+        a->line[a->line_len] = '\0';
+    }
+    if (a->input == IN_FILTER)
+        snprintf(v->filter, sizeof v->filter, "%s", a->line);
+    a->dirty = true;
+}
+
+void input_key(app *a, int ch)
+{
+    if (ch == KEY_RESIZE) {
+        a->dirty = true;
+        return;
+    }
+    if (a->input != IN_NONE) {
+        edit_line(a, ch);
+        return;
+    }
+    do_action(a, keys_lookup(ch));
+}
