@@ -31,7 +31,9 @@ static void time_row(doc *d, const char *label, mt_time t, const char *note)
         doc_putf(d, l, P_DIM, "  (%s)", note);
 }
 
-/* The line that matters most at 2 a.m.: how far behind, and how fresh. */
+/* The lines that matter most at 2 a.m.: how far behind, and how fresh.
+ * The figures come first so they survive a narrow terminal; how the lag
+ * was derived follows on a line of its own. */
 static void live_line(doc *d, const mt_describe *ds, const detail_opts *o)
 {
     doc_line *l = doc_add(d);
@@ -41,13 +43,10 @@ static void live_line(doc *d, const mt_describe *ds, const detail_opts *o)
         fmt_duration_ms(lag * 1000, b, sizeof b);
         doc_put(d, l, P_NORMAL, "CDC lag ");
         doc_put(d, l, tasklist_lag_role(lag, o->lag_warn_s), arena_strdup(d->a, b));
-        doc_putf(d, l, P_DIM, " (now - %s%s)", ds->timestamp_key,
-                 ds->source_ts_had_zone ? "" : arena_printf(d->a, ", pod zone %s assumed",
-                                                            o->pod_tz_name));
     } else if (ds->has_cdc) {
-        doc_put(d, l, P_DIM, "CDC lag unknown: no timestamp in the CDC metrics yet");
+        doc_put(d, l, P_DIM, "CDC lag unknown");
     } else {
-        doc_put(d, l, P_DIM, "initialization only: no CDC");
+        doc_put(d, l, P_DIM, "initialization only (no CDC)");
     }
     if (ds->has_position) {
         char lsn[32];
@@ -58,6 +57,14 @@ static void live_line(doc *d, const mt_describe *ds, const detail_opts *o)
         fmt_duration_ms(o->data_age_ms, b, sizeof b);
         doc_putf(d, l, o->data_age_ms > 30000 ? P_WARN : P_DIM, "   data %s old", b);
     }
+    if (ds->has_cdc && ds->has_source_ts)
+        doc_text(d, P_DIM, arena_printf(d->a, "lag = now - %s%s", ds->timestamp_key,
+                                        ds->source_ts_had_zone
+                                            ? ""
+                                            : arena_printf(d->a, " (pod zone %s assumed)",
+                                                           o->pod_tz_name)));
+    else if (ds->has_cdc)
+        doc_text(d, P_DIM, "no timestamp in the CDC metrics yet");
 }
 
 static void summary(doc *d, const mt_describe *ds, mt_time now, int width)

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs what migtop needs to build and test on Debian bookworm, as root.
+# Idempotent and quick when everything is there already. Extra package
+# names given as arguments are installed too (benchmarks, screenshots).
+set -euo pipefail
+pkgs=(build-essential cmake pkg-config libncurses-dev libcurl4-openssl-dev libcjson-dev
+      libpq-dev libyaml-dev libcmocka-dev postgresql-15 postgresql-contrib
+      postgresql-15-postgis-3 tmux aha kubectl openssl python3 procps iproute2 "$@")
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "migtop: missing packages: ${missing[*]} (run as root to install them)" >&2
+    exit 1
+  fi
+  echo "installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  # The postgresql package starts a cluster of its own; tests start theirs.
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# Tests start their own clusters; the packaged one only takes memory.
+if command -v pg_lsclusters >/dev/null && pg_lsclusters -h 2>/dev/null | grep -q online; then
+  pg_ctlcluster 15 main stop 2>/dev/null || true
+fi

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs the dependencies, builds, and runs every test twice: in the
+# normal build and under AddressSanitizer + UndefinedBehaviorSanitizer.
+# This is the README's test command and what CI runs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+scripts/build.sh --asan
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tests/support/lsan.supp:print_suppressions=0}
+status=0
+for dir in build build-asan; do
+  echo "=== tests in $dir"
+  ctest --test-dir "$dir" --output-on-failure --timeout 600 "$@" || status=1
+done
+exit $status

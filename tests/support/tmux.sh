@@ -1,0 +1,63 @@
+# Driving migtop in tmux as a person would: start it in a terminal of a
+# given size, type keys, read the screen. Source this file; it uses a tmux
+# server of its own (socket per test) and kills it in tmux_cleanup.
+#   tmux_start W H CMD...     start CMD in a W x H terminal
+#   tmux_screen               print the screen as text
+#   tmux_keys KEY...          send keys (tmux key names: Enter Escape Up ...)
+#   tmux_type TEXT            type literal text
+#   tmux_wait REGEX [SECS]    wait until the screen matches (extended regex)
+#   tmux_gone REGEX [SECS]    wait until the screen no longer matches
+#   tmux_resize W H
+#   tmux_cleanup
+
+TMUX_SOCK="migtop-test-$$-${RANDOM}"
+TMUX_SCREENS="${TMUX_SCREENS:-$(mktemp -d)}"
+tmux_n=0
+
+_t() { tmux -L "$TMUX_SOCK" "$@"; }
+
+tmux_start() {
+  local w=$1 h=$2; shift 2
+  _t -f /dev/null new-session -d -s t -x "$w" -y "$h" \
+    "env TERM=xterm-256color LANG=${LANG:-C.UTF-8} $*; echo \"migtop exited with \$?\"; sleep 600"
+  _t set-option -t t status off >/dev/null
+}
+
+tmux_screen() {
+  _t capture-pane -p -t t
+}
+
+# Every screen a test looks at is kept, so a failure can be read after.
+tmux_snap() {
+  tmux_n=$((tmux_n + 1))
+  tmux_screen >"$TMUX_SCREENS/screen-$tmux_n.txt"
+  cat "$TMUX_SCREENS/screen-$tmux_n.txt"
+}
+
+tmux_keys() { _t send-keys -t t "$@"; }
+tmux_type() { _t send-keys -t t -l "$1"; }
+tmux_resize() { _t resize-window -t t -x "$1" -y "$2"; }
+
+tmux_wait() {
+  local re=$1 secs=${2:-10} i
+  for ((i = 0; i < secs * 10; i++)); do
+    if tmux_screen | grep -Eq -- "$re"; then return 0; fi
+    sleep 0.1
+  done
+  echo "--- timed out after ${secs}s waiting for /$re/; the screen was:" >&2
+  tmux_snap >&2
+  return 1
+}
+
+tmux_gone() {
+  local re=$1 secs=${2:-10} i
+  for ((i = 0; i < secs * 10; i++)); do
+    if ! tmux_screen | grep -Eq -- "$re"; then return 0; fi
+    sleep 0.1
+  done
+  echo "--- timed out after ${secs}s waiting for /$re/ to go; the screen was:" >&2
+  tmux_snap >&2
+  return 1
+}
+
+tmux_cleanup() { _t kill-server 2>/dev/null || true; }
