@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Regenerates the README's pictures: migtop in tmux at a given size,
+# captured with its colours (capture-pane -e), turned into HTML by aha and
+# into PNG by headless Chromium. Passwords never reach a picture: the
+# sample's are masked by migtop, and the script checks every capture.
+#   screenshots/make.sh            all scenes
+set -euo pipefail
+cd "$(dirname "$0")/.."
+here=$PWD
+scripts/install-deps.sh chromium fonts-dejavu-core >/dev/null
+scripts/build.sh >/dev/null
+work=$(mktemp -d)
+export TMUX_SCREENS=$work
+source tests/support/tmux.sh
+trap 'tmux_cleanup; rm -rf "$work"' EXIT
+
+# shot NAME W H: the current screen to screenshots/NAME.png
+shot() {
+  local name=$1 w=$2 h=$3
+  tmux -L "$TMUX_SOCK" capture-pane -e -p -t t >"$work/$name.ans"
+  if grep -q 'Pa55' "$work/$name.ans"; then
+    echo "refusing: a password is on the screen of $name" >&2
+    exit 1
+  fi
+  aha --black --title "migtop" <"$work/$name.ans" |
+    sed 's|<pre>|<pre style="font-family: DejaVu Sans Mono, monospace; font-size: 14px; line-height: 1.2; margin: 0">|' \
+    >"$work/$name.html"
+  # 8.4 x 16.8 px per cell at 14px DejaVu Sans Mono, plus the page margin.
+  local pw=$(( w * 84 / 10 + 24 )) ph=$(( h * 168 / 10 + 24 ))
+  chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+    --disable-background-networking --disable-component-update --disable-sync \
+    --user-data-dir="$work/chrome" --hide-scrollbars --window-size="$pw,$ph" \
+    --screenshot="$here/screenshots/$name.png" "file://$work/$name.html" >/dev/null 2>&1
+  echo "screenshots/$name.png"
+}
+
+snap=$work/snapshot.json
+python3 tests/data/make-sample.py --now "$(date +%s)" --lag 2 >"$snap"
+
+tmux_start 80 24 build/tui/migtop --file "$snap"
+tmux_wait 'orders-running'
+tmux_keys j j j j
+sleep 0.3
+shot tasks-80x24 80 24
+tmux_keys Enter
+tmux_wait 'CDC lag'
+shot detail-80x24 80 24
+tmux_cleanup
+
+tmux_start 200 50 build/tui/migtop --file "$snap"
+tmux_wait 'orders-running'
+tmux_keys j j j j Enter
+tmux_wait 'CDC Metrics'
+shot detail-200x50 200 50
+tmux_cleanup
+
+tmux_start 80 24 env NO_COLOR=1 build/tui/migtop --file "$snap"
+tmux_wait 'orders-running'
+tmux_keys j j j j
+sleep 0.3
+shot tasks-80x24-mono 80 24
+tmux_cleanup
