@@ -27,7 +27,7 @@ for run in 1 2 3 4 5; do
   printf 'run %d: first frame %6.1f ms, first frame with data %6.1f ms\n' "$run" \
     "$(echo "($first - $start) / 1000000" | bc -l)" "$(echo "($data - $start) / 1000000" | bc -l)"
   starts+=("$(( (data - start) / 1000 ))")
-  [ "$run" -lt 5 ] && { tmux_cleanup; sleep 0.3; }
+  [ "$run" -lt 5 ] && tmux_cleanup
 done
 median=$(printf '%s\n' "${starts[@]}" | sort -n | sed -n 3p)
 pid=$(pgrep -n -f "migtop --file $work/snap.json")

@@ -73,7 +73,7 @@ static void summary(doc *d, const mt_describe *ds, mt_time now, int width)
     doc_section(d, "Summary", width);
     doc_line *l = doc_add(d);
     doc_put(d, l, P_NORMAL, "Name: ");
-    doc_put(d, l, P_TITLE, t->meta.name);
+    doc_put(d, l, P_HEADER, t->meta.name);
     doc_put(d, l, P_NORMAL, "   Status: ");
     doc_put(d, l, tasklist_status_role(t), ds->display_status);
     doc_putf(d, l, P_NORMAL, "   Namespace: %s", *t->meta.namespace_ ? t->meta.namespace_ : "-");

@@ -60,4 +60,14 @@ tmux_gone() {
   return 1
 }
 
-tmux_cleanup() { _t kill-server 2>/dev/null || true; }
+# Kills the server and waits until its socket is gone, so that a tmux_start
+# right after does not reach a dying server ("server exited unexpectedly").
+tmux_cleanup() {
+  _t kill-server 2>/dev/null || true
+  local sock="${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$TMUX_SOCK" i
+  for ((i = 0; i < 50; i++)); do
+    [ -S "$sock" ] || return 0
+    _t list-sessions >/dev/null 2>&1 || { rm -f "$sock"; return 0; }
+    sleep 0.05
+  done
+}
