@@ -1,5 +1,7 @@
 #include "panes/bars.h"
 
+#include "panes/doc.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -42,15 +44,24 @@ int bars_draw_banner(WINDOW *w, int y, int width, const bar_info *b)
 {
     if (!b->health || !b->health->error[0])
         return 0;
-    char age[64], since[32], line[900];
+    char age[64], since[32], lead[64], line[900];
     bars_data_age(b, age, sizeof age);
     fmt_duration_ms(b->now_ms - b->health->failing_since_ms, since, sizeof since);
-    snprintf(line, sizeof line, " %s failing for %s: %s | showing last good data (%s)",
-             draw_utf8() ? "\xe2\x9a\xa0" : "!", since, b->health->error, age);
-    attr_t a = draw_role_attr(P_ERROR) | A_BOLD;
-    draw_fill(w, y, 0, width, a);
-    draw_text_attr(w, y, 0, width, a, line);
-    return 1;
+    snprintf(lead, sizeof lead, " %s failing for %s: ", draw_utf8() ? "\xe2\x9a\xa0" : "!", since);
+    snprintf(line, sizeof line, "%s | showing the last good data (%s)", b->health->error, age);
+    /* The error is what the engineer needs: wrap it over up to 3 rows
+     * rather than cut it. */
+    arena tmp;
+    arena_init(&tmp);
+    doc d;
+    doc_init(&d, &tmp);
+    doc_wrap(&d, P_ERROR, lead, line, width);
+    int rows = d.n < 3 ? d.n : 3;
+    for (int i = 0; i < rows; i++)
+        draw_fill(w, y + i, 0, width, draw_role_attr(P_ERROR));
+    doc_draw(w, &d, y, 0, rows, width, 0, -1);
+    arena_free(&tmp);
+    return rows;
 }
 
 void bars_draw_status(WINDOW *w, int y, int width, const bar_info *b)

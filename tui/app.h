@@ -18,6 +18,7 @@ typedef struct view_state {
     char filter[256];
     char sel_ns[256], sel_name[256]; /* selection kept by identity across updates */
     bool moved;                /* the user moved the cursor since the last frame */
+    bool stick_bottom;         /* scrolled to the end: stay there as the layout changes */
 } view_state;
 
 typedef enum input_mode { IN_NONE, IN_COMMAND, IN_FILTER } input_mode;

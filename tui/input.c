@@ -76,6 +76,7 @@ static void move_cursor(app *a, int delta)
             v->top = 0;
         if (v->top > a->doc_lines - a->body_h)
             v->top = a->doc_lines - a->body_h > 0 ? a->doc_lines - a->body_h : 0;
+        v->stick_bottom = delta > 0 && v->top >= a->doc_lines - a->body_h;
     } else {
         int c = (v->cursor < 0 ? a->first_sel : v->cursor) + delta;
         if (c < a->first_sel)

@@ -99,6 +99,8 @@ static void resolve_cursor(app *a, view_state *v, const doc *d, bool moved)
 
 static void clamp_scroll(view_state *v, int lines, int h)
 {
+    if (v->stick_bottom && v->cursor < 0)
+        v->top = lines - h;
     if (v->cursor >= 0) {
         if (v->cursor < v->top)
             v->top = v->cursor;

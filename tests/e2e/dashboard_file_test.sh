@@ -77,5 +77,36 @@ for size in "80 24" "200 50"; do
   tmux_wait 'migtop exited with 0' 5
   tmux_cleanup
 done
+
+echo "== ASCII fallback (a locale that is not UTF-8), down to 20x8"
+tmux_start 80 24 env LANG=C LC_ALL=C "$bin" --file "$snap"
+tmux_wait 'orders-running'
+tmux_keys Enter
+tmux_wait 'Summary -----'
+if tmux_snap | LC_ALL=C grep -q $'\xe2'; then
+  echo "FAIL: UTF-8 line drawing in a C locale" >&2
+  exit 1
+fi
+tmux_resize 20 8
+tmux_wait 'terminal too' 5
+tmux_resize 80 24
+tmux_wait 'Summary' 5
+tmux_keys q
+tmux_wait 'migtop exited with 0' 5
+tmux_cleanup
+
+echo "== a file that does not exist yet, then appears"
+tmux_start 80 24 "$bin" --file "$work/later.json"
+tmux_wait "failing for .*cannot read $work/later.json: No such file or" 5
+tmux_screen | grep -q "directory | showing the last good data (no data yet)"
+tmux_screen | grep -q 'no data: see the error above'
+cp "$snap" "$work/later.json"
+tmux_wait 'orders-running' 5
+tmux_gone 'failing for' 5
+tmux_snap >/dev/null
+tmux_keys q
+tmux_wait 'migtop exited with 0' 5
+tmux_cleanup
+
 no_passwords
 echo "dashboard_file_test: ok"
