@@ -10,7 +10,7 @@
 #include "model/feed.h"
 #include "panes/draw.h"
 
-typedef enum view_kind { V_TASKS, V_DETAIL, V_TEMPLATES, V_HELP } view_kind;
+typedef enum view_kind { V_TASKS, V_DETAIL, V_TEMPLATES, V_HELP, V_LOGS } view_kind;
 
 typedef struct view_state {
     view_kind kind;
@@ -21,7 +21,20 @@ typedef struct view_state {
     bool stick_bottom;         /* scrolled to the end: stay there as the layout changes */
 } view_state;
 
-typedef enum input_mode { IN_NONE, IN_COMMAND, IN_FILTER } input_mode;
+typedef enum input_mode { IN_NONE, IN_COMMAND, IN_FILTER, IN_SEARCH } input_mode;
+
+struct log_fetch;
+
+/* The logs view's state: which step, the toggles, the search. */
+typedef struct logs_state {
+    struct log_fetch *fetch;
+    char step[32];
+    bool follow, wrap, timestamps;
+    char search[256];
+    int match;       /* index into the matches of the last frame; -1 none */
+    int *matches;    /* doc line of each match at the last frame */
+    int n_matches;
+} logs_state;
 
 typedef struct dashboard_opts {
     bool readonly;
@@ -58,6 +71,7 @@ typedef struct app {
     int doc_lines; /* lines of the current view's document at the last render */
     int first_sel, last_sel; /* selectable line range at the last render (-1 none) */
     int *sel_refs;           /* object index of each selectable line, first_sel.. */
+    logs_state logs;
     const mt_snapshot *sel_snap; /* the snapshot sel_refs index into */
 } app;
 

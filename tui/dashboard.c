@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "tui/input.h"
+#include "tui/logs_view.h"
 #include "tui/render.h"
 #include "tui/ui_theme.h"
 
@@ -137,15 +138,18 @@ int dashboard_run(mt_backend *backend, mt_feed *feed, const dashboard_opts *o)
         }
         /* Sleep until a key, news from the feed, or the next redraw of the
          * ages; never longer, never on the network. */
-        struct pollfd p[2] = {{STDIN_FILENO, POLLIN, 0}, {mt_feed_fd(feed), POLLIN, 0}};
+        struct pollfd p[3] = {{STDIN_FILENO, POLLIN, 0}, {mt_feed_fd(feed), POLLIN, 0},
+                              {logs_view_fd(a), POLLIN, 0}};
         int wait = (int)(o->refresh_ms - (fmt_mono_ms() - last_draw));
         if (wait < 0)
             wait = 0;
-        int r = poll(p, 2, wait);
+        int r = poll(p, p[2].fd >= 0 ? 3 : 2, wait);
         if (r < 0 && errno != EINTR)
             break;
         if (r > 0 && (p[1].revents & POLLIN))
             take_news(a);
+        if (r > 0 && p[2].fd >= 0 && (p[2].revents & POLLIN))
+            logs_view_drain(a);
         int ch;
         while ((ch = getch()) != ERR) { /* also KEY_RESIZE after SIGWINCH */
             input_key(a, ch);
@@ -159,6 +163,8 @@ int dashboard_run(mt_backend *backend, mt_feed *feed, const dashboard_opts *o)
             break; /* the terminal went away (SSH dropped) */
     }
     endwin();
+    logs_view_close(a);
+    free(a->logs.matches);
     mt_feed_set_focus(feed, "", "");
     mt_feed_free(feed);
     mt_snapshot_free(a->snap);

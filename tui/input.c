@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "tui/keys.h"
+#include "tui/logs_view.h"
 #include "tui/ui_theme.h"
 
 void input_open_task(app *a, const char *ns, const char *name)
@@ -19,6 +20,8 @@ void input_open_task(app *a, const char *ns, const char *name)
 
 static void leave_view(app *a)
 {
+    if (app_view(a)->kind == V_LOGS)
+        logs_view_close(a);
     app_pop(a);
     view_state *v = app_view(a);
     /* The detail's task stays in focus only while its view is open. */
@@ -32,7 +35,7 @@ static void leave_view(app *a)
 static void goto_view(app *a, view_kind k)
 {
     while (a->depth > 1)
-        app_pop(a);
+        leave_view(a);
     mt_feed_set_focus(a->feed, "", "");
     if (app_view(a)->kind != k)
         app_push(a, k);
@@ -105,6 +108,13 @@ static void enter(app *a)
         input_open_task(a, v->sel_ns, v->sel_name);
 }
 
+static void open_logs(app *a)
+{
+    view_state *v = app_view(a);
+    if ((v->kind == V_TASKS && v->cursor >= 0 && v->sel_name[0]) || v->kind == V_DETAIL)
+        logs_view_open(a, v->sel_ns, v->sel_name);
+}
+
 static void back(app *a)
 {
     view_state *v = app_view(a);
@@ -127,6 +137,7 @@ static void do_action(app *a, key_action k)
     case K_TOP: move_cursor(a, -1000000); break;
     case K_BOTTOM: move_cursor(a, 1000000); break;
     case K_ENTER: enter(a); break;
+    case K_LOGS: open_logs(a); break;
     case K_BACK: back(a); break;
     case K_HELP:
         if (app_view(a)->kind != V_HELP)
@@ -135,12 +146,13 @@ static void do_action(app *a, key_action k)
     case K_COMMAND:
     case K_FILTER: {
         view_state *v = app_view(a);
-        if (k == K_FILTER && v->kind != V_TASKS && v->kind != V_TEMPLATES) {
-            app_message(a, true, "/ filters the task and template lists");
+        if (k == K_FILTER && v->kind != V_TASKS && v->kind != V_TEMPLATES && v->kind != V_LOGS) {
+            app_message(a, true, "/ filters the task and template lists and searches logs");
             break;
         }
-        a->input = k == K_COMMAND ? IN_COMMAND : IN_FILTER;
-        snprintf(a->line, sizeof a->line, "%s", k == K_FILTER ? v->filter : "");
+        a->input = k == K_COMMAND ? IN_COMMAND : v->kind == V_LOGS ? IN_SEARCH : IN_FILTER;
+        snprintf(a->line, sizeof a->line, "%s",
+                 a->input == IN_FILTER ? v->filter : a->input == IN_SEARCH ? a->logs.search : "");
         a->line_len = strlen(a->line);
         snprintf(a->filter_before, sizeof a->filter_before, "%s", v->filter);
         a->dirty = true;
@@ -160,6 +172,10 @@ static void do_action(app *a, key_action k)
     case K_TASKS: goto_view(a, V_TASKS); break;
     case K_TEMPLATES: goto_view(a, V_TEMPLATES); break;
     case K_NONE: break;
+    default:
+        if (app_view(a)->kind == V_LOGS)
+            logs_view_action(a, k);
+        break;
     }
 }
 
@@ -176,6 +192,11 @@ static void edit_line(app *a, int ch)
         a->input = IN_NONE;
         if (m == IN_COMMAND)
             input_command(a, a->line);
+        if (m == IN_SEARCH) {
+            snprintf(a->logs.search, sizeof a->logs.search, "%s", a->line);
+            a->logs.match = -1;
+            a->relayout = true; /* n needs the matches of a fresh frame */
+        }
     } else if (ch == KEY_BACKSPACE || ch == 127 || ch == 8) {
         if (a->line_len) {
             /* Remove a whole UTF-8 character. */
@@ -208,5 +229,5 @@ void input_key(app *a, int ch)
         edit_line(a, ch);
         return;
     }
-    do_action(a, keys_lookup(ch));
+    do_action(a, keys_lookup(ch, (int)app_view(a)->kind));
 }

@@ -2,29 +2,47 @@
 
 #include <curses.h>
 
+#include "tui/app.h"
+
 typedef struct binding {
     int keys[4]; /* 0-terminated */
     key_action act;
     const char *group, *label, *what;
+    int view; /* the view it belongs to, or -1 for every view */
 } binding;
+
+#define ANY .view = -1
 
 #define CTRL(c) ((c) & 0x1f)
 
 static const binding bindings[] = {
-    {{'j', KEY_DOWN}, K_DOWN, "Navigation", "j, Down", "next row / scroll down"},
-    {{'k', KEY_UP}, K_UP, "Navigation", "k, Up", "previous row / scroll up"},
-    {{KEY_NPAGE, ' ', CTRL('f')}, K_PGDN, "Navigation", "PgDn, Space, Ctrl-F", "page down"},
-    {{KEY_PPAGE, 'b', CTRL('b')}, K_PGUP, "Navigation", "PgUp, b, Ctrl-B", "page up"},
-    {{'g', KEY_HOME}, K_TOP, "Navigation", "g, Home", "first row"},
-    {{'G', KEY_END}, K_BOTTOM, "Navigation", "G, End", "last row"},
-    {{'\n', '\r', KEY_ENTER}, K_ENTER, "Navigation", "Enter", "open the selected task"},
-    {{27, KEY_BACKSPACE, 'h', KEY_LEFT}, K_BACK, "Navigation", "Esc, h, Left", "back (clears a filter first)"},
-    {{'/'}, K_FILTER, "Views", "/", "filter the list (Enter keeps, Esc clears)"},
-    {{':'}, K_COMMAND, "Views", ":", "command mode (see Commands)"},
-    {{'?'}, K_HELP, "Views", "?", "this help"},
-    {{'t'}, K_TEMPLATES, "Views", "t", "migration templates"},
-    {{'r', CTRL('l')}, K_REFRESH, "Views", "r, Ctrl-L", "refresh now and redraw"},
-    {{'q'}, K_QUIT, "Views", "q", "quit (back out of help first)"},
+    {{'j', KEY_DOWN}, K_DOWN, "Navigation", "j, Down", "next row / scroll down", ANY},
+    {{'k', KEY_UP}, K_UP, "Navigation", "k, Up", "previous row / scroll up", ANY},
+    {{KEY_NPAGE, ' ', CTRL('f')}, K_PGDN, "Navigation", "PgDn, Space, Ctrl-F", "page down", ANY},
+    {{KEY_PPAGE, 'b', CTRL('b')}, K_PGUP, "Navigation", "PgUp, b, Ctrl-B", "page up", ANY},
+    {{'g', KEY_HOME}, K_TOP, "Navigation", "g, Home", "first row", ANY},
+    {{'G', KEY_END}, K_BOTTOM, "Navigation", "G, End", "last row", ANY},
+    {{'\n', '\r', KEY_ENTER}, K_ENTER, "Navigation", "Enter", "open the selected task", ANY},
+    {{27, KEY_BACKSPACE, 'h', KEY_LEFT}, K_BACK, "Navigation", "Esc, h, Left", "back (clears a filter first)", ANY},
+    {{'/'}, K_FILTER, "Views", "/", "filter the list (Enter keeps, Esc clears)", ANY},
+    {{':'}, K_COMMAND, "Views", ":", "command mode (see Commands)", ANY},
+    {{'?'}, K_HELP, "Views", "?", "this help", ANY},
+    {{'t'}, K_TEMPLATES, "Views", "t", "migration templates", ANY},
+    {{'r', CTRL('l')}, K_REFRESH, "Views", "r, Ctrl-L", "refresh now and redraw", ANY},
+    {{'q'}, K_QUIT, "Views", "q", "quit (back out of help first)", ANY},
+    {{'l'}, K_LOGS, "Task", "l", "the task's step logs", V_DETAIL},
+    {{'l'}, K_LOGS, "Task", "", "", V_TASKS},
+    {{'s'}, K_STEP, "Logs", "s", "next step: precheck, init-struct, init-data, cdc", V_LOGS},
+    {{'1'}, K_STEP1, "Logs", "1 2 3 4", "precheck, init-struct, init-data, cdc", V_LOGS},
+    {{'2'}, K_STEP2, "Logs", "", "", V_LOGS},
+    {{'3'}, K_STEP3, "Logs", "", "", V_LOGS},
+    {{'4'}, K_STEP4, "Logs", "", "", V_LOGS},
+    {{'f'}, K_FOLLOW, "Logs", "f", "follow on/off (new lines stream in)", V_LOGS},
+    {{'w'}, K_WRAP, "Logs", "w", "wrap long lines on/off", V_LOGS},
+    {{'t'}, K_TIMESTAMPS, "Logs", "t", "timestamps on/off", V_LOGS},
+    {{'/'}, K_FILTER, "Logs", "/", "search (n next, N previous)", V_LOGS},
+    {{'n'}, K_NEXT, "Logs", "n, N", "next / previous match", V_LOGS},
+    {{'N'}, K_PREV, "Logs", "", "", V_LOGS},
 };
 
 static const help_entry commands[] = {
@@ -35,23 +53,30 @@ static const help_entry commands[] = {
     {"Commands", ":q, :quit", "quit"},
 };
 
-key_action keys_lookup(int ch)
+key_action keys_lookup(int ch, int view)
 {
+    key_action any = K_NONE;
     for (size_t i = 0; i < sizeof bindings / sizeof *bindings; i++)
         for (int k = 0; k < 4 && bindings[i].keys[k]; k++)
-            if (bindings[i].keys[k] == ch)
-                return bindings[i].act;
-    return K_NONE;
+            if (bindings[i].keys[k] == ch) {
+                if (bindings[i].view == view)
+                    return bindings[i].act;
+                if (bindings[i].view == -1 && any == K_NONE)
+                    any = bindings[i].act;
+            }
+    return any;
 }
 
 const help_entry *keys_help(int *n)
 {
     enum { NB = sizeof bindings / sizeof *bindings, NC = sizeof commands / sizeof *commands };
     static help_entry all[NB + NC];
+    int m = 0;
     for (int i = 0; i < NB; i++)
-        all[i] = (help_entry){bindings[i].group, bindings[i].label, bindings[i].what};
+        if (bindings[i].label[0]) /* keys listed together on one row have "" */
+            all[m++] = (help_entry){bindings[i].group, bindings[i].label, bindings[i].what};
     for (int i = 0; i < NC; i++)
-        all[NB + i] = commands[i];
-    *n = NB + NC;
+        all[m++] = commands[i];
+    *n = m;
     return all;
 }

@@ -13,6 +13,7 @@
 #include "panes/tasklist.h"
 #include "panes/templates.h"
 #include "tui/keys.h"
+#include "tui/logs_view.h"
 
 static void draw_too_small(int w, int h)
 {
@@ -38,6 +39,8 @@ static const char *view_title(app *a, arena *fr)
         return arena_printf(fr, "task %s%s%s", v->sel_ns, v->sel_ns[0] ? "/" : "", v->sel_name);
     case V_HELP:
         return "help";
+    case V_LOGS:
+        return arena_printf(fr, "logs %s%s%s", v->sel_ns, v->sel_ns[0] ? "/" : "", v->sel_name);
     }
     return "";
 }
@@ -53,6 +56,8 @@ static const char *view_hints(const view_state *v)
         return "/ filter  Esc back  ? help  q quit ";
     case V_HELP:
         return "Esc back  q quit ";
+    case V_LOGS:
+        return "s step  f follow  w wrap  / search  Esc back ";
     }
     return NULL;
 }
@@ -204,6 +209,21 @@ void render_frame(app *a)
         int n;
         const help_entry *e = keys_help(&n);
         help_build(&d, e, n, W);
+        break;
+    }
+    case V_LOGS: {
+        /* The header lines are pinned above the scrolling log. */
+        doc head;
+        doc_init(&head, &fr);
+        logs_view_build(a, &head, &right, W, now_s);
+        for (int i = 0; i < head.n; i++)
+            *doc_add(&d) = head.lines[i];
+        pinned = head.n;
+        for (int i = 0; i < right.n; i++)
+            *doc_add(&d) = right.lines[i];
+        right.n = 0;
+        if (a->logs.follow && v->top == 0 && !v->moved)
+            v->stick_bottom = true;
         break;
     }
     }
