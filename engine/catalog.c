@@ -1,0 +1,230 @@
+#include "engine/catalog.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/pg.h"
+
+static char *xstrdup(const char *s)
+{
+    char *d = strdup(s ? s : "");
+    if (!d)
+        abort();
+    return d;
+}
+
+typedef struct strlist {
+    const char **v;
+    size_t n;
+} strlist;
+
+static void sl_add(strlist *l, const char *s)
+{
+    l->v = realloc(l->v, (l->n + 1) * sizeof *l->v);
+    if (!l->v)
+        abort();
+    l->v[l->n++] = s;
+}
+
+static const char *TABLES_SQL =
+    "WITH want(s, t) AS (SELECT * FROM unnest($2::text[], $3::text[])),"
+    " deny(s, t) AS (SELECT * FROM unnest($5::text[], $6::text[]))"
+    " SELECT c.oid, n.nspname, c.relname, c.relpages, greatest(c.reltuples, 0)::bigint,"
+    "        pg_relation_size(c.oid)"
+    " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+    " WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema')"
+    "   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass"
+    "                   AND d.objid = c.oid AND d.deptype = 'e')"
+    "   AND (n.nspname = ANY($1::text[]) OR (n.nspname, c.relname) IN (SELECT s, t FROM want))"
+    "   AND NOT n.nspname = ANY($4::text[])"
+    "   AND (n.nspname, c.relname) NOT IN (SELECT s, t FROM deny)"
+    " ORDER BY pg_relation_size(c.oid) DESC, n.nspname, c.relname";
+
+/* Splits a list into whole schemas and single tables. */
+static void split_objects(const mt_schema_obj *s, size_t n, strlist *schemas, strlist *ts,
+                          strlist *tt)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (s[i].is_all || !s[i].n_tables)
+            sl_add(schemas, s[i].schema);
+        for (size_t j = 0; j < s[i].n_tables; j++) {
+            sl_add(ts, s[i].schema);
+            sl_add(tt, s[i].tables[j].name);
+        }
+    }
+}
+
+bool engine_resolve_tables(PGconn *src, const mt_objects *o, engine_table **out, size_t *n,
+                           char *err, size_t errlen)
+{
+    *out = NULL;
+    *n = 0;
+    strlist ws = {0}, wts = {0}, wtt = {0}, bs = {0}, bts = {0}, btt = {0};
+    split_objects(o->white, o->n_white, &ws, &wts, &wtt);
+    split_objects(o->black, o->n_black, &bs, &bts, &btt);
+    char *p[6] = {pg_text_array(ws.v, ws.n),   pg_text_array(wts.v, wts.n),
+                  pg_text_array(wtt.v, wtt.n), pg_text_array(bs.v, bs.n),
+                  pg_text_array(bts.v, bts.n), pg_text_array(btt.v, btt.n)};
+    PGresult *r = pg_query(src, TABLES_SQL, 6, (const char *const *)p, err, errlen);
+    bool ok = r != NULL;
+    if (ok) {
+        int rows = PQntuples(r);
+        engine_table *t = calloc((size_t)rows + 1, sizeof *t);
+        if (!t)
+            abort();
+        for (int i = 0; i < rows; i++) {
+            t[i].oid = (unsigned)strtoul(PQgetvalue(r, i, 0), NULL, 10);
+            t[i].schema = xstrdup(PQgetvalue(r, i, 1));
+            t[i].name = xstrdup(PQgetvalue(r, i, 2));
+            t[i].qname = pg_qualified(src, t[i].schema, t[i].name);
+            t[i].relpages = strtoll(PQgetvalue(r, i, 3), NULL, 10);
+            t[i].reltuples = strtoll(PQgetvalue(r, i, 4), NULL, 10);
+            t[i].bytes = strtoll(PQgetvalue(r, i, 5), NULL, 10);
+        }
+        *out = t;
+        *n = (size_t)rows;
+        /* A table named explicitly must exist: a typo is an error, not an
+         * empty migration. */
+        for (size_t w = 0; w < wts.n && ok; w++) {
+            bool found = false;
+            for (int i = 0; i < rows && !found; i++)
+                found = !strcmp(t[i].schema, wts.v[w]) && !strcmp(t[i].name, wtt.v[w]);
+            bool denied = false;
+            for (size_t b = 0; b < bts.n; b++)
+                denied |= !strcmp(bts.v[b], wts.v[w]) && !strcmp(btt.v[b], wtt.v[w]);
+            if (!found && !denied) {
+                snprintf(err, errlen, "table %s.%s not found on the source", wts.v[w], wtt.v[w]);
+                ok = false;
+            }
+        }
+        if (ok && !rows) {
+            snprintf(err, errlen, "the migration objects select no table on the source");
+            ok = false;
+        }
+        if (!ok) {
+            engine_tables_free(t, (size_t)rows);
+            *out = NULL;
+            *n = 0;
+        }
+    }
+    PQclear(r);
+    for (int i = 0; i < 6; i++)
+        free(p[i]);
+    free(ws.v), free(wts.v), free(wtt.v), free(bs.v), free(bts.v), free(btt.v);
+    return ok;
+}
+
+void engine_tables_free(engine_table *t, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(t[i].schema);
+        free(t[i].name);
+        free(t[i].qname);
+    }
+    free(t);
+}
+
+/* The closure of what the tables need, as (classid, objid) pairs in the
+ * form pg_dump's table of contents names them. */
+static const char *DEPS_SQL =
+    "WITH RECURSIVE tabs AS (SELECT unnest($1::oid[]) AS oid),"
+    " types(t) AS ("
+    "   SELECT a.atttypid FROM pg_attribute a JOIN tabs ON a.attrelid = tabs.oid"
+    "    WHERE a.attnum > 0 AND NOT a.attisdropped"
+    "   UNION"
+    "   SELECT x FROM types JOIN pg_type ty ON ty.oid = types.t,"
+    "   LATERAL (SELECT ty.typelem WHERE ty.typelem <> 0"
+    "            UNION ALL SELECT ty.typbasetype WHERE ty.typbasetype <> 0"
+    "            UNION ALL SELECT r.rngsubtype FROM pg_range r WHERE r.rngtypid = ty.oid"
+    "            UNION ALL SELECT a.atttypid FROM pg_attribute a"
+    "             WHERE ty.typrelid <> 0 AND a.attrelid = ty.typrelid AND a.attnum > 0"
+    "               AND NOT a.attisdropped) s(x)),"
+    " ext_members AS (SELECT classid, objid, refobjid FROM pg_depend WHERE deptype = 'e'),"
+    " utypes AS (SELECT ty.oid, ty.typnamespace FROM types JOIN pg_type ty ON ty.oid = types.t"
+    "   JOIN pg_namespace n ON n.oid = ty.typnamespace"
+    "   WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')"
+    "     AND NOT EXISTS (SELECT 1 FROM ext_members e WHERE e.classid = 'pg_type'::regclass"
+    "                     AND e.objid = ty.oid)),"
+    " seqs AS (SELECT d.objid AS oid FROM pg_depend d JOIN pg_class s ON s.oid = d.objid"
+    "   AND s.relkind = 'S' WHERE d.classid = 'pg_class'::regclass"
+    "   AND d.refclassid = 'pg_class'::regclass AND d.refobjid IN (SELECT oid FROM tabs)"
+    "   AND d.deptype IN ('a', 'i')"
+    "   UNION SELECT d.refobjid FROM pg_attrdef ad JOIN pg_depend d"
+    "   ON d.classid = 'pg_attrdef'::regclass AND d.objid = ad.oid"
+    "   AND d.refclassid = 'pg_class'::regclass JOIN pg_class s ON s.oid = d.refobjid"
+    "   AND s.relkind = 'S' WHERE ad.adrelid IN (SELECT oid FROM tabs)),"
+    " cons AS (SELECT oid FROM pg_constraint WHERE (conrelid IN (SELECT oid FROM tabs)"
+    "   AND (contype <> 'f' OR confrelid IN (SELECT oid FROM tabs)))"
+    "   OR contypid IN (SELECT oid FROM utypes)),"
+    " trigs AS (SELECT oid FROM pg_trigger WHERE tgrelid IN (SELECT oid FROM tabs)"
+    "   AND NOT tgisinternal),"
+    " defs AS (SELECT oid FROM pg_attrdef WHERE adrelid IN (SELECT oid FROM tabs)),"
+    " objs(classid, objid) AS ("
+    "   SELECT 'pg_class'::regclass::oid, oid FROM tabs"
+    "   UNION SELECT 'pg_class'::regclass::oid, oid FROM seqs"
+    "   UNION SELECT 'pg_type'::regclass::oid, oid FROM utypes"
+    "   UNION SELECT 'pg_constraint'::regclass::oid, oid FROM cons"
+    "   UNION SELECT 'pg_trigger'::regclass::oid, oid FROM trigs"
+    "   UNION SELECT 'pg_attrdef'::regclass::oid, oid FROM defs"
+    "   UNION SELECT 'pg_class'::regclass::oid, indexrelid FROM pg_index"
+    "         WHERE indrelid IN (SELECT oid FROM tabs)"
+    "   UNION SELECT 'pg_rewrite'::regclass::oid, oid FROM pg_rewrite"
+    "         WHERE ev_class IN (SELECT oid FROM tabs) AND rulename <> '_RETURN')"
+    " SELECT classid, objid, NULL FROM objs"
+    " UNION SELECT 'pg_namespace'::regclass::oid, c.relnamespace, NULL FROM pg_class c"
+    "   WHERE c.oid IN (SELECT oid FROM tabs UNION SELECT oid FROM seqs)"
+    " UNION SELECT 'pg_namespace'::regclass::oid, typnamespace, NULL FROM utypes"
+    " UNION SELECT 'pg_extension'::regclass::oid, e.refobjid, NULL FROM ext_members e"
+    "   WHERE e.classid = 'pg_type'::regclass AND e.objid IN (SELECT t FROM types)"
+    /* Functions used by defaults, checks and triggers, unless an extension's. */
+    " UNION SELECT 'pg_proc'::regclass::oid, d.refobjid, NULL FROM pg_depend d"
+    "   JOIN objs o ON o.classid = d.classid AND o.objid = d.objid"
+    "   JOIN pg_proc p ON p.oid = d.refobjid JOIN pg_namespace n ON n.oid = p.pronamespace"
+    "   WHERE d.refclassid = 'pg_proc'::regclass"
+    "     AND n.nspname NOT IN ('pg_catalog', 'information_schema')"
+    "     AND NOT EXISTS (SELECT 1 FROM ext_members e WHERE e.classid = 'pg_proc'::regclass"
+    "                     AND e.objid = p.oid)"
+    " UNION SELECT 'pg_class'::regclass::oid, s.oid, n.nspname || ' ' || s.relname"
+    "   FROM pg_class s JOIN pg_namespace n ON n.oid = s.relnamespace"
+    "   WHERE s.oid IN (SELECT oid FROM seqs)";
+
+bool engine_struct_deps(PGconn *src, const engine_table *t, size_t n, engine_dep **out,
+                        size_t *nout, char *err, size_t errlen)
+{
+    size_t cap = 3 + n * 12;
+    char *arr = malloc(cap), *p = arr;
+    if (!arr)
+        abort();
+    *p++ = '{';
+    for (size_t i = 0; i < n; i++)
+        p += snprintf(p, cap - (size_t)(p - arr), "%s%u", i ? "," : "", t[i].oid);
+    *p++ = '}';
+    *p = 0;
+    const char *params[1] = {arr};
+    PGresult *r = pg_query(src, DEPS_SQL, 1, params, err, errlen);
+    free(arr);
+    if (!r)
+        return false;
+    int rows = PQntuples(r);
+    engine_dep *d = calloc((size_t)rows + 1, sizeof *d);
+    if (!d)
+        abort();
+    for (int i = 0; i < rows; i++) {
+        d[i].classid = (unsigned)strtoul(PQgetvalue(r, i, 0), NULL, 10);
+        d[i].objid = (unsigned)strtoul(PQgetvalue(r, i, 1), NULL, 10);
+        if (!PQgetisnull(r, i, 2))
+            d[i].owned_seq = xstrdup(PQgetvalue(r, i, 2));
+    }
+    PQclear(r);
+    *out = d;
+    *nout = (size_t)rows;
+    return true;
+}
+
+void engine_deps_free(engine_dep *d, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(d[i].owned_seq);
+    free(d);
+}

@@ -1,0 +1,302 @@
+#include "engine/copy.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/pg.h"
+
+typedef struct copy_pool {
+    engine_runner *r;
+    copy_chunk *chunks;
+    size_t n;
+    atomic_size_t next;
+    atomic_bool failed;
+    pthread_mutex_t mu;
+    char err[1536];
+} copy_pool;
+
+static void pool_fail(copy_pool *p, const char *msg)
+{
+    pthread_mutex_lock(&p->mu);
+    if (!atomic_load(&p->failed))
+        snprintf(p->err, sizeof p->err, "%s", msg);
+    atomic_store(&p->failed, true);
+    pthread_mutex_unlock(&p->mu);
+}
+
+static bool open_source(copy_pool *p, PGconn **src, char *err, size_t errlen)
+{
+    engine_runner *r = p->r;
+    *src = engine_connect(&r->spec, &r->spec.src, false, "migtop init-data", err, errlen);
+    if (!*src)
+        return false;
+    char sql[160];
+    snprintf(sql, sizeof sql, "SET TRANSACTION SNAPSHOT '%s'", r->snapshot);
+    char e2[700];
+    if (!pg_exec(*src, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", e2, sizeof e2) ||
+        !pg_exec(*src, sql, e2, sizeof e2)) {
+        snprintf(err, errlen, "cannot start a transaction on the snapshot %s: %s", r->snapshot,
+                 e2);
+        return false;
+    }
+    return true;
+}
+
+static bool open_sink(copy_pool *p, PGconn **sink, char *err, size_t errlen)
+{
+    engine_runner *r = p->r;
+    *sink = engine_connect(&r->spec, &r->spec.sink, false, "migtop init-data", err, errlen);
+    if (!*sink)
+        return false;
+    char e2[512];
+    /* The copy is redone from scratch after a crash: no need to wait for
+     * each commit's flush. As replica, triggers and foreign keys do not
+     * fire for rows that already satisfied them on the source (needs a
+     * superuser; without one the copy still works, only slower). */
+    pg_exec(*sink, "SET synchronous_commit = off", e2, sizeof e2);
+    if (!pg_exec(*sink, "SET session_replication_role = replica", e2, sizeof e2))
+        engine_logf(&r->log[ES_INIT_DATA], "INFO",
+                    "sink session_replication_role unchanged (%s)", e2);
+    return true;
+}
+
+/* Flushes a worker's counters into the shared progress. */
+static void add_progress(copy_chunk *c, int64_t *rows, int64_t *bytes)
+{
+    atomic_fetch_add(&c->prog->rows, *rows);
+    atomic_fetch_add(&c->prog->bytes, *bytes);
+    *rows = *bytes = 0;
+}
+
+static bool copy_one(copy_pool *p, PGconn *src, PGconn *sink, copy_chunk *c, int64_t *rows_out,
+                     char *err, size_t errlen)
+{
+    char *sql_out, *sql_in;
+    const char *q = c->table->qname;
+    size_t need = strlen(q) + strlen(c->cols) + 200;
+    sql_out = malloc(need);
+    sql_in = malloc(need);
+    if (!sql_out || !sql_in)
+        abort();
+    if (c->lo < 0)
+        snprintf(sql_out, need, "COPY %s (%s) TO STDOUT", q, c->cols);
+    else if (c->hi < 0)
+        snprintf(sql_out, need, "COPY (SELECT %s FROM ONLY %s WHERE ctid >= '(%ld,0)'::tid) TO STDOUT",
+                 c->cols, q, c->lo);
+    else
+        snprintf(sql_out, need,
+                 "COPY (SELECT %s FROM ONLY %s WHERE ctid >= '(%ld,0)'::tid AND ctid < "
+                 "'(%ld,0)'::tid) TO STDOUT",
+                 c->cols, q, c->lo, c->hi);
+    snprintf(sql_in, need, "COPY %s (%s) FROM STDIN", q, c->cols);
+    PGresult *res = PQexec(sink, sql_in);
+    bool ok = PQresultStatus(res) == PGRES_COPY_IN;
+    char sink_err[700] = "";
+    if (!ok)
+        pg_error(sink, res, sink_err, sizeof sink_err);
+    PQclear(res);
+    if (ok) {
+        res = PQexec(src, sql_out);
+        ok = PQresultStatus(res) == PGRES_COPY_OUT;
+        if (!ok) {
+            char e2[700];
+            pg_error(src, res, e2, sizeof e2);
+            snprintf(err, errlen, "source: %s", e2);
+            PQputCopyEnd(sink, "the source failed");
+            PQclear(PQgetResult(sink));
+        }
+        PQclear(res);
+        if (!ok) {
+            free(sql_out), free(sql_in);
+            return false;
+        }
+    } else {
+        free(sql_out), free(sql_in);
+        snprintf(err, errlen, "sink: %s", sink_err);
+        return false;
+    }
+    free(sql_out), free(sql_in);
+
+    int64_t rows = 0, bytes = 0, total = 0;
+    const char *why = NULL;
+    for (;;) {
+        char *buf = NULL;
+        int len = PQgetCopyData(src, &buf, 0);
+        if (len < 0) {
+            if (len == -2)
+                why = "source";
+            break;
+        }
+        if (PQputCopyData(sink, buf, len) != 1) {
+            PQfreemem(buf);
+            why = "sink";
+            break;
+        }
+        PQfreemem(buf);
+        rows++;
+        bytes += len;
+        if (rows >= 4096) {
+            total += rows;
+            add_progress(c, &rows, &bytes);
+            if (atomic_load(&p->r->stop) || atomic_load(&p->failed)) {
+                why = "stop";
+                break;
+            }
+        }
+    }
+    total += rows;
+    add_progress(c, &rows, &bytes);
+    *rows_out = total;
+    if (why) {
+        char e2[700];
+        if (!strcmp(why, "stop"))
+            snprintf(e2, sizeof e2, "stopped (%s)",
+                     atomic_load(&p->r->stop) ? "the task is terminating" : "another copy failed");
+        else
+            pg_error(!strcmp(why, "source") ? src : sink, NULL, e2, sizeof e2);
+        snprintf(err, errlen, "%s%s", !strcmp(why, "stop") ? "" : (!strcmp(why, "source") ? "source: " : "sink: "), e2);
+        PQputCopyEnd(sink, "copy aborted");
+        PGresult *g;
+        while ((g = PQgetResult(sink)))
+            PQclear(g);
+        if (strcmp(why, "source")) {
+            /* Stop the source's COPY; the connection is dropped after. */
+            PGcancel *cn = PQgetCancel(src);
+            char cb[256];
+            if (cn) {
+                PQcancel(cn, cb, sizeof cb);
+                PQfreeCancel(cn);
+            }
+        }
+        return false;
+    }
+    res = PQgetResult(src);
+    if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+        char e2[700];
+        pg_error(src, res, e2, sizeof e2);
+        snprintf(err, errlen, "source: %s", e2);
+        PQclear(res);
+        PQputCopyEnd(sink, "the source failed");
+        PQclear(PQgetResult(sink));
+        return false;
+    }
+    PQclear(res);
+    while ((res = PQgetResult(src)))
+        PQclear(res);
+    if (PQputCopyEnd(sink, NULL) != 1) {
+        char e2[700];
+        pg_error(sink, NULL, e2, sizeof e2);
+        snprintf(err, errlen, "sink: %s", e2);
+        return false;
+    }
+    res = PQgetResult(sink);
+    ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+    if (!ok) {
+        char e2[700];
+        pg_error(sink, res, e2, sizeof e2);
+        snprintf(err, errlen, "sink: %s", e2);
+    }
+    PQclear(res);
+    while ((res = PQgetResult(sink)))
+        PQclear(res);
+    return ok;
+}
+
+static void *worker(void *arg)
+{
+    copy_pool *p = arg;
+    engine_log *log = &p->r->log[ES_INIT_DATA];
+    PGconn *src = NULL, *sink = NULL;
+    char err[1024];
+    if (!open_source(p, &src, err, sizeof err) || !open_sink(p, &sink, err, sizeof err)) {
+        engine_logf(log, "ERROR", "%s", err);
+        pool_fail(p, err);
+        PQfinish(src);
+        PQfinish(sink);
+        return NULL;
+    }
+    for (;;) {
+        if (atomic_load(&p->failed) || atomic_load(&p->r->stop))
+            break;
+        size_t i = atomic_fetch_add(&p->next, 1);
+        if (i >= p->n)
+            break;
+        copy_chunk *c = &p->chunks[i];
+        int64_t expected = 0;
+        atomic_compare_exchange_strong(&c->prog->start_ms, &expected, fmt_now_ms());
+        int st = 0;
+        atomic_compare_exchange_strong(&c->prog->state, &st, 1);
+        int64_t rows = 0;
+        int64_t t0 = fmt_mono_ms();
+        if (!copy_one(p, src, sink, c, &rows, err, sizeof err)) {
+            atomic_store(&c->prog->state, 3);
+            char msg[1536], part[64] = "";
+            if (c->parts > 1)
+                snprintf(part, sizeof part, " (part %d/%d)", c->part + 1, c->parts);
+            snprintf(msg, sizeof msg,
+                     "table %s.%s%s: copy failed after %lld rows (%lld bytes) of the table: %s",
+                     c->table->schema, c->table->name, part,
+                     (long long)atomic_load(&c->prog->rows),
+                     (long long)atomic_load(&c->prog->bytes), err);
+            engine_logf(log, "ERROR", "%s", msg);
+            pool_fail(p, msg);
+            break;
+        }
+        engine_logf(log, "INFO", "%s.%s part %d/%d: %lld rows in %lld ms", c->table->schema,
+                    c->table->name, c->part + 1, c->parts, (long long)rows,
+                    (long long)(fmt_mono_ms() - t0));
+        if (atomic_fetch_add(&c->prog->parts_done, 1) + 1 == c->parts) {
+            atomic_store(&c->prog->finish_ms, fmt_now_ms());
+            atomic_store(&c->prog->state, 2);
+            engine_logf(log, "INFO", "table %s.%s copied: %lld rows, %lld bytes",
+                        c->table->schema, c->table->name,
+                        (long long)atomic_load(&c->prog->rows),
+                        (long long)atomic_load(&c->prog->bytes));
+        }
+    }
+    PQfinish(src);
+    PQfinish(sink);
+    return NULL;
+}
+
+bool engine_copy_chunks(engine_runner *r, copy_chunk *chunks, size_t n, int jobs, char *err,
+                        size_t errlen)
+{
+    copy_pool p = {.r = r, .chunks = chunks, .n = n};
+    atomic_init(&p.next, 0);
+    atomic_init(&p.failed, false);
+    pthread_mutex_init(&p.mu, NULL);
+    if (jobs < 1)
+        jobs = 1;
+    if ((size_t)jobs > n)
+        jobs = n ? (int)n : 1;
+    pthread_t *th = calloc((size_t)jobs, sizeof *th);
+    if (!th)
+        abort();
+    int started = 0;
+    for (int i = 0; i < jobs; i++)
+        if (pthread_create(&th[i], NULL, worker, &p) == 0)
+            started++;
+        else
+            break;
+    for (int i = 0; i < started; i++)
+        pthread_join(th[i], NULL);
+    free(th);
+    pthread_mutex_destroy(&p.mu);
+    if (!started) {
+        snprintf(err, errlen, "cannot start copy workers");
+        return false;
+    }
+    if (atomic_load(&p.failed)) {
+        snprintf(err, errlen, "%s", p.err);
+        return false;
+    }
+    if (atomic_load(&r->stop)) {
+        snprintf(err, errlen, "stopped: the task is terminating");
+        return false;
+    }
+    return true;
+}

@@ -1,0 +1,28 @@
+/* The parallel copy of init-data: workers that each hold a source
+ * connection inside a REPEATABLE READ transaction on the exported
+ * snapshot and a sink connection, and stream COPY TO STDOUT into COPY
+ * FROM STDIN one row buffer at a time (PQgetCopyData -> PQputCopyData),
+ * so no table is ever held in memory. Large tables are cut into ctid
+ * (block) ranges that several workers copy at once. */
+#ifndef MIGTOP_ENGINE_COPY_H
+#define MIGTOP_ENGINE_COPY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "engine/runner.h"
+
+typedef struct copy_chunk {
+    const engine_table *table;
+    engine_table_progress *prog;
+    const char *cols; /* "a", "b": the columns both sides copy, in order */
+    long lo, hi;      /* block range [lo, hi); hi < 0: to the end; lo < 0: whole table */
+    int part, parts;
+} copy_chunk;
+
+/* Copies every chunk with `jobs` workers on the snapshot r->snapshot.
+ * On failure err names the table, the part and how far it got. */
+bool engine_copy_chunks(engine_runner *r, copy_chunk *chunks, size_t n, int jobs, char *err,
+                        size_t errlen);
+
+#endif

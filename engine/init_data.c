@@ -1,0 +1,288 @@
+/* init-data: the publication, the slot and its exported snapshot, then the
+ * parallel copy (copy.h) of every table as of that snapshot. The slot is
+ * created on a replication connection with EXPORT_SNAPSHOT and that
+ * connection stays open and idle until the copy ends: the snapshot is
+ * exactly the slot's consistent point, so CDC starting from the slot
+ * replays every change after the copy and none before (no gap, no
+ * overlap). An initialization-only task gets a plain exported snapshot. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/copy.h"
+#include "engine/pg.h"
+#include "engine/runner.h"
+
+/* Tables bigger than this are split into block ranges. */
+#define SPLIT_BYTES (48LL << 20)
+#define MAX_PARTS 16
+
+static bool ensure_publication(engine_runner *r, PGconn *src, char *err, size_t errlen)
+{
+    const char *params[1] = {r->publication};
+    PGresult *res = pg_query(src, "SELECT 1 FROM pg_publication WHERE pubname = $1", 1, params,
+                             err, errlen);
+    if (!res)
+        return false;
+    bool exists = PQntuples(res) > 0;
+    PQclear(res);
+    char *pub = PQescapeIdentifier(src, r->publication, strlen(r->publication));
+    size_t cap = strlen(pub) + 64;
+    for (size_t i = 0; i < r->n_tables; i++)
+        cap += strlen(r->tables[i].qname) + 2;
+    char *sql = malloc(cap);
+    if (!sql)
+        abort();
+    size_t n = (size_t)snprintf(sql, cap, exists ? "ALTER PUBLICATION %s SET TABLE " :
+                                                   "CREATE PUBLICATION %s FOR TABLE ", pub);
+    for (size_t i = 0; i < r->n_tables; i++)
+        n += (size_t)snprintf(sql + n, cap - n, "%s%s", i ? ", " : "", r->tables[i].qname);
+    PQfreemem(pub);
+    char e2[700];
+    bool ok = pg_exec(src, sql, e2, sizeof e2);
+    free(sql);
+    if (!ok)
+        snprintf(err, errlen, "cannot %s publication %s: %s", exists ? "alter" : "create",
+                 r->publication, e2);
+    else
+        engine_logf(&r->log[ES_INIT_DATA], "INFO", "publication %s %s for %zu table(s)",
+                    r->publication, exists ? "updated" : "created", r->n_tables);
+    return ok;
+}
+
+/* A slot left by an init-data that did not finish is useless (its
+ * snapshot is gone with its connection): drop it and start over. */
+static bool drop_stale_slot(engine_runner *r, PGconn *src, char *err, size_t errlen)
+{
+    const char *params[1] = {r->slot};
+    PGresult *res = pg_query(src,
+                             "SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots"
+                             " WHERE slot_name = $1 AND active_pid IS NOT NULL",
+                             1, params, err, errlen);
+    if (!res)
+        return false;
+    PQclear(res);
+    res = pg_query(src,
+                   "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots"
+                   " WHERE slot_name = $1",
+                   1, params, err, errlen);
+    if (!res)
+        return false;
+    if (PQntuples(res))
+        engine_logf(&r->log[ES_INIT_DATA], "INFO",
+                    "dropped slot %s left by an earlier init-data", r->slot);
+    PQclear(res);
+    return true;
+}
+
+static bool create_slot(engine_runner *r, char *err, size_t errlen)
+{
+    char e2[700];
+    r->snap_conn = engine_connect(&r->spec, &r->spec.src, true, "migtop init-data snapshot",
+                                  err, errlen);
+    if (!r->snap_conn)
+        return false;
+    char sql[256];
+    snprintf(sql, sizeof sql, "CREATE_REPLICATION_SLOT \"%s\" LOGICAL pgoutput EXPORT_SNAPSHOT",
+             r->slot);
+    PGresult *res = PQexec(r->snap_conn, sql);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
+        pg_error(r->snap_conn, res, e2, sizeof e2);
+        snprintf(err, errlen, "cannot create the replication slot %s: %s", r->slot, e2);
+        PQclear(res);
+        return false;
+    }
+    snprintf(r->status.consistent_point, sizeof r->status.consistent_point, "%s",
+             PQgetvalue(res, 0, 1));
+    snprintf(r->snapshot, sizeof r->snapshot, "%s", PQgetvalue(res, 0, 2));
+    PQclear(res);
+    engine_logf(&r->log[ES_INIT_DATA], "INFO",
+                "slot %s created: consistent_point %s, exported snapshot %s", r->slot,
+                r->status.consistent_point, r->snapshot);
+    return true;
+}
+
+static bool export_plain_snapshot(engine_runner *r, char *err, size_t errlen)
+{
+    char e2[700];
+    r->snap_conn = engine_connect(&r->spec, &r->spec.src, false, "migtop init-data snapshot",
+                                  err, errlen);
+    if (!r->snap_conn)
+        return false;
+    PGresult *res = NULL;
+    if (!pg_exec(r->snap_conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", e2,
+                 sizeof e2) ||
+        !(res = pg_query(r->snap_conn, "SELECT pg_export_snapshot()", 0, NULL, e2, sizeof e2))) {
+        snprintf(err, errlen, "cannot export a snapshot: %s", e2);
+        return false;
+    }
+    snprintf(r->snapshot, sizeof r->snapshot, "%s", PQgetvalue(res, 0, 0));
+    PQclear(res);
+    engine_logf(&r->log[ES_INIT_DATA], "INFO", "exported snapshot %s (no slot: initialization only)",
+                r->snapshot);
+    return true;
+}
+
+/* Columns copied (not dropped, not generated) and the current size in
+ * blocks, read inside the snapshot so they match what is copied. */
+static bool table_layout(engine_runner *r, PGconn *src, char ***cols, long **blocks, char *err,
+                         size_t errlen)
+{
+    *cols = calloc(r->n_tables + 1, sizeof **cols);
+    *blocks = calloc(r->n_tables + 1, sizeof **blocks);
+    if (!*cols || !*blocks)
+        abort();
+    for (size_t i = 0; i < r->n_tables; i++) {
+        char oid[16];
+        snprintf(oid, sizeof oid, "%u", r->tables[i].oid);
+        const char *params[1] = {oid};
+        PGresult *res = pg_query(
+            src,
+            "SELECT (SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum)"
+            "   FROM pg_attribute WHERE attrelid = $1::oid AND attnum > 0"
+            "   AND NOT attisdropped AND attgenerated = ''),"
+            " pg_relation_size($1::oid) / current_setting('block_size')::bigint",
+            1, params, err, errlen);
+        if (!res)
+            return false;
+        (*cols)[i] = strdup(PQgetisnull(res, 0, 0) ? "" : PQgetvalue(res, 0, 0));
+        (*blocks)[i] = atol(PQgetvalue(res, 0, 1));
+        PQclear(res);
+    }
+    return true;
+}
+
+static bool truncate_targets(engine_runner *r, char *err, size_t errlen)
+{
+    PGconn *sink = engine_connect(&r->spec, &r->spec.sink, false, "migtop init-data", err,
+                                  errlen);
+    if (!sink)
+        return false;
+    size_t cap = 32;
+    for (size_t i = 0; i < r->n_tables; i++)
+        cap += strlen(r->tables[i].qname) + 2;
+    char *sql = malloc(cap);
+    if (!sql)
+        abort();
+    /* One statement, so foreign keys among the tables (a re-run after
+     * post-data) do not refuse it. */
+    size_t n = (size_t)snprintf(sql, cap, "TRUNCATE ONLY ");
+    for (size_t i = 0; i < r->n_tables; i++)
+        n += (size_t)snprintf(sql + n, cap - n, "%s%s", i ? ", " : "", r->tables[i].qname);
+    char e2[700];
+    bool ok = pg_exec(sink, sql, e2, sizeof e2);
+    if (!ok)
+        snprintf(err, errlen, "cannot empty the target tables on the sink: %s", e2);
+    free(sql);
+    PQfinish(sink);
+    return ok;
+}
+
+static size_t plan_chunks(engine_runner *r, char **cols, long *blocks,
+                          engine_table_progress *prog, copy_chunk **out)
+{
+    size_t cap = r->n_tables * MAX_PARTS + 1, n = 0;
+    copy_chunk *c = calloc(cap, sizeof *c);
+    if (!c)
+        abort();
+    for (size_t i = 0; i < r->n_tables; i++) {
+        const engine_table *t = &r->tables[i];
+        int64_t bytes = blocks[i] * 8192LL;
+        int parts = 1;
+        if (r->jobs > 1 && bytes > SPLIT_BYTES) {
+            int64_t want = bytes / SPLIT_BYTES;
+            int lim = r->jobs * 4 < MAX_PARTS ? r->jobs * 4 : MAX_PARTS;
+            parts = want > lim ? lim : (int)want;
+            if (parts < r->jobs)
+                parts = r->jobs;
+        }
+        prog[i].parts = parts;
+        long step = parts > 1 ? (blocks[i] + parts - 1) / parts : 0;
+        for (int p = 0; p < parts; p++) {
+            copy_chunk *k = &c[n++];
+            k->table = t;
+            k->prog = &prog[i];
+            k->cols = cols[i];
+            k->part = p;
+            k->parts = parts;
+            k->lo = parts > 1 ? p * step : -1;
+            k->hi = parts > 1 && p + 1 < parts ? (p + 1) * step : -1;
+        }
+    }
+    /* Tables come largest first (catalog order): their parts start first
+     * and small tables fill the gaps at the end. */
+    *out = c;
+    return n;
+}
+
+bool engine_step_init_data(engine_runner *r, char *err, size_t errlen)
+{
+    engine_log *log = &r->log[ES_INIT_DATA];
+    PGconn *src = engine_connect(&r->spec, &r->spec.src, false, "migtop init-data", err, errlen);
+    if (!src)
+        return false;
+    bool ok = engine_runner_tables(r, src, err, errlen);
+    if (ok && r->spec.cdc)
+        ok = ensure_publication(r, src, err, errlen) && drop_stale_slot(r, src, err, errlen) &&
+             create_slot(r, err, errlen);
+    else if (ok)
+        ok = export_plain_snapshot(r, err, errlen);
+    if (ok) {
+        pthread_mutex_lock(&r->status.mu);
+        snprintf(r->status.snapshot, sizeof r->status.snapshot, "%s", r->snapshot);
+        pthread_mutex_unlock(&r->status.mu);
+    }
+    char **cols = NULL;
+    long *blocks = NULL;
+    if (ok) {
+        /* Read the layout inside the snapshot. */
+        char sql[160], e2[1024];
+        snprintf(sql, sizeof sql, "SET TRANSACTION SNAPSHOT '%s'", r->snapshot);
+        ok = pg_exec(src, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", e2, sizeof e2) &&
+             pg_exec(src, sql, e2, sizeof e2);
+        if (!ok)
+            snprintf(err, errlen, "cannot use the snapshot %s: %s", r->snapshot, e2);
+        ok = ok && table_layout(r, src, &cols, &blocks, err, errlen);
+    }
+    PQfinish(src);
+    ok = ok && truncate_targets(r, err, errlen);
+    if (ok) {
+        engine_table_progress *prog = calloc(r->n_tables + 1, sizeof *prog);
+        if (!prog)
+            abort();
+        for (size_t i = 0; i < r->n_tables; i++) {
+            prog[i].schema = strdup(r->tables[i].schema);
+            prog[i].name = strdup(r->tables[i].name);
+            prog[i].est_rows = r->tables[i].reltuples;
+            prog[i].est_bytes = blocks[i] * 8192LL;
+        }
+        copy_chunk *chunks = NULL;
+        size_t n = plan_chunks(r, cols, blocks, prog, &chunks);
+        engine_status_set_tables(&r->status, prog, r->n_tables);
+        engine_logf(log, "INFO", "copying %zu table(s) in %zu part(s) with %d worker(s)",
+                    r->n_tables, n, r->jobs);
+        int64_t t0 = fmt_mono_ms();
+        ok = engine_copy_chunks(r, chunks, n, r->jobs, err, errlen);
+        if (ok) {
+            int64_t rows = 0, bytes = 0;
+            for (size_t i = 0; i < r->n_tables; i++) {
+                rows += atomic_load(&prog[i].rows);
+                bytes += atomic_load(&prog[i].bytes);
+            }
+            int64_t ms = fmt_mono_ms() - t0;
+            engine_logf(log, "INFO", "copied %lld rows, %lld bytes in %lld ms (%.1f MB/s)",
+                        (long long)rows, (long long)bytes, (long long)ms,
+                        ms > 0 ? (double)bytes / 1e3 / (double)ms : 0.0);
+        }
+        free(chunks);
+    }
+    for (size_t i = 0; cols && i < r->n_tables; i++)
+        free(cols[i]);
+    free(cols);
+    free(blocks);
+    /* The slot stays; its snapshot is no longer needed once the copy is
+     * done (or failed). */
+    PQfinish(r->snap_conn);
+    r->snap_conn = NULL;
+    return ok;
+}

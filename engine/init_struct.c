@@ -1,0 +1,253 @@
+/* init-struct: the structure of the migration objects on the sink, with
+ * pg_dump/pg_restore. The whole source schema is dumped once (schema only,
+ * custom format), then its table of contents is filtered to the objects
+ * the tables need (catalog.h) by their catalog OIDs, so names with
+ * spaces or quotes never have to be parsed. pre-data runs before the copy,
+ * post-data (indexes in parallel, then constraints and triggers) after.
+ * Idempotent: an object that already exists on the sink is skipped, any
+ * other error fails the step. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine/pg.h"
+#include "engine/runner.h"
+#include "engine/taskdir.h"
+#include "engine/tools.h"
+
+#define TOC_FILE "schema.toc"
+#define LIST_FILE "schema.list"
+
+static bool dep_wanted(const engine_dep *d, size_t n, unsigned classid, unsigned objid)
+{
+    for (size_t i = 0; i < n; i++)
+        if (d[i].classid == classid && d[i].objid == objid)
+            return true;
+    return false;
+}
+
+static bool owned_by_wanted(const engine_dep *d, size_t n, const char *rest)
+{
+    static const char pfx[] = "SEQUENCE OWNED BY ";
+    if (strncmp(rest, pfx, sizeof pfx - 1))
+        return false;
+    rest += sizeof pfx - 1;
+    for (size_t i = 0; i < n; i++) {
+        size_t l = d[i].owned_seq ? strlen(d[i].owned_seq) : 0;
+        if (l && !strncmp(rest, d[i].owned_seq, l) && rest[l] == ' ')
+            return true;
+    }
+    return false;
+}
+
+/* "215; 1259 16389 TABLE public t owner": keep it when (1259, 16389) is
+ * one of ours. Returns the number of entries kept. */
+static long filter_toc(const char *toc_path, const char *list_path, const engine_dep *d,
+                       size_t n, char *err, size_t errlen)
+{
+    FILE *in = fopen(toc_path, "r"), *out = fopen(list_path, "w");
+    if (!in || !out) {
+        snprintf(err, errlen, "cannot filter %s: %s", toc_path, strerror(errno));
+        if (in)
+            fclose(in);
+        if (out)
+            fclose(out);
+        return -1;
+    }
+    char line[8192];
+    long kept = 0;
+    while (fgets(line, sizeof line, in)) {
+        if (line[0] == ';')
+            continue;
+        unsigned id, classid, objid;
+        int used = 0;
+        if (sscanf(line, "%u; %u %u %n", &id, &classid, &objid, &used) < 3 || !used)
+            continue;
+        bool keep = classid ? dep_wanted(d, n, classid, objid)
+                            : owned_by_wanted(d, n, line + used);
+        if (keep) {
+            fputs(line, out);
+            kept++;
+        }
+    }
+    fclose(in);
+    if (fclose(out) != 0) {
+        snprintf(err, errlen, "cannot write %s: %s", list_path, strerror(errno));
+        return -1;
+    }
+    return kept;
+}
+
+/* Errors a re-run meets on objects it created before. */
+static bool benign(const char *line)
+{
+    return strstr(line, "already exists") || strstr(line, "multiple primary keys");
+}
+
+/* Reads pg_restore's stderr into the log; true when every error in it
+ * is about an object that exists already. */
+static bool check_restore_errors(engine_runner *r, engine_log *log, const char *path,
+                                 int rc, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "r");
+    char line[4096], last[1024] = "";
+    long benign_n = 0;
+    bool ok = true;
+    while (f && fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\n")] = 0;
+        if (!*line)
+            continue;
+        snprintf(last, sizeof last, "%.1000s", line);
+        if (strstr(line, "ERROR:")) {
+            if (benign(line)) {
+                benign_n++;
+                continue;
+            }
+            engine_logf(log, "ERROR", "%s", line);
+            if (ok)
+                snprintf(err, errlen, "pg_restore: %s", strstr(line, "ERROR:") + 7);
+            ok = false;
+        } else if (!strstr(line, "Command was:") && !strstr(line, "errors ignored on restore") &&
+                   !strstr(line, "from TOC entry")) {
+            engine_logf(log, "INFO", "pg_restore: %s", line);
+        }
+    }
+    if (f)
+        fclose(f);
+    if (benign_n)
+        engine_logf(log, "INFO", "%ld objects already existed on the sink and were kept",
+                    benign_n);
+    if (ok && rc != 0 && !benign_n) {
+        snprintf(err, errlen, "pg_restore failed (exit %d): %s", rc, last);
+        ok = false;
+    }
+    (void)r;
+    return ok;
+}
+
+static bool restore_section(engine_runner *r, const char *section, int jobs, char *err,
+                            size_t errlen)
+{
+    engine_log *log = &r->log[ES_INIT_STRUCT];
+    char tool[1024], conn[4096], dump[4300], list[4300], errf[4300], jobs_s[16];
+    engine_tool_path("pg_restore", tool, sizeof tool);
+    engine_conninfo(&r->spec, &r->spec.sink, conn, sizeof conn);
+    snprintf(dump, sizeof dump, "%s/%s", r->dir, ENGINE_DUMP_FILE);
+    snprintf(list, sizeof list, "%s/%s", r->dir, LIST_FILE);
+    snprintf(errf, sizeof errf, "%s/pg_restore-%s.err", r->dir, section);
+    snprintf(jobs_s, sizeof jobs_s, "%d", jobs > 0 ? jobs : 1);
+    char sect[64];
+    snprintf(sect, sizeof sect, "--section=%s", section);
+    char *argv[] = {tool,           sect,       "--no-owner", "--no-privileges",
+                    "--no-comments", "-L",      list,         "-j",
+                    jobs_s,         "-d",       conn,         dump,
+                    NULL};
+    /* Index builds are the slow part of post-data: give them memory. */
+    const char *env[] = {"PGOPTIONS=-c maintenance_work_mem=256MB -c synchronous_commit=off",
+                         NULL};
+    engine_logf(log, "INFO", "pg_restore %s with %s job(s) into %s@%s:%s/%s", section, jobs_s,
+                r->spec.sink.user, r->spec.sink.host, r->spec.sink.port, r->spec.sink.db);
+    int rc = engine_tool_run(argv, env, NULL, errf, &r->stop, err, errlen);
+    if (rc < 0)
+        return false;
+    bool ok = check_restore_errors(r, log, errf, rc, err, errlen);
+    unlink(errf);
+    return ok;
+}
+
+static bool dump_schema(engine_runner *r, PGconn *src, char *err, size_t errlen)
+{
+    engine_log *log = &r->log[ES_INIT_STRUCT];
+    char tool[1024], conn[4096], dump[4300], toc[4300], list[4300], errf[4300], e2[1024];
+    engine_tool_path("pg_dump", tool, sizeof tool);
+    int tool_major = engine_tool_major(tool, err, errlen);
+    if (!tool_major)
+        return false;
+    int server_major = PQserverVersion(src) / 10000;
+    if (tool_major < server_major) {
+        snprintf(err, errlen,
+                 "pg_dump %d (%s) is older than the source server (PostgreSQL %d): install "
+                 "the PostgreSQL %d client (e.g. postgresql-client-%d) or point "
+                 "MIGTOP_PG_BINDIR at its bin directory",
+                 tool_major, tool, server_major, server_major, server_major);
+        return false;
+    }
+    engine_conninfo(&r->spec, &r->spec.src, conn, sizeof conn);
+    snprintf(dump, sizeof dump, "%s/%s", r->dir, ENGINE_DUMP_FILE);
+    snprintf(errf, sizeof errf, "%s/pg_dump.err", r->dir);
+    char *argv[] = {tool, "--schema-only", "-Fc", "--no-publications", "--no-subscriptions",
+                    "--no-security-labels", "--no-tablespaces", "-f", dump, "-d", conn, NULL};
+    engine_logf(log, "INFO", "pg_dump %d: schema of %s@%s:%s/%s", tool_major, r->spec.src.user,
+                r->spec.src.host, r->spec.src.port, r->spec.src.db);
+    int rc = engine_tool_run(argv, NULL, NULL, errf, &r->stop, err, errlen);
+    if (rc != 0) {
+        if (rc > 0) {
+            size_t l;
+            char *msg = engine_read_file(errf, &l, e2, sizeof e2);
+            if (msg)
+                msg[strcspn(msg, "\n")] = 0;
+            snprintf(err, errlen, "pg_dump failed (exit %d): %s", rc, msg ? msg : "");
+            free(msg);
+        }
+        return false;
+    }
+    unlink(errf);
+    engine_tool_path("pg_restore", tool, sizeof tool);
+    snprintf(toc, sizeof toc, "%s/%s", r->dir, TOC_FILE);
+    char *largv[] = {tool, "-l", dump, NULL};
+    rc = engine_tool_run(largv, NULL, toc, NULL, &r->stop, err, errlen);
+    if (rc != 0) {
+        if (rc > 0)
+            snprintf(err, errlen, "pg_restore -l failed (exit %d)", rc);
+        return false;
+    }
+    engine_dep *deps = NULL;
+    size_t nd = 0;
+    if (!engine_struct_deps(src, r->tables, r->n_tables, &deps, &nd, e2, sizeof e2)) {
+        snprintf(err, errlen, "reading the objects' dependencies on the source: %s", e2);
+        return false;
+    }
+    snprintf(list, sizeof list, "%s/%s", r->dir, LIST_FILE);
+    long kept = filter_toc(toc, list, deps, nd, err, errlen);
+    engine_deps_free(deps, nd);
+    unlink(toc);
+    if (kept < 0)
+        return false;
+    engine_logf(log, "INFO", "%ld schema objects selected for %zu table(s)", kept, r->n_tables);
+    return true;
+}
+
+bool engine_step_init_struct(engine_runner *r, char *err, size_t errlen)
+{
+    char e2[700];
+    PGconn *src = engine_connect(&r->spec, &r->spec.src, false, "migtop init-struct", err,
+                                 errlen);
+    if (!src)
+        return false;
+    bool ok = engine_runner_tables(r, src, err, errlen) && dump_schema(r, src, err, errlen);
+    PQfinish(src);
+    if (ok)
+        ok = restore_section(r, "pre-data", 1, err, errlen);
+    (void)e2;
+    return ok;
+}
+
+bool engine_step_post_data(engine_runner *r, char *err, size_t errlen)
+{
+    char list[4300];
+    snprintf(list, sizeof list, "%s/%s", r->dir, LIST_FILE);
+    if (access(list, R_OK) != 0) {
+        /* A restarted runner whose init-struct finished in an earlier run. */
+        PGconn *src = engine_connect(&r->spec, &r->spec.src, false, "migtop post-data", err,
+                                     errlen);
+        if (!src)
+            return false;
+        bool ok = engine_runner_tables(r, src, err, errlen) && dump_schema(r, src, err, errlen);
+        PQfinish(src);
+        if (!ok)
+            return false;
+    }
+    return restore_section(r, "post-data", r->jobs, err, errlen);
+}

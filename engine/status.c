@@ -1,0 +1,401 @@
+#include "engine/status.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "engine/taskdir.h"
+#include "model/jsonx.h"
+
+static const char *const step_names[ES_N] = {"precheck", "init-struct", "init-data",
+                                             "post-data", "cdc"};
+static const char *const state_names[] = {"Skipped", "Pending", "Running", "Complete",
+                                          "Failed"};
+
+const char *engine_step_name(engine_step s)
+{
+    return s < ES_N ? step_names[s] : "?";
+}
+
+const char *engine_step_state_name(engine_step_state s)
+{
+    return s <= SS_FAILED ? state_names[s] : "?";
+}
+
+static mt_time now_s(void)
+{
+    return (mt_time)time(NULL);
+}
+
+static void put_time(cJSON *o, const char *key, mt_time t)
+{
+    if (!t)
+        return;
+    char b[40];
+    time_t tt = (time_t)t;
+    struct tm tm;
+    gmtime_r(&tt, &tm);
+    strftime(b, sizeof b, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    cJSON_AddStringToObject(o, key, b);
+}
+
+static void copy_str(char *dst, size_t n, const char *s)
+{
+    snprintf(dst, n, "%s", s ? s : "");
+}
+
+static engine_step_state state_from(const char *s)
+{
+    for (int i = 0; i <= SS_FAILED; i++)
+        if (s && !strcmp(s, state_names[i]))
+            return (engine_step_state)i;
+    return SS_PENDING;
+}
+
+/* A restarted runner continues where the last one stopped: finished
+ * steps stay finished, a step that was running starts again. */
+static void load(engine_status *st, const bool enabled[ES_N])
+{
+    char path[4200], err[256];
+    snprintf(path, sizeof path, "%s/%s", st->dir, ENGINE_STATUS_FILE);
+    size_t len;
+    char *text = engine_read_file(path, &len, err, sizeof err);
+    if (!text)
+        return;
+    cJSON *j = jx_parse(text, len, err, sizeof err);
+    free(text);
+    if (!j)
+        return;
+    arena a;
+    arena_init(&a);
+    jx c;
+    jx_init(&c, &a);
+    copy_str(st->task_status, sizeof st->task_status, jx_str(&c, j, "", "taskStatus", false));
+    st->start = jx_time(&c, j, "", "startTime");
+    const cJSON *in = jx_obj(&c, j, "", "initialization", false);
+    st->init_start = jx_time(&c, in, "", "startTime");
+    st->init_finish = jx_time(&c, in, "", "finishTime");
+    const cJSON *rp = jx_obj(&c, in, "", "runTimeParam", false);
+    copy_str(st->consistent_point, sizeof st->consistent_point,
+             jx_str(&c, rp, "", "consistent_point", false));
+    const cJSON *cdc = jx_obj(&c, j, "", "cdc", false);
+    st->cdc_start = jx_time(&c, cdc, "", "startTime");
+    const cJSON *steps = jx_arr(&c, j, "", "steps", false);
+    const cJSON *it;
+    cJSON_ArrayForEach(it, steps) {
+        const char *name = jx_str(&c, it, "", "step", false);
+        for (int s = 0; s < ES_N; s++) {
+            if (!name || strcmp(name, step_names[s]) || !enabled[s])
+                continue;
+            engine_step_state state = state_from(jx_str(&c, it, "", "status", false));
+            if (state == SS_COMPLETE) {
+                st->steps[s].state = SS_COMPLETE;
+                st->steps[s].start = jx_time(&c, it, "", "startTime");
+                st->steps[s].finish = jx_time(&c, it, "", "finishTime");
+            }
+        }
+    }
+    arena_free(&a);
+    cJSON_Delete(j);
+}
+
+void engine_status_init(engine_status *st, const char *dir, const bool enabled[ES_N])
+{
+    memset(st, 0, sizeof *st);
+    pthread_mutex_init(&st->mu, NULL);
+    copy_str(st->dir, sizeof st->dir, dir);
+    copy_str(st->task_status, sizeof st->task_status, "Prepare");
+    for (int s = 0; s < ES_N; s++)
+        st->steps[s].state = enabled[s] ? SS_PENDING : SS_SKIPPED;
+    load(st, enabled);
+    if (!strcmp(st->task_status, "Failed"))
+        copy_str(st->task_status, sizeof st->task_status, "Prepare");
+}
+
+void engine_status_free(engine_status *st)
+{
+    for (size_t i = 0; i < st->n_tables; i++) {
+        free(st->tables[i].schema);
+        free(st->tables[i].name);
+    }
+    free(st->tables);
+    pthread_mutex_destroy(&st->mu);
+}
+
+static bool write_json(engine_status *st, char *err, size_t errlen);
+
+static void write_locked(engine_status *st)
+{
+    char err[512];
+    if (!write_json(st, err, sizeof err))
+        fprintf(stderr, "migtop run: %s\n", err);
+}
+
+void engine_status_step(engine_status *st, engine_step s, engine_step_state state,
+                        const char *reason)
+{
+    pthread_mutex_lock(&st->mu);
+    engine_step_status *ss = &st->steps[s];
+    ss->state = state;
+    mt_time now = now_s();
+    if (state == SS_RUNNING) {
+        ss->start = now;
+        ss->finish = 0;
+        ss->reason[0] = 0;
+        if (!st->start)
+            st->start = now;
+        if (s == ES_CDC) {
+            if (!st->cdc_start)
+                st->cdc_start = now;
+        } else if (!st->init_start) {
+            st->init_start = now;
+        }
+    } else if (state == SS_COMPLETE || state == SS_FAILED) {
+        ss->finish = now;
+    }
+    copy_str(ss->reason, sizeof ss->reason, reason);
+    if (state == SS_FAILED) {
+        char *dst = s == ES_CDC ? st->cdc_reason : st->init_reason;
+        snprintf(dst, sizeof st->init_reason, "%s: %s", step_names[s], reason ? reason : "failed");
+        copy_str(st->task_status, sizeof st->task_status, "Failed");
+    } else if (state == SS_RUNNING) {
+        if (s == ES_CDC)
+            st->cdc_reason[0] = 0;
+        else
+            st->init_reason[0] = 0;
+    }
+    write_locked(st);
+    pthread_mutex_unlock(&st->mu);
+}
+
+void engine_status_task(engine_status *st, const char *task_status)
+{
+    pthread_mutex_lock(&st->mu);
+    copy_str(st->task_status, sizeof st->task_status, task_status);
+    mt_time now = now_s();
+    if (!strcmp(task_status, "InitFinished") || !strcmp(task_status, "Done"))
+        st->init_finish = st->init_finish ? st->init_finish : now;
+    if (!strcmp(task_status, "Done"))
+        st->finish = now;
+    write_locked(st);
+    pthread_mutex_unlock(&st->mu);
+}
+
+void engine_status_terminating(engine_status *st, const char *reason)
+{
+    pthread_mutex_lock(&st->mu);
+    if (!st->terminating_since)
+        st->terminating_since = now_s();
+    copy_str(st->terminating_reason, sizeof st->terminating_reason, reason);
+    write_locked(st);
+    pthread_mutex_unlock(&st->mu);
+}
+
+void engine_status_cdc_metric(engine_status *st, const char *key, const char *value)
+{
+    pthread_mutex_lock(&st->mu);
+    size_t i = 0;
+    while (i < st->n_cdc_metrics && strcmp(st->cdc_metrics[i].key, key))
+        i++;
+    if (i == st->n_cdc_metrics && i < ENGINE_MAX_CDC_METRICS)
+        st->n_cdc_metrics++;
+    if (i < ENGINE_MAX_CDC_METRICS) {
+        copy_str(st->cdc_metrics[i].key, sizeof st->cdc_metrics[i].key, key);
+        copy_str(st->cdc_metrics[i].value, sizeof st->cdc_metrics[i].value, value);
+    }
+    pthread_mutex_unlock(&st->mu);
+}
+
+void engine_status_set_tables(engine_status *st, engine_table_progress *t, size_t n)
+{
+    pthread_mutex_lock(&st->mu);
+    for (size_t i = 0; i < st->n_tables; i++) {
+        free(st->tables[i].schema);
+        free(st->tables[i].name);
+    }
+    free(st->tables);
+    st->tables = t;
+    st->n_tables = n;
+    pthread_mutex_unlock(&st->mu);
+}
+
+static const char *const table_states[] = {"Waiting", "Copying", "Complete", "Failed"};
+
+static double pct(int64_t done, int64_t est)
+{
+    if (est <= 0)
+        return done > 0 ? 100.0 : 0.0;
+    double p = 100.0 * (double)done / (double)est;
+    return p > 100.0 ? 100.0 : p;
+}
+
+/* Tables and overall progress. Bytes are what COPY streamed (text form),
+ * estimated from the table's on-disk size, so the percentage is an
+ * estimate; rows against reltuples likewise. */
+static void add_progress(engine_status *st, cJSON *root, cJSON *metrics)
+{
+    int64_t now = fmt_now_ms();
+    int64_t rows = 0, bytes = 0, est_rows = 0, est_bytes = 0;
+    int done = 0;
+    cJSON *tables = cJSON_AddArrayToObject(root, "tables");
+    for (size_t i = 0; i < st->n_tables; i++) {
+        engine_table_progress *t = &st->tables[i];
+        int64_t r = atomic_load(&t->rows), b = atomic_load(&t->bytes);
+        int state = atomic_load(&t->state);
+        int64_t t0 = atomic_load(&t->start_ms), t1 = atomic_load(&t->finish_ms);
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "schema", t->schema);
+        cJSON_AddStringToObject(o, "name", t->name);
+        cJSON_AddStringToObject(o, "status", table_states[state & 3]);
+        cJSON_AddNumberToObject(o, "rows", (double)r);
+        cJSON_AddNumberToObject(o, "bytes", (double)b);
+        cJSON_AddNumberToObject(o, "estimatedRows", (double)t->est_rows);
+        cJSON_AddNumberToObject(o, "estimatedBytes", (double)t->est_bytes);
+        double p = state == 2 ? 100.0 : pct(b, t->est_bytes);
+        cJSON_AddNumberToObject(o, "percent", (double)(int)(p * 10) / 10.0);
+        cJSON_AddNumberToObject(o, "parts", t->parts);
+        cJSON_AddNumberToObject(o, "partsDone", atomic_load(&t->parts_done));
+        if (t0) {
+            int64_t el = (t1 ? t1 : now) - t0;
+            double bps = el > 0 ? (double)b * 1000.0 / (double)el : 0;
+            cJSON_AddNumberToObject(o, "bytesPerSecond", (double)(int64_t)bps);
+            cJSON_AddNumberToObject(o, "rowsPerSecond",
+                                    el > 0 ? (double)(int64_t)((double)r * 1000.0 / (double)el) : 0);
+            if (state == 1 && bps > 0 && t->est_bytes > b)
+                cJSON_AddNumberToObject(o, "etaSeconds",
+                                        (double)(int64_t)((double)(t->est_bytes - b) / bps));
+        }
+        cJSON_AddItemToArray(tables, o);
+        rows += r;
+        bytes += b;
+        est_rows += t->est_rows > r ? t->est_rows : r;
+        est_bytes += state == 2 ? b : (t->est_bytes > b ? t->est_bytes : b);
+        done += state == 2;
+    }
+    if (!st->n_tables)
+        return;
+    /* Smoothed rate: the last interval weighs 30%, enough to follow a
+     * change within a few seconds without jumping on every sample. */
+    if (st->last_ms && now > st->last_ms) {
+        double inst = (double)(bytes - st->last_bytes) * 1000.0 / (double)(now - st->last_ms);
+        st->rate_bps = st->rate_bps > 0 ? 0.7 * st->rate_bps + 0.3 * inst : inst;
+    }
+    st->last_ms = now;
+    st->last_bytes = bytes;
+    double p = pct(bytes, est_bytes);
+    cJSON *pr = cJSON_AddObjectToObject(root, "progress");
+    cJSON_AddNumberToObject(pr, "rows", (double)rows);
+    cJSON_AddNumberToObject(pr, "bytes", (double)bytes);
+    cJSON_AddNumberToObject(pr, "estimatedRows", (double)est_rows);
+    cJSON_AddNumberToObject(pr, "estimatedBytes", (double)est_bytes);
+    cJSON_AddNumberToObject(pr, "percent", (double)(int)(p * 10) / 10.0);
+    cJSON_AddNumberToObject(pr, "bytesPerSecond", (double)(int64_t)st->rate_bps);
+    cJSON_AddNumberToObject(pr, "tablesDone", done);
+    cJSON_AddNumberToObject(pr, "tables", (double)st->n_tables);
+    char b1[32], b2[32], b3[48];
+    snprintf(b3, sizeof b3, "%lld", (long long)rows);
+    cJSON_AddStringToObject(metrics, "rows_copied", b3);
+    fmt_bytes((uint64_t)bytes, b1, sizeof b1);
+    cJSON_AddStringToObject(metrics, "bytes_copied", b1);
+    snprintf(b3, sizeof b3, "%.1f%%", p);
+    cJSON_AddStringToObject(metrics, "progress", b3);
+    snprintf(b3, sizeof b3, "%d/%zu", done, st->n_tables);
+    cJSON_AddStringToObject(metrics, "tables_done", b3);
+    if (st->steps[ES_INIT_DATA].state == SS_RUNNING && st->rate_bps > 0) {
+        fmt_bytes((uint64_t)st->rate_bps, b2, sizeof b2);
+        snprintf(b3, sizeof b3, "%s/s", b2);
+        cJSON_AddStringToObject(metrics, "throughput", b3);
+        if (est_bytes > bytes) {
+            int64_t eta = (int64_t)((double)(est_bytes - bytes) / st->rate_bps);
+            fmt_duration_ms(eta * 1000, b2, sizeof b2);
+            cJSON_AddStringToObject(metrics, "eta", b2);
+            cJSON_AddNumberToObject(pr, "etaSeconds", (double)eta);
+        }
+    }
+}
+
+static char *to_json(engine_status *st)
+{
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddStringToObject(root, "taskStatus", st->task_status);
+    put_time(root, "startTime", st->start);
+    put_time(root, "finishTime", st->finish);
+    cJSON *in = cJSON_AddObjectToObject(root, "initialization");
+    put_time(in, "startTime", st->init_start);
+    put_time(in, "finishTime", st->init_finish);
+    if (st->init_reason[0])
+        cJSON_AddStringToObject(in, "failedReason", st->init_reason);
+    cJSON *metrics = cJSON_AddObjectToObject(in, "metrics");
+    for (int s = 0; s < ES_CDC; s++)
+        if (st->steps[s].state == SS_RUNNING)
+            cJSON_AddStringToObject(metrics, "step", step_names[s]);
+    cJSON *rp = cJSON_AddObjectToObject(in, "runTimeParam");
+    if (st->slot[0])
+        cJSON_AddStringToObject(rp, "slot", st->slot);
+    if (st->publication[0])
+        cJSON_AddStringToObject(rp, "publication", st->publication);
+    if (st->consistent_point[0])
+        cJSON_AddStringToObject(rp, "consistent_point", st->consistent_point);
+    if (st->snapshot[0])
+        cJSON_AddStringToObject(rp, "snapshot", st->snapshot);
+    cJSON *cdc = cJSON_AddObjectToObject(root, "cdc");
+    put_time(cdc, "startTime", st->cdc_start);
+    put_time(cdc, "finishTime", st->cdc_finish);
+    if (st->cdc_reason[0])
+        cJSON_AddStringToObject(cdc, "failedReason", st->cdc_reason);
+    if (st->n_cdc_metrics) {
+        cJSON *cm = cJSON_AddObjectToObject(cdc, "metrics");
+        for (size_t i = 0; i < st->n_cdc_metrics; i++)
+            cJSON_AddStringToObject(cm, st->cdc_metrics[i].key, st->cdc_metrics[i].value);
+    }
+    cJSON *steps = cJSON_AddArrayToObject(root, "steps");
+    for (int s = 0; s < ES_N; s++) {
+        const engine_step_status *ss = &st->steps[s];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "step", step_names[s]);
+        cJSON_AddStringToObject(o, "status", state_names[ss->state]);
+        put_time(o, "startTime", ss->start);
+        put_time(o, "finishTime", ss->finish);
+        if (ss->reason[0])
+            cJSON_AddStringToObject(o, ss->state == SS_FAILED ? "failedReason" : "reason",
+                                    ss->reason);
+        cJSON_AddItemToArray(steps, o);
+    }
+    if (st->consistent_point[0])
+        cJSON_AddStringToObject(root, "consistentPoint", st->consistent_point);
+    add_progress(st, root, metrics);
+    if (st->terminating_since) {
+        cJSON *t = cJSON_AddObjectToObject(root, "terminating");
+        put_time(t, "since", st->terminating_since);
+        cJSON_AddStringToObject(t, "reason", st->terminating_reason);
+    }
+    cJSON *r = cJSON_AddObjectToObject(root, "runner");
+    cJSON_AddNumberToObject(r, "pid", (double)getpid());
+    put_time(r, "heartbeat", now_s());
+    char *s = cJSON_Print(root);
+    cJSON_Delete(root);
+    return s;
+}
+
+bool engine_status_write(engine_status *st, char *err, size_t errlen)
+{
+    pthread_mutex_lock(&st->mu);
+    bool ok = write_json(st, err, errlen);
+    pthread_mutex_unlock(&st->mu);
+    return ok;
+}
+
+static bool write_json(engine_status *st, char *err, size_t errlen)
+{
+    char *s = to_json(st);
+    if (!s) {
+        snprintf(err, errlen, "cannot serialise the status");
+        return false;
+    }
+    bool ok = engine_write_file(st->dir, ENGINE_STATUS_FILE, s, strlen(s), err, errlen);
+    cJSON_free(s);
+    return ok;
+}

@@ -1,0 +1,244 @@
+#include "engine/taskdir.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "model/flags.h"
+
+bool engine_mkdirs(const char *path, char *err, size_t errlen)
+{
+    char buf[4096];
+    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf) {
+        snprintf(err, errlen, "path too long: %s", path);
+        return false;
+    }
+    for (char *p = buf + 1;; p++) {
+        if (*p == '/' || !*p) {
+            char c = *p;
+            *p = 0;
+            if (mkdir(buf, 0700) != 0 && errno != EEXIST) {
+                snprintf(err, errlen, "cannot create %s: %s", buf, strerror(errno));
+                return false;
+            }
+            *p = c;
+            if (!c)
+                break;
+        }
+    }
+    return true;
+}
+
+bool engine_state_dir(const char *explicit_dir, char *out, size_t outlen, char *err,
+                      size_t errlen)
+{
+    const char *xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+    int n;
+    if (explicit_dir && *explicit_dir)
+        n = snprintf(out, outlen, "%s", explicit_dir);
+    else if (xdg && *xdg)
+        n = snprintf(out, outlen, "%s/migtop", xdg);
+    else if (home && *home)
+        n = snprintf(out, outlen, "%s/.local/state/migtop", home);
+    else {
+        snprintf(err, errlen, "no state directory: set XDG_STATE_HOME or HOME, or give --state-dir");
+        return false;
+    }
+    if (n < 0 || (size_t)n >= outlen) {
+        snprintf(err, errlen, "state directory path too long");
+        return false;
+    }
+    char tasks[4200];
+    snprintf(tasks, sizeof tasks, "%s/tasks", out);
+    return engine_mkdirs(tasks, err, errlen);
+}
+
+bool engine_task_dir(const char *state_dir, const char *name, char *out, size_t outlen,
+                     char *err, size_t errlen)
+{
+    /* The name becomes a path component: only a valid task name may. */
+    if (!mt_valid_name(name, err, errlen))
+        return false;
+    int n = snprintf(out, outlen, "%s/tasks/%s", state_dir, name);
+    if (n < 0 || (size_t)n >= outlen) {
+        snprintf(err, errlen, "task directory path too long");
+        return false;
+    }
+    return true;
+}
+
+bool engine_write_file(const char *dir, const char *name, const char *data, size_t len,
+                       char *err, size_t errlen)
+{
+    char path[4200], tmp[4300];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    snprintf(tmp, sizeof tmp, "%s/.%s.%ld.tmp", dir, name, (long)getpid());
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
+        return false;
+    }
+    size_t off = 0;
+    while (off < len) {
+        ssize_t w = write(fd, data + off, len - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
+            close(fd);
+            unlink(tmp);
+            return false;
+        }
+        off += (size_t)w;
+    }
+    if (fsync(fd) != 0 || close(fd) != 0) {
+        snprintf(err, errlen, "cannot sync %s: %s", tmp, strerror(errno));
+        unlink(tmp);
+        return false;
+    }
+    if (rename(tmp, path) != 0) {
+        snprintf(err, errlen, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
+        unlink(tmp);
+        return false;
+    }
+    /* The rename itself survives a crash only once the directory is synced. */
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        fsync(dfd);
+        close(dfd);
+    }
+    return true;
+}
+
+char *engine_read_file(const char *path, size_t *len, char *err, size_t errlen)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap);
+    if (!buf)
+        abort();
+    for (;;) {
+        if (n + 1 >= cap) {
+            if (cap > (64u << 20)) {
+                snprintf(err, errlen, "%s is too large", path);
+                free(buf);
+                close(fd);
+                return NULL;
+            }
+            cap *= 2;
+            char *nb = realloc(buf, cap);
+            if (!nb)
+                abort();
+            buf = nb;
+        }
+        ssize_t r = read(fd, buf + n, cap - n - 1);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+            free(buf);
+            close(fd);
+            return NULL;
+        }
+        if (r == 0)
+            break;
+        n += (size_t)r;
+    }
+    close(fd);
+    buf[n] = 0;
+    if (len)
+        *len = n;
+    return buf;
+}
+
+static pid_t read_pid(int fd)
+{
+    char b[32] = {0};
+    ssize_t r = pread(fd, b, sizeof b - 1, 0);
+    return r > 0 ? (pid_t)atol(b) : 0;
+}
+
+int engine_lock_task(const char *task_dir, pid_t *holder, char *err, size_t errlen)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", task_dir, ENGINE_LOCK_FILE);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+        return -1;
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        pid_t p = read_pid(fd);
+        if (holder)
+            *holder = p;
+        snprintf(err, errlen, "the task is already being run by pid %ld", (long)p);
+        close(fd);
+        return -1;
+    }
+    char b[32];
+    int n = snprintf(b, sizeof b, "%ld\n", (long)getpid());
+    if (ftruncate(fd, 0) != 0 || pwrite(fd, b, (size_t)n, 0) != n) {
+        snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+pid_t engine_lock_holder(const char *task_dir)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", task_dir, ENGINE_LOCK_FILE);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    pid_t p = 0;
+    if (flock(fd, LOCK_SH | LOCK_NB) != 0)
+        p = read_pid(fd);
+    else
+        flock(fd, LOCK_UN);
+    close(fd);
+    return p;
+}
+
+bool engine_remove_tree(const char *path, char *err, size_t errlen)
+{
+    DIR *d = opendir(path);
+    if (!d) {
+        if (errno == ENOENT)
+            return true;
+        snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+        return false;
+    }
+    struct dirent *e;
+    bool ok = true;
+    while ((e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        char p[4300];
+        snprintf(p, sizeof p, "%s/%s", path, e->d_name);
+        struct stat st;
+        if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
+            ok = engine_remove_tree(p, err, errlen) && ok;
+        else if (unlink(p) != 0 && errno != ENOENT) {
+            snprintf(err, errlen, "cannot remove %s: %s", p, strerror(errno));
+            ok = false;
+        }
+    }
+    closedir(d);
+    if (ok && rmdir(path) != 0 && errno != ENOENT) {
+        snprintf(err, errlen, "cannot remove %s: %s", path, strerror(errno));
+        ok = false;
+    }
+    return ok;
+}

@@ -1,0 +1,48 @@
+/* A local task on disk: $XDG_STATE_HOME/migtop/tasks/NAME/ (or
+ * --state-dir DIR/tasks/NAME). The directory is 0700 and every file in it
+ * 0600, because pgpass holds the endpoints' passwords. Every file that
+ * another process reads while it may change (status.json) is replaced
+ * atomically: written to a temporary file, fsynced, then renamed. */
+#ifndef MIGTOP_ENGINE_TASKDIR_H
+#define MIGTOP_ENGINE_TASKDIR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#define ENGINE_SPEC_FILE "spec.json"
+#define ENGINE_STATUS_FILE "status.json"
+#define ENGINE_PGPASS_FILE "pgpass"
+#define ENGINE_LOCK_FILE "runner.lock"
+#define ENGINE_TERMINATE_FILE "terminate"
+#define ENGINE_DUMP_FILE "schema.dump"
+
+/* The state directory: explicit, else $XDG_STATE_HOME/migtop, else
+ * $HOME/.local/state/migtop. Created (0700) when missing. */
+bool engine_state_dir(const char *explicit_dir, char *out, size_t outlen, char *err,
+                      size_t errlen);
+/* STATE/tasks/NAME, without creating it. */
+bool engine_task_dir(const char *state_dir, const char *name, char *out, size_t outlen,
+                     char *err, size_t errlen);
+/* mkdir -p with mode 0700 for every directory it creates. */
+bool engine_mkdirs(const char *path, char *err, size_t errlen);
+
+/* Writes DIR/NAME atomically (tmp, fsync, rename, fsync dir), mode 0600. */
+bool engine_write_file(const char *dir, const char *name, const char *data, size_t len,
+                       char *err, size_t errlen);
+/* Reads a whole (small) file; NULL and err on failure. *len may be NULL. */
+char *engine_read_file(const char *path, size_t *len, char *err, size_t errlen);
+
+/* One runner per task: an exclusive flock on DIR/runner.lock, whose
+ * content is the holder's pid. Returns the fd (>= 0, kept open for the
+ * runner's life) or -1; when another process holds it, *holder is its pid
+ * and err says so. */
+int engine_lock_task(const char *task_dir, pid_t *holder, char *err, size_t errlen);
+/* The pid holding the lock, 0 when nobody does (checked with a
+ * non-blocking flock attempt, so a stale pid file is never believed). */
+pid_t engine_lock_holder(const char *task_dir);
+
+/* Removes a task directory and everything in it (one level of logs). */
+bool engine_remove_tree(const char *path, char *err, size_t errlen);
+
+#endif
