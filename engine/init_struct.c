@@ -94,10 +94,16 @@ static bool check_restore_errors(engine_runner *r, engine_log *log, const char *
     FILE *f = fopen(path, "r");
     char line[4096], last[1024] = "";
     long benign_n = 0;
-    bool ok = true;
+    bool ok = true, in_command = false;
     while (f && fgets(line, sizeof line, f)) {
         line[strcspn(line, "\n")] = 0;
-        if (!*line)
+        /* "Command was: ..." runs over several lines, up to the next
+         * "pg_restore:" message: the SQL is not worth logging. */
+        if (!strncmp(line, "Command was:", 12))
+            in_command = true;
+        else if (!strncmp(line, "pg_restore:", 11))
+            in_command = false;
+        if (!*line || in_command)
             continue;
         snprintf(last, sizeof last, "%.1000s", line);
         if (strstr(line, "ERROR:")) {

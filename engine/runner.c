@@ -228,6 +228,9 @@ int engine_run(const engine_run_opts *o, char *err, size_t errlen)
         abort();
     r->opts = *o;
     int rc = 2, lock = -1;
+    /* Everything the runner and its pg_dump write (the schema dump, the
+     * lists) is the task's: owner only. */
+    umask(077);
     if (!engine_state_dir(o->state_dir, r->state_dir, sizeof r->state_dir, err, errlen) ||
         !engine_task_dir(r->state_dir, o->name, r->dir, sizeof r->dir, err, errlen))
         goto out;

@@ -7,39 +7,7 @@
 #include <time.h>
 
 #include "engine/taskdir.h"
-
-static void add_endpoint(cJSON *spec, const char *key, const mt_endpoint_arg *e)
-{
-    cJSON *o = cJSON_AddObjectToObject(spec, key);
-    cJSON_AddStringToObject(o, "endpointType", "address");
-    cJSON_AddStringToObject(o, "address", e->address ? e->address : "");
-    cJSON_AddStringToObject(o, "databaseName", e->database ? e->database : "");
-    cJSON_AddStringToObject(o, "userName", e->user ? e->user : "");
-    /* No "password": it lives in the 0600 pgpass file beside the spec. */
-}
-
-static void add_objects(cJSON *parent, const char *key, const mt_schema_obj *s, size_t n)
-{
-    if (!n)
-        return;
-    cJSON *arr = cJSON_AddArrayToObject(parent, key);
-    for (size_t i = 0; i < n; i++) {
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "schemaName", s[i].schema);
-        if (s[i].is_all)
-            cJSON_AddBoolToObject(o, "isAll", true);
-        if (s[i].n_tables) {
-            cJSON *tl = cJSON_AddArrayToObject(o, "tableList");
-            for (size_t j = 0; j < s[i].n_tables; j++) {
-                cJSON *t = cJSON_CreateObject();
-                cJSON_AddStringToObject(t, "tableName", s[i].tables[j].name);
-                cJSON_AddBoolToObject(t, "isAll", true);
-                cJSON_AddItemToArray(tl, t);
-            }
-        }
-        cJSON_AddItemToArray(arr, o);
-    }
-}
+#include "model/task_build.h"
 
 /* pgpass fields escape ':' and '\'. */
 static void pgpass_field(FILE *f, const char *s)
@@ -69,33 +37,26 @@ static void pgpass_line(FILE *f, const mt_endpoint_arg *e)
 
 bool engine_spec_write(const char *dir, const mt_create_req *req, char *err, size_t errlen)
 {
-    cJSON *root = cJSON_CreateObject();
-    cJSON_AddStringToObject(root, "apiVersion", MT_API_VERSION);
-    cJSON_AddStringToObject(root, "kind", "MigrationTask");
-    cJSON *md = cJSON_AddObjectToObject(root, "metadata");
-    cJSON_AddStringToObject(md, "name", req->name);
+    /* The object kbcli would create (model/task_build.h), without the
+     * passwords: those go to the 0600 pgpass file below. */
+    cJSON *root = mt_task_build(req, "", req->template_name ? req->template_name
+                                                            : ENGINE_LOCAL_TEMPLATE,
+                                MT_PG_SERVER_ID);
+    cJSON *spec = cJSON_GetObjectItemCaseSensitive(root, "spec");
+    cJSON_DeleteItemFromObjectCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(spec, "sourceEndpoint"), "password");
+    cJSON_DeleteItemFromObjectCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(spec, "sinkEndpoint"), "password");
+    cJSON *md = cJSON_GetObjectItemCaseSensitive(root, "metadata");
     char ts[40];
     time_t now = time(NULL);
     struct tm tm;
     gmtime_r(&now, &tm);
     strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
     cJSON_AddStringToObject(md, "creationTimestamp", ts);
-    char uid[64];
+    char uid[300];
     snprintf(uid, sizeof uid, "local-%s-%ld", req->name, (long)now);
     cJSON_AddStringToObject(md, "uid", uid);
-    cJSON *spec = cJSON_AddObjectToObject(root, "spec");
-    cJSON_AddStringToObject(spec, "taskType", req->steps.task_type);
-    cJSON_AddStringToObject(spec, "template",
-                            req->template_name ? req->template_name : ENGINE_LOCAL_TEMPLATE);
-    add_endpoint(spec, "sourceEndpoint", &req->source);
-    add_endpoint(spec, "sinkEndpoint", &req->sink);
-    cJSON *init = cJSON_AddObjectToObject(spec, "initialization");
-    cJSON *steps = cJSON_AddArrayToObject(init, "steps");
-    for (size_t i = 0; i < req->steps.n_steps; i++)
-        cJSON_AddItemToArray(steps, cJSON_CreateString(req->steps.steps[i]));
-    cJSON *mo = cJSON_AddObjectToObject(spec, "migrationObj");
-    add_objects(mo, "whiteList", req->objects.white, req->objects.n_white);
-    add_objects(mo, "blackList", req->objects.black, req->objects.n_black);
     char *text = cJSON_Print(root);
     cJSON_Delete(root);
     bool ok = engine_write_file(dir, ENGINE_SPEC_FILE, text, strlen(text), err, errlen);

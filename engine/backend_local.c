@@ -1,0 +1,199 @@
+#include "engine/backend_local.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "engine/local_internal.h"
+#include "engine/local_objects.h"
+#include "engine/spec.h"
+#include "engine/taskdir.h"
+
+typedef struct local_backend {
+    mt_backend base;
+    char state_dir[4096];
+} local_backend;
+
+static const char *state_of(mt_backend *b)
+{
+    return ((local_backend *)b)->state_dir;
+}
+
+bool engine_spawn_runner(const char *state_dir, const char *name, char *err, size_t errlen)
+{
+    char exe[4096];
+    const char *env = getenv("MIGTOP_BIN");
+    if (env && *env) {
+        snprintf(exe, sizeof exe, "%s", env);
+    } else {
+        ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+        if (n <= 0) {
+            snprintf(err, errlen, "cannot find the migtop binary: %s", strerror(errno));
+            return false;
+        }
+        exe[n] = 0;
+    }
+    char dir[4200], out[4400];
+    if (!engine_task_dir(state_dir, name, dir, sizeof dir, err, errlen))
+        return false;
+    snprintf(out, sizeof out, "%s/runner.out", dir);
+    pid_t pid = fork();
+    if (pid < 0) {
+        snprintf(err, errlen, "cannot start the runner: %s", strerror(errno));
+        return false;
+    }
+    if (pid == 0) {
+        /* First child: a new session, then fork again so the runner is
+         * not a session leader and can never get a controlling tty. */
+        setsid();
+        signal(SIGHUP, SIG_IGN);
+        if (fork() != 0)
+            _exit(0);
+        int nul = open("/dev/null", O_RDWR);
+        int o = open(out, O_WRONLY | O_CREAT | O_APPEND, 0600);
+        dup2(nul, 0);
+        dup2(o >= 0 ? o : nul, 1);
+        dup2(o >= 0 ? o : nul, 2);
+        for (int fd = 3; fd < 1024; fd++)
+            close(fd);
+        if (chdir("/") != 0)
+            _exit(126);
+        char *argv[] = {"migtop", "run", (char *)name, "--state-dir", (char *)state_dir,
+                        "--quiet", NULL};
+        execv(exe, argv);
+        dprintf(2, "cannot run %s: %s\n", exe, strerror(errno));
+        _exit(127);
+    }
+    int st;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+        ;
+    return true;
+}
+
+static mt_snapshot *local_fetch(mt_backend *b, const char *ns, const char *task, char *err,
+                                size_t errlen)
+{
+    (void)ns;
+    return engine_local_snapshot(state_of(b), task, err, errlen);
+}
+
+static bool task_dir_of(mt_backend *b, const char *task, char *dir, size_t n, char *err,
+                        size_t errlen)
+{
+    if (!engine_task_dir(state_of(b), task, dir, n, err, errlen))
+        return false;
+    char spec[4400];
+    snprintf(spec, sizeof spec, "%s/%s", dir, ENGINE_SPEC_FILE);
+    if (access(spec, F_OK) != 0) {
+        snprintf(err, errlen, "no local task \"%s\" in %s/tasks", task, state_of(b));
+        return false;
+    }
+    return true;
+}
+
+static bool local_create(mt_backend *b, const mt_create_req *req, char *err, size_t errlen)
+{
+    char dir[4200];
+    if (!engine_task_dir(state_of(b), req->name, dir, sizeof dir, err, errlen))
+        return false;
+    if (req->template_name && strcmp(req->template_name, ENGINE_LOCAL_TEMPLATE) &&
+        strcmp(req->template_name, "apecloud-pg2pg")) {
+        snprintf(err, errlen, "--template: local tasks use the template %s, not \"%s\"",
+                 ENGINE_LOCAL_TEMPLATE, req->template_name);
+        return false;
+    }
+    if (!req->objects.n_white) {
+        snprintf(err, errlen, "--migration-object: at least one schema or table is needed");
+        return false;
+    }
+    if (!req->source.host || !req->sink.host) {
+        snprintf(err, errlen, "--source and --sink are both needed");
+        return false;
+    }
+    if (mkdir(dir, 0700) != 0) {
+        if (errno == EEXIST)
+            snprintf(err, errlen, "task \"%s\" already exists (%s)", req->name, dir);
+        else
+            snprintf(err, errlen, "cannot create %s: %s", dir, strerror(errno));
+        return false;
+    }
+    mt_create_req r = *req;
+    r.template_name = ENGINE_LOCAL_TEMPLATE;
+    static const char initial[] = "{\"taskStatus\": \"Prepare\"}\n";
+    if (!engine_spec_write(dir, &r, err, errlen) ||
+        !engine_write_file(dir, ENGINE_STATUS_FILE, initial, sizeof initial - 1, err, errlen)) {
+        char e2[256];
+        engine_remove_tree(dir, e2, sizeof e2);
+        return false;
+    }
+    return engine_spawn_runner(state_of(b), req->name, err, errlen);
+}
+
+static bool local_terminate(mt_backend *b, const char *ns, const char *task, char *err,
+                            size_t errlen)
+{
+    (void)ns;
+    char dir[4200];
+    if (!task_dir_of(b, task, dir, sizeof dir, err, errlen))
+        return false;
+    char text[128];
+    int n = snprintf(text, sizeof text, "requested at %ld by pid %ld\n", (long)time(NULL),
+                     (long)getpid());
+    if (!engine_write_file(dir, ENGINE_TERMINATE_FILE, text, (size_t)n, err, errlen))
+        return false;
+    pid_t holder = engine_lock_holder(dir);
+    if (holder > 0) {
+        /* The runner also notices the file within a second; the signal
+         * only makes it stop sooner. */
+        kill(holder, SIGTERM);
+        return true;
+    }
+    return engine_spawn_runner(state_of(b), task, err, errlen);
+}
+
+static const char *local_default_ns(mt_backend *b)
+{
+    (void)b;
+    return "";
+}
+
+static void local_free(mt_backend *b)
+{
+    free(b);
+}
+
+static const mt_backend_ops local_ops = {
+    .name = "local",
+    .fetch = local_fetch,
+    .logs = engine_local_logs,
+    .create = local_create,
+    .terminate = local_terminate,
+    .feed = engine_local_feed,
+    .default_namespace = local_default_ns,
+    .free = local_free,
+};
+
+mt_backend *engine_backend_open(const char *state_dir, char *err, size_t errlen)
+{
+    local_backend *b = calloc(1, sizeof *b);
+    if (!b)
+        abort();
+    b->base.ops = &local_ops;
+    if (!engine_state_dir(state_dir, b->state_dir, sizeof b->state_dir, err, errlen)) {
+        free(b);
+        return NULL;
+    }
+    return &b->base;
+}
+
+const char *engine_backend_state_dir(mt_backend *b)
+{
+    return state_of(b);
+}
