@@ -327,8 +327,8 @@ kube_xfer *kube_xfer_new(kube_client *k, CURL *h, const kube_req *r, kube_resp *
     curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, ""); /* gzip: big lists shrink a lot */
     if (r->on_data) {
         curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 0L);
-        curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
-        curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, r->low_speed_s > 0 ? r->low_speed_s : 60L);
+        curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, r->low_speed_s > 0 ? 1L : 0L);
+        curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, r->low_speed_s > 0 ? r->low_speed_s : 0L);
     } else {
         curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, r->timeout_ms > 0 ? r->timeout_ms : DEFAULT_TIMEOUT_MS);
         curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 0L);

@@ -40,7 +40,7 @@ typedef struct kube_req {
      * kept (error bodies are always kept, to explain the error). */
     bool (*on_data)(void *ctx, const char *p, size_t n); /* false: stop */
     void *ctx;
-    long low_speed_s;       /* streams: give up after this long below 1 byte/s */
+    long low_speed_s;       /* streams: give up after this long below 1 byte/s (0: never) */
     /* Checked about every second and on every chunk: false aborts. */
     bool (*keep_going)(void *ctx);
 } kube_req;
