@@ -67,6 +67,8 @@ static void *thread_main(void *arg)
 
 bool mt_feed_start(mt_feed *f, char *err, size_t errlen)
 {
+    if (f->started) /* some backends start their feed themselves */
+        return true;
     if (f->wake[0] < 0) {
         snprintf(err, errlen, "cannot create the feed's wake-up pipe: %s", strerror(errno));
         return false;
