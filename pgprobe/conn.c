@@ -1,0 +1,490 @@
+/* Endpoints, deadline-bound connects and error classification (see conn.h). */
+#include "pgprobe/conn.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "model/flags.h"
+
+static const struct {
+    const char *id, *hint;
+} KINDS[] = {
+    [PGP_OK] = {"ok", ""},
+    [PGP_ERR_SYNTAX] = {"bad-endpoint",
+                        "write user:password@host:port/db, a postgresql:// URI or host=... "
+                        "dbname=... key/value pairs"},
+    [PGP_ERR_PASSWORD] = {"wrong-password",
+                          "check the password (and that the role exists: with password "
+                          "authentication the server does not say which)"},
+    [PGP_ERR_NO_PASSWORD] = {"no-password",
+                             "give the password in the endpoint or in ~/.pgpass (PGPASSFILE)"},
+    [PGP_ERR_HBA] = {"no-hba-entry",
+                     "add a pg_hba.conf line for this client, user and database, then "
+                     "SELECT pg_reload_conf()"},
+    [PGP_ERR_UNREACHABLE] = {"unreachable",
+                             "check host and port, that the server listens there "
+                             "(listen_addresses) and that no firewall is in between"},
+    [PGP_ERR_TIMEOUT] = {"timeout", "the host did not answer in time: check the address, "
+                                    "routing and firewall"},
+    [PGP_ERR_NO_DATABASE] = {"no-database", "check the database name or CREATE DATABASE it"},
+    [PGP_ERR_NO_ROLE] = {"no-role", "check the user name or CREATE ROLE it"},
+    [PGP_ERR_NO_LOGIN] = {"no-login", "ALTER ROLE ... LOGIN"},
+    [PGP_ERR_TOO_OLD] = {"server-too-old",
+                         "logical replication needs PostgreSQL 10 or later"},
+    [PGP_ERR_TLS] = {"tls", "check sslmode and the certificates (sslrootcert, sslcert, "
+                            "sslkey), or whether the server has ssl = on"},
+    [PGP_ERR_TOO_MANY] = {"too-many-connections",
+                          "raise max_connections / max_wal_senders or close idle sessions"},
+    [PGP_ERR_CONN_LOST] = {"connection-lost", "the server closed the connection"},
+    [PGP_ERR_QUERY] = {"query-failed", ""},
+    [PGP_ERR_OTHER] = {"error", ""},
+};
+
+const char *pgp_errcode_id(pgp_errcode c)
+{
+    return c <= PGP_ERR_OTHER ? KINDS[c].id : "error";
+}
+
+const char *pgp_errcode_hint(pgp_errcode c)
+{
+    return c <= PGP_ERR_OTHER ? KINDS[c].hint : "";
+}
+
+void pgp_error_set(pgp_error *err, pgp_errcode code, const char *fmt, ...)
+{
+    if (!err)
+        return;
+    err->code = code;
+    err->sqlstate[0] = 0;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    va_end(ap);
+}
+
+/* Replace every occurrence of the password by "***" and join lines, so a
+ * message can be shown or logged as it is. */
+static void one_line_scrubbed(char *dst, size_t n, const char *src, const char *password)
+{
+    size_t o = 0, plen = password ? strlen(password) : 0;
+    while (*src && o + 1 < n) {
+        if (plen >= 1 && !strncmp(src, password, plen)) {
+            for (const char *s = "***"; *s && o + 1 < n; s++)
+                dst[o++] = *s;
+            src += plen;
+            continue;
+        }
+        char ch = *src++;
+        if (ch == '\n' || ch == '\r' || ch == '\t')
+            ch = ' ';
+        if (ch == ' ' && o && dst[o - 1] == ' ')
+            continue;
+        dst[o++] = ch;
+    }
+    while (o && dst[o - 1] == ' ')
+        o--;
+    dst[o] = 0;
+}
+
+/* ---- endpoints ---- */
+
+static void ep_init(pgp_endpoint *ep, const char *flag)
+{
+    memset(ep, 0, sizeof *ep);
+    arena_init(&ep->a);
+    ep->flag = arena_strdup(&ep->a, flag ? flag : "endpoint");
+}
+
+void pgp_endpoint_set(pgp_endpoint *ep, const char *key, const char *val)
+{
+    for (size_t i = 0; i < ep->n; i++) {
+        if (strcmp(ep->keys[i], key))
+            continue;
+        if (val) {
+            ep->vals[i] = arena_strdup(&ep->a, val);
+        } else {
+            memmove(&ep->keys[i], &ep->keys[i + 1], (ep->n - i) * sizeof ep->keys[0]);
+            memmove(&ep->vals[i], &ep->vals[i + 1], (ep->n - i) * sizeof ep->vals[0]);
+            ep->n--;
+        }
+        return;
+    }
+    if (!val || ep->n >= PGP_MAX_KEYWORDS)
+        return;
+    ep->keys[ep->n] = arena_strdup(&ep->a, key);
+    ep->vals[ep->n] = arena_strdup(&ep->a, val);
+    ep->n++;
+    ep->keys[ep->n] = ep->vals[ep->n] = NULL;
+}
+
+const char *pgp_endpoint_get(const pgp_endpoint *ep, const char *key)
+{
+    for (size_t i = 0; i < ep->n; i++)
+        if (!strcmp(ep->keys[i], key))
+            return ep->vals[i];
+    return NULL;
+}
+
+static bool is_uri(const char *s)
+{
+    return !strncmp(s, "postgresql://", 13) || !strncmp(s, "postgres://", 11);
+}
+
+/* libpq's parser takes both URIs and key=value strings; its keywords are
+ * the only ones libpq accepts later, so a string it parses is one. */
+static bool parse_libpq(pgp_endpoint *ep, const char *text, pgp_error *err)
+{
+    char *perr = NULL;
+    PQconninfoOption *opts = PQconninfoParse(text, &perr);
+    if (!opts) {
+        char m[512];
+        one_line_scrubbed(m, sizeof m, perr ? perr : "out of memory", NULL);
+        pgp_error_set(err, PGP_ERR_SYNTAX, "--%s: %s", ep->flag, m);
+        PQfreemem(perr);
+        return false;
+    }
+    for (PQconninfoOption *o = opts; o->keyword; o++)
+        if (o->val && *o->val)
+            pgp_endpoint_set(ep, o->keyword, o->val);
+    PQconninfoFree(opts);
+    return true;
+}
+
+bool pgp_endpoint_parse(pgp_endpoint *ep, const char *flag, const char *text, pgp_error *err)
+{
+    ep_init(ep, flag);
+    if (err)
+        *err = (pgp_error){0};
+    while (text && (*text == ' ' || *text == '\t'))
+        text++;
+    if (!text || !*text) {
+        ep->form = "environment";
+        return true;
+    }
+    if (is_uri(text)) {
+        ep->form = "uri";
+        return parse_libpq(ep, text, err);
+    }
+    /* key=value only if libpq accepts it: "user:pa=ss@h:5432/db" is not. */
+    if (strchr(text, '=')) {
+        PQconninfoOption *opts = PQconninfoParse(text, NULL);
+        if (opts) {
+            PQconninfoFree(opts);
+            ep->form = "conninfo";
+            return parse_libpq(ep, text, err);
+        }
+    }
+    if (!strchr(text, '@')) {
+        pgp_error_set(err, PGP_ERR_SYNTAX,
+                      "--%s: not an endpoint: expected user:password@host:port/db, a "
+                      "postgresql:// URI or key=value pairs such as \"host=h dbname=d\"",
+                      ep->flag);
+        return false;
+    }
+    ep->form = "kbcli";
+    mt_endpoint_arg a;
+    char m[512];
+    if (!mt_parse_endpoint(&ep->a, ep->flag, text, &a, m, sizeof m)) {
+        pgp_error_set(err, PGP_ERR_SYNTAX, "%s", m);
+        return false;
+    }
+    char port[16];
+    snprintf(port, sizeof port, "%d", a.port);
+    pgp_endpoint_set(ep, "host", a.host);
+    pgp_endpoint_set(ep, "port", port);
+    pgp_endpoint_set(ep, "user", a.user);
+    if (*a.password)
+        pgp_endpoint_set(ep, "password", a.password);
+    if (*a.database)
+        pgp_endpoint_set(ep, "dbname", a.database);
+    return true;
+}
+
+const char *pgp_endpoint_label(pgp_endpoint *ep)
+{
+    const char *user = pgp_endpoint_get(ep, "user"), *host = pgp_endpoint_get(ep, "host");
+    const char *port = pgp_endpoint_get(ep, "port"), *db = pgp_endpoint_get(ep, "dbname");
+    const char *svc = pgp_endpoint_get(ep, "service");
+    if (!user)
+        user = getenv("PGUSER");
+    if (!host)
+        host = getenv("PGHOST");
+    if (!port)
+        port = getenv("PGPORT");
+    if (!db)
+        db = getenv("PGDATABASE");
+    if (!svc && !host)
+        svc = getenv("PGSERVICE");
+    char *s = arena_printf(&ep->a, "%s@%s:%s/%s", user ? user : "(default user)",
+                           host ? host : "(default host)", port ? port : "5432",
+                           db ? db : user ? user : "(default db)");
+    if (svc)
+        s = arena_printf(&ep->a, "service %s (%s)", svc, s);
+    return s;
+}
+
+void pgp_endpoint_copy(pgp_endpoint *dst, const pgp_endpoint *src)
+{
+    ep_init(dst, src->flag);
+    dst->form = src->form;
+    for (size_t i = 0; i < src->n; i++)
+        pgp_endpoint_set(dst, src->keys[i], src->vals[i]);
+}
+
+void pgp_endpoint_free(pgp_endpoint *ep)
+{
+    arena_free(&ep->a);
+    memset(ep, 0, sizeof *ep);
+}
+
+/* ---- errors ---- */
+
+static pgp_errcode classify(const char *m, const char **sqlstate)
+{
+    static const struct {
+        const char *needle;
+        pgp_errcode code;
+        const char *sqlstate;
+    } RULES[] = {
+        {"password authentication failed", PGP_ERR_PASSWORD, "28P01"},
+        {"no password supplied", PGP_ERR_NO_PASSWORD, ""},
+        {"fe_sendauth: no password", PGP_ERR_NO_PASSWORD, ""},
+        {"no pg_hba.conf entry", PGP_ERR_HBA, "28000"},
+        {"pg_hba.conf rejects", PGP_ERR_HBA, "28000"},
+        {"does not exist", PGP_ERR_OTHER, ""}, /* refined below */
+        {"is not permitted to log in", PGP_ERR_NO_LOGIN, "28000"},
+        {"too many connections", PGP_ERR_TOO_MANY, "53300"},
+        {"remaining connection slots are reserved", PGP_ERR_TOO_MANY, "53300"},
+        {"number of requested standby connections exceeds", PGP_ERR_TOO_MANY, "53300"},
+        {"timeout expired", PGP_ERR_TIMEOUT, ""},
+        {"Connection refused", PGP_ERR_UNREACHABLE, ""},
+        {"No route to host", PGP_ERR_UNREACHABLE, ""},
+        {"Network is unreachable", PGP_ERR_UNREACHABLE, ""},
+        {"could not translate host name", PGP_ERR_UNREACHABLE, ""},
+        {"Name or service not known", PGP_ERR_UNREACHABLE, ""},
+        {"No such file or directory", PGP_ERR_UNREACHABLE, ""}, /* a Unix socket */
+        {"SSL", PGP_ERR_TLS, ""},
+        {"certificate", PGP_ERR_TLS, ""},
+        {"GSSAPI", PGP_ERR_TLS, ""},
+    };
+    *sqlstate = "";
+    for (size_t i = 0; i < sizeof RULES / sizeof RULES[0]; i++) {
+        if (!strstr(m, RULES[i].needle))
+            continue;
+        if (RULES[i].code == PGP_ERR_OTHER) {
+            if (strstr(m, "FATAL:  database ") || strstr(m, "FATAL: database ")) {
+                *sqlstate = "3D000";
+                return PGP_ERR_NO_DATABASE;
+            }
+            if (strstr(m, "FATAL:  role ") || strstr(m, "FATAL: role ")) {
+                *sqlstate = "28000";
+                return PGP_ERR_NO_ROLE;
+            }
+            continue;
+        }
+        *sqlstate = RULES[i].sqlstate;
+        return RULES[i].code;
+    }
+    return PGP_ERR_OTHER;
+}
+
+void pgp_error_from_conn(PGconn *c, const char *doing, const char *password, pgp_error *err)
+{
+    if (!err)
+        return;
+    const char *raw = c ? PQerrorMessage(c) : "out of memory";
+    char m[600];
+    one_line_scrubbed(m, sizeof m, raw && *raw ? raw : "unknown error", password);
+    const char *ss;
+    pgp_errcode code = classify(raw ? raw : "", &ss);
+    /* libpq's "connection to server at ... failed: FATAL:  ..." keeps the
+     * address, which is what the user needs; drop only the severity noise. */
+    pgp_error_set(err, code, "%s: %s", doing, m);
+    snprintf(err->sqlstate, sizeof err->sqlstate, "%s", ss);
+}
+
+/* ---- connect ---- */
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+PGconn *pgp_connect_cancelable(const pgp_endpoint *ep, const char *application_name,
+                               int timeout_s, bool replication, const volatile bool *cancel,
+                               pgp_error *err)
+{
+    if (err)
+        *err = (pgp_error){0};
+    if (timeout_s <= 0)
+        timeout_s = 10;
+    const char *keys[PGP_MAX_KEYWORDS + 4], *vals[PGP_MAX_KEYWORDS + 4];
+    size_t n = 0;
+    char tmo[16];
+    snprintf(tmo, sizeof tmo, "%d", timeout_s);
+    /* Ours first: the endpoint's own keywords (a user's connect_timeout,
+     * application_name) come later and win, except replication, which is
+     * the caller's choice and goes last. */
+    keys[n] = "connect_timeout", vals[n++] = tmo;
+    if (application_name)
+        keys[n] = "application_name", vals[n++] = application_name;
+    for (size_t i = 0; i < ep->n; i++) {
+        if (!strcmp(ep->keys[i], "replication"))
+            continue;
+        keys[n] = ep->keys[i], vals[n++] = ep->vals[i];
+    }
+    if (replication)
+        keys[n] = "replication", vals[n++] = "database";
+    keys[n] = vals[n] = NULL;
+
+    const char *password = pgp_endpoint_get(ep, "password");
+    char label[300];
+    {
+        pgp_endpoint tmp;
+        pgp_endpoint_copy(&tmp, ep);
+        snprintf(label, sizeof label, "%s%s", pgp_endpoint_label(&tmp),
+                 replication ? " (replication)" : "");
+        pgp_endpoint_free(&tmp);
+    }
+    char doing[400];
+    snprintf(doing, sizeof doing, "--%s %s", ep->flag, label);
+
+    PGconn *c = PQconnectStartParams(keys, vals, 0);
+    if (!c || PQstatus(c) == CONNECTION_BAD) {
+        pgp_error_from_conn(c, doing, password, err);
+        PQfinish(c);
+        return NULL;
+    }
+    double deadline = now_s() + timeout_s;
+    PostgresPollingStatusType st = PGRES_POLLING_WRITING;
+    while (st != PGRES_POLLING_OK) {
+        if (st == PGRES_POLLING_FAILED) {
+            pgp_error_from_conn(c, doing, password, err);
+            PQfinish(c);
+            return NULL;
+        }
+        double left = deadline - now_s();
+        if (left <= 0) {
+            pgp_error_set(err, PGP_ERR_TIMEOUT, "%s: no answer within %d s", doing, timeout_s);
+            PQfinish(c);
+            return NULL;
+        }
+        if (cancel && *cancel) {
+            pgp_error_set(err, PGP_ERR_OTHER, "%s: cancelled", doing);
+            PQfinish(c);
+            return NULL;
+        }
+        struct pollfd p = {.fd = PQsocket(c),
+                           .events = st == PGRES_POLLING_READING ? POLLIN : POLLOUT};
+        int ms = (int)(left * 1000) + 1;
+        if (cancel && ms > 100)
+            ms = 100;
+        int rc = p.fd >= 0 ? poll(&p, 1, ms) : 1;
+        if (rc < 0 && errno != EINTR) {
+            pgp_error_set(err, PGP_ERR_OTHER, "%s: poll: %s", doing, strerror(errno));
+            PQfinish(c);
+            return NULL;
+        }
+        if (rc > 0)
+            st = PQconnectPoll(c);
+    }
+    int v = PQserverVersion(c);
+    if (v < 100000) {
+        pgp_error_set(err, PGP_ERR_TOO_OLD,
+                      "%s: server version %d.%d is too old: migtop needs PostgreSQL 10 or "
+                      "later (logical replication)",
+                      doing, v / 10000, v / 100 % 100);
+        PQfinish(c);
+        return NULL;
+    }
+    return c;
+}
+
+PGconn *pgp_connect(const pgp_endpoint *ep, const char *application_name, int timeout_s,
+                    bool replication, pgp_error *err)
+{
+    return pgp_connect_cancelable(ep, application_name, timeout_s, replication, NULL, err);
+}
+
+/* ---- queries ---- */
+
+static void query_error(PGconn *c, const PGresult *r, pgp_error *err)
+{
+    if (!err)
+        return;
+    const char *m = r ? PQresultErrorMessage(r) : "";
+    if (!m || !*m)
+        m = PQerrorMessage(c);
+    if (!strncmp(m, "ERROR:  ", 8))
+        m += 8;
+    bool lost = PQstatus(c) == CONNECTION_BAD;
+    pgp_error_set(err, lost ? PGP_ERR_CONN_LOST : PGP_ERR_QUERY, "%s", "");
+    one_line_scrubbed(err->msg, sizeof err->msg, m && *m ? m : "query failed", NULL);
+    const char *ss = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+    snprintf(err->sqlstate, sizeof err->sqlstate, "%s", ss ? ss : "");
+}
+
+PGresult *pgp_query(PGconn *c, const char *sql, int nparams, const char *const *params,
+                    pgp_error *err)
+{
+    PGresult *r = nparams ? PQexecParams(c, sql, nparams, NULL, params, NULL, NULL, 0)
+                          : PQexec(c, sql);
+    ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+    if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+        query_error(c, r, err);
+        PQclear(r);
+        return NULL;
+    }
+    return r;
+}
+
+bool pgp_exec(PGconn *c, const char *sql, pgp_error *err)
+{
+    PGresult *r = pgp_query(c, sql, 0, NULL, err);
+    PQclear(r);
+    return r != NULL;
+}
+
+char *pgp_query_value(PGconn *c, const char *sql, int nparams, const char *const *params,
+                      char *buf, size_t buflen, pgp_error *err)
+{
+    PGresult *r = pgp_query(c, sql, nparams, params, err);
+    if (!r)
+        return NULL;
+    snprintf(buf, buflen, "%s",
+             PQntuples(r) && PQnfields(r) && !PQgetisnull(r, 0, 0) ? PQgetvalue(r, 0, 0) : "");
+    PQclear(r);
+    return buf;
+}
+
+char *pgp_quote_ident(PGconn *c, const char *name)
+{
+    char *q = PQescapeIdentifier(c, name, strlen(name));
+    if (!q)
+        abort();
+    char *out = strdup(q);
+    PQfreemem(q);
+    if (!out)
+        abort();
+    return out;
+}
+
+char *pgp_quote_qualified(PGconn *c, const char *schema, const char *name)
+{
+    char *s = pgp_quote_ident(c, schema), *t = pgp_quote_ident(c, name);
+    size_t n = strlen(s) + strlen(t) + 2;
+    char *out = malloc(n);
+    if (!out)
+        abort();
+    snprintf(out, n, "%s.%s", s, t);
+    free(s);
+    free(t);
+    return out;
+}
