@@ -1,0 +1,1 @@
+"""The Kubernetes API stand-in server for migtop's tests (see ../README.md)."""
