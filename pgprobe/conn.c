@@ -34,6 +34,7 @@ static const struct {
     [PGP_ERR_NO_DATABASE] = {"no-database", "check the database name or CREATE DATABASE it"},
     [PGP_ERR_NO_ROLE] = {"no-role", "check the user name or CREATE ROLE it"},
     [PGP_ERR_NO_LOGIN] = {"no-login", "ALTER ROLE ... LOGIN"},
+    [PGP_ERR_NO_REPLICATION] = {"no-replication-privilege", "ALTER ROLE ... REPLICATION"},
     [PGP_ERR_TOO_OLD] = {"server-too-old",
                          "logical replication needs PostgreSQL 10 or later"},
     [PGP_ERR_TLS] = {"tls", "check sslmode and the certificates (sslrootcert, sslcert, "
@@ -258,6 +259,8 @@ static pgp_errcode classify(const char *m, const char **sqlstate)
         {"pg_hba.conf rejects", PGP_ERR_HBA, "28000"},
         {"does not exist", PGP_ERR_OTHER, ""}, /* refined below */
         {"is not permitted to log in", PGP_ERR_NO_LOGIN, "28000"},
+        {"must be superuser or replication role", PGP_ERR_NO_REPLICATION, "42501"},
+        {"permission denied to start WAL sender", PGP_ERR_NO_REPLICATION, "42501"},
         {"too many connections", PGP_ERR_TOO_MANY, "53300"},
         {"remaining connection slots are reserved", PGP_ERR_TOO_MANY, "53300"},
         {"number of requested standby connections exceeds", PGP_ERR_TOO_MANY, "53300"},

@@ -54,6 +54,7 @@ typedef enum pgp_errcode {
     PGP_ERR_NO_ROLE,       /* 28000: role does not exist (trust/peer auth only;
                               with password auth the server says "password failed") */
     PGP_ERR_NO_LOGIN,      /* 28000: role is not permitted to log in */
+    PGP_ERR_NO_REPLICATION,/* 42501: a replication connection by a role without REPLICATION */
     PGP_ERR_TOO_OLD,       /* server older than PostgreSQL 10 */
     PGP_ERR_TLS,           /* SSL/TLS negotiation or certificate problem */
     PGP_ERR_TOO_MANY,      /* 53300: too many connections / no free walsender */

@@ -1,0 +1,195 @@
+/* The precheck run: connect to both sides, then each topic adds its
+ * checks (precheck_*.c). A side that cannot be reached is one failing
+ * check with the classified reason; the checks needing it are skipped. */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pgprobe/precheck_internal.h"
+
+void pc_printf(pc_text *t, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int need = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (need < 0)
+        return;
+    if (t->n + (size_t)need + 1 > t->cap) {
+        t->cap = (t->n + (size_t)need + 1) * 2;
+        t->s = realloc(t->s, t->cap);
+        if (!t->s)
+            abort();
+    }
+    va_start(ap, fmt);
+    vsnprintf(t->s + t->n, t->cap - t->n, fmt, ap);
+    va_end(ap);
+    t->n += (size_t)need;
+}
+
+void pc_item(pc_text *t, size_t max, const char *fmt, ...)
+{
+    t->items++;
+    if (t->items > max)
+        return;
+    if (t->n)
+        pc_printf(t, "\n");
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    pc_printf(t, "%s", buf);
+}
+
+void pc_item_close(pc_text *t, size_t max)
+{
+    if (t->items > max)
+        pc_printf(t, "\n... and %zu more", t->items - max);
+}
+
+const char *pc_str(const pc_text *t)
+{
+    return t->s ? t->s : "";
+}
+
+void pc_text_free(pc_text *t)
+{
+    free(t->s);
+    memset(t, 0, sizeof *t);
+}
+
+const char *pc_ident(pgp_pc *pc, PGconn *c, const char *name)
+{
+    char *q = pgp_quote_ident(c, name);
+    const char *s = arena_strdup(&pc->rep->a, q);
+    free(q);
+    return s;
+}
+
+const char *pc_literal(pgp_pc *pc, PGconn *c, const char *text)
+{
+    char *q = PQescapeLiteral(c, text, strlen(text));
+    if (!q)
+        abort();
+    const char *s = arena_strdup(&pc->rep->a, q);
+    PQfreemem(q);
+    return s;
+}
+
+/* The client address libpq's message names ('for host "10.1.2.3"'), else
+ * the one the source saw on a working connection. */
+const char *pc_hba_line(pgp_pc *pc, const char *user, const char *db, bool replication,
+                        const char *server_msg)
+{
+    char addr[64] = "";
+    const char *h = server_msg ? strstr(server_msg, "host \"") : NULL;
+    if (h) {
+        h += 6;
+        size_t n = strcspn(h, "\"");
+        snprintf(addr, sizeof addr, "%.*s", (int)(n < sizeof addr ? n : sizeof addr - 1), h);
+    } else if (*pc->client_addr) {
+        snprintf(addr, sizeof addr, "%s", pc->client_addr);
+    }
+    const char *mask = strchr(addr, ':') ? "/128" : "/32";
+    if (!*addr)
+        snprintf(addr, sizeof addr, "%s", "<client-address>"), mask = "/32";
+    return arena_printf(&pc->rep->a, "host  %s  %s  %s%s  scram-sha-256   # pg_hba.conf, then SELECT pg_reload_conf();",
+                        replication ? "replication" : db && *db ? db : "all",
+                        user && *user ? user : "all", addr, mask);
+}
+
+void pc_query_failed(pgp_pc *pc, const char *id, const pgp_error *err)
+{
+    pgp_report_add(pc->rep, id, "query the server", PGP_CHECK_FAIL, NULL, "%s%s%s%s",
+                   err->msg, *err->sqlstate ? " (SQLSTATE " : "", err->sqlstate,
+                   *err->sqlstate ? ")" : "");
+}
+
+/* Connects one side; on failure the check carries the reason and the fix
+ * for its kind. */
+static PGconn *connect_side(pgp_pc *pc, const pgp_endpoint *ep, const char *side, char *user,
+                            size_t ulen, char *db, size_t dblen, bool *super)
+{
+    char id[32];
+    snprintf(id, sizeof id, "%s.connect", side);
+    pgp_error err;
+    PGconn *c = pgp_connect(ep, "migtop precheck", pc->in->timeout_s, false, &err);
+    if (!c) {
+        const char *fix = pgp_errcode_hint(err.code);
+        if (err.code == PGP_ERR_HBA)
+            fix = pc_hba_line(pc, pgp_endpoint_get(ep, "user"), pgp_endpoint_get(ep, "dbname"),
+                              false, err.msg);
+        pgp_report_add(pc->rep, id, "connect", PGP_CHECK_FAIL, fix, "%s [%s]", err.msg,
+                       pgp_errcode_id(err.code));
+        return NULL;
+    }
+    snprintf(user, ulen, "%s", PQuser(c));
+    snprintf(db, dblen, "%s", PQdb(c));
+    char v[64] = "", su[8] = "";
+    pgp_query_value(c, "SELECT rolsuper FROM pg_roles WHERE rolname = current_user", 0, NULL, su,
+                    sizeof su, NULL);
+    *super = !strcmp(su, "t");
+    const char *sv = PQparameterStatus(c, "server_version");
+    snprintf(v, sizeof v, "%s", sv ? sv : "?");
+    pgp_report_add(pc->rep, id, "connect", PGP_CHECK_OK, NULL,
+                   "connected to %s:%s database %s as %s%s (PostgreSQL %s)", PQhost(c),
+                   PQport(c), db, user, *super ? ", superuser" : "", v);
+    return c;
+}
+
+static void versions(pgp_pc *pc)
+{
+    int s = pc->rep->source_version = PQserverVersion(pc->src);
+    int k = pc->rep->sink_version = PQserverVersion(pc->sink);
+    const char *sv = PQparameterStatus(pc->src, "server_version");
+    const char *kv = PQparameterStatus(pc->sink, "server_version");
+    if (k / 10000 < s / 10000)
+        pgp_report_add(pc->rep, "versions", "sink major version >= source", PGP_CHECK_FAIL,
+                       "use a sink running the source's major version or a later one",
+                       "source PostgreSQL %s, sink PostgreSQL %s: the sink's major version is "
+                       "older, objects and types may not be creatable there",
+                       sv, kv);
+    else
+        pgp_report_add(pc->rep, "versions", "sink major version >= source", PGP_CHECK_OK, NULL,
+                       "source PostgreSQL %s, sink PostgreSQL %s", sv, kv);
+}
+
+void pgp_precheck_run(const pgp_precheck_input *in, pgp_report *out)
+{
+    pgp_report_init(out);
+    pgp_pc pc = {.in = in, .rep = out};
+    pc.src = connect_side(&pc, in->source, "source", pc.src_user, sizeof pc.src_user, pc.src_db,
+                          sizeof pc.src_db, &pc.src_super);
+    pc.sink = connect_side(&pc, in->sink, "sink", pc.sink_user, sizeof pc.sink_user, pc.sink_db,
+                           sizeof pc.sink_db, &pc.sink_super);
+    if (pc.src) {
+        pgp_query_value(pc.src, "SELECT coalesce(host(inet_client_addr()), '')", 0, NULL,
+                        pc.client_addr, sizeof pc.client_addr, NULL);
+        pgp_error err;
+        if (in->objects && pgp_tables_resolve(pc.src, in->objects, &pc.tables, &err)) {
+            pc.have_tables = true;
+            pc.oids = pgp_tables_oid_array(&pc.tables);
+        } else if (in->objects) {
+            pc_query_failed(&pc, "source.objects", &err);
+        }
+    }
+    if (pc.src && pc.sink)
+        versions(&pc);
+    if (pc.src) {
+        pc_source_server(&pc);
+        pc_source_privileges(&pc);
+        pc_replication(&pc);
+        pc_objects(&pc);
+        if (pc.sink)
+            pc_types(&pc);
+    }
+    if (pc.sink)
+        pc_sink_privileges(&pc);
+    if (pc.src)
+        pc_leftovers(&pc);
+    pgp_tables_free(&pc.tables);
+    free(pc.oids);
+    PQfinish(pc.src);
+    PQfinish(pc.sink);
+}

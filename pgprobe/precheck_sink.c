@@ -1,0 +1,121 @@
+/* The sink account: LOGIN, CREATE on the database (new schemas,
+ * extensions) and on the schemas that already exist, and INSERT, UPDATE,
+ * DELETE, TRUNCATE (and SELECT, for validation) on tables already there. */
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pgprobe/precheck_internal.h"
+
+/* The selected tables by name, as JSON [[schema, table], ...]. */
+static char *tables_json(const pgp_pc *pc)
+{
+    cJSON *arr = cJSON_CreateArray();
+    for (size_t i = 0; i < pc->tables.n; i++) {
+        cJSON *e = cJSON_CreateArray();
+        cJSON_AddItemToArray(e, cJSON_CreateString(pc->tables.v[i].schema));
+        cJSON_AddItemToArray(e, cJSON_CreateString(pc->tables.v[i].name));
+        cJSON_AddItemToArray(arr, e);
+    }
+    char *s = cJSON_PrintUnformatted(arr);
+    cJSON_Delete(arr);
+    if (!s)
+        abort();
+    return s;
+}
+
+static const char *SINK_SQL =
+    "WITH t AS (SELECT x->>0 AS s, x->>1 AS n FROM jsonb_array_elements($1::jsonb) x)"
+    " SELECT 's', quote_ident(ns.nspname), NULL,"
+    "        has_schema_privilege(ns.oid, 'USAGE') AND has_schema_privilege(ns.oid, 'CREATE'), NULL"
+    " FROM pg_namespace ns WHERE ns.nspname IN (SELECT s FROM t)"
+    " UNION ALL"
+    " SELECT 't', quote_ident(ns.nspname), c.oid::regclass::text,"
+    "        has_table_privilege(c.oid, 'INSERT, UPDATE, DELETE, TRUNCATE')"
+    "          AND has_table_privilege(c.oid, 'SELECT') AND has_schema_privilege(ns.oid, 'USAGE'),"
+    "        concat_ws(', ', CASE WHEN NOT has_table_privilege(c.oid, 'SELECT') THEN 'SELECT' END,"
+    "          CASE WHEN NOT has_table_privilege(c.oid, 'INSERT') THEN 'INSERT' END,"
+    "          CASE WHEN NOT has_table_privilege(c.oid, 'UPDATE') THEN 'UPDATE' END,"
+    "          CASE WHEN NOT has_table_privilege(c.oid, 'DELETE') THEN 'DELETE' END,"
+    "          CASE WHEN NOT has_table_privilege(c.oid, 'TRUNCATE') THEN 'TRUNCATE' END)"
+    " FROM t JOIN pg_namespace ns ON ns.nspname = t.s"
+    " JOIN pg_class c ON c.relnamespace = ns.oid AND c.relname = t.n AND c.relkind IN ('r', 'p')"
+    " ORDER BY 1, 2, 3";
+
+static void schemas_and_tables(pgp_pc *pc, const char *u)
+{
+    char *json = tables_json(pc);
+    const char *p[1] = {json};
+    pgp_error err;
+    PGresult *r = pgp_query(pc->sink, SINK_SQL, 1, p, &err);
+    free(json);
+    if (!r) {
+        pc_query_failed(pc, "sink.schemas", &err);
+        return;
+    }
+    pc_text sfound = {0}, sfix = {0}, tfound = {0}, tfix = {0};
+    size_t n_schemas = 0, n_tables = 0;
+    for (int i = 0; i < PQntuples(r); i++) {
+        bool schema = PQgetvalue(r, i, 0)[0] == 's', ok = !strcmp(PQgetvalue(r, i, 3), "t");
+        schema ? n_schemas++ : n_tables++;
+        if (ok)
+            continue;
+        if (schema) {
+            pc_item(&sfound, PC_LIST_MAX, "schema %s: no USAGE or CREATE", PQgetvalue(r, i, 1));
+            pc_item(&sfix, PC_LIST_MAX, "GRANT USAGE, CREATE ON SCHEMA %s TO %s;",
+                    PQgetvalue(r, i, 1), u);
+        } else {
+            const char *missing = PQgetvalue(r, i, 4);
+            pc_item(&tfound, PC_LIST_MAX, "%s: missing %s", PQgetvalue(r, i, 2),
+                    *missing ? missing : "USAGE on its schema");
+            pc_item(&tfix, PC_LIST_MAX, "GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON %s TO %s;",
+                    PQgetvalue(r, i, 2), u);
+        }
+    }
+    pc_item_close(&sfound, PC_LIST_MAX);
+    pc_item_close(&sfix, PC_LIST_MAX);
+    pc_item_close(&tfound, PC_LIST_MAX);
+    pc_item_close(&tfix, PC_LIST_MAX);
+    if (sfound.items)
+        pgp_report_add(pc->rep, "sink.schemas", "sink account creates in existing schemas",
+                       PGP_CHECK_FAIL, pc_str(&sfix), "%s", pc_str(&sfound));
+    else
+        pgp_report_add(pc->rep, "sink.schemas", "sink account creates in existing schemas",
+                       PGP_CHECK_OK, NULL, "%zu of the source's schemas exist on the sink, %s may create in each",
+                       n_schemas, pc->sink_user);
+    if (tfound.items)
+        pgp_report_add(pc->rep, "sink.tables", "sink account writes existing tables",
+                       PGP_CHECK_FAIL, pc_str(&tfix), "%s", pc_str(&tfound));
+    else
+        pgp_report_add(pc->rep, "sink.tables", "sink account writes existing tables", PGP_CHECK_OK,
+                       NULL, "%zu table(s) already exist on the sink, %s may write all of them",
+                       n_tables, pc->sink_user);
+    pc_text_free(&sfound);
+    pc_text_free(&sfix);
+    pc_text_free(&tfound);
+    pc_text_free(&tfix);
+    PQclear(r);
+}
+
+void pc_sink_privileges(pgp_pc *pc)
+{
+    char v[8] = "";
+    pgp_error err;
+    const char *u = pc_ident(pc, pc->sink, pc->sink_user);
+    if (!pgp_query_value(pc->sink, "SELECT has_database_privilege(current_database(), 'CREATE')",
+                         0, NULL, v, sizeof v, &err)) {
+        pc_query_failed(pc, "sink.create", &err);
+        return;
+    }
+    pgp_report_add(pc->rep, "sink.login", "sink account can log in", PGP_CHECK_OK, NULL,
+                   "%s logged in to %s", pc->sink_user, pc->sink_db);
+    bool create = !strcmp(v, "t");
+    pgp_report_add(pc->rep, "sink.create", "sink account may CREATE in the database",
+                   create ? PGP_CHECK_OK : PGP_CHECK_FAIL,
+                   arena_printf(&pc->rep->a, "GRANT CREATE ON DATABASE %s TO %s;",
+                                pc_ident(pc, pc->sink, pc->sink_db), u),
+                   "%s %s CREATE on database %s%s", pc->sink_user, create ? "has" : "lacks",
+                   pc->sink_db, create ? "" : ": it cannot create the schemas init-struct needs");
+    if (pc->have_tables && pc->tables.n)
+        schemas_and_tables(pc, u);
+}
