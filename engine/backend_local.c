@@ -40,6 +40,12 @@ bool engine_spawn_runner(const char *state_dir, const char *name, char *err, siz
         }
         exe[n] = 0;
     }
+    /* Checked here: once detached, a runner that cannot start has nobody
+     * to tell but runner.out. */
+    if (access(exe, X_OK) != 0) {
+        snprintf(err, errlen, "cannot start the runner %s: %s", exe, strerror(errno));
+        return false;
+    }
     char dir[4200], out[4400];
     if (!engine_task_dir(state_dir, name, dir, sizeof dir, err, errlen))
         return false;
@@ -98,10 +104,11 @@ static bool task_dir_of(mt_backend *b, const char *task, char *dir, size_t n, ch
     return true;
 }
 
-static bool local_create(mt_backend *b, const mt_create_req *req, char *err, size_t errlen)
+bool engine_write_task(const char *state_dir, const mt_create_req *req, char *err,
+                       size_t errlen)
 {
     char dir[4200];
-    if (!engine_task_dir(state_of(b), req->name, dir, sizeof dir, err, errlen))
+    if (!engine_task_dir(state_dir, req->name, dir, sizeof dir, err, errlen))
         return false;
     if (req->template_name && strcmp(req->template_name, ENGINE_LOCAL_TEMPLATE) &&
         strcmp(req->template_name, "apecloud-pg2pg")) {
@@ -133,7 +140,13 @@ static bool local_create(mt_backend *b, const mt_create_req *req, char *err, siz
         engine_remove_tree(dir, e2, sizeof e2);
         return false;
     }
-    return engine_spawn_runner(state_of(b), req->name, err, errlen);
+    return true;
+}
+
+static bool local_create(mt_backend *b, const mt_create_req *req, char *err, size_t errlen)
+{
+    return engine_write_task(state_of(b), req, err, errlen) &&
+           engine_spawn_runner(state_of(b), req->name, err, errlen);
 }
 
 static bool local_terminate(mt_backend *b, const char *ns, const char *task, char *err,

@@ -15,6 +15,11 @@
 /* state_dir NULL or "": $XDG_STATE_HOME/migtop (see taskdir.h). */
 mt_backend *engine_backend_open(const char *state_dir, char *err, size_t errlen);
 
+/* Writes a new task's directory (spec.json without passwords, pgpass,
+ * the first status) without starting it: create = this + spawn. */
+bool engine_write_task(const char *state_dir, const mt_create_req *req, char *err,
+                       size_t errlen);
+
 /* Starts `migtop run NAME --state-dir DIR` detached (setsid, double fork).
  * The binary is $MIGTOP_BIN when set (tests), else /proc/self/exe. */
 bool engine_spawn_runner(const char *state_dir, const char *name, char *err, size_t errlen);

@@ -125,12 +125,13 @@ static bool export_plain_snapshot(engine_runner *r, char *err, size_t errlen)
 
 /* Columns copied (not dropped, not generated) and the current size in
  * blocks, read inside the snapshot so they match what is copied. */
-static bool table_layout(engine_runner *r, PGconn *src, char ***cols, long **blocks, char *err,
-                         size_t errlen)
+static bool table_layout(engine_runner *r, PGconn *src, char ***cols, long **blocks,
+                         int64_t **sizes, char *err, size_t errlen)
 {
     *cols = calloc(r->n_tables + 1, sizeof **cols);
     *blocks = calloc(r->n_tables + 1, sizeof **blocks);
-    if (!*cols || !*blocks)
+    *sizes = calloc(r->n_tables + 1, sizeof **sizes);
+    if (!*cols || !*blocks || !*sizes)
         abort();
     for (size_t i = 0; i < r->n_tables; i++) {
         char oid[16];
@@ -141,12 +142,14 @@ static bool table_layout(engine_runner *r, PGconn *src, char ***cols, long **blo
             "SELECT (SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum)"
             "   FROM pg_attribute WHERE attrelid = $1::oid AND attnum > 0"
             "   AND NOT attisdropped AND attgenerated = ''),"
-            " pg_relation_size($1::oid) / current_setting('block_size')::bigint",
+            " pg_relation_size($1::oid) / current_setting('block_size')::bigint,"
+            " pg_table_size($1::oid)",
             1, params, err, errlen);
         if (!res)
             return false;
         (*cols)[i] = strdup(PQgetisnull(res, 0, 0) ? "" : PQgetvalue(res, 0, 0));
         (*blocks)[i] = atol(PQgetvalue(res, 0, 1));
+        (*sizes)[i] = strtoll(PQgetvalue(res, 0, 2), NULL, 10);
         PQclear(res);
     }
     return true;
@@ -234,6 +237,7 @@ bool engine_step_init_data(engine_runner *r, char *err, size_t errlen)
     }
     char **cols = NULL;
     long *blocks = NULL;
+    int64_t *sizes = NULL;
     if (ok) {
         /* Read the layout inside the snapshot. */
         char sql[160], e2[1024];
@@ -242,7 +246,7 @@ bool engine_step_init_data(engine_runner *r, char *err, size_t errlen)
              pg_exec(src, sql, e2, sizeof e2);
         if (!ok)
             snprintf(err, errlen, "cannot use the snapshot %s: %s", r->snapshot, e2);
-        ok = ok && table_layout(r, src, &cols, &blocks, err, errlen);
+        ok = ok && table_layout(r, src, &cols, &blocks, &sizes, err, errlen);
     }
     PQfinish(src);
     ok = ok && truncate_targets(r, err, errlen);
@@ -254,7 +258,7 @@ bool engine_step_init_data(engine_runner *r, char *err, size_t errlen)
             prog[i].schema = strdup(r->tables[i].schema);
             prog[i].name = strdup(r->tables[i].name);
             prog[i].est_rows = r->tables[i].reltuples;
-            prog[i].est_bytes = blocks[i] * 8192LL;
+            prog[i].est_bytes = sizes[i]; /* with TOAST */
         }
         copy_chunk *chunks = NULL;
         size_t n = plan_chunks(r, cols, blocks, prog, &chunks);
@@ -280,6 +284,7 @@ bool engine_step_init_data(engine_runner *r, char *err, size_t errlen)
         free(cols[i]);
     free(cols);
     free(blocks);
+    free(sizes);
     /* The slot stays; its snapshot is no longer needed once the copy is
      * done (or failed). */
     PQfinish(r->snap_conn);

@@ -19,6 +19,8 @@
 
 #define TOC_FILE "schema.toc"
 #define LIST_FILE "schema.list"
+#define INDEX_LIST_FILE "post-data-indexes.list"
+#define REST_LIST_FILE "post-data-constraints.list"
 
 static bool dep_wanted(const engine_dep *d, size_t n, unsigned classid, unsigned objid)
 {
@@ -133,15 +135,15 @@ static bool check_restore_errors(engine_runner *r, engine_log *log, const char *
     return ok;
 }
 
-static bool restore_section(engine_runner *r, const char *section, int jobs, char *err,
-                            size_t errlen)
+static bool restore_section(engine_runner *r, const char *section, const char *list_name,
+                            int jobs, char *err, size_t errlen)
 {
     engine_log *log = &r->log[ES_INIT_STRUCT];
     char tool[1024], conn[4096], dump[4300], list[4300], errf[4300], jobs_s[16];
     engine_tool_path("pg_restore", tool, sizeof tool);
     engine_conninfo(&r->spec, &r->spec.sink, conn, sizeof conn);
     snprintf(dump, sizeof dump, "%s/%s", r->dir, ENGINE_DUMP_FILE);
-    snprintf(list, sizeof list, "%s/%s", r->dir, LIST_FILE);
+    snprintf(list, sizeof list, "%s/%s", r->dir, list_name);
     snprintf(errf, sizeof errf, "%s/pg_restore-%s.err", r->dir, section);
     snprintf(jobs_s, sizeof jobs_s, "%d", jobs > 0 ? jobs : 1);
     char sect[64];
@@ -153,8 +155,9 @@ static bool restore_section(engine_runner *r, const char *section, int jobs, cha
     /* Index builds are the slow part of post-data: give them memory. */
     const char *env[] = {"PGOPTIONS=-c maintenance_work_mem=256MB -c synchronous_commit=off",
                          NULL};
-    engine_logf(log, "INFO", "pg_restore %s with %s job(s) into %s@%s:%s/%s", section, jobs_s,
-                r->spec.sink.user, r->spec.sink.host, r->spec.sink.port, r->spec.sink.db);
+    engine_logf(log, "INFO", "pg_restore %s (%s) with %s job(s) into %s@%s:%s/%s", section,
+                list_name, jobs_s, r->spec.sink.user, r->spec.sink.host, r->spec.sink.port,
+                r->spec.sink.db);
     int rc = engine_tool_run(argv, env, NULL, errf, &r->stop, err, errlen);
     if (rc < 0)
         return false;
@@ -225,6 +228,40 @@ static bool dump_schema(engine_runner *r, PGconn *src, char *err, size_t errlen)
     return true;
 }
 
+/* Splits the selected entries into indexes (with index-backed
+ * constraints) and the rest, by the entry's type after the three numbers
+ * ("217; 1259 16400 INDEX public t_idx owner"). */
+static bool split_post_data(engine_runner *r, const char *list, char *err, size_t errlen)
+{
+    char ip[4300], rp[4300];
+    snprintf(ip, sizeof ip, "%s/%s", r->dir, INDEX_LIST_FILE);
+    snprintf(rp, sizeof rp, "%s/%s", r->dir, REST_LIST_FILE);
+    FILE *in = fopen(list, "r"), *idx = fopen(ip, "w"), *rest = fopen(rp, "w");
+    bool ok = in && idx && rest;
+    if (!ok)
+        snprintf(err, errlen, "cannot split %s: %s", list, strerror(errno));
+    char line[8192];
+    while (ok && fgets(line, sizeof line, in)) {
+        unsigned id, classid, objid;
+        int used = 0;
+        if (sscanf(line, "%u; %u %u %n", &id, &classid, &objid, &used) < 3 || !used)
+            continue;
+        const char *type = line + used;
+        bool is_index = !strncmp(type, "INDEX ", 6) || !strncmp(type, "CONSTRAINT ", 11);
+        fputs(line, is_index ? idx : rest);
+    }
+    if (in)
+        fclose(in);
+    bool opened = ok;
+    if (idx && fclose(idx) != 0)
+        ok = false;
+    if (rest && fclose(rest) != 0)
+        ok = false;
+    if (opened && !ok)
+        snprintf(err, errlen, "cannot write the post-data lists in %s", r->dir);
+    return ok;
+}
+
 bool engine_step_init_struct(engine_runner *r, char *err, size_t errlen)
 {
     char e2[700];
@@ -235,7 +272,7 @@ bool engine_step_init_struct(engine_runner *r, char *err, size_t errlen)
     bool ok = engine_runner_tables(r, src, err, errlen) && dump_schema(r, src, err, errlen);
     PQfinish(src);
     if (ok)
-        ok = restore_section(r, "pre-data", 1, err, errlen);
+        ok = restore_section(r, "pre-data", LIST_FILE, 1, err, errlen);
     (void)e2;
     return ok;
 }
@@ -255,5 +292,10 @@ bool engine_step_post_data(engine_runner *r, char *err, size_t errlen)
         if (!ok)
             return false;
     }
-    return restore_section(r, "post-data", r->jobs, err, errlen);
+    /* Indexes (and the constraints that are indexes: primary keys,
+     * unique, exclusion) first, all in parallel; then what needs them:
+     * foreign keys, triggers, rules. */
+    return split_post_data(r, list, err, errlen) &&
+           restore_section(r, "post-data", INDEX_LIST_FILE, r->jobs, err, errlen) &&
+           restore_section(r, "post-data", REST_LIST_FILE, r->jobs, err, errlen);
 }

@@ -232,13 +232,29 @@ static double pct(int64_t done, int64_t est)
     return p > 100.0 ? 100.0 : p;
 }
 
-/* Tables and overall progress. Bytes are what COPY streamed (text form),
- * estimated from the table's on-disk size, so the percentage is an
- * estimate; rows against reltuples likewise. */
+/* A table's fraction done: rows against pg_class.reltuples when the
+ * source has counted them (the text COPY stream and the on-disk size
+ * differ too much, TOAST above all), else bytes against its size. */
+static double table_fraction(const engine_table_progress *t, int64_t rows, int64_t bytes,
+                             int state)
+{
+    if (state == 2)
+        return 1.0;
+    return (t->est_rows > 0 ? pct(rows, t->est_rows) : pct(bytes, t->est_bytes)) / 100.0;
+}
+
+static void add_rate(cJSON *o, const char *key, double v)
+{
+    cJSON_AddNumberToObject(o, key, (double)(int64_t)v);
+}
+
+/* Tables and overall progress, all estimates: the overall percentage
+ * weighs each table by its size on disk. */
 static void add_progress(engine_status *st, cJSON *root, cJSON *metrics)
 {
     int64_t now = fmt_now_ms();
-    int64_t rows = 0, bytes = 0, est_rows = 0, est_bytes = 0;
+    int64_t rows = 0, bytes = 0, est_rows = 0;
+    double units = 0, est_units = 0;
     int done = 0;
     cJSON *tables = cJSON_AddArrayToObject(root, "tables");
     for (size_t i = 0; i < st->n_tables; i++) {
@@ -246,6 +262,7 @@ static void add_progress(engine_status *st, cJSON *root, cJSON *metrics)
         int64_t r = atomic_load(&t->rows), b = atomic_load(&t->bytes);
         int state = atomic_load(&t->state);
         int64_t t0 = atomic_load(&t->start_ms), t1 = atomic_load(&t->finish_ms);
+        double f = table_fraction(t, r, b, state);
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "schema", t->schema);
         cJSON_AddStringToObject(o, "name", t->name);
@@ -254,45 +271,49 @@ static void add_progress(engine_status *st, cJSON *root, cJSON *metrics)
         cJSON_AddNumberToObject(o, "bytes", (double)b);
         cJSON_AddNumberToObject(o, "estimatedRows", (double)t->est_rows);
         cJSON_AddNumberToObject(o, "estimatedBytes", (double)t->est_bytes);
-        double p = state == 2 ? 100.0 : pct(b, t->est_bytes);
-        cJSON_AddNumberToObject(o, "percent", (double)(int)(p * 10) / 10.0);
+        cJSON_AddNumberToObject(o, "percent", (double)(int)(f * 1000) / 10.0);
         cJSON_AddNumberToObject(o, "parts", t->parts);
         cJSON_AddNumberToObject(o, "partsDone", atomic_load(&t->parts_done));
         if (t0) {
             int64_t el = (t1 ? t1 : now) - t0;
-            double bps = el > 0 ? (double)b * 1000.0 / (double)el : 0;
-            cJSON_AddNumberToObject(o, "bytesPerSecond", (double)(int64_t)bps);
-            cJSON_AddNumberToObject(o, "rowsPerSecond",
-                                    el > 0 ? (double)(int64_t)((double)r * 1000.0 / (double)el) : 0);
-            if (state == 1 && bps > 0 && t->est_bytes > b)
-                cJSON_AddNumberToObject(o, "etaSeconds",
-                                        (double)(int64_t)((double)(t->est_bytes - b) / bps));
+            add_rate(o, "bytesPerSecond", el > 0 ? (double)b * 1000.0 / (double)el : 0);
+            add_rate(o, "rowsPerSecond", el > 0 ? (double)r * 1000.0 / (double)el : 0);
+            /* Time left at the table's own pace so far. */
+            if (state == 1 && el > 0 && f > 0.0 && f < 1.0)
+                add_rate(o, "etaSeconds", (double)el / 1000.0 * (1.0 - f) / f);
         }
         cJSON_AddItemToArray(tables, o);
         rows += r;
         bytes += b;
         est_rows += t->est_rows > r ? t->est_rows : r;
-        est_bytes += state == 2 ? b : (t->est_bytes > b ? t->est_bytes : b);
+        double w = t->est_bytes > 0 ? (double)t->est_bytes : 8192.0;
+        units += w * f;
+        est_units += w;
         done += state == 2;
     }
     if (!st->n_tables)
         return;
-    /* Smoothed rate: the last interval weighs 30%, enough to follow a
-     * change within a few seconds without jumping on every sample. */
-    if (st->last_ms && now > st->last_ms) {
-        double inst = (double)(bytes - st->last_bytes) * 1000.0 / (double)(now - st->last_ms);
-        st->rate_bps = st->rate_bps > 0 ? 0.7 * st->rate_bps + 0.3 * inst : inst;
+    /* Smoothed rates over at least half a second (state changes write the
+     * status in between): the last interval weighs 30%, enough to follow
+     * a change within a few seconds without jumping on every sample. */
+    if (!st->last_ms) {
+        st->last_ms = now;
+    } else if (now - st->last_ms >= 500) {
+        double dt = (double)(now - st->last_ms) / 1000.0;
+        double ib = (double)(bytes - st->last_bytes) / dt, iu = (units - st->last_units) / dt;
+        st->rate_bps = st->rate_bps > 0 ? 0.7 * st->rate_bps + 0.3 * ib : ib;
+        st->rate_units = st->rate_units > 0 ? 0.7 * st->rate_units + 0.3 * iu : iu;
+        st->last_ms = now;
+        st->last_bytes = bytes;
+        st->last_units = units;
     }
-    st->last_ms = now;
-    st->last_bytes = bytes;
-    double p = pct(bytes, est_bytes);
+    double p = est_units > 0 ? 100.0 * units / est_units : 0;
     cJSON *pr = cJSON_AddObjectToObject(root, "progress");
     cJSON_AddNumberToObject(pr, "rows", (double)rows);
     cJSON_AddNumberToObject(pr, "bytes", (double)bytes);
     cJSON_AddNumberToObject(pr, "estimatedRows", (double)est_rows);
-    cJSON_AddNumberToObject(pr, "estimatedBytes", (double)est_bytes);
     cJSON_AddNumberToObject(pr, "percent", (double)(int)(p * 10) / 10.0);
-    cJSON_AddNumberToObject(pr, "bytesPerSecond", (double)(int64_t)st->rate_bps);
+    add_rate(pr, "bytesPerSecond", st->rate_bps);
     cJSON_AddNumberToObject(pr, "tablesDone", done);
     cJSON_AddNumberToObject(pr, "tables", (double)st->n_tables);
     char b1[32], b2[32], b3[48];
@@ -308,8 +329,8 @@ static void add_progress(engine_status *st, cJSON *root, cJSON *metrics)
         fmt_bytes((uint64_t)st->rate_bps, b2, sizeof b2);
         snprintf(b3, sizeof b3, "%s/s", b2);
         cJSON_AddStringToObject(metrics, "throughput", b3);
-        if (est_bytes > bytes) {
-            int64_t eta = (int64_t)((double)(est_bytes - bytes) / st->rate_bps);
+        if (st->rate_units > 0 && est_units > units) {
+            int64_t eta = (int64_t)((est_units - units) / st->rate_units);
             fmt_duration_ms(eta * 1000, b2, sizeof b2);
             cJSON_AddStringToObject(metrics, "eta", b2);
             cJSON_AddNumberToObject(pr, "etaSeconds", (double)eta);

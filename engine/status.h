@@ -70,9 +70,11 @@ typedef struct engine_status {
     size_t n_cdc_metrics;
     mt_time terminating_since;
     char terminating_reason[1024];
-    /* Overall throughput, smoothed between writes. */
+    /* Overall throughput, smoothed between writes: COPY bytes per second
+     * (what is shown) and estimate units per second (what the ETA uses:
+     * each table's estimated size times its fraction done). */
     int64_t last_bytes, last_ms;
-    double rate_bps;
+    double last_units, rate_bps, rate_units;
 } engine_status;
 
 const char *engine_step_name(engine_step s);            /* CLI name */

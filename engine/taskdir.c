@@ -40,7 +40,12 @@ bool engine_state_dir(const char *explicit_dir, char *out, size_t outlen, char *
 {
     const char *xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
     int n;
-    if (explicit_dir && *explicit_dir)
+    char cwd[4096];
+    /* Made absolute: the detached runner works from "/", and a relative
+     * --state-dir would name another directory there. */
+    if (explicit_dir && *explicit_dir && explicit_dir[0] != '/' && getcwd(cwd, sizeof cwd))
+        n = snprintf(out, outlen, "%s/%s", cwd, explicit_dir);
+    else if (explicit_dir && *explicit_dir)
         n = snprintf(out, outlen, "%s", explicit_dir);
     else if (xdg && *xdg)
         n = snprintf(out, outlen, "%s/migtop", xdg);

@@ -18,7 +18,7 @@ static bool print_line(void *ctx, const char *line, size_t len)
 int main(int argc, char **argv)
 {
     if (argc < 4) {
-        fprintf(stderr, "usage: engine_tool create|terminate|show|logs STATE_DIR NAME [...]\n");
+        fprintf(stderr, "usage: engine_tool create|write|terminate|show|logs STATE_DIR NAME [...]\n");
         return 2;
     }
     const char *cmd = argv[1], *state = argv[2], *name = argv[3];
@@ -31,10 +31,11 @@ int main(int argc, char **argv)
     int rc = 0;
     arena a;
     arena_init(&a);
-    if (!strcmp(cmd, "create")) {
-        /* create STATE NAME SOURCE SINK OBJECTS [STEPS] */
+    if (!strcmp(cmd, "create") || !strcmp(cmd, "write")) {
+        /* create|write STATE NAME SOURCE SINK OBJECTS [STEPS]; write only
+         * writes the task (the test runs `migtop run` itself). */
         if (argc < 7) {
-            fprintf(stderr, "create STATE NAME SOURCE SINK OBJECTS [STEPS]\n");
+            fprintf(stderr, "create|write STATE NAME SOURCE SINK OBJECTS [STEPS]\n");
             return 2;
         }
         mt_create_req r = {.name = name};
@@ -45,7 +46,8 @@ int main(int argc, char **argv)
             !mt_parse_endpoint(&a, "--sink", argv[5], &r.sink, err, sizeof err) ||
             !mt_parse_objects(&a, objs, 1, &r.objects, err, sizeof err) ||
             !mt_parse_steps(steps, 1, &r.steps, err, sizeof err) ||
-            !b->ops->create(b, &r, err, sizeof err)) {
+            !(strcmp(cmd, "write") ? b->ops->create(b, &r, err, sizeof err)
+                                   : engine_write_task(state, &r, err, sizeof err))) {
             fprintf(stderr, "engine_tool: %s\n", err);
             rc = 1;
         }

@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# A full local task (precheck, init-struct, init-data, post-data) between
+# two real PostgreSQL servers, started detached as `migtop create --local`
+# does, on a source with every kind of type (arrays, jsonb, enum, domain,
+# composite, PostGIS geometry when installed) and names with quotes,
+# spaces and upper case, through accounts with passwords:
+# - the sink's rows equal the source's, indexes, constraints and triggers too;
+# - the task directory is 0700, its files 0600, no password in the spec,
+#   the status or the logs;
+# - a second task on the same sink (which now has every table) succeeds;
+# - a COPY the sink refuses fails the task with the table and how far it got.
+set -euo pipefail
+source "$MIGTOP_SOURCE_DIR/tests/engine/lib.sh"
+
+pgc_start src
+pgc_start sink
+et_load_sample src
+# Passwords with the characters pgpass must escape.
+src_pw='S3cr:et\pw'
+sink_pw='Si:nk\pw'
+pgc_psql src -d postgres <<SQL
+CREATE ROLE mig LOGIN REPLICATION PASSWORD \$\$${src_pw}\$\$;
+GRANT USAGE ON SCHEMA public, "Sales Dept" TO mig;
+GRANT SELECT ON ALL TABLES IN SCHEMA public, "Sales Dept" TO mig;
+GRANT SELECT ON ALL SEQUENCES IN SCHEMA public, "Sales Dept" TO mig;
+SQL
+# PostGIS needs a superuser to be created on the sink.
+pgc_psql sink -d postgres -c "CREATE ROLE loader LOGIN SUPERUSER PASSWORD \$\$${sink_pw}\$\$"
+source_ep=$(et_endpoint src mig "$src_pw")
+sink_ep=$(et_endpoint sink loader "$sink_pw")
+objects='"public","Sales Dept"'
+steps='precheck=true,init-struct=true,init-data=true,cdc=false'
+
+echo "== the task, detached"
+"$tool" create "$state" full-1 "$source_ep" "$sink_ep" "$objects" "$steps"
+et_wait_status full-1 'status=Done' 90
+et_show full-1
+et_show full-1 | grep -Eq 'precheck=Complete init-struct=Complete init-data=Complete' \
+  || fail "steps not all Complete"
+et_same_rows "${ET_SAMPLE_TABLES[@]}"
+et_same_structure "'public', 'Sales Dept'"
+# The identity column's and serial's sequences exist on the sink.
+pgc_psql sink -d postgres -Atc "SELECT count(*) FROM pg_sequences WHERE schemaname IN ('public', 'Sales Dept')" \
+  | grep -qx 2 || fail "sequences missing on the sink"
+
+echo "== post-data: indexes first, then constraints"
+grep -q 'pg_restore post-data (post-data-indexes.list)' "$state/tasks/full-1/init-struct.log"
+grep -q 'pg_restore post-data (post-data-constraints.list)' "$state/tasks/full-1/init-struct.log"
+grep -q 'FK CONSTRAINT' "$state/tasks/full-1/post-data-constraints.list"
+grep -q ' INDEX ' "$state/tasks/full-1/post-data-indexes.list"
+grep -q "FK CONSTRAINT" "$state/tasks/full-1/post-data-indexes.list" && fail "a foreign key among the indexes"
+
+echo "== per-table progress in the status"
+python3 - "$state/tasks/full-1/status.json" "${#ET_SAMPLE_TABLES[@]}" <<'PY'
+import json, sys
+st = json.load(open(sys.argv[1]))
+tables = st["tables"]
+assert len(tables) == int(sys.argv[2]), tables
+for t in tables:
+    assert t["status"] == "Complete" and t["percent"] == 100, t
+    assert t["rows"] > 0 and t["bytes"] > 0 and "bytesPerSecond" in t, t
+names = {(t["schema"], t["name"]) for t in tables}
+assert ("Sales Dept", 'Order "Lines"') in names, names
+assert st["progress"]["tablesDone"] == len(tables), st["progress"]
+assert st["initialization"]["metrics"]["progress"] == "100.0%", st["initialization"]
+PY
+
+echo "== files: 0700 directory, 0600 files, no password anywhere"
+d=$state/tasks/full-1
+[ "$(stat -c %a "$d")" = 700 ] || fail "task directory mode $(stat -c %a "$d")"
+for f in "$d"/*; do
+  [ "$(stat -c %a "$f")" = 600 ] || fail "$f has mode $(stat -c %a "$f")"
+done
+for pw in 'S3cr' 'Si:nk' 'Si\\:nk'; do
+  if grep -rl -- "$pw" "$d" | grep -v '/pgpass$'; then fail "a password is stored outside pgpass"; fi
+done
+grep -q '"password"' "$d/spec.json" && fail "spec.json has a password field"
+grep -q 'S3cr\\:et\\\\pw' "$d/pgpass" || fail "pgpass does not hold the escaped source password"
+
+echo "== the same again on a sink that has every table"
+"$tool" create "$state" full-2 "$source_ep" "$sink_ep" "$objects" "$steps"
+et_wait_status full-2 'status=(Done|Failed)' 90
+et_show full-2 | grep -q 'status=Done' || fail "re-run: $(et_show full-2)"
+grep -q 'already existed on the sink and were kept' "$state/tasks/full-2/init-struct.log"
+et_same_rows "${ET_SAMPLE_TABLES[@]}"
+et_same_structure "'public', 'Sales Dept'"
+
+echo "== a COPY the sink refuses: the table and how far it got"
+pgc_psql src -d postgres -c "CREATE TABLE public.checked (v int); INSERT INTO public.checked SELECT generate_series(1, 20000)"
+pgc_psql sink -d postgres -c "CREATE TABLE public.checked (v int CHECK (v < 15000))"
+"$tool" create "$state" refused "$(et_endpoint src postgres x)" "$(et_endpoint sink postgres x)" \
+  '"public.checked"' 'precheck=false,init-struct=false,init-data=true,cdc=false'
+et_wait_status refused 'status=(Failed|Done)' 60
+line=$(et_show refused)
+echo "$line"
+grep -q 'status=Failed' <<<"$line" || fail "the refused copy did not fail the task"
+grep -Eq 'init_failed="init-data: table public.checked: copy failed after [0-9]+ rows \([0-9]+ bytes\) of the table: sink: .*check constraint' <<<"$line" \
+  || fail "failedReason does not name the table and how far it got"
+grep -q 'ERROR table public.checked: copy failed after' "$state/tasks/refused/init-data.log"
+echo "PASS"
