@@ -1,0 +1,133 @@
+/* Write activity readings (see activity.h for what each figure means). */
+#include "pgprobe/activity.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pgprobe/slot.h"
+
+void pgp_activity_probe_init(pgp_activity_probe *a)
+{
+    memset(a, 0, sizeof *a);
+    a->own_xacts_per_reading = 1;
+}
+
+/* The counters come once per row (repeated); the writer groups, one per
+ * row, only where a session holds a transaction ID. */
+static const char *ACTIVITY_SQL =
+    "SELECT extract(epoch FROM clock_timestamp()), pg_current_wal_lsn(),"
+    "       txid_snapshot_xmax(txid_current_snapshot()),"
+    "       (SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()),"
+    "       g.usename, g.app, g.excluded, g.n, g.oldest"
+    " FROM (SELECT 1) one LEFT JOIN ("
+    "   SELECT coalesce(a.usename::text, '') AS usename, a.application_name AS app,"
+    "          (a.pid = $2::int OR EXISTS (SELECT 1 FROM unnest($1::text[]) p"
+    "             WHERE left(a.application_name, length(p)) = p)) AS excluded,"
+    "          count(*) AS n,"
+    "          max(extract(epoch FROM clock_timestamp() - a.xact_start)) AS oldest"
+    "   FROM pg_stat_activity a"
+    "   WHERE a.backend_xid IS NOT NULL AND a.pid <> pg_backend_pid()"
+    "   GROUP BY 1, 2, 3 ORDER BY 3, 4 DESC) g ON true";
+
+/* {"a","b"} for the text[] parameter, each element quoted. */
+static char *text_array(const char *const *v, size_t n)
+{
+    size_t cap = 3;
+    for (size_t i = 0; i < n; i++)
+        cap += 2 * strlen(v[i]) + 3;
+    char *s = malloc(cap), *o = s;
+    if (!s)
+        abort();
+    *o++ = '{';
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            *o++ = ',';
+        *o++ = '"';
+        for (const char *p = v[i]; *p; p++) {
+            if (*p == '"' || *p == '\\')
+                *o++ = '\\';
+            *o++ = *p;
+        }
+        *o++ = '"';
+    }
+    *o++ = '}';
+    *o = 0;
+    return s;
+}
+
+bool pgp_activity_read(pgp_activity_probe *a, PGconn *c, pgp_activity_reading *out,
+                       pgp_error *err)
+{
+    memset(out, 0, sizeof *out);
+    char *apps = text_array(a->exclude_apps, a->n_exclude_apps), pid[16];
+    snprintf(pid, sizeof pid, "%d", a->exclude_pid);
+    const char *params[2] = {apps, pid};
+    PGresult *r = pgp_query(c, ACTIVITY_SQL, 2, params, err);
+    free(apps);
+    if (!r)
+        return false;
+    out->t = atof(PQgetvalue(r, 0, 0));
+    pgp_lsn_parse(PQgetvalue(r, 0, 1), &out->wal_lsn);
+    out->xid_horizon = strtoull(PQgetvalue(r, 0, 2), NULL, 10);
+    out->xact_commit = strtoll(PQgetvalue(r, 0, 3), NULL, 10);
+    for (int i = 0; i < PQntuples(r); i++) {
+        if (PQgetisnull(r, i, 7))
+            continue;
+        int n = atoi(PQgetvalue(r, i, 7));
+        if (!strcmp(PQgetvalue(r, i, 6), "t")) {
+            out->excluded_sessions += n;
+            continue;
+        }
+        out->writing_sessions += n;
+        if (out->n_writers == PGP_MAX_WRITERS)
+            continue;
+        pgp_writer_group *g = &out->writers[out->n_writers++];
+        snprintf(g->role, sizeof g->role, "%s", PQgetvalue(r, i, 4));
+        snprintf(g->application, sizeof g->application, "%s", PQgetvalue(r, i, 5));
+        g->sessions = n;
+        g->oldest_xact_s = atof(PQgetvalue(r, i, 8));
+    }
+    PQclear(r);
+
+    bool wrote = out->writing_sessions > 0;
+    if (a->have_prev) {
+        double dt = out->t - a->prev_t;
+        if (dt > 0) {
+            out->rates_known = true;
+            int64_t commits = out->xact_commit - a->prev_commit - a->own_xacts_per_reading;
+            out->commits_per_s = commits > 0 ? (double)commits / dt : 0;
+            out->wal_bytes_per_s =
+                out->wal_lsn > a->prev_wal ? (double)(out->wal_lsn - a->prev_wal) / dt : 0;
+            out->write_xacts_per_s =
+                out->xid_horizon > a->prev_xid ? (double)(out->xid_horizon - a->prev_xid) / dt : 0;
+        }
+        /* The horizon moved: a transaction that wrote ended in between.
+         * It may have ended just now, so "no writes for N s" counts from
+         * this reading: N is never more than the real quiet time. */
+        if (out->xid_horizon > a->prev_xid) {
+            wrote = true;
+            a->last_write_t = out->t;
+            a->ever_wrote = true;
+        }
+    } else {
+        a->first_t = out->t;
+    }
+    if (out->writing_sessions > 0) {
+        a->last_write_t = out->t;
+        a->ever_wrote = true;
+    }
+    out->writing = wrote;
+    if (a->ever_wrote) {
+        out->no_writes_s = out->t - a->last_write_t;
+    } else {
+        out->no_writes_s = out->t - a->first_t;
+        out->no_writes_lower_bound = true;
+    }
+    a->have_prev = true;
+    a->prev_t = out->t;
+    a->prev_wal = out->wal_lsn;
+    a->prev_xid = out->xid_horizon;
+    a->prev_commit = out->xact_commit;
+    return true;
+}
