@@ -187,11 +187,22 @@ PGconn *engine_connect(const engine_spec *sp, const engine_endpoint *e, bool rep
     if (!c || PQstatus(c) != CONNECTION_OK) {
         char label[900];
         engine_endpoint_label(e, label, sizeof label);
-        const char *m = c ? PQerrorMessage(c) : "out of memory";
-        size_t n = strlen(m);
-        while (n && (m[n - 1] == '\n' || m[n - 1] == ' '))
+        /* libpq's message runs over lines ("...failed: Connection
+         * refused\n\tIs the server running..."): one line, for the log
+         * and the status. */
+        char m[1024];
+        size_t n = 0;
+        for (const char *p = c ? PQerrorMessage(c) : "out of memory"; *p && n + 1 < sizeof m;
+             p++) {
+            bool space = *p == '\n' || *p == '\t' || *p == ' ';
+            if (space && (!n || m[n - 1] == ' '))
+                continue;
+            m[n++] = space ? ' ' : *p;
+        }
+        while (n && m[n - 1] == ' ')
             n--;
-        snprintf(err, errlen, "cannot connect to %s: %.*s", label, (int)n, m);
+        m[n] = 0;
+        snprintf(err, errlen, "cannot connect to %s: %s", label, m);
         PQfinish(c);
         return NULL;
     }

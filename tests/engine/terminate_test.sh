@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# terminate with the source down: the task stays Terminating with the
+# reason while the slot cannot be dropped, its runner (detached in a
+# session of its own) holds the task so a second `migtop run` says who
+# has it, and once the source is back the slot and the publication go and
+# the task is removed. A second terminate of a task that is gone says so.
+set -euo pipefail
+source "$MIGTOP_SOURCE_DIR/tests/engine/lib.sh"
+
+pgc_start src
+pgc_start sink
+pgc_psql src -d postgres -c "CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT g, 'v' || g FROM generate_series(1, 1000) g"
+"$tool" write "$state" gone-src "$(et_endpoint src postgres x)" "$(et_endpoint sink postgres x)" \
+  '"public"' 'precheck=true,init-struct=true,init-data=true,cdc=true'
+"$bin" run gone-src --state-dir "$state" --until post-data --quiet
+[ "$(pgc_psql src -d postgres -Atc "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'gone_src'")" = 1 ] \
+  || fail "init-data left no slot"
+
+pgc_stop src
+"$tool" terminate "$state" gone-src
+et_wait_status gone-src 'status=Terminating .*terminating=".*cannot connect.*attempt [0-9]+' 30
+et_show gone-src
+
+runner=$(cat "$state/tasks/gone-src/runner.lock")
+[ "$(ps -o comm= -p "$runner")" = migtop ] || fail "no runner process $runner"
+[ "$(ps -o sid= -p "$runner" | tr -d ' ')" != "$(ps -o sid= -p $$ | tr -d ' ')" ] \
+  || fail "the runner shares the test's session (not detached)"
+[ "$(ps -o tty= -p "$runner" | tr -d ' ')" = "?" ] || fail "the runner has a terminal"
+
+set +e
+out=$("$bin" run gone-src --state-dir "$state" --quiet 2>&1)
+rc=$?
+set -e
+echo "$out"
+[ "$rc" = 3 ] || fail "a second runner exited $rc, expected 3"
+grep -q "already being run by pid $runner" <<<"$out" || fail "the second runner does not name the holder"
+
+# Still Terminating a few seconds later: it keeps retrying.
+sleep 3
+et_show gone-src | grep -q 'status=Terminating' || fail "gave up while the source is down"
+grep -q 'WARN terminate: cannot connect' "$state/tasks/gone-src/cdc.log"
+
+pgc_start_again src
+for _ in $(seq 150); do [ -d "$state/tasks/gone-src" ] || break; sleep 0.2; done
+[ -d "$state/tasks/gone-src" ] && fail "the task is still there after the source came back"
+et_no_slot src gone-src
+for _ in $(seq 50); do kill -0 "$runner" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$runner" 2>/dev/null && fail "the runner is still running"
+
+set +e
+out=$("$tool" terminate "$state" gone-src 2>&1)
+rc=$?
+set -e
+[ "$rc" = 1 ] && grep -q 'no local task "gone-src"' <<<"$out" || fail "terminate of a removed task: $out"
+echo "PASS"
