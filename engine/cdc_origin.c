@@ -1,0 +1,103 @@
+#include "engine/cdc_origin.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "engine/pg.h"
+#include "model/fmt.h"
+
+void cdc_origin_name(const char *slot, char *out, size_t outlen)
+{
+    snprintf(out, outlen, "migtop_%s", slot);
+}
+
+/* Ends the sink sessions of an earlier runner of this task (same
+ * application_name, not us): a kill -9 leaves its backend until the
+ * server notices the closed socket, and it would keep the origin busy. */
+static void end_stale_sessions(PGconn *sink, const char *appname)
+{
+    const char *params[1] = {appname};
+    char e2[256];
+    PGresult *r = pg_query(sink,
+                           "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                           " WHERE application_name = $1 AND pid <> pg_backend_pid()",
+                           1, params, e2, sizeof e2);
+    PQclear(r);
+}
+
+static bool progress(PGconn *sink, const char *origin, uint64_t *lsn, char *err, size_t errlen)
+{
+    const char *params[1] = {origin};
+    char e2[700];
+    PGresult *r = pg_query(sink, "SELECT pg_replication_origin_progress($1, true)", 1, params, e2,
+                           sizeof e2);
+    if (!r) {
+        snprintf(err, errlen, "cannot read the progress of replication origin %s: %s", origin,
+                 e2);
+        return false;
+    }
+    *lsn = 0;
+    if (!PQgetisnull(r, 0, 0))
+        fmt_parse_lsn(PQgetvalue(r, 0, 0), lsn);
+    PQclear(r);
+    return true;
+}
+
+bool cdc_origin_attach(PGconn *sink, const char *origin, const char *appname, uint64_t *lsn,
+                       char *err, size_t errlen)
+{
+    const char *params[1] = {origin};
+    char e2[700];
+    PGresult *r = pg_query(sink,
+                           "SELECT pg_replication_origin_create($1) WHERE NOT EXISTS"
+                           " (SELECT 1 FROM pg_replication_origin WHERE roname = $1)",
+                           1, params, e2, sizeof e2);
+    if (!r) {
+        snprintf(err, errlen, "cannot create replication origin %s on the sink: %s", origin, e2);
+        return false;
+    }
+    PQclear(r);
+    for (int attempt = 0;; attempt++) {
+        r = pg_query(sink, "SELECT pg_replication_origin_session_setup($1)", 1, params, e2,
+                     sizeof e2);
+        if (r)
+            break;
+        /* 55006 object_in_use: still held by a session of a dead runner. */
+        if (attempt >= 20 || !strstr(e2, "already active")) {
+            snprintf(err, errlen, "cannot use replication origin %s on the sink: %s", origin, e2);
+            return false;
+        }
+        end_stale_sessions(sink, appname);
+        struct timespec ts = {0, 250 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    PQclear(r);
+    /* Flushed progress only: what survives a sink crash. */
+    return progress(sink, origin, lsn, err, errlen);
+}
+
+bool cdc_origin_drop(PGconn *sink, const char *origin, const char *appname, char *err,
+                     size_t errlen)
+{
+    end_stale_sessions(sink, appname);
+    const char *params[1] = {origin};
+    char e2[700];
+    for (int attempt = 0;; attempt++) {
+        PGresult *r = pg_query(sink,
+                               "SELECT pg_replication_origin_drop(roname) FROM pg_replication_origin"
+                               " WHERE roname = $1",
+                               1, params, e2, sizeof e2);
+        if (r) {
+            PQclear(r);
+            return true;
+        }
+        if (attempt >= 20 || !strstr(e2, "already active")) {
+            snprintf(err, errlen, "cannot drop replication origin %s on the sink: %s", origin, e2);
+            return false;
+        }
+        end_stale_sessions(sink, appname);
+        struct timespec ts = {0, 250 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+}
