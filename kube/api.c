@@ -138,6 +138,21 @@ bool kube_list_into(kube_client *k, CURL *h, const char *path, mt_snapshot *s, c
     return ok;
 }
 
+bool kube_get_into(kube_client *k, CURL *h, const char *path, mt_snapshot *s, char *err,
+                   size_t errlen)
+{
+    cJSON *doc = kube_get_json(k, h, path, NULL, err, errlen);
+    if (!doc)
+        return false;
+    jx c;
+    jx_init(&c, &s->mem);
+    bool ok = mt_snapshot_add(s, &c, doc, "object");
+    if (!ok)
+        snprintf(err, errlen, "GET %s: %s", path, c.err);
+    cJSON_Delete(doc);
+    return ok;
+}
+
 bool kube_check_crds(kube_client *k, CURL *h, char *err, size_t errlen)
 {
     static const char *const crds[] = {"migrationtasks.datamigration.apecloud.io",

@@ -31,6 +31,10 @@ cJSON *kube_get_json(kube_client *k, CURL *h, const char *path, long *status, ch
 bool kube_list_into(kube_client *k, CURL *h, const char *path, mt_snapshot *s, char **rv,
                     char *err, size_t errlen);
 
+/* GET one object at path and add it to s. */
+bool kube_get_into(kube_client *k, CURL *h, const char *path, mt_snapshot *s, char *err,
+                   size_t errlen);
+
 /* kbcli's CRD presence check: the three CRDs, or the add-on hint. */
 bool kube_check_crds(kube_client *k, CURL *h, char *err, size_t errlen);
 

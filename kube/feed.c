@@ -170,6 +170,15 @@ static const char *current_error(kfeed *kf)
         kwatch *w = all[i];
         if (!w)
             continue;
+        /* A watch on a quiet resource may send nothing for a while: it is
+         * healthy once the server answered 200 and kept it open for a
+         * second, or the next dropped connection would count as a second
+         * failure in a row. (A stream that ends at once is no recovery.) */
+        long code = 0;
+        if (w->active && !w->healthy && fmt_mono_ms() - w->started_ms >= 1000 &&
+            curl_easy_getinfo(w->h, CURLINFO_RESPONSE_CODE, &code) == CURLE_OK && code >= 200 &&
+            code < 300)
+            w->healthy = true;
         if (w->healthy && w->failures) {
             w->failures = 0;
             w->err[0] = '\0';

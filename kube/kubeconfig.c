@@ -207,6 +207,14 @@ static bool is_true(const char *s)
                  !strcmp(s, "yes") || !strcmp(s, "on"));
 }
 
+/* kubectl's names for the files in its "unable to read" errors. */
+static const char *file_word(const char *key)
+{
+    if (!strcmp(key, "client-certificate"))
+        return "client-cert";
+    return key; /* client-key, certificate-authority */
+}
+
 static bool read_blob(kube_config *c, const char *path, kube_blob *out, const char *what,
                       const char *owner, char *err, size_t errlen)
 {
@@ -214,7 +222,8 @@ static bool read_blob(kube_config *c, const char *path, kube_blob *out, const ch
     size_t len;
     char *text = kube_read_file(path, &len, ferr, sizeof ferr);
     if (!text) {
-        snprintf(err, errlen, "unable to read %s %s for %s due to %s", what, path, owner, ferr);
+        snprintf(err, errlen, "unable to read %s %s for %s due to %s", file_word(what), path,
+                 owner, ferr);
         return false;
     }
     out->data = arena_alloc(&c->mem, len + 1);
@@ -300,7 +309,8 @@ static bool fill_from_entries(kube_config *c, const kube_config_opts *o, const m
     }
     const cJSON *ctx = find_entry(m->contexts, ctx_name, "context");
     if (!ctx) {
-        snprintf(err, errlen, "context \"%s\" does not exist", ctx_name);
+        /* kubectl: "Error in configuration: context was not found for specified context: x" */
+        snprintf(err, errlen, "context was not found for specified context: %s", ctx_name);
         return false;
     }
     jx j;
@@ -328,7 +338,7 @@ static bool fill_from_entries(kube_config *c, const kube_config_opts *o, const m
     c->tls_server_name = jx_str(&j, cl, lpath, "tls-server-name", false);
     c->proxy_url = jx_str(&j, cl, lpath, "proxy-url", false);
     c->ca_file = jx_str(&j, cl, lpath, "certificate-authority", false);
-    char *owner = arena_printf(&c->mem, "cluster %s", c->cluster);
+    const char *owner = c->cluster;
     if (!data_or_file(c, &j, cl, lpath, "certificate-authority-data", "certificate-authority",
                       &c->ca, owner, err, errlen))
         return false;
@@ -355,9 +365,6 @@ static bool fill_from_entries(kube_config *c, const kube_config_opts *o, const m
             !data_or_file(c, &j, u, upath, "client-key-data", "client-key", &c->client_key,
                           uowner, err, errlen))
             return false;
-        /* kubectl's messages for the two halves of a client certificate. */
-        const char *cf = jx_str(&j, u, upath, "client-certificate", false);
-        (void)cf;
         const cJSON *exec = jx_obj(&j, u, upath, "exec", false);
         if (exec && !fill_exec(c, &j, exec, arena_printf(&c->mem, "%s.exec", upath), err, errlen))
             return false;

@@ -112,20 +112,14 @@ bool kube_backend_logs(mt_backend *b, const char *ns, const char *task, const mt
     char *path = NULL;
     if (ok) {
         char *tp = kube_path_task(ns, task);
-        cJSON *tj = kube_get_json(k, h, tp, NULL, err, errlen);
+        ok = kube_get_into(k, h, tp, s, err, errlen);
         free(tp);
-        jx c;
-        jx_init(&c, &s->mem);
-        ok = tj && mt_snapshot_add(s, &c, tj, "task");
-        if (tj && !ok)
-            snprintf(err, errlen, "%s", c.err);
-        cJSON_Delete(tj);
     }
     const mt_task *t = ok && s->n_tasks ? &s->tasks[0] : NULL;
     if (ok && t) {
         char *tp = kube_path_template(t->template_name ? t->template_name : "");
         char *pp = kube_path_workload("pods", ns, task);
-        ok = (!strcmp(step, "cdc") || kube_list_into(k, h, tp, s, NULL, err, errlen)) &&
+        ok = (!strcmp(step, "cdc") || kube_get_into(k, h, tp, s, err, errlen)) &&
              kube_list_into(k, h, pp, s, NULL, err, errlen);
         free(tp);
         free(pp);

@@ -73,7 +73,7 @@ void kube_status_message(long status, const char *content_type, const char *body
         return;
     }
     cJSON_Delete(doc);
-    char ex[120];
+    char ex[120] = "";
     const char *ct = content_type && *content_type ? content_type : "no content type";
     if (!len) {
         if (status == 401)

@@ -171,6 +171,7 @@ static bool handle_line(kwatch *w, const char *line, size_t len)
         return false;
     }
     w->heard = true;
+    w->healthy = true; /* a well-formed event: the stream works */
     w->events++;
     const char *t = type->valuestring;
     bool ok = true;
@@ -196,7 +197,6 @@ static bool handle_line(kwatch *w, const char *line, size_t len)
 
 bool kwatch_feed_bytes(kwatch *w, const char *p, size_t n)
 {
-    w->healthy = true;
     while (n) {
         const char *nl = memchr(p, '\n', n);
         size_t take = nl ? (size_t)(nl - p) : n;
@@ -271,6 +271,7 @@ bool kwatch_start(kwatch *w, kube_client *k, CURLM *m, char *err, size_t errlen)
     w->stream_err[0] = '\0';
     w->gone = false;
     w->healthy = false;
+    w->started_ms = fmt_mono_ms();
     w->x = kube_xfer_new(k, w->h, &r, &w->resp, err, errlen);
     free(path);
     if (!w->x)
@@ -303,6 +304,20 @@ bool kwatch_ended(kwatch *w, CURLM *m, CURLcode rc)
     }
     if (!ok) {
         snprintf(w->err, sizeof w->err, "%s", err);
+        return false;
+    }
+    /* A clean end is the server's timeoutSeconds; one that cuts an event in
+     * half, or comes at once, is a proxy or a broken server: resuming at
+     * once would loop, so both count as failures (with backoff). */
+    if (w->line.len) {
+        snprintf(w->err, sizeof w->err, "the %s watch ended in the middle of an event "
+                 "(%zu bytes of an unfinished line)", w->what, w->line.len);
+        w->line.len = 0;
+        return false;
+    }
+    if (fmt_mono_ms() - w->started_ms < 1000) {
+        snprintf(w->err, sizeof w->err, "the %s watch ended as soon as it started (HTTP %ld)",
+                 w->what, status);
         return false;
     }
     return true;

@@ -36,6 +36,7 @@ typedef struct kwatch {
     long idle_s;     /* low-speed limit of the stream */
     uint64_t events; /* for tests and the bench */
     long last_status; /* HTTP status of the last stream */
+    int64_t started_ms; /* when the stream was opened (monotonic) */
 } kwatch;
 
 kwatch *kwatch_new(const char *what, const char *path, long idle_s);

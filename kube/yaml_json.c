@@ -1,5 +1,7 @@
 #include "kube/yaml_json.h"
 
+#include "kube/kubeconfig.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,8 +105,8 @@ char *kube_read_file(const char *path, size_t *len, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
-        snprintf(err, errlen, "open %s: %s", path, strerror(errno));
-        /* Go spells ENOENT in lower case; strerror agrees on glibc. */
+        char eb[128];
+        snprintf(err, errlen, "open %s: %s", path, kube_errno_text(errno, eb, sizeof eb));
         return NULL;
     }
     size_t cap = 4096, n = 0;
@@ -131,7 +133,8 @@ char *kube_read_file(const char *path, size_t *len, char *err, size_t errlen)
             break;
     }
     if (ferror(f)) {
-        snprintf(err, errlen, "read %s: %s", path, strerror(errno));
+        char eb[128];
+        snprintf(err, errlen, "read %s: %s", path, kube_errno_text(errno, eb, sizeof eb));
         free(buf);
         fclose(f);
         return NULL;
