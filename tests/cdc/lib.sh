@@ -138,5 +138,5 @@ cdc_runner_pid() {
 
 # cdc_start_runner NAME: a runner again, detached like `create` starts it.
 cdc_start_runner() {
-  setsid "$bin" run "$1" --state-dir "$state" --quiet >>"$work/runner.out" 2>&1 </dev/null &
+  (setsid "$bin" run "$1" --state-dir "$state" --quiet >>"$work/runner.out" 2>&1 </dev/null &)
 }
