@@ -75,14 +75,17 @@ class Stats:
         with self.lock:
             self.since = time.time()
             self.classes = {}
+            self.users = {}  # token | cert:<CN> | anonymous: two clients side by side
 
-    def request(self, cls):
+    def request(self, cls, user):
         with self.lock:
             self.classes.setdefault(cls, [0, 0])[0] += 1
+            self.users.setdefault(user, [0, 0])[0] += 1
 
-    def sent(self, cls, n):
+    def sent(self, cls, user, n):
         with self.lock:
             self.classes.setdefault(cls, [0, 0])[1] += n
+            self.users.setdefault(user, [0, 0])[1] += n
 
     def report(self):
         with self.lock:
@@ -91,7 +94,9 @@ class Stats:
             return {"since": rfc3339(self.since), "elapsed_s": round(time.time() - self.since, 3),
                     "total": {"requests": total_r, "bytes": total_b},
                     "classes": {k: {"requests": v[0], "bytes": v[1]}
-                                for k, v in sorted(self.classes.items())}}
+                                for k, v in sorted(self.classes.items())},
+                    "users": {k: {"requests": v[0], "bytes": v[1]}
+                              for k, v in sorted(self.users.items())}}
 
 
 GARBAGE_HTML = (b"<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>\n"

@@ -106,7 +106,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def _count(self, n):
         self.nbytes += n
         if self.cls != "control":  # the benchmark measures API traffic only
-            self.app.stats.sent(self.cls, n)
+            self.app.stats.sent(self.cls, self.user, n)
 
     def send_raw(self, code, body, ctype, headers=None):
         self.code = code
@@ -219,7 +219,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             route = api.route(path)
             self.cls = api.classify(self.command, route, query)
             self.user = self.authenticate() or "anonymous"
-            self.app.stats.request(self.cls if self.user != "anonymous" else "auth-failed")
+            self.app.stats.request(self.cls if self.user != "anonymous" else "auth-failed", self.user)
             if self.user == "anonymous":
                 self.cls = "auth-failed"
                 raise ApiError(401, "Unauthorized")
