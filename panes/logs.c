@@ -12,6 +12,11 @@ void logs_header(doc *d, char *const *lines, size_t n, const logs_opts *o)
     doc_putf(d, l, P_DIM, "  follow %s  wrap %s  timestamps %s  %zu lines%s",
              o->follow ? "on" : "off", o->wrap ? "on" : "off", o->timestamps ? "on" : "off", n,
              o->dropped ? arena_printf(d->a, " (%zu older dropped)", o->dropped) : "");
+    if (o->data_ms) { /* how fresh the log is, like every other pane */
+        char age[32];
+        fmt_duration_ms(o->now_ms > o->data_ms ? o->now_ms - o->data_ms : 0, age, sizeof age);
+        doc_putf(d, l, o->now_ms - o->data_ms > 30000 ? P_WARN : P_DIM, "  data %s old", age);
+    }
     /* The newest position line gives the position and, from its time, a lag. */
     for (size_t i = n; i-- > 0;) {
         mt_logpos p;

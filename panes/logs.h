@@ -19,6 +19,7 @@ typedef struct logs_opts {
     bool done;
     const char *error;
     size_t dropped;
+    int64_t now_ms, data_ms; /* the age of the log: now_ms - data_ms (0: none yet) */
 } logs_opts;
 
 /* The status line above the log (step, toggles, newest position and lag). */

@@ -1,5 +1,7 @@
 #include "tui/logs_fetch.h"
 
+#include "model/fmt.h"
+
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +15,7 @@ struct log_fetch {
     char **lines;
     size_t n, cap, dropped;
     char error[512];
+    int64_t data_ms; /* wall clock of the newest line, or of the end */
     int wake[2];
     mt_backend *backend;
     char *ns, *task;
@@ -58,6 +61,7 @@ static bool on_line(void *ctx, const char *line, size_t len)
     memcpy(copy, line, len);
     copy[len] = '\0';
     pthread_mutex_lock(&f->mu);
+    f->data_ms = fmt_now_ms();
     if (f->n == LOGS_MAX_LINES) {
         /* Let the oldest half go at once: amortised, and the view says so. */
         size_t half = f->n / 2;
@@ -89,6 +93,8 @@ static void *run(void *arg)
                                     sizeof err);
     pthread_mutex_lock(&f->mu);
     f->done = true;
+    if (ok)
+        f->data_ms = fmt_now_ms();
     if (!ok && !f->stop)
         snprintf(f->error, sizeof f->error, "%s", err[0] ? err : "the log stream failed");
     pthread_mutex_unlock(&f->mu);
@@ -160,6 +166,7 @@ void logs_fetch_lock(log_fetch *f, log_view *v)
     v->n = f->n;
     v->dropped = f->dropped;
     v->done = f->done;
+    v->data_ms = f->data_ms;
     v->error = f->error[0] ? f->error : NULL;
 }
 

@@ -28,6 +28,7 @@ typedef struct log_view {
     size_t n;
     size_t dropped; /* older lines let go to stay within LOGS_MAX_LINES */
     bool done;      /* the stream ended (not following, or it closed) */
+    int64_t data_ms; /* when the newest line (or the end) came; 0 none yet */
     const char *error;
 } log_view;
 

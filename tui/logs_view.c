@@ -114,7 +114,8 @@ void logs_view_build(app *a, doc *head, doc *body, int width, mt_time now)
     logs_opts o = {.step = a->logs.step, .follow = a->logs.follow, .wrap = a->logs.wrap,
                    .timestamps = a->logs.timestamps, .search = a->logs.search, .now = now,
                    .pod_tz = a->pod_tz_offset, .pod_tz_name = a->pod_tz_name,
-                   .done = lv.done, .error = lv.error, .dropped = lv.dropped};
+                   .done = lv.done, .error = lv.error, .dropped = lv.dropped,
+                   .now_ms = fmt_now_ms(), .data_ms = lv.data_ms};
     /* Lines are copied into the frame's arena by the doc, so the lock is
      * held only while building. */
     logs_header(head, lv.lines, lv.n, &o);

@@ -1,0 +1,56 @@
+/* What the kbcli-compatible commands (tui/cmd_*.c) share: taking flags
+ * the way cobra/kubectl accept them, the common backend flags, and errors
+ * as one line on stderr with an exit code (0 ok, 1 failed, 2 bad usage). */
+#ifndef MIGTOP_CLI_ARGS_H
+#define MIGTOP_CLI_ARGS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "tui/backend_select.h"
+
+#define CLI_MAX_POS 8
+
+typedef struct cli {
+    const char *cmd;         /* "list", for the messages */
+    backend_args bargs;
+    const char *pos[CLI_MAX_POS];
+    int n_pos;
+    bool readonly;           /* --readonly: commands that write refuse */
+    mt_backend *b;           /* after cli_open */
+    const char *ns;          /* after cli_open: NULL = all namespaces */
+} cli;
+
+/* "--flag value", "--flag=value" or (short) "-fvalue"/"-f value": 1 taken
+ * (*i advanced), 0 not this flag, -1 value missing (err set). */
+int cli_take(const char *flag, const char *shortf, int argc, char **argv, int *i,
+             const char **out, char *err, size_t errlen);
+
+/* The parsing loop's common part: takes a common backend flag, --readonly,
+ * or a positional argument at argv[*i]. Returns 1 taken, 0 not one of them
+ * (an option of the command's own, or unknown), -1 error (printed). */
+int cli_common(cli *c, int argc, char **argv, int *i);
+
+/* Opens the backend (error printed on failure). */
+bool cli_open(cli *c);
+void cli_close(cli *c);
+
+/* "migtop CMD: message" on one line (newlines folded); returns 1. */
+int cli_fail(const cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The same for bad usage; returns 2. */
+int cli_usage(const cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* For an option argv[i] no one took. */
+int cli_unknown(const cli *c, const char *arg);
+
+/* -o/--output: table (default), wide, json or yaml. */
+typedef enum cli_output { OUT_TABLE, OUT_WIDE, OUT_JSON, OUT_YAML } cli_output;
+bool cli_parse_output(const char *v, cli_output *out);
+
+/* The age column: "45s", "3d4h" ("<unknown>" without a time, as kubectl). */
+const char *cli_age(mt_time created, mt_time now, char *buf, size_t n);
+
+/* A number of seconds from "30", "30s", "5m", "2h", "1h30m" (kubectl's
+ * --since); false if malformed. */
+bool cli_parse_duration(const char *s, long *seconds);
+
+#endif

@@ -1,0 +1,111 @@
+/* migtop logs NAME --step precheck|init-struct|init-data|cdc [--tail N]
+ * [-f] [--since D] [--timestamps]: kbcli migration logs (the pod chosen as
+ * kbcli chooses it; the local backend reads the step's log file). */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tui/cli_args.h"
+#include "tui/commands.h"
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop = 1;
+}
+
+static bool print_line(void *ctx, const char *line, size_t len)
+{
+    bool follow = *(bool *)ctx;
+    fwrite(line, 1, len, stdout);
+    putchar('\n');
+    if (follow) /* a reader of a pipe sees each line as it comes */
+        fflush(stdout);
+    return !stop && !ferror(stdout);
+}
+
+static bool valid_step(const char *s)
+{
+    static const char *const steps[] = {"precheck", "init-struct", "init-data", "cdc"};
+    for (int i = 0; i < 4; i++)
+        if (!strcmp(s, steps[i]))
+            return true;
+    return false;
+}
+
+int cmd_logs(int argc, char **argv)
+{
+    cli c = {.cmd = "logs"};
+    mt_logs_opts o = {.tail_lines = -1};
+    const char *step = NULL, *tail = NULL, *since = NULL;
+    for (int i = 1; i < argc;) {
+        int r = cli_common(&c, argc, argv, &i);
+        if (r < 0)
+            return 2;
+        if (r)
+            continue;
+        const char *a = argv[i];
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            puts("usage: migtop logs NAME --step precheck|init-struct|init-data|cdc\n"
+                 "       [--tail N] [-f] [--since 5m] [--timestamps] [-n NS]\n"
+                 "       [--backend local|kube] [--kubeconfig F] [--context C] [--state-dir D]");
+            return 0;
+        }
+        if (!strcmp(a, "-f") || !strcmp(a, "--follow") || !strcmp(a, "--follow=true")) {
+            o.follow = true;
+            i++;
+            continue;
+        }
+        if (!strcmp(a, "--timestamps") || !strcmp(a, "--timestamps=true")) {
+            o.timestamps = true;
+            i++;
+            continue;
+        }
+        char err[256];
+        if ((r = cli_take("--step", NULL, argc, argv, &i, &step, err, sizeof err)) ||
+            (r = cli_take("--tail", NULL, argc, argv, &i, &tail, err, sizeof err)) ||
+            (r = cli_take("--since", NULL, argc, argv, &i, &since, err, sizeof err))) {
+            if (r < 0)
+                return cli_usage(&c, "%s", err);
+            continue;
+        }
+        return cli_unknown(&c, a);
+    }
+    if (c.n_pos == 0)
+        return cli_usage(&c, "migration task name should be specified");
+    if (c.n_pos > 1)
+        return cli_usage(&c, "one task name at a time (got %d)", c.n_pos);
+    if (!step || !*step)
+        return cli_usage(&c, "migration task step should be specified (--step precheck, "
+                             "init-struct, init-data or cdc)");
+    if (!valid_step(step))
+        return cli_usage(&c, "--step must be precheck, init-struct, init-data or cdc, not \"%s\"",
+                         step);
+    if (tail) {
+        char *end;
+        o.tail_lines = strtol(tail, &end, 10);
+        if (!*tail || *end || o.tail_lines < -1)
+            return cli_usage(&c, "--tail must be a number greater than or equal to -1, not \"%s\"",
+                             tail);
+    }
+    if (since && (!cli_parse_duration(since, &o.since_seconds) || o.since_seconds <= 0))
+        return cli_usage(&c, "--since must be a duration like 30s, 5m or 1h, not \"%s\"", since);
+    o.step = step;
+    if (!cli_open(&c))
+        return 1;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    char err[1024];
+    bool follow = o.follow;
+    bool ok = c.b->ops->logs(c.b, c.ns, c.pos[0], &o, print_line, &follow, err, sizeof err);
+    fflush(stdout);
+    int rc = ok || stop ? 0 : cli_fail(&c, "%s", err);
+    cli_close(&c);
+    return rc;
+}
