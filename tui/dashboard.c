@@ -138,7 +138,7 @@ int dashboard_run(mt_backend *backend, mt_feed *feed, const dashboard_opts *o)
         }
         /* Sleep until a key, news from the feed, or the next redraw of the
          * ages; never longer, never on the network. */
-        struct pollfd p[3] = {{STDIN_FILENO, POLLIN, 0}, {mt_feed_fd(feed), POLLIN, 0},
+        struct pollfd p[3] = {{STDIN_FILENO, POLLIN, 0}, {mt_feed_fd(a->feed), POLLIN, 0},
                               {logs_view_fd(a), POLLIN, 0}};
         int wait = (int)(o->refresh_ms - (fmt_mono_ms() - last_draw));
         if (wait < 0)
@@ -165,8 +165,9 @@ int dashboard_run(mt_backend *backend, mt_feed *feed, const dashboard_opts *o)
     endwin();
     logs_view_close(a);
     free(a->logs.matches);
-    mt_feed_set_focus(feed, "", "");
-    mt_feed_free(feed);
+    /* a->feed, not feed: `:ctx` and `:ns` replace it. */
+    mt_feed_set_focus(a->feed, "", "");
+    mt_feed_free(a->feed);
     mt_snapshot_free(a->snap);
     free(a->sel_refs);
     free(a);

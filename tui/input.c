@@ -5,6 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#ifdef MIGTOP_HAVE_BACKEND_SELECT
+#include "tui/backend_select.h"
+#endif
 #include "tui/keys.h"
 #include "tui/logs_view.h"
 #include "tui/ui_theme.h"
@@ -41,6 +44,44 @@ static void goto_view(app *a, view_kind k)
         app_push(a, k);
 }
 
+/* `:ctx NAME` and `:ns NAME|all`, k9s-like: the kube backend is reopened
+ * on the new context or namespace with a new feed; the old data goes (it
+ * belongs to another cluster or namespace) and the list starts over. On
+ * failure nothing changes. */
+static void switch_target(app *a, bool context, const char *arg)
+{
+#ifdef MIGTOP_HAVE_BACKEND_SELECT
+    if (!arg[0]) {
+        app_message(a, false, "watching %s; :%s NAME to switch%s", a->health.label,
+                    context ? "ctx" : "ns", context ? "" : " (:ns all for every namespace)");
+        return;
+    }
+    if (!a->backend) {
+        app_message(a, true, "watching a file: there is no %s to switch",
+                    context ? "context" : "namespace");
+        return;
+    }
+    goto_view(a, V_TASKS); /* closes the logs view, which uses the backend */
+    char err[512];
+    if (!backend_switch(a->backend, context ? arg : NULL, context ? NULL : arg, &a->feed, err,
+                        sizeof err)) {
+        app_message(a, true, "%s", err);
+        return;
+    }
+    mt_snapshot_free(a->snap);
+    a->snap = mt_feed_take(a->feed, &a->health); /* NULL until the first LIST */
+    view_state *v = app_view(a);
+    v->cursor = -1;
+    v->top = 0;
+    v->sel_name[0] = v->sel_ns[0] = '\0';
+    app_message(a, false, "now watching %s", a->health.label);
+#else
+    (void)context;
+    (void)arg;
+    app_message(a, true, "no backend in this build");
+#endif
+}
+
 void input_command(app *a, const char *line)
 {
     while (isspace((unsigned char)*line))
@@ -64,7 +105,10 @@ void input_command(app *a, const char *line)
             app_message(a, true, "%s", err);
         else
             app_message(a, false, "theme %s", a->theme_name);
-    } else if (!cmd[0])
+    } else if (!strcmp(cmd, "ctx") || !strcmp(cmd, "context") || !strcmp(cmd, "ns") ||
+               !strcmp(cmd, "namespace"))
+        switch_target(a, cmd[0] == 'c', arg);
+    else if (!cmd[0])
         return;
     else
         app_message(a, true, "unknown command \":%s\" (press ? for the commands)", cmd);

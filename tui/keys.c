@@ -48,6 +48,8 @@ static const binding bindings[] = {
 static const help_entry commands[] = {
     {"Commands", ":tasks", "the task list"},
     {"Commands", ":templates", "the migration templates"},
+    {"Commands", ":ctx NAME", "switch the kube context (its namespace)"},
+    {"Commands", ":ns NAME|all", "switch the namespace; all: every namespace"},
     {"Commands", ":theme NAME", "switch theme: default, light, high-contrast, mono, or a file"},
     {"Commands", ":help", "this help"},
     {"Commands", ":q, :quit", "quit"},
