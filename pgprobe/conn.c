@@ -467,8 +467,46 @@ char *pgp_query_value(PGconn *c, const char *sql, int nparams, const char *const
     return buf;
 }
 
+/* PostgreSQL's reserved and type/function-name keywords (PG 15): names
+ * that must be quoted even when written in lower case. */
+static const char *const RESERVED[] = {
+    "all", "analyse", "analyze", "and", "any", "array", "as", "asc", "asymmetric",
+    "authorization", "binary", "both", "case", "cast", "check", "collate", "collation",
+    "column", "concurrently", "constraint", "create", "cross", "current_catalog",
+    "current_date", "current_role", "current_schema", "current_time", "current_timestamp",
+    "current_user", "default", "deferrable", "desc", "distinct", "do", "else", "end", "except",
+    "false", "fetch", "for", "foreign", "freeze", "from", "full", "grant", "group", "having",
+    "ilike", "in", "initially", "inner", "intersect", "into", "is", "isnull", "join", "lateral",
+    "leading", "left", "like", "limit", "localtime", "localtimestamp", "natural", "not",
+    "notnull", "null", "offset", "on", "only", "or", "order", "outer", "overlaps", "placing",
+    "primary", "references", "returning", "right", "select", "session_user", "similar", "some",
+    "symmetric", "system_user", "table", "tablesample", "then", "to", "trailing", "true",
+    "union", "unique", "user", "using", "variadic", "verbose", "when", "where", "window", "with",
+};
+
+/* As quote_ident(): plain lower-case names stay as they are, so the
+ * statements a user is asked to run read naturally. */
+static bool needs_quotes(const char *name)
+{
+    if (!*name || !((*name >= 'a' && *name <= 'z') || *name == '_'))
+        return true;
+    for (const char *p = name; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'))
+            return true;
+    for (size_t i = 0; i < sizeof RESERVED / sizeof RESERVED[0]; i++)
+        if (!strcmp(name, RESERVED[i]))
+            return true;
+    return false;
+}
+
 char *pgp_quote_ident(PGconn *c, const char *name)
 {
+    if (!needs_quotes(name)) {
+        char *plain = strdup(name);
+        if (!plain)
+            abort();
+        return plain;
+    }
     char *q = PQescapeIdentifier(c, name, strlen(name));
     if (!q)
         abort();

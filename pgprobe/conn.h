@@ -26,7 +26,7 @@
  *   PGresult *r = pgp_query(c, sql, nparams, params, &err);   caller PQclear; NULL on error
  *   bool ok = pgp_exec(c, sql, &err);
  *   char *v = pgp_query_value(c, sql, nparams, params, buf, buflen, &err);  first cell
- *   pgp_quote_ident(c, "My Table") -> malloc'd "\"My Table\"" (free())
+ *   pgp_quote_ident(c, "My Table") -> malloc'd "\"My Table\"" (free()); "t1" stays t1
  *   pgp_endpoint_free(&ep);
  *
  * All functions are thread-safe as long as each PGconn is used by one
@@ -117,7 +117,8 @@ bool pgp_exec(PGconn *c, const char *sql, pgp_error *err);
 char *pgp_query_value(PGconn *c, const char *sql, int nparams, const char *const *params,
                       char *buf, size_t buflen, pgp_error *err);
 
-/* Identifier / literal quoting (malloc'd, free()). Never NULL. */
+/* Identifier quoting as quote_ident() does it (quotes only when needed:
+ * upper case, spaces, quotes, reserved words); malloc'd, free(). */
 char *pgp_quote_ident(PGconn *c, const char *name);
 char *pgp_quote_qualified(PGconn *c, const char *schema, const char *name);
 

@@ -77,26 +77,42 @@ const char *pc_literal(pgp_pc *pc, PGconn *c, const char *text)
     return s;
 }
 
-/* The client address libpq's message names ('for host "10.1.2.3"'), else
- * the one the source saw on a working connection. */
+/* The quoted value after `key "` in a server message, e.g. host "10.1.2.3". */
+static bool msg_field(const char *msg, const char *key, char *out, size_t n)
+{
+    char pat[32];
+    snprintf(pat, sizeof pat, "%s \"", key);
+    const char *h = msg ? strstr(msg, pat) : NULL;
+    if (!h)
+        return false;
+    h += strlen(pat);
+    size_t len = strcspn(h, "\"");
+    snprintf(out, n, "%.*s", (int)(len < n ? len : n - 1), h);
+    return true;
+}
+
+/* The line for this client, user and database, from the server's own
+ * message where it names them. A logical replication connection
+ * (replication=database) is matched against the database column like any
+ * other: a "replication" line is for physical replication only. */
 const char *pc_hba_line(pgp_pc *pc, const char *user, const char *db, bool replication,
                         const char *server_msg)
 {
-    char addr[64] = "";
-    const char *h = server_msg ? strstr(server_msg, "host \"") : NULL;
-    if (h) {
-        h += 6;
-        size_t n = strcspn(h, "\"");
-        snprintf(addr, sizeof addr, "%.*s", (int)(n < sizeof addr ? n : sizeof addr - 1), h);
-    } else if (*pc->client_addr) {
-        snprintf(addr, sizeof addr, "%s", pc->client_addr);
-    }
+    char addr[64] = "", u[128] = "", d[128] = "";
+    if (!msg_field(server_msg, "host", addr, sizeof addr))
+        snprintf(addr, sizeof addr, "%s", *pc->client_addr ? pc->client_addr : "<client-address>");
+    if (!msg_field(server_msg, "user", u, sizeof u))
+        snprintf(u, sizeof u, "%s", user && *user ? user : "all");
+    if (!msg_field(server_msg, "database", d, sizeof d))
+        snprintf(d, sizeof d, "%s", db && *db ? db : "all");
     const char *mask = strchr(addr, ':') ? "/128" : "/32";
-    if (!*addr)
-        snprintf(addr, sizeof addr, "%s", "<client-address>"), mask = "/32";
-    return arena_printf(&pc->rep->a, "host  %s  %s  %s%s  scram-sha-256   # pg_hba.conf, then SELECT pg_reload_conf();",
-                        replication ? "replication" : db && *db ? db : "all",
-                        user && *user ? user : "all", addr, mask);
+    return arena_printf(&pc->rep->a,
+                        "host  %s  %s  %s%s  scram-sha-256   # pg_hba.conf, then SELECT "
+                        "pg_reload_conf();%s",
+                        d, u, addr, mask,
+                        replication ? "\n# logical replication (replication=database) matches the "
+                                      "database column, not \"replication\""
+                                    : "");
 }
 
 void pc_query_failed(pgp_pc *pc, const char *id, const pgp_error *err)
@@ -176,10 +192,12 @@ void pgp_precheck_run(const pgp_precheck_input *in, pgp_report *out)
     }
     if (pc.src && pc.sink)
         versions(&pc);
+    /* The replication connection is tried even when the plain one failed:
+     * the report then says that CDC cannot connect either, and why. */
+    pc_replication(&pc);
     if (pc.src) {
         pc_source_server(&pc);
         pc_source_privileges(&pc);
-        pc_replication(&pc);
         pc_objects(&pc);
         if (pc.sink)
             pc_types(&pc);

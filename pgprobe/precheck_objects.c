@@ -40,8 +40,8 @@ static void existence(pgp_pc *pc)
 /* The best fix: a unique index on NOT NULL columns can become the
  * replica identity at once; else a primary key, or FULL as the fallback. */
 static const char *IDENT_SQL =
-    "SELECT c.oid::regclass::text, c.relreplident::text,"
-    "       (SELECT i.indexrelid::regclass::text FROM pg_index i"
+    "SELECT (c.relnamespace::regnamespace::text || '.' || quote_ident(c.relname)), c.relreplident::text,"
+    "       (SELECT quote_ident(ic.relname) FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid"
     "         WHERE i.indrelid = c.oid AND i.indisunique AND i.indisvalid"
     "           AND i.indpred IS NULL AND i.indexprs IS NULL"
     "           AND NOT EXISTS (SELECT 1 FROM unnest(i.indkey) k JOIN pg_attribute a"

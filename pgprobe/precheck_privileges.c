@@ -56,7 +56,7 @@ static void role_checks(pgp_pc *pc, bool *can_create_in_db)
 }
 
 static const char *READ_SQL =
-    "SELECT c.oid::regclass::text, n.nspname, has_schema_privilege(n.oid, 'USAGE'),"
+    "SELECT (c.relnamespace::regnamespace::text || '.' || quote_ident(c.relname)), n.nspname, has_schema_privilege(n.oid, 'USAGE'),"
     "       has_table_privilege(c.oid, 'SELECT'), pg_has_role(c.relowner, 'USAGE')"
     " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
     " WHERE c.oid = ANY($1::oid[]) ORDER BY 1";

@@ -1,6 +1,8 @@
 /* A replication connection really opens: replication=database, then
- * IDENTIFY_SYSTEM. Only this proves the pg_hba.conf "replication" line,
- * the REPLICATION attribute and a free WAL sender together. */
+ * IDENTIFY_SYSTEM. Only this proves together that pg_hba.conf lets the
+ * walsender connection in (for logical replication PostgreSQL matches it
+ * against the database column, not the "replication" keyword), that the
+ * role has REPLICATION and that a WAL sender is free. */
 #include <string.h>
 
 #include "pgprobe/precheck_internal.h"
@@ -15,8 +17,9 @@ void pc_replication(pgp_pc *pc)
     if (!c) {
         const char *fix = pgp_errcode_hint(err.code);
         if (err.code == PGP_ERR_HBA)
-            fix = pc_hba_line(pc, pc->src_user, NULL, true, err.msg);
-        else if (err.code == PGP_ERR_NO_REPLICATION)
+            fix = pc_hba_line(pc, pgp_endpoint_get(pc->in->source, "user"),
+                              pgp_endpoint_get(pc->in->source, "dbname"), true, err.msg);
+        else if (err.code == PGP_ERR_NO_REPLICATION && pc->src)
             fix = arena_printf(&pc->rep->a, "ALTER ROLE %s REPLICATION;",
                                pc_ident(pc, pc->src, pc->src_user));
         pgp_report_add(pc->rep, "source.replication_connection", title, PGP_CHECK_FAIL, fix,

@@ -30,7 +30,7 @@ static const char *SINK_SQL =
     "        has_schema_privilege(ns.oid, 'USAGE') AND has_schema_privilege(ns.oid, 'CREATE'), NULL"
     " FROM pg_namespace ns WHERE ns.nspname IN (SELECT s FROM t)"
     " UNION ALL"
-    " SELECT 't', quote_ident(ns.nspname), c.oid::regclass::text,"
+    " SELECT 't', quote_ident(ns.nspname), (c.relnamespace::regnamespace::text || '.' || quote_ident(c.relname)),"
     "        has_table_privilege(c.oid, 'INSERT, UPDATE, DELETE, TRUNCATE')"
     "          AND has_table_privilege(c.oid, 'SELECT') AND has_schema_privilege(ns.oid, 'USAGE'),"
     "        concat_ws(', ', CASE WHEN NOT has_table_privilege(c.oid, 'SELECT') THEN 'SELECT' END,"

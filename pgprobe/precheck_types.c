@@ -10,7 +10,7 @@
 /* One row per column worth a look: its element type (for arrays), the
  * extension owning that type, and whether it is a type of the user's own. */
 static const char *COLUMNS_SQL =
-    "SELECT c.oid::regclass::text, quote_ident(a.attname), format_type(a.atttypid, a.atttypmod),"
+    "SELECT (c.relnamespace::regnamespace::text || '.' || quote_ident(c.relname)), quote_ident(a.attname), format_type(a.atttypid, a.atttypmod),"
     "       t.typcategory = 'A', coalesce(x.extname, ''),"
     "       x.oid IS NULL AND en.nspname NOT IN ('pg_catalog', 'information_schema'),"
     "       CASE et.typtype WHEN 'e' THEN 'enum' WHEN 'c' THEN 'composite'"
