@@ -15,6 +15,7 @@
 #include "tui/input.h"
 #include "tui/logs_view.h"
 #include "tui/render.h"
+#include "tui/wizard.h"
 #include "tui/ui_theme.h"
 
 static volatile sig_atomic_t got_signal;
@@ -150,6 +151,8 @@ int dashboard_run(mt_backend *backend, mt_feed *feed, const dashboard_opts *o)
             take_news(a);
         if (r > 0 && p[2].fd >= 0 && (p[2].revents & POLLIN))
             logs_view_drain(a);
+        if (r > 0 && p[3].fd >= 0 && (p[3].revents & POLLIN))
+            wiz_drain(a);
         int ch;
         while ((ch = getch()) != ERR) { /* also KEY_RESIZE after SIGWINCH */
             input_key(a, ch);
@@ -163,6 +166,7 @@ int dashboard_run(mt_backend *backend, mt_feed *feed, const dashboard_opts *o)
             break; /* the terminal went away (SSH dropped) */
     }
     endwin();
+    wiz_close(a);
     logs_view_close(a);
     free(a->logs.matches);
     /* a->feed, not feed: `:ctx` and `:ns` replace it. */
