@@ -16,7 +16,6 @@
 #include "tui/logs_view.h"
 #include "tui/render.h"
 #include "tui/wizard.h"
-#include "tui/wizard.h"
 #include "tui/ui_theme.h"
 
 static volatile sig_atomic_t got_signal;
