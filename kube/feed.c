@@ -24,10 +24,6 @@
 #define POLL_MS 100
 #define MAX_BACKOFF_MS 30000
 #define N_FOCUS 3
-/* A watch whose request got no answer at all for this long is given up
- * (a stalled server or proxy): the banner says so long before the 90 s
- * idle limit of an established stream would. */
-#define ANSWER_TIMEOUT_MS 15000
 
 static const char *const focus_kinds[N_FOCUS] = {"jobs", "pods", "statefulsets"};
 
@@ -149,24 +145,6 @@ static void on_done(kfeed *kf)
     }
 }
 
-static void abandon_unanswered(kfeed *kf)
-{
-    kwatch *all[2 + N_FOCUS] = {kf->tasks, kf->templates, kf->focus[0], kf->focus[1],
-                                kf->focus[2]};
-    for (int i = 0; i < 2 + N_FOCUS; i++) {
-        kwatch *w = all[i];
-        long code = 0;
-        if (!w || !w->active || w->healthy || fmt_mono_ms() - w->started_ms < ANSWER_TIMEOUT_MS ||
-            curl_easy_getinfo(w->h, CURLINFO_RESPONSE_CODE, &code) != CURLE_OK || code != 0)
-            continue;
-        char why[256];
-        snprintf(why, sizeof why, "the server has not answered the %s watch for %d s", w->what,
-                 ANSWER_TIMEOUT_MS / 1000);
-        kwatch_abort(w, kf->m, why);
-        fail(w, w->err, false);
-    }
-}
-
 static void add_store(mt_snapshot *s, const kwatch *w)
 {
     if (!w)
@@ -253,12 +231,10 @@ static bool check_crds(kfeed *kf)
     if (fmt_mono_ms() < kf->crd_retry_ms)
         return false;
     char err[768];
-    if (kube_backend_check_crds_until(kf->b, kf->sync_h, keep_going, kf, err, sizeof err)) {
+    if (kube_backend_check_crds(kf->b, kf->sync_h, err, sizeof err)) {
         kf->crds_ok = true;
         return true;
     }
-    if (mt_feed_stopping(kf->f))
-        return false; /* abandoned on the way out: not news */
     /* One line for the banner: "...not found; hint: ..." */
     for (char *p = err; *p; p++)
         if (*p == '\n')
@@ -285,7 +261,6 @@ static void run(mt_feed *f, void *ctx)
         int running;
         curl_multi_perform(kf->m, &running);
         on_done(kf);
-        abandon_unanswered(kf);
         maybe_publish(kf);
         curl_multi_poll(kf->m, NULL, 0, POLL_MS, NULL);
         curl_multi_perform(kf->m, &running);
