@@ -56,6 +56,33 @@ static char *text_array(const char *const *v, size_t n)
     return s;
 }
 
+#define WIN (sizeof ((pgp_activity_probe *)0)->win_t / sizeof(double))
+
+static void window_add(pgp_activity_probe *a, double t, int64_t commits)
+{
+    a->win_t[a->win_next] = t;
+    a->win_commits[a->win_next] = commits;
+    a->win_next = (a->win_next + 1) % WIN;
+    if (a->win_n < WIN)
+        a->win_n++;
+}
+
+/* Commits per second from the oldest reading at most 5 s back. */
+static double window_rate(const pgp_activity_probe *a)
+{
+    size_t newest = (a->win_next + WIN - 1) % WIN;
+    double t1 = a->win_t[newest];
+    size_t pick = newest;
+    for (size_t i = 1; i < a->win_n; i++) {
+        size_t k = (newest + WIN - i) % WIN;
+        if (t1 - a->win_t[k] > 5.0)
+            break;
+        pick = k;
+    }
+    double dt = t1 - a->win_t[pick];
+    return dt > 0 ? (double)(a->win_commits[newest] - a->win_commits[pick]) / dt : 0;
+}
+
 bool pgp_activity_read(pgp_activity_probe *a, PGconn *c, pgp_activity_reading *out,
                        pgp_error *err)
 {
@@ -93,10 +120,20 @@ bool pgp_activity_read(pgp_activity_probe *a, PGconn *c, pgp_activity_reading *o
     bool wrote = out->writing_sessions > 0;
     if (a->have_prev) {
         double dt = out->t - a->prev_t;
+        /* Our own transactions reach the counter late and in batches:
+         * owe them, and take them off as they show up. */
+        int64_t delta = out->xact_commit - a->prev_commit;
+        a->own_pending += a->own_xacts_per_reading;
+        int64_t ours = delta < a->own_pending ? delta : a->own_pending;
+        if (ours > 0)
+            a->own_pending -= ours;
+        if (a->own_pending > 16 * (int64_t)a->own_xacts_per_reading)
+            a->own_pending = 16 * (int64_t)a->own_xacts_per_reading; /* counter reset */
+        a->others_commits += delta > ours ? delta - ours : 0;
+        window_add(a, out->t, a->others_commits);
         if (dt > 0) {
             out->rates_known = true;
-            int64_t commits = out->xact_commit - a->prev_commit - a->own_xacts_per_reading;
-            out->commits_per_s = commits > 0 ? (double)commits / dt : 0;
+            out->commits_per_s = window_rate(a);
             out->wal_bytes_per_s =
                 out->wal_lsn > a->prev_wal ? (double)(out->wal_lsn - a->prev_wal) / dt : 0;
             out->write_xacts_per_s =
@@ -112,6 +149,7 @@ bool pgp_activity_read(pgp_activity_probe *a, PGconn *c, pgp_activity_reading *o
         }
     } else {
         a->first_t = out->t;
+        window_add(a, out->t, 0);
     }
     if (out->writing_sessions > 0) {
         a->last_write_t = out->t;

@@ -5,7 +5,7 @@
  * a transaction that wrote something ends, whoever it was, with no
  * statistics delay. Sessions holding a transaction ID right now (a write
  * in progress) are listed by role and application. pg_stat_database's
- * xact_commit gives commits per second (read-only transactions included;
+ * xact_commit gives commits per second over the last few seconds (read-only transactions included;
  * PostgreSQL flushes those counters up to ~10 s late), and
  * pg_current_wal_lsn the WAL bytes per second.
  *
@@ -70,7 +70,14 @@ typedef struct pgp_activity_probe {
     double prev_t, first_t, last_write_t;
     uint64_t prev_wal, prev_xid;
     int64_t prev_commit;
+    int64_t own_pending; /* our transactions not yet seen in the counter */
     bool ever_wrote;
+    /* commits per second over a few seconds: backends flush their
+     * counters at most once a second, so one interval alone jitters */
+    double win_t[8];
+    int64_t win_commits[8]; /* cumulative commits less ours */
+    size_t win_n, win_next;
+    int64_t others_commits;
 } pgp_activity_probe;
 
 void pgp_activity_probe_init(pgp_activity_probe *a);

@@ -93,11 +93,11 @@ static int cmd_watch(const char *text, const char *slot, double seconds, int ms,
         double cost = now_ms() - t0;
         char cf[32];
         pgp_lsn_format(s.confirmed_flush_lsn, cf, sizeof cf);
-        printf("tick exists=%d active=%d pid=%d wal_status=%s confirmed=%s lag_bytes=%lld "
+        printf("tick t=%.3f exists=%d active=%d pid=%d wal_status=%s confirmed=%s lag_bytes=%lld "
                "lag_s=%.2f%s retained=%lld replay_lag=%.3f commits_s=%.1f wal_bytes_s=%.0f "
                "write_xacts_s=%.1f writing=%d sessions=%d excluded=%d no_writes_s=%.1f%s "
                "cost_ms=%.3f",
-               s.exists, s.active, s.active_pid, s.wal_status[0] ? s.wal_status : "-", cf,
+               s.t, s.exists, s.active, s.active_pid, s.wal_status[0] ? s.wal_status : "-", cf,
                (long long)s.lag_bytes, s.lag_s, s.lag_s_lower_bound ? "+" : "",
                (long long)s.retained_bytes, s.replay_lag_s, a.commits_per_s, a.wal_bytes_per_s,
                a.write_xacts_per_s, a.writing, a.writing_sessions, a.excluded_sessions,
