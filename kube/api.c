@@ -155,6 +155,12 @@ bool kube_get_into(kube_client *k, CURL *h, const char *path, mt_snapshot *s, ch
 
 bool kube_check_crds(kube_client *k, CURL *h, char *err, size_t errlen)
 {
+    return kube_check_crds_until(k, h, NULL, NULL, err, errlen);
+}
+
+bool kube_check_crds_until(kube_client *k, CURL *h, bool (*keep_going)(void *), void *ctx,
+                           char *err, size_t errlen)
+{
     static const char *const crds[] = {"migrationtasks.datamigration.apecloud.io",
                                        "migrationtemplates.datamigration.apecloud.io",
                                        "serialjobs.common.apecloud.io"};
@@ -162,7 +168,7 @@ bool kube_check_crds(kube_client *k, CURL *h, char *err, size_t errlen)
         char path[160];
         snprintf(path, sizeof path, "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/%s",
                  crds[i]);
-        kube_req r = {.method = "GET", .path = path};
+        kube_req r = {.method = "GET", .path = path, .keep_going = keep_going, .ctx = ctx};
         kube_resp resp;
         bool ok = kube_do(k, h, &r, &resp, err, errlen);
         long st = resp.status;

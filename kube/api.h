@@ -37,5 +37,9 @@ bool kube_get_into(kube_client *k, CURL *h, const char *path, mt_snapshot *s, ch
 
 /* kbcli's CRD presence check: the three CRDs, or the add-on hint. */
 bool kube_check_crds(kube_client *k, CURL *h, char *err, size_t errlen);
+/* The same, giving up as soon as keep_going(ctx) says so (the feed: quitting
+ * must not wait for a stalled server). */
+bool kube_check_crds_until(kube_client *k, CURL *h, bool (*keep_going)(void *), void *ctx,
+                           char *err, size_t errlen);
 
 #endif

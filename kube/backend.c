@@ -38,13 +38,19 @@ static CURL *new_handle(void)
 
 bool kube_backend_check_crds(mt_backend *b, CURL *h, char *err, size_t errlen)
 {
+    return kube_backend_check_crds_until(b, h, NULL, NULL, err, errlen);
+}
+
+bool kube_backend_check_crds_until(mt_backend *b, CURL *h, bool (*keep_going)(void *),
+                                   void *ctx, char *err, size_t errlen)
+{
     kube_backend *kb = kb_of(b);
     pthread_mutex_lock(&kb->mu);
     bool done = kb->crds_ok;
     pthread_mutex_unlock(&kb->mu);
     if (done)
         return true;
-    if (!kube_check_crds(kb->k, h, err, errlen))
+    if (!kube_check_crds_until(kb->k, h, keep_going, ctx, err, errlen))
         return false;
     pthread_mutex_lock(&kb->mu);
     kb->crds_ok = true;

@@ -18,6 +18,9 @@ const char *kube_backend_label(mt_backend *b);
 const char *kube_backend_watch_namespace(mt_backend *b);
 /* Checks the CRDs once per backend (kbcli does it before every command). */
 bool kube_backend_check_crds(mt_backend *b, CURL *h, char *err, size_t errlen);
+/* The same, abandoned as soon as keep_going(ctx) is false. */
+bool kube_backend_check_crds_until(mt_backend *b, CURL *h, bool (*keep_going)(void *),
+                                   void *ctx, char *err, size_t errlen);
 
 /* kube/feed.c */
 mt_feed *kube_feed_new(mt_backend *b, char *err, size_t errlen);

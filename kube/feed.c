@@ -24,6 +24,11 @@
 #define POLL_MS 100
 #define MAX_BACKOFF_MS 30000
 #define N_FOCUS 3
+#define N_WATCH (2 + N_FOCUS)
+/* A watch whose request got no answer at all for this long is given up
+ * (a stalled server or proxy): the banner says so long before the 90 s
+ * idle limit of an established stream would. */
+#define ANSWER_TIMEOUT_MS 15000
 
 static const char *const focus_kinds[N_FOCUS] = {"jobs", "pods", "statefulsets"};
 
@@ -43,6 +48,15 @@ typedef struct kfeed {
     int64_t last_publish_ms;
     char last_err[512];
 } kfeed;
+
+/* Every watch slot, in a fixed order (focus slots may be NULL). */
+static void all_watches(kfeed *kf, kwatch *out[N_WATCH])
+{
+    out[0] = kf->tasks;
+    out[1] = kf->templates;
+    for (int i = 0; i < N_FOCUS; i++)
+        out[2 + i] = kf->focus[i];
+}
 
 static bool keep_going(void *ctx)
 {
@@ -111,9 +125,9 @@ static void set_focus(kfeed *kf)
 
 static kwatch *find_watch(kfeed *kf, CURL *h)
 {
-    kwatch *all[2 + N_FOCUS] = {kf->tasks, kf->templates, kf->focus[0], kf->focus[1],
-                                kf->focus[2]};
-    for (int i = 0; i < 2 + N_FOCUS; i++)
+    kwatch *all[N_WATCH];
+    all_watches(kf, all);
+    for (int i = 0; i < N_WATCH; i++)
         if (all[i] && all[i]->active && all[i]->h == h)
             return all[i];
     return NULL;
@@ -145,6 +159,24 @@ static void on_done(kfeed *kf)
     }
 }
 
+static void abandon_unanswered(kfeed *kf)
+{
+    kwatch *all[N_WATCH];
+    all_watches(kf, all);
+    for (int i = 0; i < N_WATCH; i++) {
+        kwatch *w = all[i];
+        long code = 0;
+        if (!w || !w->active || w->healthy || fmt_mono_ms() - w->started_ms < ANSWER_TIMEOUT_MS ||
+            curl_easy_getinfo(w->h, CURLINFO_RESPONSE_CODE, &code) != CURLE_OK || code != 0)
+            continue;
+        char why[256];
+        snprintf(why, sizeof why, "the server has not answered the %s watch for %d s", w->what,
+                 ANSWER_TIMEOUT_MS / 1000);
+        kwatch_abort(w, kf->m, why);
+        fail(w, w->err, false);
+    }
+}
+
 static void add_store(mt_snapshot *s, const kwatch *w)
 {
     if (!w)
@@ -164,9 +196,9 @@ static void add_store(mt_snapshot *s, const kwatch *w)
 /* The error to show, or NULL while every watch is fine. */
 static const char *current_error(kfeed *kf)
 {
-    kwatch *all[2 + N_FOCUS] = {kf->tasks, kf->templates, kf->focus[0], kf->focus[1],
-                                kf->focus[2]};
-    for (int i = 0; i < 2 + N_FOCUS; i++) {
+    kwatch *all[N_WATCH];
+    all_watches(kf, all);
+    for (int i = 0; i < N_WATCH; i++) {
         kwatch *w = all[i];
         if (!w)
             continue;
@@ -192,8 +224,8 @@ static const char *current_error(kfeed *kf)
 
 static void maybe_publish(kfeed *kf)
 {
-    kwatch *all[2 + N_FOCUS] = {kf->tasks, kf->templates, kf->focus[0], kf->focus[1],
-                                kf->focus[2]};
+    kwatch *all[N_WATCH];
+    all_watches(kf, all);
     const char *e = current_error(kf);
     if (e) {
         if (strcmp(e, kf->last_err)) {
@@ -204,7 +236,7 @@ static void maybe_publish(kfeed *kf)
     }
     kf->last_err[0] = '\0';
     bool news = false;
-    for (int i = 0; i < 2 + N_FOCUS; i++) {
+    for (int i = 0; i < N_WATCH; i++) {
         if (all[i] && !all[i]->listed)
             return; /* wait until everything has been read once */
         news |= all[i] && (all[i]->changed || all[i]->heard);
@@ -213,7 +245,7 @@ static void maybe_publish(kfeed *kf)
     if (!news || now - kf->last_publish_ms < PUBLISH_EVERY_MS)
         return;
     mt_snapshot *s = mt_snapshot_new();
-    for (int i = 0; i < 2 + N_FOCUS; i++) {
+    for (int i = 0; i < N_WATCH; i++) {
         add_store(s, all[i]);
         if (all[i])
             all[i]->changed = all[i]->heard = false;
@@ -231,10 +263,12 @@ static bool check_crds(kfeed *kf)
     if (fmt_mono_ms() < kf->crd_retry_ms)
         return false;
     char err[768];
-    if (kube_backend_check_crds(kf->b, kf->sync_h, err, sizeof err)) {
+    if (kube_backend_check_crds_until(kf->b, kf->sync_h, keep_going, kf, err, sizeof err)) {
         kf->crds_ok = true;
         return true;
     }
+    if (mt_feed_stopping(kf->f))
+        return false; /* abandoned on the way out: not news */
     /* One line for the banner: "...not found; hint: ..." */
     for (char *p = err; *p; p++)
         if (*p == '\n')
@@ -261,6 +295,7 @@ static void run(mt_feed *f, void *ctx)
         int running;
         curl_multi_perform(kf->m, &running);
         on_done(kf);
+        abandon_unanswered(kf);
         maybe_publish(kf);
         curl_multi_poll(kf->m, NULL, 0, POLL_MS, NULL);
         curl_multi_perform(kf->m, &running);

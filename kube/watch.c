@@ -33,6 +33,14 @@ static void stop_stream(kwatch *w, CURLM *m)
     kube_resp_free(&w->resp);
 }
 
+void kwatch_abort(kwatch *w, CURLM *m, const char *why)
+{
+    stop_stream(w, m);
+    w->healthy = false;
+    w->line.len = 0;
+    snprintf(w->err, sizeof w->err, "%s", why);
+}
+
 void kwatch_free(kwatch *w, CURLM *m)
 {
     if (!w)

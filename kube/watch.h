@@ -51,6 +51,10 @@ bool kwatch_start(kwatch *w, kube_client *k, CURLM *m, char *err, size_t errlen)
  * the stream ended normally (server timeout) and can simply resume. */
 bool kwatch_ended(kwatch *w, CURLM *m, CURLcode rc);
 
+/* Gives up on the open stream (e.g. the server never answered it); why
+ * becomes w->err. */
+void kwatch_abort(kwatch *w, CURLM *m, const char *why);
+
 /* Feeds raw stream bytes (exported for the unit tests: chunk boundaries). */
 bool kwatch_feed_bytes(kwatch *w, const char *p, size_t n);
 

@@ -238,6 +238,14 @@ wait_for 15 "a banner for cut watch events" has '^health error: the [a-z]+ watch
 standin_ctl clear >/dev/null
 wait_for 40 "recovery after garbage" bash -c "tail -n 1 '$W' | grep -q . && grep '^health' '$W' | tail -n 1 | grep -qx 'health ok'"
 
+# A stalled server: the resumed watches get no answer; the banner says so
+# after 15 s (not after the 90 s idle limit), and clears once it answers.
+standin_ctl stall >/dev/null
+standin_ctl drop >/dev/null
+wait_for 25 "a banner for a stalled server" bash -c "grep '^health' '$W' | tail -n 1 | grep -q 'has not answered the [a-z]* watch for 15 s'"
+standin_ctl clear >/dev/null
+wait_for 15 "recovery after the stall" bash -c "grep '^health' '$W' | tail -n 1 | grep -qx 'health ok'"
+
 # The server killed and started again (same port, certificates and token):
 # a banner while it is gone, then a relist (its versions are all new).
 l1=$(lists "$TL")
