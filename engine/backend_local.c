@@ -156,16 +156,20 @@ static bool local_terminate(mt_backend *b, const char *ns, const char *task, cha
     char dir[4200];
     if (!task_dir_of(b, task, dir, sizeof dir, err, errlen))
         return false;
-    char text[128];
+    char text[128], path[4400];
+    snprintf(path, sizeof path, "%s/%s", dir, ENGINE_TERMINATE_FILE);
+    bool again = access(path, F_OK) == 0;
     int n = snprintf(text, sizeof text, "requested at %ld by pid %ld\n", (long)time(NULL),
                      (long)getpid());
-    if (!engine_write_file(dir, ENGINE_TERMINATE_FILE, text, (size_t)n, err, errlen))
+    if (!again && !engine_write_file(dir, ENGINE_TERMINATE_FILE, text, (size_t)n, err, errlen))
         return false;
     pid_t holder = engine_lock_holder(dir);
     if (holder > 0) {
         /* The runner also notices the file within a second; the signal
-         * only makes it stop sooner. */
-        kill(holder, SIGTERM);
+         * only makes it stop sooner. Not twice: a runner already
+         * terminating takes a signal as "give up". */
+        if (!again)
+            kill(holder, SIGTERM);
         return true;
     }
     return engine_spawn_runner(state_of(b), task, err, errlen);

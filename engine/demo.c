@@ -21,6 +21,8 @@
 /* The sample beyond pgbench's tables: every kind of type the engine
  * carries, and names that need quoting. */
 static const char *const SAMPLE_SQL =
+    /* pgbench's history has no key: CDC needs a replica identity. */
+    "ALTER TABLE pgbench_history REPLICA IDENTITY FULL;"
     "CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');"
     "CREATE DOMAIN positive_int AS integer CHECK (VALUE > 0);"
     "CREATE TYPE address AS (street text, zip varchar(10), tags text[]);"

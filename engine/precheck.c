@@ -1,96 +1,90 @@
-/* precheck: the task's checks before anything is written. One call; the
- * checks themselves belong to pgprobe (issue 4). Until its precheck API
- * is in the tree this runs the essentials the later steps depend on, so a
- * task never starts copying into a migration that cannot work. */
+/* precheck: pgprobe's precheck (pgprobe/precheck.h) on the task's
+ * endpoints, every check written to precheck.log with what was found and
+ * the fix; the first failing check fails the step, named in the reason.
+ * Warnings (a table without a replica identity, say) are logged and do
+ * not stop the task. The endpoints are given to pgprobe as libpq keywords
+ * with the task's pgpass file, never with a password. */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "engine/pg.h"
 #include "engine/runner.h"
+#include "pgprobe/precheck.h"
 
-static bool check(engine_runner *r, bool ok, const char *name, const char *detail, char *err,
-                  size_t errlen)
+static void endpoint_of(const engine_spec *sp, const engine_endpoint *e, const char *flag,
+                        pgp_endpoint *out)
 {
-    engine_logf(&r->log[ES_PRECHECK], ok ? "INFO" : "ERROR", "check %s: %s (%s)", name,
-                ok ? "passed" : "FAILED", detail);
-    if (!ok && !*err)
-        snprintf(err, errlen, "check %s failed: %s", name, detail);
-    return ok;
+    pgp_endpoint_parse(out, flag, "", NULL); /* empty: libpq's defaults, then ours */
+    pgp_endpoint_set(out, "host", e->host);
+    pgp_endpoint_set(out, "port", e->port);
+    pgp_endpoint_set(out, "dbname", e->db);
+    pgp_endpoint_set(out, "user", e->user);
+    pgp_endpoint_set(out, "passfile", sp->passfile);
 }
 
-static char *one(PGconn *c, const char *sql, char *buf, size_t n)
+/* One check per log line; found and fix may run over several lines. */
+static void log_check(engine_log *log, const pgp_check *c)
 {
-    char e[512];
-    PGresult *res = pg_query(c, sql, 0, NULL, e, sizeof e);
-    snprintf(buf, n, "%s", res && PQntuples(res) ? PQgetvalue(res, 0, 0) : "");
-    PQclear(res);
-    return buf;
+    const char *level = c->status == PGP_CHECK_FAIL ? "ERROR" :
+                        c->status == PGP_CHECK_WARN ? "WARN" : "INFO";
+    char found[1024];
+    size_t n = 0;
+    for (const char *p = c->found ? c->found : ""; *p && n + 1 < sizeof found; p++)
+        found[n++] = *p == '\n' ? ';' : *p;
+    found[n] = 0;
+    engine_logf(log, level, "check %s: %s: %s (%s)", c->id, pgp_status_name(c->status),
+                c->title, found);
+    if (c->status != PGP_CHECK_OK && c->fix && *c->fix) {
+        const char *p = c->fix;
+        while (*p) {
+            size_t l = strcspn(p, "\n");
+            engine_logf(log, level, "  fix: %.*s", (int)l, p);
+            p += l + (p[l] == '\n');
+        }
+    }
 }
 
 bool engine_step_precheck(engine_runner *r, char *err, size_t errlen)
 {
-    char e2[700], v[256], d[512];
-    err[0] = 0;
-    bool ok = true;
-    PGconn *src = engine_connect(&r->spec, &r->spec.src, false, "migtop precheck", e2, sizeof e2);
-    ok &= check(r, src != NULL, "source reachable", src ? "connected" : e2, err, errlen);
-    PGconn *sink = engine_connect(&r->spec, &r->spec.sink, false, "migtop precheck", e2,
-                                  sizeof e2);
-    ok &= check(r, sink != NULL, "sink reachable", sink ? "connected" : e2, err, errlen);
-    if (src && r->spec.cdc) {
-        one(src, "SHOW wal_level", v, sizeof v);
-        snprintf(d, sizeof d, "source wal_level is %s, CDC needs logical", v);
-        ok &= check(r, !strcmp(v, "logical"), "wal_level", d, err, errlen);
-        one(src,
-            "SELECT current_setting('max_replication_slots')::int - count(*)"
-            " FROM pg_replication_slots",
-            v, sizeof v);
-        snprintf(d, sizeof d, "%s free replication slot(s) on the source", v);
-        ok &= check(r, atoi(v) >= 1, "max_replication_slots", d, err, errlen);
-        one(src,
-            "SELECT current_setting('max_wal_senders')::int - count(*) FROM pg_stat_replication",
-            v, sizeof v);
-        snprintf(d, sizeof d, "%s free WAL sender(s) on the source", v);
-        ok &= check(r, atoi(v) >= 1, "max_wal_senders", d, err, errlen);
-        one(src, "SELECT rolreplication OR rolsuper FROM pg_roles WHERE rolname = current_user",
-            v, sizeof v);
-        snprintf(d, sizeof d, "source user %s %s the REPLICATION attribute", r->spec.src.user,
-                 !strcmp(v, "t") ? "has" : "lacks");
-        ok &= check(r, !strcmp(v, "t"), "source replication privilege", d, err, errlen);
-        PGconn *rep = engine_connect(&r->spec, &r->spec.src, true, "migtop precheck", e2,
-                                     sizeof e2);
-        ok &= check(r, rep != NULL, "source replication connection (pg_hba)",
-                    rep ? "connected" : e2, err, errlen);
-        PQfinish(rep);
+    engine_log *log = &r->log[ES_PRECHECK];
+    pgp_endpoint src, sink;
+    endpoint_of(&r->spec, &r->spec.src, "source", &src);
+    endpoint_of(&r->spec, &r->spec.sink, "sink", &sink);
+    pgp_precheck_input in = {
+        .source = &src,
+        .sink = &sink,
+        .objects = &r->spec.task.objects,
+        .task_name = r->opts.name,
+        .cdc = r->spec.cdc,
+        .template_name = "local", /* user types and arrays are fine here */
+        .timeout_s = 10,
+    };
+    pgp_report rep;
+    pgp_precheck_run(&in, &rep);
+    const pgp_check *first = NULL;
+    for (size_t i = 0; i < rep.n; i++) {
+        log_check(log, &rep.v[i]);
+        if (!first && rep.v[i].status == PGP_CHECK_FAIL)
+            first = &rep.v[i];
     }
-    if (src) {
-        bool t = engine_runner_tables(r, src, e2, sizeof e2);
-        if (t)
-            snprintf(d, sizeof d, "%zu table(s) selected", r->n_tables);
-        ok &= check(r, t, "migration objects", t ? d : e2, err, errlen);
-        for (size_t i = 0; t && i < r->n_tables; i++) {
-            snprintf(d, sizeof d, "SELECT has_table_privilege('%u'::oid, 'SELECT')",
-                     r->tables[i].oid);
-            one(src, d, v, sizeof v);
-            snprintf(d, sizeof d, "source user can read %s", r->tables[i].qname);
-            ok &= check(r, !strcmp(v, "t"), "source read privilege", d, err, errlen);
-            if (!r->spec.cdc)
-                continue;
-            snprintf(d, sizeof d,
-                     "SELECT relreplident <> 'n' AND (relreplident <> 'd' OR EXISTS (SELECT 1 "
-                     "FROM pg_index WHERE indrelid = c.oid AND indisprimary)) FROM pg_class c "
-                     "WHERE oid = %u",
-                     r->tables[i].oid);
-            one(src, d, v, sizeof v);
-            if (strcmp(v, "t"))
-                engine_logf(&r->log[ES_PRECHECK], "WARN",
-                            "table %s has no primary key and no replica identity: CDC cannot "
-                            "replicate its updates and deletes",
-                            r->tables[i].qname);
-        }
+    engine_logf(log, first ? "ERROR" : "INFO", "precheck: %zu ok, %zu warning(s), %zu failed",
+                rep.n_ok, rep.n_warn, rep.n_fail);
+    if (first) {
+        /* The found text on one line: it names what failed (tables...). */
+        char found[600];
+        size_t n = 0;
+        for (const char *p = first->found ? first->found : ""; *p && n + 3 < sizeof found; p++)
+            if (*p != '\n')
+                found[n++] = *p;
+            else if (p[1] && n && found[n - 1] != ':')
+                found[n++] = ';', found[n++] = ' ';
+            else if (p[1])
+                found[n++] = ' ';
+        found[n] = 0;
+        snprintf(err, errlen, "check %s failed: %s (%s)%s", first->id, first->title, found,
+                 rep.n_fail > 1 ? "; more in the precheck log" : "");
     }
-    PQfinish(src);
-    PQfinish(sink);
-    return ok;
+    pgp_report_free(&rep);
+    pgp_endpoint_free(&src);
+    pgp_endpoint_free(&sink);
+    return first == NULL;
 }

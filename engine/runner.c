@@ -24,8 +24,10 @@ static engine_runner *g_runner; /* for the signal handler only */
 static void on_signal(int sig)
 {
     (void)sig;
-    if (g_runner)
+    if (g_runner) {
         atomic_store(&g_runner->stop, true);
+        atomic_fetch_add(&g_runner->signals, 1);
+    }
 }
 
 bool engine_runner_stopping(engine_runner *r)
@@ -116,21 +118,32 @@ static bool run_step(engine_runner *r, engine_step s, char *err, size_t errlen)
     return ok;
 }
 
+/* s seconds, or 100 ms when s is 0. */
 static void sleep_s(engine_runner *r, int s)
 {
     (void)r;
-    for (int i = 0; i < s * 10; i++) {
+    for (int i = 0; i < (s ? s * 10 : 1); i++) {
         struct timespec ts = {0, 100 * 1000 * 1000};
         nanosleep(&ts, NULL);
     }
 }
 
+/* Gives up on terminating (the task stays Terminating, and the next
+ * runner carries on) when signalled again, or when the task directory
+ * was removed under it. */
+static bool terminate_abandoned(engine_runner *r, int signals_at_start)
+{
+    return atomic_load(&r->signals) > signals_at_start || access(r->dir, F_OK) != 0;
+}
+
 /* Drops the source's slot and publication (and CDC's origin on the sink),
- * retrying with backoff until they are gone, then removes the task. */
+ * retrying with backoff until they are gone (the caller then removes the
+ * task). Returns 0 once they are gone, 1 if abandoned. */
 static int terminate_task(engine_runner *r)
 {
     engine_log *log = &r->log[ES_CDC];
     char err[1200], reason[1400];
+    int signals_at_start = atomic_load(&r->signals);
     engine_status_terminating(&r->status, "dropping the replication slot and the publication");
     engine_logf(log, "INFO", "terminating: dropping slot %s and publication %s", r->slot,
                 r->publication);
@@ -146,7 +159,12 @@ static int terminate_task(engine_runner *r)
         snprintf(reason, sizeof reason, "%s (attempt %d, next in %ds)", err, attempt, wait);
         engine_status_terminating(&r->status, reason);
         engine_logf(log, "WARN", "terminate: %s", reason);
-        sleep_s(r, wait);
+        for (int i = 0; i < wait * 10 && !terminate_abandoned(r, signals_at_start); i++)
+            sleep_s(r, 0);
+        if (terminate_abandoned(r, signals_at_start)) {
+            engine_logf(log, "WARN", "terminate interrupted; a later run carries on");
+            return 1;
+        }
         wait = wait * 2 > 5 ? 5 : wait * 2;
     }
     engine_logf(log, "INFO", "terminated: slot and publication dropped; removing the task");
@@ -282,9 +300,13 @@ int engine_run(const engine_run_opts *o, char *err, size_t errlen)
         rc = run_steps(r, err, errlen);
         terminate = terminate_requested(r);
     }
+    bool removed = false;
     if (terminate) {
         atomic_store(&r->stop, true);
         rc = terminate_task(r);
+        removed = rc == 0;
+        if (rc)
+            snprintf(err, errlen, "terminate interrupted; the task stays Terminating");
     }
 
     pthread_mutex_lock(&t.mu);
@@ -300,7 +322,7 @@ int engine_run(const engine_run_opts *o, char *err, size_t errlen)
     for (int s = 0; s < ES_N; s++)
         if (s != ES_POST_DATA)
             engine_log_close(&r->log[s]);
-    if (terminate) {
+    if (removed) {
         char e2[512];
         if (!engine_remove_tree(r->dir, e2, sizeof e2)) {
             snprintf(err, errlen, "%s", e2);

@@ -35,6 +35,7 @@ typedef struct engine_runner {
     engine_log log[ES_N]; /* post-data writes to init-struct's log */
     int jobs;
     atomic_bool stop;     /* terminate requested (SIGTERM/SIGINT or the terminate file) */
+    atomic_int signals;   /* SIGTERM/SIGINT received: one during terminate gives up */
     engine_table *tables; /* resolved on the source by init-struct or init-data */
     size_t n_tables;
     /* init-data: the connection holding the exported snapshot (a

@@ -194,6 +194,7 @@ void mt_task_parse(jx *c, const cJSON *obj, const char *path, mt_task *t)
     t->finish = jx_time(c, st, stp, "finishTime");
     parse_runtime(c, st, stp, "initialization", &t->init);
     parse_runtime(c, st, stp, "cdc", &t->cdc);
+    mt_progress_parse(c->a, st, &t->progress);
 }
 
 void mt_template_parse(jx *c, const cJSON *obj, const char *path, mt_template *t)

@@ -11,6 +11,7 @@
 #include "model/arena.h"
 #include "model/fmt.h"
 #include "model/jsonx.h"
+#include "model/progress.h"
 
 #define MT_GROUP "datamigration.apecloud.io"
 #define MT_API_VERSION "datamigration.apecloud.io/v1alpha1"
@@ -72,6 +73,7 @@ typedef struct mt_task {
     const char *task_status; /* Prepare, InitPrepared, Init, ... Done */
     mt_time start, finish;
     mt_runtime init, cdc;
+    mt_progress progress; /* per-table copy progress (local engine only) */
 } mt_task;
 
 typedef struct mt_template_step {

@@ -233,6 +233,100 @@ static void init_metrics(doc *d, const mt_describe *ds, int width)
     table_emit(&tb, width, false);
 }
 
+/* "12.3 MiB/s", "-" when unknown. */
+static const char *rate_text(doc *d, double bps)
+{
+    if (bps < 0)
+        return "-";
+    char b[32];
+    fmt_bytes((uint64_t)bps, b, sizeof b);
+    return arena_printf(d->a, "%s/s", b);
+}
+
+static const char *eta_text(doc *d, double s)
+{
+    if (s < 0)
+        return "";
+    char b[32];
+    fmt_duration_ms((int64_t)s * 1000, b, sizeof b);
+    return arena_printf(d->a, "ETA %s", b);
+}
+
+static pane_role table_role(const char *status)
+{
+    if (!strcmp(status, "Complete"))
+        return P_OK;
+    if (!strcmp(status, "Failed"))
+        return P_ERROR;
+    return !strcmp(status, "Copying") ? P_NORMAL : P_DIM;
+}
+
+/* One line: label, percentage, figures, then the bar (doc draws it in
+ * what is left of the width). The figures go first on narrow screens. */
+static void progress_line(doc *d, pane_role role, const char *label, int label_w, double pct,
+                          const char *copied, const char *rate, const char *eta, double frac,
+                          int width)
+{
+    doc_line *l = doc_add(d);
+    doc_seg *s = doc_put(d, l, role, label);
+    s->width = label_w + 1;
+    s = doc_put(d, l, P_NORMAL, pct < 0 ? "-" : arena_printf(d->a, "%.1f%%", pct));
+    s->width = 7;
+    s->right = true;
+    if (width >= 60) {
+        s = doc_put(d, l, P_NORMAL, copied);
+        s->width = 11;
+        s->right = true;
+        s = doc_put(d, l, P_DIM, rate);
+        s->width = 13;
+        s->right = true;
+    }
+    if (width >= 72) {
+        s = doc_put(d, l, P_DIM, eta);
+        s->width = 12;
+        s->right = true;
+    }
+    l->progress = true;
+    l->frac = frac;
+}
+
+/* Per-table copy progress of init-data (the local engine reports it):
+ * the whole copy first, then each table, largest first as copied. */
+static void progress_section(doc *d, const mt_describe *ds, int width)
+{
+    const mt_progress *p = &ds->task->progress;
+    if (!p->n_tables)
+        return;
+    doc_section(d, "Data Copy", width);
+    int label_w = 8;
+    for (size_t i = 0; i < p->n_tables; i++) {
+        int n = (int)(strlen(p->tables[i].schema) + strlen(p->tables[i].name) + 1);
+        label_w = n > label_w ? n : label_w;
+    }
+    int cap = width >= 72 ? width - 72 + 14 : width - 40;
+    label_w = label_w > cap ? (cap > 8 ? cap : 8) : label_w;
+    char b[32];
+    if (p->has_overall) {
+        fmt_bytes((uint64_t)(p->bytes < 0 ? 0 : p->bytes), b, sizeof b);
+        const char *label = p->tables_total >= 0 ? arena_printf(d->a, "all %d/%d", p->tables_done,
+                                                                 p->tables_total)
+                                                 : "all";
+        progress_line(d, P_HEADER, label, label_w, p->percent, arena_strdup(d->a, b),
+                      rate_text(d, p->bytes_per_s), eta_text(d, p->eta_s),
+                      p->percent < 0 ? 0 : p->percent / 100.0, width);
+    }
+    for (size_t i = 0; i < p->n_tables; i++) {
+        const mt_table_progress *t = &p->tables[i];
+        fmt_bytes((uint64_t)(t->bytes < 0 ? 0 : t->bytes), b, sizeof b);
+        const char *eta = !strcmp(t->status, "Copying") ? eta_text(d, t->eta_s) : t->status;
+        progress_line(d, table_role(t->status),
+                      arena_printf(d->a, "%s.%s", t->schema, t->name), label_w,
+                      !strcmp(t->status, "Complete") ? 100.0 : t->percent, arena_strdup(d->a, b),
+                      !strcmp(t->status, "Waiting") ? "" : rate_text(d, t->bytes_per_s), eta,
+                      mt_table_fraction(t), width);
+    }
+}
+
 void detail_build(doc *left, doc *right, const mt_describe *ds, const detail_opts *o, int width)
 {
     live_line(left, ds, o);
@@ -242,6 +336,7 @@ void detail_build(doc *left, doc *right, const mt_describe *ds, const detail_opt
     doc *r = right ? right : left;
     init_section(r, ds, width);
     init_metrics(r, ds, width);
+    progress_section(r, ds, width);
     if (ds->has_cdc)
         cdc_section(r, ds, width);
     doc_text(left, P_DIM, "times in UTC");

@@ -17,7 +17,7 @@ pgc_start sink
 port=$(pgc_port src)
 # Scale 5: pgbench_accounts is about 64 MB, above the 48 MB split size.
 pgbench -q -i -s 5 -I dtgp -h 127.0.0.1 -p "$port" -U postgres postgres >/dev/null 2>&1
-pgc_psql src -d postgres -c "CREATE TABLE ledger (id bigserial PRIMARY KEY, aid int NOT NULL, delta int NOT NULL); ANALYZE"
+pgc_psql src -d postgres -c "CREATE TABLE ledger (id bigserial PRIMARY KEY, aid int NOT NULL, delta int NOT NULL); ALTER TABLE pgbench_history REPLICA IDENTITY FULL; ANALYZE"
 cat >"$work/move.sql" <<'SQL'
 \set aid random(1, 500000)
 \set delta random(-5000, 5000)

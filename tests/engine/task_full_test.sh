@@ -97,4 +97,16 @@ grep -q 'status=Failed' <<<"$line" || fail "the refused copy did not fail the ta
 grep -Eq 'init_failed="init-data: table public.checked: copy failed after [0-9]+ rows \([0-9]+ bytes\) of the table: sink: .*check constraint' <<<"$line" \
   || fail "failedReason does not name the table and how far it got"
 grep -q 'ERROR table public.checked: copy failed after' "$state/tasks/refused/init-data.log"
+echo "== a failing precheck fails the task, naming the check"
+pgc_psql src -d postgres -c "CREATE TABLE public.nokey (v int)"
+"$tool" create "$state" nokey "$(et_endpoint src postgres x)" "$(et_endpoint sink postgres x)" \
+  '"public.nokey"' 'precheck=true,init-struct=true,init-data=true,cdc=true'
+et_wait_status nokey 'status=(Failed|Done|InitFinished|Running)' 60
+line=$(et_show nokey)
+echo "$line"
+grep -Eq 'status=Failed precheck=Failed .*init_failed="precheck: check source.replica_identity failed: .*nokey' <<<"$line" \
+  || fail "precheck failure not reported with the check's name"
+grep -q 'ERROR check source.replica_identity: fail' "$state/tasks/nokey/precheck.log"
+grep -q 'fix: ' "$state/tasks/nokey/precheck.log"
+et_no_slot src nokey
 echo "PASS"

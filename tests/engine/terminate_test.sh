@@ -40,6 +40,22 @@ sleep 3
 et_show gone-src | grep -q 'status=Terminating' || fail "gave up while the source is down"
 grep -q 'WARN terminate: cannot connect' "$state/tasks/gone-src/cdc.log"
 
+# A signal stops that runner; the task stays Terminating, and the next
+# terminate starts a runner that carries on.
+kill "$runner"
+for _ in $(seq 50); do kill -0 "$runner" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$runner" 2>/dev/null && fail "the terminating runner ignores SIGTERM"
+et_show gone-src | grep -q 'status=Terminating' || fail "not Terminating after its runner stopped"
+"$tool" terminate "$state" gone-src
+for _ in $(seq 50); do
+  runner2=$(cat "$state/tasks/gone-src/runner.lock")
+  [ "$runner2" != "$runner" ] && kill -0 "$runner2" 2>/dev/null && break
+  sleep 0.1
+done
+[ "$runner2" != "$runner" ] || fail "no new runner after the second terminate"
+runner=$runner2
+et_wait_status gone-src 'terminating=".*cannot connect.*attempt' 20
+
 pgc_start_again src
 for _ in $(seq 150); do [ -d "$state/tasks/gone-src" ] || break; sleep 0.2; done
 [ -d "$state/tasks/gone-src" ] && fail "the task is still there after the source came back"
