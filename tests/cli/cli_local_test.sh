@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# The same commands on the local backend, with real PostgreSQL: without a
+# usable kubeconfig the default backend is local; `create --local` writes
+# the task and starts its runner detached; list, describe, logs and
+# templates show it as they show an add-on task (no password anywhere);
+# terminate follows it until it is gone and the slot with it.
+set -euo pipefail
+SRC=${MIGTOP_SOURCE_DIR:?}
+M=${MIGTOP_BIN:?}
+work=$(mktemp -d)
+chmod 0755 "$work"
+state=$work/migtop # $XDG_STATE_HOME/migtop, set below
+export PGC_ROOT=$work/pgc
+mkdir -p "$PGC_ROOT"
+source "$SRC/tests/support/pgcluster.sh"
+cleanup() {
+    for l in "$state"/tasks/*/runner.lock; do
+        [ -f "$l" ] || continue
+        p=$(cat "$l" 2>/dev/null || true)
+        [ -n "$p" ] && [ "$(ps -o comm= -p "$p" 2>/dev/null)" = migtop ] && kill "$p" 2>/dev/null || true
+    done
+    pgc_cleanup
+    rm -rf "$work"
+}
+trap cleanup EXIT
+fail() {
+    echo "FAIL: $*" >&2
+    for f in "$work"/*.out "$work"/*.err "$state"/tasks/*/*.log; do
+        [ -s "$f" ] && { echo "--- $f" >&2; tail -n 20 "$f" >&2; }
+    done
+    exit 1
+}
+expect() { grep -Eq -- "$2" "$1" || fail "$3: no line matching /$2/ in $(basename "$1")"; }
+run() {
+    local name=$1
+    shift
+    rc=0
+    "$M" "$@" >"$work/$name.out" 2>"$work/$name.err" || rc=$?
+}
+ok() { run "$@"; [ "$rc" = 0 ] || fail "migtop ${*:2} exited $rc"; }
+fails() { # fails NAME CODE REGEX CMD...
+    local name=$1 code=$2 re=$3
+    shift 3
+    run "$name" "$@"
+    [ "$rc" = "$code" ] || fail "migtop $* exited $rc, expected $code"
+    [ "$(wc -l <"$work/$name.err")" = 1 ] || fail "migtop $*: stderr is not one line"
+    expect "$work/$name.err" "$re" "migtop $*"
+}
+
+# No kubeconfig anywhere: the local backend is the default.
+export KUBECONFIG= HOME=$work/home XDG_STATE_HOME=$work
+mkdir -p "$HOME"
+unset KUBERNETES_SERVICE_HOST
+
+pgc_start src
+pgc_start sink
+pgc_psql src -d postgres -c "CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT g, 'v' || g FROM generate_series(1, 2000) g" >/dev/null
+PW='S3cret-Pw'
+SRC_EP="postgres:$PW@127.0.0.1:$(pgc_port src)/postgres"
+SINK_EP="postgres:$PW@127.0.0.1:$(pgc_port sink)/postgres"
+
+ok create create t-loc --local --source "$SRC_EP" --sink "$SINK_EP" --migration-object '"public.t"'
+expect "$work/create.out" '^migrationtask\.datamigration\.apecloud\.io/t-loc created$' "create says so"
+for _ in $(seq 1 300); do
+    run st list t-loc
+    grep -Eq '^t-loc +migtop-local-pg2pg +Running ' "$work/st.out" && break
+    sleep 0.2
+done
+expect "$work/st.out" '^NAME +TEMPLATE +STATUS +AGE$' "list header"
+expect "$work/st.out" '^t-loc +migtop-local-pg2pg +Running +[0-9]+s$' "t-loc Running in the list"
+
+ok wide list -o wide
+expect "$work/wide.out" "^t-loc .* postgres:(\\*\\*\\*\\*)?@127\\.0\\.0\\.1:$(pgc_port src)/postgres " "wide: the source without its password (a local spec keeps none)"
+
+ok json list -o json
+python3 - "$work/json.out" <<'PY' || fail "list -o json"
+import json, sys
+d = json.load(open(sys.argv[1]))
+t = [i for i in d["items"] if i["metadata"]["name"] == "t-loc"]
+assert len(t) == 1, d
+assert t[0]["status"]["taskStatus"] == "Running", t[0]["status"]
+assert t[0]["spec"]["migrationObj"]["whiteList"][0]["tableList"][0]["tableName"] == "t"
+assert "password" not in json.dumps(t[0]["spec"]), "a password field in the local spec"
+PY
+
+ok tpl templates
+expect "$work/tpl.out" '^migtop-local-pg2pg +PostgreSQL ==> PostgreSQL.* +Available ' "the local template"
+
+# The runner writes its CDC metrics every second once CDC runs.
+for _ in $(seq 1 50); do
+    ok desc describe t-loc
+    grep -q '^Cdc Metrics:$' "$work/desc.out" && break
+    sleep 0.2
+done
+expect "$work/desc.out" $'^Name: t-loc\t Status: Running$' "describe summary"
+expect "$work/desc.out" "^source +postgres:(\\*\\*\\*\\*)?@127\\.0\\.0\\.1:$(pgc_port src)/postgres$" "describe: the source without its password"
+expect "$work/desc.out" '^init-data +Complete ' "init-data row"
+expect "$work/desc.out" '^Cdc Metrics:$' "CDC metrics"
+
+ok ilog logs t-loc --step init-data
+[ -s "$work/ilog.out" ] || fail "the init-data log is empty"
+ok clog logs t-loc --step cdc --tail 1
+[ "$(wc -l <"$work/clog.out")" = 1 ] || fail "--tail 1 gave $(wc -l <"$work/clog.out") lines"
+
+if grep -l -- "$PW" "$work"/*.out "$work"/*.err; then fail "the password was printed"; fi
+
+fails dup 1 'already exists' create t-loc --local --source "$SRC_EP" --sink "$SINK_EP" \
+    --migration-object public
+fails unknown 1 '^migtop describe: migrationtasks\.datamigration\.apecloud\.io "nope" not found$' describe nope
+fails nolocal 1 'nope' terminate nope
+
+[ "$(pgc_psql src -d postgres -Atc "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 't_loc'")" = 1 ] ||
+    fail "no slot t_loc while the task runs"
+run term terminate t-loc --timeout 60s
+[ "$rc" = 0 ] || fail "terminate exited $rc"
+expect "$work/term.out" '^migrationtask\.datamigration\.apecloud\.io "t-loc" deleted$' "terminate ends when gone"
+[ ! -d "$state/tasks/t-loc" ] || fail "the task directory is still there"
+[ "$(pgc_psql src -d postgres -Atc "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 't_loc'")" = 0 ] ||
+    fail "the slot is left on the source"
+fails gone 1 'not found' list t-loc
+echo PASS
