@@ -116,6 +116,19 @@ assert names == ["bench-0", "bench-1"], names
 assert all(i["kind"] == "MigrationTask" for i in d["items"])
 assert d["items"][0]["status"]["taskStatus"] == "Running"
 PY
+# The YAML printer says the same as the JSON one (quoting, numbers, times).
+ok yaml-list list -o yaml "${K[@]}"
+python3 - "$tmp/json.out" "$tmp/yaml-list.out" <<'PY' || fail "list -o yaml differs from -o json"
+import json, sys, yaml
+j = json.load(open(sys.argv[1]))
+y = yaml.safe_load(open(sys.argv[2]))
+# Only the fields that cannot change between the two reads.
+for d in (j, y):
+    for i in d["items"]:
+        i.pop("status", None)
+        i["metadata"].pop("resourceVersion", None)
+assert j == y, (j, y)
+PY
 ok yaml templates apecloud-pg2pg -o yaml "${K[@]}"
 python3 - "$tmp/yaml.out" <<'PY' || fail "templates NAME -o yaml"
 import sys, yaml
@@ -174,6 +187,11 @@ fails unknown 1 '^migtop describe: migrationtasks\.datamigration\.apecloud\.io "
     describe nope "${K[@]}"
 fails unknown-logs 1 'nope' logs nope --step cdc "${K[@]}"
 fails unknown-term 1 'nope.*not found|not found.*nope' terminate nope "${K[@]}"
+ok since logs bench-0 --step cdc --since 1h "${K[@]}"
+expect "$tmp/since.out" 'current_position' "logs --since 1h"
+grep -q 'log?sinceSeconds=3600' "$D/requests.log" || fail "--since 1h did not ask for sinceSeconds=3600"
+fails bad-since 2 '--since must be a duration' logs bench-0 --step cdc --since 5x "${K[@]}"
+fails bad-tail 2 '--tail must be' logs bench-0 --step cdc --tail -5 "${K[@]}"
 fails no-step 2 'step should be specified' logs bench-0 "${K[@]}"
 fails bad-step 2 'must be precheck, init-struct, init-data or cdc' logs bench-0 --step copy "${K[@]}"
 fails bad-out 2 'must be table, wide, json or yaml' list -o xml "${K[@]}"
