@@ -10,7 +10,7 @@
 #include "model/feed.h"
 #include "panes/draw.h"
 
-typedef enum view_kind { V_TASKS, V_DETAIL, V_TEMPLATES, V_HELP, V_LOGS } view_kind;
+typedef enum view_kind { V_TASKS, V_DETAIL, V_TEMPLATES, V_HELP, V_LOGS, V_WIZARD } view_kind;
 
 typedef struct view_state {
     view_kind kind;
@@ -24,6 +24,7 @@ typedef struct view_state {
 typedef enum input_mode { IN_NONE, IN_COMMAND, IN_FILTER, IN_SEARCH } input_mode;
 
 struct log_fetch;
+struct wiz;
 
 /* The logs view's state: which step, the toggles, the search. */
 typedef struct logs_state {
@@ -72,6 +73,7 @@ typedef struct app {
     int first_sel, last_sel; /* selectable line range at the last render (-1 none) */
     int *sel_refs;           /* object index of each selectable line, first_sel.. */
     logs_state logs;
+    struct wiz *wiz; /* the open wizard (tui/wizard.h), NULL when none */
     const mt_snapshot *sel_snap; /* the snapshot sel_refs index into */
 } app;
 

@@ -15,6 +15,7 @@
 #include "tui/input.h"
 #include "tui/logs_view.h"
 #include "tui/render.h"
+#include "tui/wizard.h"
 #include "tui/ui_theme.h"
 
 static volatile sig_atomic_t got_signal;
@@ -138,18 +139,20 @@ int dashboard_run(mt_backend *backend, mt_feed *feed, const dashboard_opts *o)
         }
         /* Sleep until a key, news from the feed, or the next redraw of the
          * ages; never longer, never on the network. */
-        struct pollfd p[3] = {{STDIN_FILENO, POLLIN, 0}, {mt_feed_fd(a->feed), POLLIN, 0},
-                              {logs_view_fd(a), POLLIN, 0}};
+        struct pollfd p[4] = {{STDIN_FILENO, POLLIN, 0}, {mt_feed_fd(a->feed), POLLIN, 0},
+                              {logs_view_fd(a), POLLIN, 0}, {wiz_fd(a), POLLIN, 0}};
         int wait = (int)(o->refresh_ms - (fmt_mono_ms() - last_draw));
         if (wait < 0)
             wait = 0;
-        int r = poll(p, p[2].fd >= 0 ? 3 : 2, wait);
+        int r = poll(p, 4, wait); /* a negative fd is ignored */
         if (r < 0 && errno != EINTR)
             break;
         if (r > 0 && (p[1].revents & POLLIN))
             take_news(a);
         if (r > 0 && p[2].fd >= 0 && (p[2].revents & POLLIN))
             logs_view_drain(a);
+        if (r > 0 && p[3].fd >= 0 && (p[3].revents & POLLIN))
+            wiz_drain(a);
         int ch;
         while ((ch = getch()) != ERR) { /* also KEY_RESIZE after SIGWINCH */
             input_key(a, ch);
@@ -163,6 +166,7 @@ int dashboard_run(mt_backend *backend, mt_feed *feed, const dashboard_opts *o)
             break; /* the terminal went away (SSH dropped) */
     }
     endwin();
+    wiz_close(a);
     logs_view_close(a);
     free(a->logs.matches);
     /* a->feed, not feed: `:ctx` and `:ns` replace it. */

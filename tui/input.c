@@ -10,6 +10,7 @@
 #endif
 #include "tui/keys.h"
 #include "tui/logs_view.h"
+#include "tui/wizard.h"
 #include "tui/ui_theme.h"
 
 void input_open_task(app *a, const char *ns, const char *name)
@@ -213,6 +214,16 @@ static void do_action(app *a, key_action k)
         clearok(curscr, TRUE);
         a->dirty = true;
         break;
+    case K_CREATE:
+        if (!wiz_refuse_readonly(a, "creating a task (c)"))
+            wiz_create_open(a);
+        break;
+    case K_TERMINATE: {
+        view_state *v = app_view(a);
+        if (!wiz_refuse_readonly(a, "terminating a task (T)") && v->sel_name[0])
+            wiz_terminate_open(a, v->sel_ns, v->sel_name);
+        break;
+    }
     case K_TASKS: goto_view(a, V_TASKS); break;
     case K_TEMPLATES: goto_view(a, V_TEMPLATES); break;
     case K_NONE: break;
@@ -271,6 +282,10 @@ void input_key(app *a, int ch)
     }
     if (a->input != IN_NONE) {
         edit_line(a, ch);
+        return;
+    }
+    if (app_view(a)->kind == V_WIZARD) { /* the wizard's fields take every key */
+        wiz_key(a, ch);
         return;
     }
     do_action(a, keys_lookup(ch, (int)app_view(a)->kind));

@@ -43,6 +43,9 @@ static const binding bindings[] = {
     {{'/'}, K_FILTER, "Logs", "/", "search (n next, N previous)", V_LOGS},
     {{'n'}, K_NEXT, "Logs", "n, N", "next / previous match", V_LOGS},
     {{'N'}, K_PREV, "Logs", "", "", V_LOGS},
+    {{'c'}, K_CREATE, "Wizards", "c", "create a migration task (task list)", V_TASKS},
+    {{'T'}, K_TERMINATE, "Wizards", "T", "terminate the selected task, check the slot is gone", V_TASKS},
+    {{'T'}, K_TERMINATE, "Wizards", "", "", V_DETAIL},
 };
 
 static const help_entry commands[] = {

@@ -9,6 +9,7 @@ typedef enum key_action {
     K_HELP, K_COMMAND, K_FILTER, K_QUIT, K_REFRESH, K_TASKS, K_TEMPLATES,
     K_LOGS, K_FOLLOW, K_WRAP, K_TIMESTAMPS, K_NEXT, K_PREV, K_STEP,
     K_STEP1, K_STEP2, K_STEP3, K_STEP4,
+    K_CREATE, K_CUTOVER, K_TERMINATE,
 } key_action;
 
 /* The action of a key in a view (a view's own bindings win). */

@@ -14,6 +14,7 @@
 #include "panes/templates.h"
 #include "tui/keys.h"
 #include "tui/logs_view.h"
+#include "tui/wizard.h"
 
 static void draw_too_small(int w, int h)
 {
@@ -41,6 +42,8 @@ static const char *view_title(app *a, arena *fr)
         return "help";
     case V_LOGS:
         return arena_printf(fr, "logs %s%s%s", v->sel_ns, v->sel_ns[0] ? "/" : "", v->sel_name);
+    case V_WIZARD:
+        return a->wiz ? a->wiz->ops->title : "wizard";
     }
     return "";
 }
@@ -58,6 +61,8 @@ static const char *view_hints(const view_state *v)
         return "Esc back  q quit ";
     case V_LOGS:
         return "s step  f follow  w wrap  / search  Esc back ";
+    case V_WIZARD:
+        return "Enter next  Esc back  Tab field ";
     }
     return NULL;
 }
@@ -182,8 +187,17 @@ void render_frame(app *a)
         b.input = a->line;
     }
     bars_draw_top(stdscr, 0, W, &b);
+    if (v->kind == V_TASKS && !a->opts.readonly) /* the write keys, hidden when read-only */
+        b.hints = "Enter open  c create  T terminate  / filter  ? help  q quit ";
     int y = 1 + bars_draw_banner(stdscr, 1, W, &b);
     int body_h = H - 1 - y;
+    if (v->kind == V_WIZARD) { /* the wizard draws its own page */
+        wiz_draw(a, y, body_h, W);
+        bars_draw_status(stdscr, H - 1, W, &b);
+        refresh();
+        arena_free(&fr);
+        return;
+    }
 
     doc d, right;
     doc_init(&d, &fr);
@@ -226,6 +240,8 @@ void render_frame(app *a)
             v->stick_bottom = true;
         break;
     }
+    case V_WIZARD: /* drawn above */
+        break;
     }
     resolve_cursor(a, v, &d, v->moved);
     v->moved = false;
