@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pgprobe/slot.h"
+#include "pgprobe/live.h"
 
 void pgp_activity_probe_init(pgp_activity_probe *a)
 {
@@ -83,17 +83,34 @@ static double window_rate(const pgp_activity_probe *a)
     return dt > 0 ? (double)(a->win_commits[newest] - a->win_commits[pick]) / dt : 0;
 }
 
+const char *pgp_activity_sql(void)
+{
+    return ACTIVITY_SQL;
+}
+
+char *pgp_activity_params(const pgp_activity_probe *a, char pid[16])
+{
+    snprintf(pid, 16, "%d", a->exclude_pid);
+    return text_array(a->exclude_apps, a->n_exclude_apps);
+}
+
 bool pgp_activity_read(pgp_activity_probe *a, PGconn *c, pgp_activity_reading *out,
                        pgp_error *err)
 {
-    memset(out, 0, sizeof *out);
-    char *apps = text_array(a->exclude_apps, a->n_exclude_apps), pid[16];
-    snprintf(pid, sizeof pid, "%d", a->exclude_pid);
+    char pid[16], *apps = pgp_activity_params(a, pid);
     const char *params[2] = {apps, pid};
-    PGresult *r = pgp_query(c, ACTIVITY_SQL, 2, params, err);
+    PGresult *r = pgp_query_prepared(c, "pgp_activity", ACTIVITY_SQL, 2, params, err);
     free(apps);
     if (!r)
         return false;
+    pgp_activity_apply(a, r, out);
+    PQclear(r);
+    return true;
+}
+
+void pgp_activity_apply(pgp_activity_probe *a, const PGresult *r, pgp_activity_reading *out)
+{
+    memset(out, 0, sizeof *out);
     out->t = atof(PQgetvalue(r, 0, 0));
     pgp_lsn_parse(PQgetvalue(r, 0, 1), &out->wal_lsn);
     out->xid_horizon = strtoull(PQgetvalue(r, 0, 2), NULL, 10);
@@ -115,7 +132,6 @@ bool pgp_activity_read(pgp_activity_probe *a, PGconn *c, pgp_activity_reading *o
         g->sessions = n;
         g->oldest_xact_s = atof(PQgetvalue(r, i, 8));
     }
-    PQclear(r);
 
     bool wrote = out->writing_sessions > 0;
     if (a->have_prev) {
@@ -167,5 +183,4 @@ bool pgp_activity_read(pgp_activity_probe *a, PGconn *c, pgp_activity_reading *o
     a->prev_wal = out->wal_lsn;
     a->prev_xid = out->xid_horizon;
     a->prev_commit = out->xact_commit;
-    return true;
 }

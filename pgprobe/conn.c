@@ -448,6 +448,44 @@ PGresult *pgp_query(PGconn *c, const char *sql, int nparams, const char *const *
     return r;
 }
 
+static bool sqlstate_is(const PGresult *r, const char *code)
+{
+    const char *s = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+    return s && !strcmp(s, code);
+}
+
+bool pgp_prepare(PGconn *c, const char *name, const char *sql, int nparams, pgp_error *err)
+{
+    PGresult *r = PQprepare(c, name, sql, nparams, NULL);
+    ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+    bool ok = st == PGRES_COMMAND_OK || sqlstate_is(r, "42P05"); /* duplicate_prepared_statement */
+    if (!ok)
+        query_error(c, r, err);
+    PQclear(r);
+    return ok;
+}
+
+PGresult *pgp_query_prepared(PGconn *c, const char *name, const char *sql, int nparams,
+                             const char *const *params, pgp_error *err)
+{
+    for (int attempt = 0; attempt < 2; attempt++) {
+        PGresult *r = PQexecPrepared(c, name, nparams, params, NULL, NULL, 0);
+        ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+        if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
+            return r;
+        bool unknown = sqlstate_is(r, "26000"); /* invalid_sql_statement_name */
+        if (!unknown || attempt) {
+            query_error(c, r, err);
+            PQclear(r);
+            return NULL;
+        }
+        PQclear(r);
+        if (!pgp_prepare(c, name, sql, nparams, err))
+            return NULL;
+    }
+    return NULL;
+}
+
 bool pgp_exec(PGconn *c, const char *sql, pgp_error *err)
 {
     PGresult *r = pgp_query(c, sql, 0, NULL, err);

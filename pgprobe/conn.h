@@ -25,6 +25,7 @@
  *       PostgreSQL 10 are refused with PGP_ERR_TOO_OLD naming the version.
  *   PGresult *r = pgp_query(c, sql, nparams, params, &err);   caller PQclear; NULL on error
  *   bool ok = pgp_exec(c, sql, &err);
+ *   pgp_query_prepared(c, "name", sql, n, params, &err)   prepared once per backend
  *   char *v = pgp_query_value(c, sql, nparams, params, buf, buflen, &err);  first cell
  *   pgp_quote_ident(c, "My Table") -> malloc'd "\"My Table\"" (free()); "t1" stays t1
  *   pgp_endpoint_free(&ep);
@@ -112,6 +113,13 @@ PGconn *pgp_connect_cancelable(const pgp_endpoint *ep, const char *application_n
 PGresult *pgp_query(PGconn *c, const char *sql, int nparams, const char *const *params,
                     pgp_error *err);
 bool pgp_exec(PGconn *c, const char *sql, pgp_error *err);
+/* A statement run often (live readings): prepared once per backend under
+ * `name`, then executed without parsing or planning. Prepares on demand
+ * (also after a reconnect, when the server no longer knows it). */
+PGresult *pgp_query_prepared(PGconn *c, const char *name, const char *sql, int nparams,
+                             const char *const *params, pgp_error *err);
+/* PREPARE; an existing statement of that name counts as success. */
+bool pgp_prepare(PGconn *c, const char *name, const char *sql, int nparams, pgp_error *err);
 /* The first cell of the first row into buf ("" when there is no row or it
  * is NULL); returns buf, or NULL on error. */
 char *pgp_query_value(PGconn *c, const char *sql, int nparams, const char *const *params,

@@ -1,6 +1,8 @@
 /* Slot readings and the WAL-position ring behind lag in seconds. */
 #include "pgprobe/slot.h"
 
+#include "pgprobe/live.h"
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,14 +95,26 @@ static uint64_t opt_lsn(const PGresult *r, int col)
     return v;
 }
 
+const char *pgp_slot_sql(void)
+{
+    return SLOT_SQL;
+}
+
 bool pgp_slot_read(pgp_slot_probe *p, PGconn *c, pgp_slot_reading *out, pgp_error *err)
+{
+    const char *params[1] = {p->slot};
+    PGresult *r = pgp_query_prepared(c, "pgp_slot", SLOT_SQL, 1, params, err);
+    if (!r)
+        return false;
+    pgp_slot_apply(p, r, out);
+    PQclear(r);
+    return true;
+}
+
+void pgp_slot_apply(pgp_slot_probe *p, const PGresult *r, pgp_slot_reading *out)
 {
     memset(out, 0, sizeof *out);
     out->lag_s = -1;
-    const char *params[1] = {p->slot};
-    PGresult *r = pgp_query(c, SLOT_SQL, 1, params, err);
-    if (!r)
-        return false;
     out->t = atof(PQgetvalue(r, 0, 0));
     pgp_lsn_parse(PQgetvalue(r, 0, 1), &out->current_lsn);
     pgp_lsn_ring_add(&p->ring, out->t, out->current_lsn);
@@ -122,7 +136,6 @@ bool pgp_slot_read(pgp_slot_probe *p, PGconn *c, pgp_slot_reading *out, pgp_erro
     out->write_lag_s = opt_double(r, 16);
     out->flush_lag_s = opt_double(r, 17);
     out->replay_lag_s = opt_double(r, 18);
-    PQclear(r);
     if (out->exists && out->restart_lsn && out->current_lsn >= out->restart_lsn)
         out->retained_bytes = (int64_t)(out->current_lsn - out->restart_lsn);
     if (out->exists && out->confirmed_flush_lsn) {
@@ -130,7 +143,6 @@ bool pgp_slot_read(pgp_slot_probe *p, PGconn *c, pgp_slot_reading *out, pgp_erro
         out->lag_bytes = out->current_lsn > cf ? (int64_t)(out->current_lsn - cf) : 0;
         out->lag_s = pgp_lsn_ring_age(&p->ring, cf, out->t, &out->lag_s_lower_bound);
     }
-    return true;
 }
 
 void pgp_slot_probe_free(pgp_slot_probe *p)

@@ -66,6 +66,9 @@ typedef struct pgp_slot_reading {
 typedef struct pgp_slot_probe {
     char slot[128];
     pgp_lsn_ring ring;
+    /* where pgp_live_read prepared its statements (connection, backend) */
+    const void *prepared_conn;
+    int prepared_pid;
 } pgp_slot_probe;
 
 void pgp_slot_probe_init(pgp_slot_probe *p, const char *slot_name);

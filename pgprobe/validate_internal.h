@@ -12,6 +12,8 @@ typedef struct val_col {
     const char *ident;  /* quote_ident(name) */
     const char *type;   /* format_type(): the cast for key bounds */
     int key_pos;        /* 1-based position in the primary key, 0 if not in it */
+    bool collatable;    /* a text-like type: its order depends on a collation */
+    const char *expr;   /* key columns: "t.col", or "t.col COLLATE \"C\"" (see val_plan) */
 } val_col;
 
 typedef struct val_tplan {
@@ -23,6 +25,7 @@ typedef struct val_tplan {
     const char *row;     /* "ROW(t.a, t.b, ...)::text": the row as both sides print it */
     int64_t estimate;    /* planner's row estimate on the source */
     int64_t pages;       /* the source table's size in 8 kB pages (0: partitioned) */
+    bool byte_order;     /* text keys compared COLLATE "C": the sides' collations differ */
 } val_tplan;
 
 /* One comparison: the same SQL and parameters on both sides. range NULL:

@@ -21,11 +21,18 @@ static const char *COLUMNS_SQL =
     "SELECT a.attrelid::text, a.attname, quote_ident(a.attname),"
     "       format_type(a.atttypid, a.atttypmod),"
     "       COALESCE((SELECT k.n FROM unnest(i.indkey) WITH ORDINALITY k(att, n)"
-    "                 WHERE k.att = a.attnum), 0)"
+    "                 WHERE k.att = a.attnum), 0), a.attcollation <> 0"
     " FROM pg_attribute a"
     " LEFT JOIN pg_index i ON i.indrelid = a.attrelid AND i.indisprimary"
     " WHERE a.attrelid = ANY ($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped"
     " ORDER BY a.attrelid, a.attnum";
+
+/* What decides how the database sorts text, whatever the version calls
+ * the columns (daticulocale in 15 and 16, datlocale from 17). */
+static const char *COLLATION_SQL =
+    "SELECT concat_ws(' ', d.datcollate, j->>'datlocprovider', j->>'daticulocale',"
+    "                 j->>'datlocale', j->>'daticurules')"
+    " FROM pg_database d, to_jsonb(d) j WHERE d.datname = current_database()";
 
 /* The sink's columns of each named table; no row for a table it lacks. */
 static const char *SINK_SQL =
@@ -58,6 +65,8 @@ static bool load_columns(PGconn *src, const pgp_tables *tabs, val_tplan *plans, 
             c->ident = arena_strdup(a, PQgetvalue(r, i, 2));
             c->type = arena_strdup(a, PQgetvalue(r, i, 3));
             c->key_pos = atoi(PQgetvalue(r, i, 4));
+            c->collatable = PQgetvalue(r, i, 5)[0] == 't';
+            c->expr = arena_printf(a, "t.%s", c->ident);
             nkey += c->key_pos > 0;
         }
         pl->key = arena_alloc(a, (nkey + 1) * sizeof *pl->key);
@@ -159,12 +168,12 @@ static char *bound_sql(arena *a, const val_tplan *pl, const char *op, int *pn)
 {
     size_t n = pl->t->n_key, len = 64;
     for (size_t k = 0; k < n; k++)
-        len += strlen(pl->key[k]->ident) + strlen(pl->key[k]->type) + 24;
+        len += strlen(pl->key[k]->expr) + strlen(pl->key[k]->type) + 24;
     char *s = arena_alloc(a, len), *o = s;
     if (n > 1)
         *o++ = '(';
     for (size_t k = 0; k < n; k++)
-        o += sprintf(o, "%st.%s", k ? ", " : "", pl->key[k]->ident);
+        o += sprintf(o, "%s%s", k ? ", " : "", pl->key[k]->expr);
     o += sprintf(o, "%s %s %s", n > 1 ? ")" : "", op, n > 1 ? "(" : "");
     for (size_t k = 0; k < n; k++)
         o += sprintf(o, "%s$%d::%s", k ? ", " : "", (*pn)++, pl->key[k]->type);
@@ -185,7 +194,8 @@ static const char *where_sql(arena *a, const val_tplan *pl, const pgp_val_range 
     return "";
 }
 
-/* The bounds for people: aid >= 100001 AND aid < 200001. */
+/* The bounds for people: aid >= 100001 AND aid < 200001 (with the
+ * COLLATE "C" the comparison really uses, if any). */
 static const char *where_text(PGconn *c, arena *a, const val_tplan *pl, const pgp_val_range *r)
 {
     size_t n = pl->t->n_key;
@@ -202,7 +212,7 @@ static const char *where_text(PGconn *c, arena *a, const val_tplan *pl, const pg
         for (size_t k = 0; k < n; k++) {
             bool num = v[k][0] && strspn(v[k], "0123456789-+.e") == strlen(v[k]);
             char *lit = num ? NULL : PQescapeLiteral(c, v[k], strlen(v[k]));
-            cols = arena_printf(a, "%s%s%s", cols, k ? ", " : "", pl->key[k]->ident);
+            cols = arena_printf(a, "%s%s%s", cols, k ? ", " : "", pl->key[k]->expr + 2);
             vals = arena_printf(a, "%s%s%s", vals, k ? ", " : "", lit ? lit : v[k]);
             if (lit)
                 PQfreemem(lit);
@@ -235,6 +245,10 @@ static bool cut_ranges(PGconn *src, arena *a, val_tplan *pl, int64_t range_rows,
     int64_t want = pl->estimate > 0 ? (pl->estimate + range_rows - 1) / range_rows : 1;
     if (want > 10000)
         want = 10000;
+    /* Without an index for COLLATE "C", every range is a scan of the
+     * whole table: a few ranges only. */
+    if (pl->byte_order && want > 8)
+        want = 8;
     char ***bounds = NULL;
     size_t nb = 0;
     if (n && want > 1) {
@@ -247,7 +261,7 @@ static bool cut_ranges(PGconn *src, arena *a, val_tplan *pl, int64_t range_rows,
         char *cols = arena_strdup(a, ""), *order = arena_strdup(a, "");
         for (size_t k = 0; k < n; k++) {
             cols = arena_printf(a, "%s%st.%s::text", cols, k ? ", " : "", pl->key[k]->ident);
-            order = arena_printf(a, "%s%st.%s", order, k ? ", " : "", pl->key[k]->ident);
+            order = arena_printf(a, "%s%s%s", order, k ? ", " : "", pl->key[k]->expr);
         }
         char *sql = arena_printf(a, "SELECT %s FROM %s TABLESAMPLE SYSTEM (%.6f) ORDER BY %s",
                                  cols, pl->from, pct, order);
@@ -312,6 +326,21 @@ bool val_plan(PGconn *src, PGconn *snk, const mt_objects *o, const pgp_val_opts 
     }
     bool ok = load_columns(src, &tabs, plans, a, err) && check_sink(snk, rep, plans, err);
     pgp_tables_free(&tabs);
+    /* Ranges of a text key hold the same rows on both sides only if both
+     * sort alike. When the databases' collations differ (a C source, an
+     * ICU or en_US sink ...), text keys are compared byte-wise instead. */
+    char coll[2][512];
+    ok = ok && pgp_query_value(src, COLLATION_SQL, 0, NULL, coll[0], sizeof coll[0], err) &&
+         pgp_query_value(snk, COLLATION_SQL, 0, NULL, coll[1], sizeof coll[1], err);
+    bool differ = ok && strcmp(coll[0], coll[1]);
+    for (size_t i = 0; ok && differ && i < rep->n_tables; i++)
+        for (size_t k = 0; k < plans[i].n_cols; k++) {
+            val_col *c = &plans[i].cols[k];
+            if (c->key_pos > 0 && c->collatable) {
+                c->expr = arena_printf(a, "t.%s COLLATE \"C\"", c->ident);
+                plans[i].byte_order = true;
+            }
+        }
     int64_t range_rows = opt->range_rows > 0 ? opt->range_rows : 100000;
     for (size_t i = 0; ok && i < rep->n_tables; i++) {
         if (plans[i].t->problem)

@@ -15,7 +15,7 @@ PGBIN=/usr/lib/postgresql/15/bin
 WORK=$(mktemp -d)
 PIDS=()
 cleanup() {
-  for p in "${PIDS[@]}"; do kill -CONT "$p" 2>/dev/null; kill "$p" 2>/dev/null; done
+  for p in "${PIDS[@]}"; do kill -CONT "$p" 2>/dev/null || true; kill "$p" 2>/dev/null || true; done
   pgc_cleanup
   rm -rf "$WORK"
 }

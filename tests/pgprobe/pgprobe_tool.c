@@ -15,6 +15,7 @@
 #include "pgprobe/activity.h"
 #include "pgprobe/cleanup.h"
 #include "pgprobe/conn.h"
+#include "pgprobe/live.h"
 #include "pgprobe/slot.h"
 
 static double now_ms(void)
@@ -71,7 +72,6 @@ static int cmd_watch(const char *text, const char *slot, double seconds, int ms,
     pgp_activity_probe_init(&ap);
     ap.exclude_apps = exclude;
     ap.n_exclude_apps = n_exclude;
-    ap.own_xacts_per_reading = 2;
     double end = now_ms() + seconds * 1000;
     int rc = 0;
     while (now_ms() < end) {
@@ -79,13 +79,7 @@ static int cmd_watch(const char *text, const char *slot, double seconds, int ms,
         pgp_activity_reading a;
         pgp_error err;
         double t0 = now_ms();
-        if (!pgp_slot_read(&sp, c, &s, &err)) {
-            printf("error %s\n", err.msg);
-            rc = 2;
-            break;
-        }
-        ap.exclude_pid = s.active_pid;
-        if (!pgp_activity_read(&ap, c, &a, &err)) {
+        if (!pgp_live_read(&sp, &ap, c, &s, &a, &err)) {
             printf("error %s\n", err.msg);
             rc = 2;
             break;
@@ -95,7 +89,7 @@ static int cmd_watch(const char *text, const char *slot, double seconds, int ms,
         pgp_lsn_format(s.confirmed_flush_lsn, cf, sizeof cf);
         printf("tick t=%.3f exists=%d active=%d pid=%d wal_status=%s confirmed=%s lag_bytes=%lld "
                "lag_s=%.2f%s retained=%lld replay_lag=%.3f commits_s=%.1f wal_bytes_s=%.0f "
-               "write_xacts_s=%.1f writing=%d sessions=%d excluded=%d no_writes_s=%.1f%s "
+               "write_xacts_s=%.1f writing=%d sessions=%d excluded=%d no_writes_s=%.3f%s "
                "cost_ms=%.3f",
                s.t, s.exists, s.active, s.active_pid, s.wal_status[0] ? s.wal_status : "-", cf,
                (long long)s.lag_bytes, s.lag_s, s.lag_s_lower_bound ? "+" : "",
@@ -121,8 +115,27 @@ static int cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* The cost of one live-readings tick as the dashboard runs it: the slot
- * reading and the activity reading on one connection. */
+static void print_costs(const char *what, double *cost, int n)
+{
+    double sum = 0;
+    for (int i = 0; i < n; i++)
+        sum += cost[i];
+    qsort(cost, (size_t)n, sizeof *cost, cmp_double);
+    printf("%-8s n=%d mean_ms=%.3f p50_ms=%.3f p95_ms=%.3f max_ms=%.3f\n", what, n, sum / n,
+           cost[n / 2], cost[(int)(n * 0.95)], cost[n - 1]);
+}
+
+/* What a dashboard without pgprobe would run for the same figures: the
+ * views whole, one round trip each. */
+static const char *const NAIVE[] = {
+    "SELECT * FROM pg_replication_slots", "SELECT pg_current_wal_lsn()",
+    "SELECT * FROM pg_stat_replication", "SELECT * FROM pg_stat_activity",
+    "SELECT * FROM pg_stat_database",
+};
+
+/* The cost of one live-readings tick as the dashboard runs it (the slot
+ * reading and the activity reading on one connection), beside a bare
+ * SELECT 1 round trip (the floor) and the naive five queries. */
 static int cmd_ticks(const char *text, const char *slot, int n)
 {
     pgp_endpoint ep;
@@ -133,26 +146,45 @@ static int cmd_ticks(const char *text, const char *slot, int n)
     pgp_slot_probe_init(&sp, slot);
     pgp_activity_probe ap;
     pgp_activity_probe_init(&ap);
-    double *cost = calloc((size_t)n, sizeof *cost), sum = 0;
-    if (!cost)
+    double *tick = calloc((size_t)n, sizeof *tick), *one = calloc((size_t)n, sizeof *one);
+    double *naive = calloc((size_t)n, sizeof *naive), *seq = calloc((size_t)n, sizeof *seq);
+    if (!tick || !one || !naive || !seq)
         return 2;
     for (int i = 0; i < n; i++) {
         pgp_slot_reading s;
         pgp_activity_reading a;
         pgp_error err;
         double t0 = now_ms();
+        if (!pgp_live_read(&sp, &ap, c, &s, &a, &err)) {
+            printf("error %s\n", err.msg);
+            return 2;
+        }
+        tick[i] = now_ms() - t0;
+        t0 = now_ms();
         if (!pgp_slot_read(&sp, c, &s, &err) || !pgp_activity_read(&ap, c, &a, &err)) {
             printf("error %s\n", err.msg);
             return 2;
         }
-        cost[i] = now_ms() - t0;
-        sum += cost[i];
-        usleep(2000);
+        seq[i] = now_ms() - t0;
+        t0 = now_ms();
+        if (!pgp_exec(c, "SELECT 1", &err))
+            return 2;
+        one[i] = now_ms() - t0;
+        t0 = now_ms();
+        for (size_t q = 0; q < sizeof NAIVE / sizeof NAIVE[0]; q++)
+            if (!pgp_exec(c, NAIVE[q], &err))
+                return 2;
+        naive[i] = now_ms() - t0;
+        usleep(5000);
     }
-    qsort(cost, (size_t)n, sizeof *cost, cmp_double);
-    printf("ticks=%d mean_ms=%.3f p50_ms=%.3f p95_ms=%.3f max_ms=%.3f\n", n, sum / n,
-           cost[n / 2], cost[(int)(n * 0.95)], cost[n - 1]);
-    free(cost);
+    print_costs("select1", one, n);
+    print_costs("naive", naive, n);
+    print_costs("tick_2rt", seq, n);
+    print_costs("tick", tick, n);
+    free(seq);
+    free(tick);
+    free(one);
+    free(naive);
     pgp_slot_probe_free(&sp);
     PQfinish(c);
     pgp_endpoint_free(&ep);

@@ -12,7 +12,7 @@ TOOL="$MIGTOP_BUILD_DIR/tests/pgprobe/pgprobe_tool"
 WORK=$(mktemp -d)
 HANG_PID=
 cleanup() {
-  [ -n "$HANG_PID" ] && kill "$HANG_PID" 2>/dev/null
+  [ -z "$HANG_PID" ] || kill "$HANG_PID" 2>/dev/null || true
   pgc_cleanup
   rm -rf "$WORK"
 }
