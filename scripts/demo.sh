@@ -1,12 +1,11 @@
 #!/usr/bin/env bash
 # The README's first command: installs the dependencies, builds, and runs
-# the main job. Until the local engine lands that is the dashboard on the
-# bundled sample snapshot, with times made current so the lag reads true.
+# `migtop demo`: two throwaway PostgreSQL servers, sample data under a
+# light write load, a local migration task between them, and the
+# dashboard on it. Quitting (q) stops and removes everything it started.
+# Extra arguments go to `migtop demo` (--scale N, --keep, --no-dashboard).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/build.sh
-snap=$(mktemp --suffix=.json)
-trap 'rm -f "$snap"' EXIT
-python3 tests/data/make-sample.py --now "$(date +%s)" >"$snap"
-build/tui/migtop --file "$snap" "$@"
+exec build/tui/migtop demo "$@"
