@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "kube/exec_cred.h"
 #include "kube/yaml_json.h"
@@ -239,6 +240,16 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
 {
     kube_xfer *x = ud;
     size_t len = size * n;
+    if (len > 12 && !strncasecmp(p, "retry-after:", 12)) {
+        char v[32];
+        snprintf(v, sizeof v, "%.*s", (int)(len - 12 < 31 ? len - 12 : 31), p + 12);
+        char *end;
+        long s = strtol(v, &end, 10);
+        while (*end == ' ' || *end == '\r' || *end == '\n')
+            end++;
+        if (!*end && s >= 0) /* an HTTP date instead of seconds is ignored */
+            x->resp->retry_after_s = s;
+    }
     if (len > 13 && !strncasecmp(p, "content-type:", 13)) {
         const char *v = p + 13;
         while (*v == ' ' || *v == '\t')
@@ -294,6 +305,7 @@ kube_xfer *kube_xfer_new(kube_client *k, CURL *h, const kube_req *r, kube_resp *
                          char *err, size_t errlen)
 {
     memset(resp, 0, sizeof *resp);
+    resp->retry_after_s = -1;
     creds cr;
     if (!get_creds(k, &cr, err, errlen))
         return NULL;
@@ -469,9 +481,25 @@ bool kube_xfer_done(kube_xfer *x, CURLcode rc, char *err, size_t errlen)
     return ok;
 }
 
+#define MAX_RETRY_AFTER_S 10
+#define RETRIES_AFTER 2
+
+/* Sleeps s seconds in small steps, giving up early if the caller stops. */
+static bool wait_retry(const kube_req *r, long s)
+{
+    for (long ms = 0; ms < s * 1000; ms += 100) {
+        if (r->keep_going && !r->keep_going(r->ctx))
+            return false;
+        struct timespec ts = {0, 100 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    return true;
+}
+
 bool kube_do(kube_client *k, CURL *h, const kube_req *r, kube_resp *resp, char *err,
              size_t errlen)
 {
+    int waited = 0;
     for (int attempt = 0;; attempt++) {
         kube_xfer *x = kube_xfer_new(k, h, r, resp, err, errlen);
         if (!x)
@@ -482,6 +510,14 @@ bool kube_do(kube_client *k, CURL *h, const kube_req *r, kube_resp *resp, char *
          * one once, as client-go does. */
         if (!ok && resp->status == 401 && k->cfg.has_exec && attempt == 0) {
             kube_client_drop_credentials(k);
+            kube_resp_free(resp);
+            continue;
+        }
+        if (!ok && (resp->status == 429 || resp->status == 503) && resp->retry_after_s >= 0 &&
+            resp->retry_after_s <= MAX_RETRY_AFTER_S && waited < RETRIES_AFTER) {
+            waited++;
+            if (!wait_retry(r, resp->retry_after_s))
+                return ok;
             kube_resp_free(resp);
             continue;
         }

@@ -49,6 +49,7 @@ typedef struct kube_resp {
     long status;            /* HTTP status, 0 if none was received */
     kube_buf body;
     char content_type[128];
+    long retry_after_s;     /* Retry-After in seconds, -1 if absent */
     bool stopped;           /* on_data or keep_going said stop */
 } kube_resp;
 
@@ -57,7 +58,9 @@ typedef struct kube_resp {
  * says why in kubectl's words ("Error from server (NotFound): ...",
  * "Unable to connect to the server: ...") and resp->status tells callers
  * what happened (e.g. 404: absent, 410: relist). A 401 with an exec plugin
- * is retried once with fresh credentials. */
+ * is retried once with fresh credentials; a 429 or 503 that says
+ * Retry-After (at most 10 s) is retried up to twice after that wait, as
+ * client-go does (API priority and fairness answers 429 under load). */
 bool kube_do(kube_client *k, CURL *h, const kube_req *r, kube_resp *resp, char *err,
              size_t errlen);
 void kube_resp_free(kube_resp *r);

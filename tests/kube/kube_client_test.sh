@@ -143,9 +143,17 @@ expect_out "missing exec plugin" "^error: exec: executable $tmp/no-plugin failed
 declare -A want=([403]=Forbidden [404]=NotFound [409]=Conflict [410]=Expired [422]=Invalid
                  [429]=TooManyRequests [500]=InternalError [503]=ServiceUnavailable)
 for code in "${!want[@]}"; do
-    standin_ctl fail count=1 code="$code" path=/migrationtasks >/dev/null
+    # 429 and 503 with Retry-After are retried twice (client-go does too):
+    # the third answer in a row is the error.
+    n=1
+    case $code in 429 | 503) n=3 ;; esac
+    standin_ctl fail count=$n code="$code" path=/migrationtasks >/dev/null
     expect_out "HTTP $code" "^error: Error from server \(${want[$code]}\): stand-in fault: injected HTTP $code\$" kt request GET "$TASKS"
 done
+standin_ctl fail count=2 code=429 path=/migrationtasks >/dev/null
+expect_out "429 twice, then an answer" '^status=200$' kt request GET "$TASKS"
+[ "$(standin_ctl state | python3 -c 'import json,sys; print(json.load(sys.stdin)["faults"]["fail"]["left"])')" = 0 ] \
+    || fail "the 429s were not all consumed by retries"
 standin_ctl fail count=1 code=401 path=/migrationtasks >/dev/null
 expect_out "HTTP 401" '^error: You must be logged in to the server \(stand-in fault: injected HTTP 401\)$' kt request GET "$TASKS"
 expect_out "real 404" '^error: Error from server \(NotFound\): migrationtasks.datamigration.apecloud.io "nope" not found$' \
