@@ -12,11 +12,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tui/config.h"
 #include "tui/input.h"
 #include "tui/logs_view.h"
 #include "tui/render.h"
 #include "tui/wizard.h"
-#include "tui/ui_theme.h"
+#include "tui/theme_apply.h"
 
 static volatile sig_atomic_t got_signal;
 
@@ -28,6 +29,7 @@ void dashboard_default_opts(dashboard_opts *o)
     o->pod_tz = "UTC";
     o->lag_warn_s = 5;
     o->refresh_ms = 1000;
+    config_apply(config_user(NULL), o); /* the user's config; flags come after */
 }
 
 static bool setup_terminal(char *err, size_t errlen)
@@ -117,7 +119,17 @@ int dashboard_run(mt_backend *backend, mt_feed *feed, const dashboard_opts *o)
         return 1;
     }
     draw_set_utf8(utf8);
-    ui_theme_init(a, o->theme);
+    /* A broken config or theme: say so (longer than a usual message, the
+     * user may not be looking yet) and go on with the defaults. */
+    const char *cfg_err;
+    config_user(&cfg_err);
+    char theme_err[512] = "";
+    theme_apply(a, o->theme, true, theme_err, sizeof theme_err);
+    if (cfg_err[0] || theme_err[0]) {
+        app_message(a, true, "%s%s%s%s", cfg_err, cfg_err[0] && theme_err[0] ? " | " : "",
+                    theme_err, theme_err[0] ? " (using the default theme)" : "");
+        a->message_until_ms += 22000;
+    }
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;

@@ -11,7 +11,7 @@
 #include "tui/keys.h"
 #include "tui/logs_view.h"
 #include "tui/wizard.h"
-#include "tui/ui_theme.h"
+#include "tui/theme_apply.h"
 
 void input_open_task(app *a, const char *ns, const char *name)
 {
@@ -102,8 +102,8 @@ void input_command(app *a, const char *line)
         if (!arg[0])
             app_message(a, false, "theme: %s (themes: default, light, high-contrast, mono)",
                         a->theme_name);
-        else if (!ui_theme_set(a, arg, err, sizeof err))
-            app_message(a, true, "%s", err);
+        else if (!theme_apply(a, arg, false, err, sizeof err))
+            app_message(a, true, "%s; theme stays %s", err, a->theme_name);
         else
             app_message(a, false, "theme %s", a->theme_name);
     } else if (!strcmp(cmd, "ctx") || !strcmp(cmd, "context") || !strcmp(cmd, "ns") ||
