@@ -97,6 +97,44 @@ int cli_common(cli *c, int argc, char **argv, int *i)
     return 1;
 }
 
+cli_step cli_next(cli *c, int argc, char **argv, int *i, const char *usage)
+{
+    int r = cli_common(c, argc, argv, i);
+    if (r < 0)
+        return CLI_ERR;
+    if (r)
+        return CLI_TAKEN;
+    if (!strcmp(argv[*i], "-h") || !strcmp(argv[*i], "--help")) {
+        fputs(usage, stdout);
+        return CLI_HELP;
+    }
+    return CLI_OWN;
+}
+
+int cli_parse_listing(cli *c, int argc, char **argv, const char *usage, cli_output *out)
+{
+    for (int i = 1; i < argc;) {
+        switch (cli_next(c, argc, argv, &i, usage)) {
+        case CLI_TAKEN: continue;
+        case CLI_HELP: return -1;
+        case CLI_ERR: return 2;
+        case CLI_OWN: break;
+        }
+        const char *v;
+        char err[256];
+        int r = cli_take("--output", "-o", argc, argv, &i, &v, err, sizeof err);
+        if (r < 0)
+            return cli_usage(c, "%s", err);
+        if (!r)
+            return cli_unknown(c, argv[i]);
+        if (!cli_parse_output(v, out))
+            return cli_usage(c, "--output must be table, wide, json or yaml, not \"%s\"", v);
+    }
+    if (c->n_pos > 1)
+        return cli_usage(c, "one name at most (got %d)", c->n_pos);
+    return 0;
+}
+
 bool cli_open(cli *c)
 {
     char err[1024];

@@ -11,6 +11,10 @@
 
 #define CLI_MAX_POS 8
 
+/* -o/--output: table (default), wide, json or yaml. */
+typedef enum cli_output { OUT_TABLE, OUT_WIDE, OUT_JSON, OUT_YAML } cli_output;
+bool cli_parse_output(const char *v, cli_output *out);
+
 typedef struct cli {
     const char *cmd;         /* "list", for the messages */
     backend_args bargs;
@@ -31,6 +35,19 @@ int cli_take(const char *flag, const char *shortf, int argc, char **argv, int *i
  * (an option of the command's own, or unknown), -1 error (printed). */
 int cli_common(cli *c, int argc, char **argv, int *i);
 
+/* One step of a command's parsing loop, at argv[*i]. */
+typedef enum cli_step {
+    CLI_TAKEN, /* a common flag or a positional argument: *i advanced */
+    CLI_OWN,   /* an option the command itself must take (or reject) */
+    CLI_HELP,  /* -h/--help: usage printed, exit 0 */
+    CLI_ERR    /* bad usage, printed: exit 2 */
+} cli_step;
+cli_step cli_next(cli *c, int argc, char **argv, int *i, const char *usage);
+
+/* The whole parse of list and templates: the common flags, NAME and
+ * -o/--output. Returns -1 after --help, 0 to go on, else the exit code. */
+int cli_parse_listing(cli *c, int argc, char **argv, const char *usage, cli_output *out);
+
 /* Opens the backend (error printed on failure). */
 bool cli_open(cli *c);
 void cli_close(cli *c);
@@ -42,9 +59,6 @@ int cli_usage(const cli *c, const char *fmt, ...) __attribute__((format(printf, 
 /* For an option argv[i] no one took. */
 int cli_unknown(const cli *c, const char *arg);
 
-/* -o/--output: table (default), wide, json or yaml. */
-typedef enum cli_output { OUT_TABLE, OUT_WIDE, OUT_JSON, OUT_YAML } cli_output;
-bool cli_parse_output(const char *v, cli_output *out);
 
 /* The age column: "45s", "3d4h" ("<unknown>" without a time, as kubectl). */
 const char *cli_age(mt_time created, mt_time now, char *buf, size_t n);

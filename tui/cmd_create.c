@@ -35,29 +35,30 @@ static int take_many(const cli *c, const char *flag, int argc, char **argv, int 
     return r;
 }
 
+static const char usage[] =
+    "usage: migtop create NAME --template T --source USER:PASS@HOST:PORT/DB\n"
+    "       --sink USER:PASS@HOST:PORT/DB --migration-object '\"public.t1\",...'\n"
+    "       [--steps precheck=true,init-struct=true,init-data=true,cdc=true]\n"
+    "       [--local] [-n NS] [--backend local|kube] [--kubeconfig F]\n"
+    "       [--context C] [--state-dir D] [--readonly]\n";
+
 static int parse(cli *c, create_flags *f, int argc, char **argv)
 {
     for (int i = 1; i < argc;) {
-        int r = cli_common(c, argc, argv, &i);
-        if (r < 0)
-            return 2;
-        if (r)
-            continue;
-        const char *a = argv[i];
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            puts("usage: migtop create NAME --template T --source USER:PASS@HOST:PORT/DB\n"
-                 "       --sink USER:PASS@HOST:PORT/DB --migration-object '\"public.t1\",...'\n"
-                 "       [--steps precheck=true,init-struct=true,init-data=true,cdc=true]\n"
-                 "       [--local] [-n NS] [--backend local|kube] [--kubeconfig F]\n"
-                 "       [--context C] [--state-dir D] [--readonly]");
-            return -1;
+        switch (cli_next(c, argc, argv, &i, usage)) {
+        case CLI_TAKEN: continue;
+        case CLI_HELP: return -1;
+        case CLI_ERR: return 2;
+        case CLI_OWN: break;
         }
+        const char *a = argv[i];
         if (!strcmp(a, "--local")) {
             c->bargs.backend = "local";
             i++;
             continue;
         }
         char err[256];
+        int r;
         if ((r = cli_take("--template", NULL, argc, argv, &i, &f->tmpl, err, sizeof err)) ||
             (r = cli_take("--source", NULL, argc, argv, &i, &f->source, err, sizeof err)) ||
             (r = cli_take("--sink", NULL, argc, argv, &i, &f->sink, err, sizeof err))) {

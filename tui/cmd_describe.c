@@ -133,23 +133,24 @@ static void lag(const mt_describe *d, mt_time now, const char *tz)
            d->source_ts_had_zone ? "" : ", pod zone ", d->source_ts_had_zone ? "" : tz);
 }
 
+static const char usage[] =
+    "usage: migtop describe NAME [--pod-tz ZONE] [-n NS]\n"
+    "       [--backend local|kube] [--kubeconfig F] [--context C] [--state-dir D]\n";
+
 int cmd_describe(int argc, char **argv)
 {
     cli c = {.cmd = "describe"};
     const char *tz = "UTC";
     for (int i = 1; i < argc;) {
-        int r = cli_common(&c, argc, argv, &i);
-        if (r < 0)
-            return 2;
-        if (r)
-            continue;
-        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-            puts("usage: migtop describe NAME [--pod-tz ZONE] [-n NS]\n"
-                 "       [--backend local|kube] [--kubeconfig F] [--context C] [--state-dir D]");
-            return 0;
+        switch (cli_next(&c, argc, argv, &i, usage)) {
+        case CLI_TAKEN: continue;
+        case CLI_HELP: return 0;
+        case CLI_ERR: return 2;
+        case CLI_OWN: break;
         }
         char err[256];
-        if ((r = cli_take("--pod-tz", NULL, argc, argv, &i, &tz, err, sizeof err)) < 0)
+        int r = cli_take("--pod-tz", NULL, argc, argv, &i, &tz, err, sizeof err);
+        if (r < 0)
             return cli_usage(&c, "%s", err);
         if (!r)
             return cli_unknown(&c, argv[i]);

@@ -45,33 +45,17 @@ int cmd_list(int argc, char **argv)
 {
     cli c = {.cmd = "list"};
     cli_output out = OUT_TABLE;
-    for (int i = 1; i < argc;) {
-        int r = cli_common(&c, argc, argv, &i);
-        if (r < 0)
-            return 2;
-        if (r)
-            continue;
-        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-            puts("usage: migtop list [NAME] [-o table|wide|json|yaml] [-A] [-n NS]\n"
-                 "       [--backend local|kube] [--kubeconfig F] [--context C] [--state-dir D]");
-            return 0;
-        }
-        const char *v;
-        char err[256];
-        if ((r = cli_take("--output", "-o", argc, argv, &i, &v, err, sizeof err)) < 0)
-            return cli_usage(&c, "%s", err);
-        if (!r)
-            return cli_unknown(&c, argv[i]);
-        if (!cli_parse_output(v, &out))
-            return cli_usage(&c, "--output must be table, wide, json or yaml, not \"%s\"", v);
-    }
-    if (c.n_pos > 1)
-        return cli_usage(&c, "one task name at most (got %d)", c.n_pos);
+    int rc = cli_parse_listing(&c, argc, argv,
+                               "usage: migtop list [NAME] [-o table|wide|json|yaml] [-A] [-n NS]\n"
+                               "       [--backend local|kube] [--kubeconfig F] [--context C]"
+                               " [--state-dir D]\n",
+                               &out);
+    if (rc)
+        return rc < 0 ? 0 : rc;
     const char *name = c.n_pos ? c.pos[0] : NULL;
     if (!cli_open(&c))
         return 1;
     char err[1024];
-    int rc = 0;
     mt_snapshot *s = c.b->ops->fetch(c.b, c.ns, name, err, sizeof err);
     if (!s) {
         rc = cli_fail(&c, "%s", err);

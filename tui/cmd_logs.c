@@ -36,24 +36,24 @@ static bool valid_step(const char *s)
     return false;
 }
 
+static const char usage[] =
+    "usage: migtop logs NAME --step precheck|init-struct|init-data|cdc\n"
+    "       [--tail N] [-f] [--since 5m] [--timestamps] [-n NS]\n"
+    "       [--backend local|kube] [--kubeconfig F] [--context C] [--state-dir D]\n";
+
 int cmd_logs(int argc, char **argv)
 {
     cli c = {.cmd = "logs"};
     mt_logs_opts o = {.tail_lines = -1};
     const char *step = NULL, *tail = NULL, *since = NULL;
     for (int i = 1; i < argc;) {
-        int r = cli_common(&c, argc, argv, &i);
-        if (r < 0)
-            return 2;
-        if (r)
-            continue;
-        const char *a = argv[i];
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            puts("usage: migtop logs NAME --step precheck|init-struct|init-data|cdc\n"
-                 "       [--tail N] [-f] [--since 5m] [--timestamps] [-n NS]\n"
-                 "       [--backend local|kube] [--kubeconfig F] [--context C] [--state-dir D]");
-            return 0;
+        switch (cli_next(&c, argc, argv, &i, usage)) {
+        case CLI_TAKEN: continue;
+        case CLI_HELP: return 0;
+        case CLI_ERR: return 2;
+        case CLI_OWN: break;
         }
+        const char *a = argv[i];
         if (!strcmp(a, "-f") || !strcmp(a, "--follow") || !strcmp(a, "--follow=true")) {
             o.follow = true;
             i++;
@@ -65,6 +65,7 @@ int cmd_logs(int argc, char **argv)
             continue;
         }
         char err[256];
+        int r;
         if ((r = cli_take("--step", NULL, argc, argv, &i, &step, err, sizeof err)) ||
             (r = cli_take("--tail", NULL, argc, argv, &i, &tail, err, sizeof err)) ||
             (r = cli_take("--since", NULL, argc, argv, &i, &since, err, sizeof err))) {

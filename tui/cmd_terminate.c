@@ -30,30 +30,31 @@ static int still_there(cli *c, const char *name, char *what, size_t n, char *err
     return t ? 0 : 1;
 }
 
+static const char usage[] =
+    "usage: migtop terminate NAME [--wait=false] [--timeout 10m] [-n NS]\n"
+    "       [--backend local|kube] [--kubeconfig F] [--context C] [--state-dir D]\n";
+
 int cmd_terminate(int argc, char **argv)
 {
     cli c = {.cmd = "terminate"};
     bool wait = true;
     const char *timeout = "10m";
     for (int i = 1; i < argc;) {
-        int r = cli_common(&c, argc, argv, &i);
-        if (r < 0)
-            return 2;
-        if (r)
-            continue;
-        const char *a = argv[i];
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            puts("usage: migtop terminate NAME [--wait=false] [--timeout 10m] [-n NS]\n"
-                 "       [--backend local|kube] [--kubeconfig F] [--context C] [--state-dir D]");
-            return 0;
+        switch (cli_next(&c, argc, argv, &i, usage)) {
+        case CLI_TAKEN: continue;
+        case CLI_HELP: return 0;
+        case CLI_ERR: return 2;
+        case CLI_OWN: break;
         }
+        const char *a = argv[i];
         if (!strcmp(a, "--wait") || !strcmp(a, "--wait=true") || !strcmp(a, "--wait=false")) {
             wait = strcmp(a, "--wait=false") != 0;
             i++;
             continue;
         }
         char err[256];
-        if ((r = cli_take("--timeout", NULL, argc, argv, &i, &timeout, err, sizeof err)) < 0)
+        int r = cli_take("--timeout", NULL, argc, argv, &i, &timeout, err, sizeof err);
+        if (r < 0)
             return cli_usage(&c, "%s", err);
         if (!r)
             return cli_unknown(&c, a);
