@@ -15,6 +15,7 @@ cleanup() {
     [ -n "$watch_pid" ] && kill "$watch_pid" 2>/dev/null && wait "$watch_pid" 2>/dev/null
     standin_stop
     [ -n "${NOCRD_PID:-}" ] && kill "$NOCRD_PID" 2>/dev/null
+    [ -n "${PROXY_PID:-}" ] && kill "$PROXY_PID" 2>/dev/null
     rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -128,6 +129,24 @@ expect_out "bad token" '^error: You must be logged in to the server \(Unauthoriz
     "$TOOL" --kubeconfig "$D/kubeconfig-badtoken" request GET "$TASKS"
 expect_out "unknown CA" '^error: Unable to connect to the server: tls: failed to verify certificate' \
     "$TOOL" --kubeconfig "$D/kubeconfig-wrong-ca" request GET "$TASKS"
+# TLS knobs of the cluster entry: tls-server-name (the certificate names
+# localhost), insecure-skip-tls-verify, proxy-url (an HTTP CONNECT proxy).
+with_cluster_line() { sed "s#^    server: .*#&\n    $1#" "$D/kubeconfig-token" >"$2"; }
+with_cluster_line "tls-server-name: localhost" "$tmp/tsn.yaml"
+expect_out "tls-server-name localhost" '^status=200$' "$TOOL" --kubeconfig "$tmp/tsn.yaml" request GET "$TASKS"
+with_cluster_line "tls-server-name: wrong.example" "$tmp/tsn-bad.yaml"
+expect_out "tls-server-name wrong" "^error: Unable to connect to the server: tls: failed to verify certificate: .*wrong.example" \
+    "$TOOL" --kubeconfig "$tmp/tsn-bad.yaml" request GET "$TASKS"
+sed "s#^    certificate-authority-data: .*#    insecure-skip-tls-verify: true#" "$D/kubeconfig-token" >"$tmp/insecure.yaml"
+expect_out "insecure-skip-tls-verify" '^status=200$' "$TOOL" --kubeconfig "$tmp/insecure.yaml" request GET "$TASKS"
+python3 "$SRC/tests/kube/connect_proxy.py" "$tmp/proxy.log" "$tmp/proxy.port" &
+PROXY_PID=$!
+wait_for 10 "the CONNECT proxy" test -s "$tmp/proxy.port"
+with_cluster_line "proxy-url: http://127.0.0.1:$(cat "$tmp/proxy.port")" "$tmp/proxy.yaml"
+expect_out "proxy-url" '^status=200$' "$TOOL" --kubeconfig "$tmp/proxy.yaml" request GET "$TASKS"
+grep -qx "CONNECT 127.0.0.1:$PORT" "$tmp/proxy.log" || fail "the request did not go through proxy-url"
+kill "$PROXY_PID"; wait "$PROXY_PID" 2>/dev/null || true; PROXY_PID=
+
 # Exec credentials are cached until expirationTimestamp (refreshed 10 s early).
 rm -f "$D/exec-plugin.calls"
 expect_out "exec x4" '^ok 200$' "$TOOL" --kubeconfig "$D/kubeconfig-exec" repeat 4 "$TASKS"
