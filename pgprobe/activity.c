@@ -1,6 +1,7 @@
 /* Write activity readings (see activity.h for what each figure means). */
 #include "pgprobe/activity.h"
 
+#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,37 +23,25 @@ static const char *ACTIVITY_SQL =
     "       g.usename, g.app, g.excluded, g.n, g.oldest"
     " FROM (SELECT 1) one LEFT JOIN ("
     "   SELECT coalesce(a.usename::text, '') AS usename, a.application_name AS app,"
-    "          (a.pid = $2::int OR EXISTS (SELECT 1 FROM unnest($1::text[]) p"
-    "             WHERE left(a.application_name, length(p)) = p)) AS excluded,"
+    "          (a.pid = $2::int OR EXISTS (SELECT 1 FROM jsonb_array_elements_text($1::jsonb) p(v)"
+    "             WHERE left(a.application_name, length(v)) = v)) AS excluded,"
     "          count(*) AS n,"
     "          max(extract(epoch FROM clock_timestamp() - a.xact_start)) AS oldest"
     "   FROM pg_stat_activity a"
     "   WHERE a.backend_xid IS NOT NULL AND a.pid <> pg_backend_pid()"
     "   GROUP BY 1, 2, 3 ORDER BY 3, 4 DESC) g ON true";
 
-/* {"a","b"} for the text[] parameter, each element quoted. */
-static char *text_array(const char *const *v, size_t n)
+/* The excluded application names as a JSON array of strings: no quoting
+ * rules of our own to get wrong. */
+static char *json_strings(const char *const *v, size_t n)
 {
-    size_t cap = 3;
+    cJSON *arr = cJSON_CreateArray();
     for (size_t i = 0; i < n; i++)
-        cap += 2 * strlen(v[i]) + 3;
-    char *s = malloc(cap), *o = s;
+        cJSON_AddItemToArray(arr, cJSON_CreateString(v[i]));
+    char *s = cJSON_PrintUnformatted(arr);
+    cJSON_Delete(arr);
     if (!s)
         abort();
-    *o++ = '{';
-    for (size_t i = 0; i < n; i++) {
-        if (i)
-            *o++ = ',';
-        *o++ = '"';
-        for (const char *p = v[i]; *p; p++) {
-            if (*p == '"' || *p == '\\')
-                *o++ = '\\';
-            *o++ = *p;
-        }
-        *o++ = '"';
-    }
-    *o++ = '}';
-    *o = 0;
     return s;
 }
 
@@ -91,7 +80,7 @@ const char *pgp_activity_sql(void)
 char *pgp_activity_params(const pgp_activity_probe *a, char pid[16])
 {
     snprintf(pid, 16, "%d", a->exclude_pid);
-    return text_array(a->exclude_apps, a->n_exclude_apps);
+    return json_strings(a->exclude_apps, a->n_exclude_apps);
 }
 
 bool pgp_activity_read(pgp_activity_probe *a, PGconn *c, pgp_activity_reading *out,

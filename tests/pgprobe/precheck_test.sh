@@ -5,7 +5,8 @@
 # the sink cannot create, an extension the sink does not have at all, a
 # leftover slot and publication, wal_level=replica, sink privileges), and
 # the connection errors each with its own kind (wrong password, no pg_hba
-# entry, refused port, missing database, a server that never answers).
+# entry, refused port, missing database, TLS required by a server without
+# it, a server that never answers).
 set -euo pipefail
 . "$MIGTOP_SOURCE_DIR/tests/support/pgcluster.sh"
 TOOL="$MIGTOP_BUILD_DIR/tests/pgprobe/pgprobe_tool"
@@ -213,6 +214,7 @@ pgc_hba src "${PGC_DEFAULT_HBA[@]}"
 conn_kind no-database "mig:p@ss:w0rd@127.0.0.1:$SP/nosuchdb"
 FREE_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 conn_kind unreachable "mig:p@ss:w0rd@127.0.0.1:$FREE_PORT/shop"
+conn_kind tls "postgresql://mig:p%40ss%3Aw0rd@127.0.0.1:$SP/shop?sslmode=require"   # the server has no SSL
 # A server that accepts TCP and never answers: the deadline (3 s) holds.
 python3 -c '
 import socket, sys, time
