@@ -32,7 +32,8 @@ static const char *COLUMNS_SQL =
 static const char *EXT_SQL =
     "SELECT (SELECT extversion FROM pg_extension WHERE extname = $1),"
     "       (SELECT default_version FROM pg_available_extensions WHERE name = $1),"
-    "       coalesce((SELECT bool_or(trusted) FROM pg_available_extension_versions"
+    "       coalesce((SELECT bool_or((to_jsonb(v) ->> 'trusted')::bool)"
+    "                 FROM pg_available_extension_versions v"
     "                 WHERE name = $1), false),"
     "       (SELECT rolsuper FROM pg_roles WHERE rolname = current_user),"
     "       has_database_privilege(current_database(), 'CREATE')";

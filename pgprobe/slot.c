@@ -68,12 +68,15 @@ void pgp_slot_probe_init(pgp_slot_probe *p, const char *slot_name)
 }
 
 /* One row even when the slot is missing (the LEFT JOINs), so the WAL
- * position is sampled on every reading. */
+ * position is sampled on every reading. Columns newer than PostgreSQL 10
+ * (wal_status, safe_wal_size: 13) are read through to_jsonb, NULL where
+ * the server has none, so one statement serves every version. */
 static const char *SLOT_SQL =
     "SELECT extract(epoch FROM clock_timestamp()), pg_current_wal_lsn(),"
     "       s.slot_name IS NOT NULL, coalesce(s.active, false), s.slot_type = 'logical',"
     "       coalesce(s.active_pid, 0), coalesce(s.plugin::text, ''), coalesce(s.database::text, ''),"
-    "       coalesce(s.wal_status, ''), s.restart_lsn, s.confirmed_flush_lsn, s.safe_wal_size,"
+    "       coalesce(to_jsonb(s) ->> 'wal_status', ''), s.restart_lsn, s.confirmed_flush_lsn,"
+    "       (to_jsonb(s) ->> 'safe_wal_size')::bigint,"
     "       r.pid IS NOT NULL, coalesce(r.application_name, ''),"
     "       coalesce(host(r.client_addr), ''), coalesce(r.state, ''),"
     "       extract(epoch FROM r.write_lag), extract(epoch FROM r.flush_lag),"
@@ -156,7 +159,8 @@ bool pgp_publication_read(PGconn *c, const char *pubname, pgp_publication *out, 
     const char *params[1] = {pubname};
     PGresult *r = pgp_query(c,
                             "SELECT p.puballtables, pg_get_userbyid(p.pubowner), p.pubinsert,"
-                            "       p.pubupdate, p.pubdelete, p.pubtruncate,"
+                            "       p.pubupdate, p.pubdelete,"
+                            "       coalesce((to_jsonb(p) ->> 'pubtruncate')::bool, false),"
                             "       t.schemaname || '.' || t.tablename"
                             " FROM pg_publication p"
                             " LEFT JOIN pg_publication_tables t ON t.pubname = p.pubname"
