@@ -154,6 +154,27 @@ expect_out "exec x4" '^ok 200$' "$TOOL" --kubeconfig "$D/kubeconfig-exec" repeat
 rm -f "$D/exec-plugin.calls"
 STANDIN_EXEC_TTL=11 "$TOOL" --kubeconfig "$D/kubeconfig-exec" repeat 3 "$TASKS" 1500 >/dev/null || fail "exec with a short TTL"
 [ "$(wc -l <"$D/exec-plugin.calls")" -eq 3 ] || fail "exec plugin ran $(wc -l <"$D/exec-plugin.calls") times for 3 requests 1.5 s apart with an 11 s credential (want 3)"
+# A v1beta1 plugin with args and env that answers with a client certificate.
+cat >"$tmp/cert-plugin.sh" <<EOF
+#!/bin/sh
+echo "args=\$* env=\$PLUGIN_MODE info=\$KUBERNETES_EXEC_INFO" >>"$tmp/cert-plugin.calls"
+exec python3 -c 'import json, sys; print(json.dumps({"apiVersion": "client.authentication.k8s.io/v1beta1", "kind": "ExecCredential", "status": {"clientCertificateData": open(sys.argv[1]).read(), "clientKeyData": open(sys.argv[2]).read()}}))' "$D/client.crt" "$D/client.key"
+EOF
+chmod +x "$tmp/cert-plugin.sh"
+python3 - "$D/kubeconfig-exec" "$tmp/cert-plugin.yaml" "$tmp/cert-plugin.sh" <<'EOF'
+import sys
+s = open(sys.argv[1]).read()
+s = s.replace("client.authentication.k8s.io/v1\n", "client.authentication.k8s.io/v1beta1\n")
+cmd = [l for l in s.split("\n") if l.strip().startswith("command: ")][0]
+ind = cmd[: len(cmd) - len(cmd.lstrip())]
+s = s.replace(cmd, "\n".join(ind + l for l in [
+    "command: " + sys.argv[3], "args: [--mode, cert]", "env:", "- name: PLUGIN_MODE", "  value: certs-please"]))
+open(sys.argv[2], "w").write(s)
+EOF
+expect_out "exec v1beta1 client certificate" '^status=200$' "$TOOL" --kubeconfig "$tmp/cert-plugin.yaml" request GET "$TASKS"
+grep -q '^args=--mode cert env=certs-please info={"kind":"ExecCredential","apiVersion":"client.authentication.k8s.io/v1beta1"' "$tmp/cert-plugin.calls" \
+    || fail "the plugin's args/env/KUBERNETES_EXEC_INFO: $(cat "$tmp/cert-plugin.calls")"
+tail -n 1 "$D/requests.log" | grep -q "$(printf '\tcert:migtop-test$')" || fail "the exec plugin's certificate was not used"
 sed "s#command: .*#command: $tmp/no-plugin#" "$D/kubeconfig-exec" >"$tmp/noexec.yaml"
 expect_out "missing exec plugin" "^error: exec: executable $tmp/no-plugin failed with: no such file or directory" \
     "$TOOL" --kubeconfig "$tmp/noexec.yaml" request GET "$TASKS"
