@@ -34,7 +34,11 @@ static void usage(FILE *out)
           "Commands:\n", out);
     for (int i = 0; i < migtop_n_commands; i++)
         fprintf(out, "  %-12s %s\n", migtop_commands[i].name, migtop_commands[i].summary);
-    fputs("\nKeys in the dashboard: press ? for help.\n", out);
+    fputs("\nKeys in the dashboard: press ? for help.\n"
+          "Settings: $XDG_CONFIG_HOME/migtop/config.yaml (theme, lag_threshold, pod_tz,\n"
+          "refresh_ms; flags override it). Themes of your own: $XDG_CONFIG_HOME/migtop/themes/\n"
+          "NAME.yaml (see README, Themes).\n",
+          out);
 }
 
 static bool int_arg(const char *flag, const char *v, int lo, int hi, int *out)
