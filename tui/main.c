@@ -36,8 +36,8 @@ static void usage(FILE *out)
         fprintf(out, "  %-12s %s\n", migtop_commands[i].name, migtop_commands[i].summary);
     fputs("\nKeys in the dashboard: press ? for help.\n"
           "Settings: $XDG_CONFIG_HOME/migtop/config.yaml (theme, lag_threshold, pod_tz,\n"
-          "refresh_ms; flags override it). Themes of your own: $XDG_CONFIG_HOME/migtop/themes/\n"
-          "NAME.yaml (see README, Themes).\n",
+          "refresh_ms; flags override it). Themes of your own:\n"
+          "$XDG_CONFIG_HOME/migtop/themes/NAME.yaml (see the README, Themes).\n",
           out);
 }
 
