@@ -182,6 +182,12 @@ fails gone 1 '^migtop list: migrationtasks\.datamigration\.apecloud\.io "t-cli" 
 grep -q $'\tDELETE\t/apis/datamigration.apecloud.io/v1alpha1/namespaces/default/migrationtasks/t-cli\t200' \
     "$D/requests.log" || fail "no DELETE of t-cli in requests.log"
 
+# create and terminate with the other two ways of authenticating.
+ok create-exec create t-exec --template apecloud-pg2pg --source "$SRC_EP" --sink "$SINK_EP" \
+    --migration-object public --kubeconfig "$D/kubeconfig-exec"
+ok term-cert terminate t-exec --kubeconfig "$D/kubeconfig-cert"
+expect "$tmp/term-cert.out" '"t-exec" deleted$' "terminate with a client certificate"
+
 # --- errors: one line, non-zero ---
 fails unknown 1 '^migtop describe: migrationtasks\.datamigration\.apecloud\.io "nope" not found$' \
     describe nope "${K[@]}"

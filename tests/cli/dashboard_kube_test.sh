@@ -33,6 +33,15 @@ D=$STANDIN_DIR
 port=${STANDIN_URL##*:}
 K=(--kubeconfig "$D/kubeconfig-token")
 
+# The dashboard authenticates the three ways (the rest of the test: token).
+standin_ctl seed tasks=1 prefix=seeded- >/dev/null
+for auth in cert exec; do
+    tmux_start 100 30 "$M" --kubeconfig "$D/kubeconfig-$auth"
+    tmux_wait 'seeded-0 +default +apecloud-pg2pg +Running' 10 || fail "dashboard with $auth"
+    tmux_cleanup
+done
+standin_ctl reset >/dev/null
+
 tmux_start 100 30 "$M" --kubeconfig "$D/kubeconfig-token"
 tmux_wait 'kube standin/default' 10 || fail "status bar names the context and namespace"
 tmux_wait 'updated [0-9.]+s ago|no migration tasks' 10 || fail "the data age is shown"
@@ -116,4 +125,7 @@ tmux_wait 't-dash +default +apecloud-pg2pg +(Prepare|Init)' 10 || fail "t-dash a
 tmux_wait 't-dash +default +apecloud-pg2pg +Terminating' 10 || fail "t-dash Terminating"
 tmux_gone 't-dash' 20 || fail "t-dash gone after terminate"
 if grep -l 'pw1\|pw2' "$work"/screen-*.txt; then fail "a password is on a screen"; fi
+# q quits cleanly (under ASan: no leak from the switched backends and feeds).
+tmux_keys q
+tmux_wait 'migtop exited with 0' 10 || fail "migtop did not exit cleanly"
 echo PASS
