@@ -98,6 +98,26 @@ static bool read_values(PGconn *c, arena *a, const char *const *qnames, size_t n
     return true;
 }
 
+/* The values of the sequences the sink has, into .sink (before) or
+ * .after (the re-read after apply). */
+static bool read_sink(PGconn *snk, pgp_seq_report *rep, bool after, pgp_error *err)
+{
+    size_t n_on = 0;
+    const char **q = arena_alloc(&rep->a, (rep->n + 1) * sizeof *q);
+    size_t *idx = arena_alloc(&rep->a, (rep->n + 1) * sizeof *idx);
+    for (size_t i = 0; i < rep->n; i++)
+        if (rep->v[i].on_sink) {
+            idx[n_on] = i;
+            q[n_on++] = rep->v[i].qname;
+        }
+    pgp_seq_value *vals = arena_alloc(&rep->a, (n_on + 1) * sizeof *vals);
+    if (!read_values(snk, &rep->a, q, n_on, vals, err))
+        return false;
+    for (size_t k = 0; k < n_on; k++)
+        *(after ? &rep->v[idx[k]].after : &rep->v[idx[k]].sink) = vals[k];
+    return true;
+}
+
 static bool list_source(PGconn *src, const mt_objects *o, pgp_seq_report *rep, pgp_error *err)
 {
     pgp_tables tabs;
@@ -160,20 +180,7 @@ static bool list_sink(PGconn *snk, pgp_seq_report *rep, pgp_error *err)
         s->sink_max = strtoll(PQgetvalue(r, row, 3), NULL, 10);
     }
     PQclear(r);
-    size_t n_on = 0;
-    const char **q = arena_alloc(&rep->a, (rep->n + 1) * sizeof *q);
-    size_t *idx = arena_alloc(&rep->a, (rep->n + 1) * sizeof *idx);
-    for (size_t i = 0; i < rep->n; i++)
-        if (rep->v[i].on_sink) {
-            idx[n_on] = i;
-            q[n_on++] = rep->v[i].qname;
-        }
-    pgp_seq_value *vals = arena_alloc(&rep->a, (n_on + 1) * sizeof *vals);
-    if (!read_values(snk, &rep->a, q, n_on, vals, err))
-        return false;
-    for (size_t k = 0; k < n_on; k++)
-        rep->v[idx[k]].sink = vals[k];
-    return true;
+    return read_sink(snk, rep, false, err);
 }
 
 /* a is further along than b in a sequence going up (dir > 0) or down. */
@@ -264,22 +271,12 @@ bool pgp_seq_apply(PGconn *snk, pgp_seq_report *r, pgp_error *err)
         }
         r->applied = true;
     }
-    size_t n_on = 0;
-    const char **q = arena_alloc(&r->a, (r->n + 1) * sizeof *q);
-    size_t *idx = arena_alloc(&r->a, (r->n + 1) * sizeof *idx);
-    for (size_t i = 0; i < r->n; i++)
-        if (r->v[i].on_sink) {
-            idx[n_on] = i;
-            q[n_on++] = r->v[i].qname;
-        }
-    pgp_seq_value *vals = arena_alloc(&r->a, (n_on + 1) * sizeof *vals);
-    if (!read_values(snk, &r->a, q, n_on, vals, err))
+    if (!read_sink(snk, r, true, err))
         return false;
-    for (size_t k = 0; k < n_on; k++) {
-        pgp_seq *s = &r->v[idx[k]];
-        s->after = vals[k];
-        s->applied = s->state == PGP_SEQ_SET && r->applied;
-        s->verified = s->after.last_value == s->target.last_value &&
+    for (size_t i = 0; i < r->n; i++) {
+        pgp_seq *s = &r->v[i];
+        s->applied = s->on_sink && s->state == PGP_SEQ_SET && r->applied;
+        s->verified = s->on_sink && s->after.last_value == s->target.last_value &&
                       s->after.is_called == s->target.is_called;
     }
     return true;

@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model/flags.h"
 #include "pgprobe/conn.h"
 #include "pgprobe/sequences.h"
 #include "tui/commands.h"
+#include "tui/probe_args.h"
 
 static void seq_usage(FILE *out)
 {
@@ -120,125 +120,52 @@ static void print_text(pgp_seq_report *r, bool apply, bool ok)
     printf("%s\n", ok ? "OK" : "NOT IN SYNC");
 }
 
-/* "--flag value" or "--flag=value": 1 taken (*i advanced past a separate
- * value), 0 not this flag, -1 the value is missing. */
-static int take(const char *flag, int argc, char **argv, int *i, const char **out)
+static int run(probe_args *p, bool apply, long long margin)
 {
-    const char *a = argv[*i];
-    size_t n = strlen(flag);
-    if (strncmp(a, flag, n))
-        return 0;
-    if (a[n] == '=') {
-        *out = a + n + 1;
-        return 1;
-    }
-    if (a[n])
-        return 0;
-    if (*i + 1 >= argc) {
-        fprintf(stderr, "migtop sequences: %s needs a value\n", flag);
-        return -1;
-    }
-    *out = argv[++*i];
-    return 1;
-}
-
-static bool number_arg(const char *flag, const char *v, long long max, long long *out)
-{
-    char *end;
-    long long n = strtoll(v, &end, 10);
-    if (!*v || *end || n < 0 || n > max) {
-        fprintf(stderr, "migtop sequences: %s needs a whole number from 0 to %lld\n", flag, max);
-        return false;
-    }
-    *out = n;
-    return true;
-}
-
-static int run(const char *src_text, const char *snk_text, const char *const *objs,
-               size_t n_objs, bool apply, long long margin, int timeout, bool json)
-{
-    arena a;
-    arena_init(&a);
-    mt_objects o;
-    char msg[512];
-    pgp_endpoint src = {0}, snk = {0};
     pgp_error err = {0};
     PGconn *cs = NULL, *ck = NULL;
     pgp_seq_report r = {0};
     int rc = 3;
-    if (!mt_parse_objects(&a, objs, n_objs, &o, msg, sizeof msg)) {
-        fprintf(stderr, "migtop sequences: %s\n", msg);
-        rc = 2;
-        goto out;
+    if (!(cs = pgp_connect(&p->src, "migtop sequences", p->timeout, false, &err)) ||
+        !(ck = pgp_connect(&p->snk, "migtop sequences", p->timeout, false, &err)) ||
+        !pgp_seq_read(cs, ck, &p->objs, margin, &r, &err) ||
+        (apply && !pgp_seq_apply(ck, &r, &err))) {
+        probe_args_error(p, &err);
+    } else {
+        bool ok = pgp_seq_ok(&r);
+        if (p->json)
+            print_json(&r, ok);
+        else
+            print_text(&r, apply, ok);
+        rc = ok ? 0 : 1;
     }
-    if (!pgp_endpoint_parse(&src, "source", src_text, &err) ||
-        !pgp_endpoint_parse(&snk, "sink", snk_text, &err)) {
-        fprintf(stderr, "migtop sequences: %s\n", err.msg);
-        rc = 2;
-        goto out;
-    }
-    if (!(cs = pgp_connect(&src, "migtop sequences", timeout, false, &err)) ||
-        !(ck = pgp_connect(&snk, "migtop sequences", timeout, false, &err)))
-        goto fail;
-    if (!pgp_seq_read(cs, ck, &o, margin, &r, &err))
-        goto fail;
-    if (apply && !pgp_seq_apply(ck, &r, &err))
-        goto fail;
-    bool ok = pgp_seq_ok(&r);
-    if (json)
-        print_json(&r, ok);
-    else
-        print_text(&r, apply, ok);
-    rc = ok ? 0 : 1;
-    goto out;
-fail:
-    fprintf(stderr, "migtop sequences: %s\n", err.msg);
-    if (*pgp_errcode_hint(err.code))
-        fprintf(stderr, "  hint: %s\n", pgp_errcode_hint(err.code));
-out:
     pgp_seq_report_free(&r);
     if (cs)
         PQfinish(cs);
     if (ck)
         PQfinish(ck);
-    pgp_endpoint_free(&src);
-    pgp_endpoint_free(&snk);
-    arena_free(&a);
     return rc;
 }
 
 int cmd_sequences(int argc, char **argv)
 {
-    const char *src = NULL, *snk = NULL, *output = "text", *v = NULL;
-    const char **objs = calloc((size_t)argc + 1, sizeof *objs);
-    size_t n_objs = 0;
+    probe_args p;
+    probe_args_init(&p, "sequences", seq_usage, argc);
     bool apply = false;
-    long long margin = 0, timeout = 10;
-    int rc = 2, t = 0;
-    if (!objs)
-        abort();
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-            seq_usage(stdout);
-            rc = 0;
-            goto out;
+    long long margin = 0;
+    int rc = 2, t;
+    for (int i = 1; i < argc;) {
+        const char *v = NULL;
+        if ((t = probe_args_take(&p, argc, argv, &i))) {
+            if (t < 0) {
+                rc = t == -2 ? 0 : 2;
+                goto out;
+            }
         } else if (!strcmp(argv[i], "--apply")) {
             apply = true;
-        } else if ((t = take("--source", argc, argv, &i, &src)) ||
-                   (t = take("--sink", argc, argv, &i, &snk)) ||
-                   (t = take("-o", argc, argv, &i, &output)) ||
-                   (t = take("--output", argc, argv, &i, &output))) {
-            if (t < 0)
-                goto out;
-        } else if ((t = take("--migration-object", argc, argv, &i, &v))) {
-            if (t < 0)
-                goto out;
-            objs[n_objs++] = v;
-        } else if ((t = take("--margin", argc, argv, &i, &v))) {
-            if (t < 0 || !number_arg("--margin", v, 1000000000000LL, &margin))
-                goto out;
-        } else if ((t = take("--timeout", argc, argv, &i, &v))) {
-            if (t < 0 || !number_arg("--timeout", v, 3600, &timeout))
+            i++;
+        } else if ((t = probe_args_value(&p, "--margin", argc, argv, &i, &v))) {
+            if (t < 0 || !probe_args_number(&p, "--margin", v, 0, 1000000000000LL, &margin))
                 goto out;
         } else {
             fprintf(stderr, "migtop sequences: unexpected argument \"%s\"\n", argv[i]);
@@ -246,19 +173,10 @@ int cmd_sequences(int argc, char **argv)
             goto out;
         }
     }
-    if (!src || !snk || !n_objs) {
-        fprintf(stderr, "migtop sequences: --source, --sink and --migration-object are "
-                        "required\n");
-        seq_usage(stderr);
-        goto out;
-    }
-    if (strcmp(output, "json") && strcmp(output, "text") && strcmp(output, "table")) {
-        fprintf(stderr, "migtop sequences: -o takes json or text, not \"%s\"\n", output);
-        goto out;
-    }
-    rc = run(src, snk, objs, n_objs, apply, margin, (int)timeout, !strcmp(output, "json"));
+    if (!(rc = probe_args_finish(&p)))
+        rc = run(&p, apply, margin);
 out:
-    free(objs);
+    probe_args_free(&p);
     return rc;
 }
 #endif

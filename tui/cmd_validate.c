@@ -10,10 +10,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "model/flags.h"
 #include "pgprobe/conn.h"
 #include "pgprobe/validate.h"
 #include "tui/commands.h"
+#include "tui/probe_args.h"
 
 static void validate_usage(FILE *out)
 {
@@ -48,37 +48,6 @@ static bool show_progress(void *ud, const pgp_val_progress *p)
     fprintf(stderr, "\r%zu/%zu %-60.60s", p->done, p->total, p->table->qname);
     if (p->done == p->total)
         fputs("\r\033[K", stderr);
-    return true;
-}
-
-static int take(const char *flag, int argc, char **argv, int *i, const char **out)
-{
-    const char *a = argv[*i];
-    size_t n = strlen(flag);
-    if (strncmp(a, flag, n) || (a[n] && a[n] != '='))
-        return 0;
-    if (a[n] == '=') {
-        *out = a + n + 1;
-        return 1;
-    }
-    if (*i + 1 >= argc) {
-        fprintf(stderr, "migtop validate: %s needs a value\n", flag);
-        return -1;
-    }
-    *out = argv[++*i];
-    return 1;
-}
-
-static bool number(const char *flag, const char *v, long long lo, long long hi, long long *out)
-{
-    char *end;
-    long long n = strtoll(v, &end, 10);
-    if (!*v || *end || n < lo || n > hi) {
-        fprintf(stderr, "migtop validate: %s needs a whole number from %lld to %lld\n", flag, lo,
-                hi);
-        return false;
-    }
-    *out = n;
     return true;
 }
 
@@ -207,116 +176,85 @@ static void print_text(const pgp_val_report *r)
            r->cancelled ? ", interrupted" : "");
 }
 
+static int run(probe_args *p, pgp_val_opts *opt)
+{
+    pgp_error err = {0};
+    pgp_val_report r = {0};
+    int rc = 3;
+    opt->timeout_s = p->timeout;
+    opt->cancel = &interrupted;
+    if (isatty(STDERR_FILENO))
+        opt->progress = show_progress;
+    struct sigaction sa = {0}, old_int, old_term;
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+    bool ran = pgp_validate(&p->src, &p->snk, &p->objs, opt, &r, &err);
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    if (!ran) {
+        probe_args_error(p, &err);
+    } else {
+        if (p->json)
+            print_json(&r);
+        else
+            print_text(&r);
+        rc = r.cancelled ? 4 : pgp_val_ok(&r) ? 0 : 1;
+    }
+    pgp_val_report_free(&r);
+    return rc;
+}
+
 int cmd_validate(int argc, char **argv)
 {
-    const char *src_text = NULL, *snk_text = NULL, *output = "text", *v = NULL;
-    const char **objs = calloc((size_t)argc + 1, sizeof *objs);
-    size_t n_objs = 0;
-    long long n = 0, timeout = 10;
+    probe_args p;
+    probe_args_init(&p, "validate", validate_usage, argc);
     pgp_val_opts opt = {0};
-    int rc = 2, t = 0;
-    if (!objs)
-        abort();
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-            validate_usage(stdout);
-            rc = 0;
-            goto done;
+    long long n = 0;
+    int rc = 2, t;
+    for (int i = 1; i < argc;) {
+        const char *v = NULL;
+        if ((t = probe_args_take(&p, argc, argv, &i))) {
+            if (t < 0) {
+                rc = t == -2 ? 0 : 2;
+                goto out;
+            }
         } else if (!strcmp(argv[i], "--full")) {
             opt.full = true;
+            i++;
         } else if (!strcmp(argv[i], "--no-rows")) {
             opt.no_rows = true;
-        } else if ((t = take("--source", argc, argv, &i, &src_text)) ||
-                   (t = take("--sink", argc, argv, &i, &snk_text)) ||
-                   (t = take("-o", argc, argv, &i, &output)) ||
-                   (t = take("--output", argc, argv, &i, &output))) {
-            if (t < 0)
-                goto done;
-        } else if ((t = take("--migration-object", argc, argv, &i, &v))) {
-            if (t < 0)
-                goto done;
-            objs[n_objs++] = v;
-        } else if ((t = take("--sample", argc, argv, &i, &v))) {
-            if (t < 0 || !number("--sample", v, 1, 100000, &n))
-                goto done;
+            i++;
+        } else if ((t = probe_args_value(&p, "--sample", argc, argv, &i, &v))) {
+            if (t < 0 || !probe_args_number(&p, "--sample", v, 1, 100000, &n))
+                goto out;
             opt.sample = (int)n;
-        } else if ((t = take("--range-rows", argc, argv, &i, &v))) {
-            if (t < 0 || !number("--range-rows", v, 100, 1000000000, &n))
-                goto done;
+        } else if ((t = probe_args_value(&p, "--range-rows", argc, argv, &i, &v))) {
+            if (t < 0 || !probe_args_number(&p, "--range-rows", v, 100, 1000000000, &n))
+                goto out;
             opt.range_rows = n;
-        } else if ((t = take("--jobs", argc, argv, &i, &v))) {
-            if (t < 0 || !number("--jobs", v, 1, 32, &n))
-                goto done;
+        } else if ((t = probe_args_value(&p, "--jobs", argc, argv, &i, &v))) {
+            if (t < 0 || !probe_args_number(&p, "--jobs", v, 1, 32, &n))
+                goto out;
             opt.jobs = (int)n;
-        } else if ((t = take("--seed", argc, argv, &i, &v))) {
-            if (t < 0 || !number("--seed", v, 1, 4294967295LL, &n))
-                goto done;
+        } else if ((t = probe_args_value(&p, "--seed", argc, argv, &i, &v))) {
+            if (t < 0 || !probe_args_number(&p, "--seed", v, 1, 4294967295LL, &n))
+                goto out;
             opt.seed = (unsigned)n;
-        } else if ((t = take("--timeout", argc, argv, &i, &v))) {
-            if (t < 0 || !number("--timeout", v, 1, 3600, &timeout))
-                goto done;
         } else {
             fprintf(stderr, "migtop validate: unexpected argument \"%s\"\n", argv[i]);
             validate_usage(stderr);
-            goto done;
+            goto out;
         }
-    }
-    if (!src_text || !snk_text || !n_objs) {
-        fprintf(stderr, "migtop validate: --source, --sink and --migration-object are required\n");
-        validate_usage(stderr);
-        goto done;
-    }
-    if (strcmp(output, "json") && strcmp(output, "text") && strcmp(output, "table")) {
-        fprintf(stderr, "migtop validate: -o takes json or text, not \"%s\"\n", output);
-        goto done;
     }
     if (opt.full && opt.sample) {
         fprintf(stderr, "migtop validate: --full and --sample exclude each other\n");
-        goto done;
+        goto out;
     }
-    arena a;
-    arena_init(&a);
-    mt_objects o;
-    char msg[512];
-    pgp_endpoint src = {0}, snk = {0};
-    pgp_error err = {0};
-    pgp_val_report r = {0};
-    if (!mt_parse_objects(&a, objs, n_objs, &o, msg, sizeof msg)) {
-        fprintf(stderr, "migtop validate: %s\n", msg);
-    } else if (!pgp_endpoint_parse(&src, "source", src_text, &err) ||
-               !pgp_endpoint_parse(&snk, "sink", snk_text, &err)) {
-        fprintf(stderr, "migtop validate: %s\n", err.msg);
-    } else {
-        opt.timeout_s = (int)timeout;
-        opt.cancel = &interrupted;
-        if (isatty(STDERR_FILENO))
-            opt.progress = show_progress;
-        struct sigaction sa = {0}, old_int, old_term;
-        sa.sa_handler = on_signal;
-        sigaction(SIGINT, &sa, &old_int);
-        sigaction(SIGTERM, &sa, &old_term);
-        bool ran = pgp_validate(&src, &snk, &o, &opt, &r, &err);
-        sigaction(SIGINT, &old_int, NULL);
-        sigaction(SIGTERM, &old_term, NULL);
-        if (!ran) {
-            fprintf(stderr, "migtop validate: %s\n", err.msg);
-            if (*pgp_errcode_hint(err.code))
-                fprintf(stderr, "  hint: %s\n", pgp_errcode_hint(err.code));
-            rc = 3;
-        } else {
-            if (!strcmp(output, "json"))
-                print_json(&r);
-            else
-                print_text(&r);
-            rc = r.cancelled ? 4 : pgp_val_ok(&r) ? 0 : 1;
-        }
-    }
-    pgp_val_report_free(&r);
-    pgp_endpoint_free(&src);
-    pgp_endpoint_free(&snk);
-    arena_free(&a);
-done:
-    free(objs);
+    if (!(rc = probe_args_finish(&p)))
+        rc = run(&p, &opt);
+out:
+    probe_args_free(&p);
     return rc;
 }
 #endif
