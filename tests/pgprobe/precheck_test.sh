@@ -6,14 +6,16 @@
 # leftover slot and publication, wal_level=replica, sink privileges), and
 # the connection errors each with its own kind (wrong password, no pg_hba
 # entry, refused port, missing database, TLS required by a server without
-# it, a server that never answers).
+# it, a server that never answers, a server older than PostgreSQL 10).
 set -euo pipefail
 . "$MIGTOP_SOURCE_DIR/tests/support/pgcluster.sh"
 TOOL="$MIGTOP_BUILD_DIR/tests/pgprobe/pgprobe_tool"
 WORK=$(mktemp -d)
 HANG_PID=
+OLD_PID=
 cleanup() {
   [ -z "$HANG_PID" ] || kill "$HANG_PID" 2>/dev/null || true
+  [ -z "$OLD_PID" ] || kill "$OLD_PID" 2>/dev/null || true
   pgc_cleanup
   rm -rf "$WORK"
 }
@@ -226,6 +228,32 @@ t0=$(date +%s%N)
 conn_kind timeout "mig:p@ss:w0rd@127.0.0.1:$(cat "$WORK/hang.port")/shop"
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 [ "$ms" -ge 2500 ] && [ "$ms" -lt 6000 ] || fail "timeout took $ms ms, expected about 3000"
+# A PostgreSQL 9.6 server, as far as the protocol goes: it accepts any
+# login and reports server_version 9.6.24 (a few lines of the v3 protocol;
+# there is no 9.6 package to run). The connect refuses it, naming the version.
+python3 -c '
+import socket, struct
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(8)
+print(s.getsockname()[1], flush=True)
+def msg(t, body): return t + struct.pack("!I", len(body) + 4) + body
+while True:
+    c, _ = s.accept()
+    while True:
+        n = struct.unpack("!I", c.recv(4))[0]
+        body = c.recv(n - 4)
+        if struct.unpack("!I", body[:4])[0] in (80877103, 80877104):  # SSL / GSS request
+            c.sendall(b"N"); continue
+        break
+    c.sendall(msg(b"R", struct.pack("!I", 0)) +
+              msg(b"S", b"server_version\x009.6.24\x00") +
+              msg(b"S", b"client_encoding\x00UTF8\x00") +
+              msg(b"K", struct.pack("!II", 1, 2)) + msg(b"Z", b"I"))
+    c.recv(1024); c.close()' >"$WORK/old.port" &
+OLD_PID=$!
+for _ in $(seq 50); do [ -s "$WORK/old.port" ] && break; sleep 0.1; done
+conn_kind server-too-old "mig:p@ss:w0rd@127.0.0.1:$(cat "$WORK/old.port")/shop"
+old_out=$("$TOOL" connect "mig:p@ss:w0rd@127.0.0.1:$(cat "$WORK/old.port")/shop" || true)
+case "$old_out" in *"server version 9.6 is too old"*) ;; *) fail "the old version is not named: $old_out" ;; esac
 # The precheck reports an unreachable side as its failing connect check.
 precheck badpw --source "mig:wrong-pw@127.0.0.1:$SP/shop" --sink "$SINK" --migration-object public.uniq
 expect_rc badpw 1
