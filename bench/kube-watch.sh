@@ -106,5 +106,8 @@ printf '%-40s %11s ms %14s %10s\n' "key echo, server healthy (median of 10)" "$(
 printf '%-40s %11s ms %14s %10s\n' "key echo, server stalled (median of 10)" "$(median_ms <<<"$stalled")" "-" "< 50 ms"
 printf '%-40s %11s ms %14s %10s\n' "key echo, server stalled (worst of 10)" "$(worst_ms <<<"$stalled")" "-" "< 50 ms"
 echo "screen bottom during the stall: $banner"
-echo "migtop's requests in the window (requests.log):"
-awk -F'\t' '$7 == "token" {print "  " $2 " " $3 " -> " $4}' "$work/window.log" | sed 's/?.*watch=1.*->/?watch=1... ->/' | sort | uniq -c | head -20
+echo "migtop's bytes in the window by kind (the open watches' bookmarks; kubectl -w asks for none):"
+python3 -c 'import json,sys; [print("  %-28s %6d bytes" % (k, v["bytes"])) for k, v in json.load(open(sys.argv[1]))["classes"].items() if v["bytes"]]' "$work/stats.json"
+echo "requests migtop finished in the window (requests.log):"
+awk -F'\t' '$7 == "token" {print "  " $2 " " $3 " -> " $4}' "$work/window.log" | sort | uniq -c | head -20
+[ "$m_log" -gt 0 ] || echo "  (none)"
