@@ -16,6 +16,7 @@ static const char *const SIDE[2] = {"source", "sink"};
 typedef struct side_conn {
     PGconn *c;
     val_job *job;  /* running, or NULL */
+    bool failed;   /* a query failed: roll back to the savepoint before the next */
 } side_conn;
 
 typedef struct runner {
@@ -98,6 +99,12 @@ static bool open_side(runner *r, int side, const pgp_endpoint *ep, pgp_error *er
                 return false;
         }
     }
+    /* A failed query (no SELECT on one table, a type the sink lacks)
+     * aborts the transaction; rolling back to this savepoint keeps the
+     * snapshot for the queries after it. */
+    for (int k = 0; k < r->n[side]; k++)
+        if (!pgp_exec(r->conns[side][k].c, "SAVEPOINT migtop_validate", err))
+            return false;
     if (side == SRC)
         r->rep->snapshot = shared;
     else
@@ -146,10 +153,24 @@ static void finish_job(runner *r, val_job *j)
     }
 }
 
+static bool recover(runner *r, int side, side_conn *sc, pgp_error *err)
+{
+    if (!sc->failed)
+        return true;
+    sc->failed = false;
+    if (pgp_exec(sc->c, "ROLLBACK TO SAVEPOINT migtop_validate", err))
+        return true;
+    const char *msg = one_line(&r->rep->a, err->msg);
+    pgp_error_set(err, err->code, "%s: %s", SIDE[side], msg);
+    return false;
+}
+
 static bool send_next(runner *r, int side, side_conn *sc, pgp_error *err)
 {
     if (r->next[side] >= r->n_jobs)
         return true;
+    if (!recover(r, side, sc, err))
+        return false;
     val_job *j = &r->jobs[r->next[side]++];
     if (!PQsendQueryParams(sc->c, j->sql, j->nparams, NULL, j->params, NULL, NULL, 0)) {
         pgp_error_set(err, PGP_ERR_CONN_LOST, "%s: %s", SIDE[side],
@@ -184,8 +205,10 @@ static bool collect(runner *r, int side, side_conn *sc, pgp_error *err)
             j->side[side].sum = PQgetisnull(res, 0, 1)
                                     ? NULL
                                     : arena_strdup(&r->rep->a, PQgetvalue(res, 0, 1));
-        } else if (!j->side[side].error) {
-            j->side[side].error = one_line(&r->rep->a, PQresultErrorMessage(res));
+        } else {
+            sc->failed = true;
+            if (!j->side[side].error)
+                j->side[side].error = one_line(&r->rep->a, PQresultErrorMessage(res));
         }
         PQclear(res);
     }
@@ -313,7 +336,7 @@ static bool diff_rows(runner *r, val_tplan *pl, pgp_val_range *rg, pgp_error *er
     for (size_t k = 0; rg->hi && k < n; k++)
         params[np++] = rg->hi[k];
     PGresult *res[2] = {NULL, NULL};
-    bool ok = true;
+    bool ok = recover(r, SRC, &r->conns[SRC][0], err) && recover(r, SNK, &r->conns[SNK][0], err);
     for (int s = 0; s < 2 && ok; s++)
         if (!PQsendQueryParams(r->conns[s][0].c, sql, np, NULL, params, NULL, NULL, 0)) {
             pgp_error_set(err, PGP_ERR_CONN_LOST, "%s: %s", SIDE[s],
@@ -323,10 +346,12 @@ static bool diff_rows(runner *r, val_tplan *pl, pgp_val_range *rg, pgp_error *er
     for (int s = 0; s < 2; s++) {
         PGresult *x;
         while ((x = PQgetResult(r->conns[s][0].c))) {
-            if (!res[s] && PQresultStatus(x) == PGRES_TUPLES_OK)
+            if (!res[s] && PQresultStatus(x) == PGRES_TUPLES_OK) {
                 res[s] = x;
-            else
+            } else {
+                r->conns[s][0].failed |= PQresultStatus(x) != PGRES_TUPLES_OK;
                 PQclear(x);
+            }
         }
     }
     if (ok && res[SRC] && res[SNK]) {

@@ -123,6 +123,24 @@ p = t["Pairs"]
 assert p["sink_rows"] == 49999 and p["mismatches"][0]["rows"][0]["kind"] == "missing", p
 EOF
 
+# No SELECT on one table for the sink role: that table reports the
+# server's error; the tables after it on the same connection still compare.
+pgc_psql snk -c 'REVOKE SELECT ON "My Schema"."Pairs" FROM "Check er"' >/dev/null
+set +e
+run --full --jobs 1 -o json >denied.json; rc=$?
+set -e
+[ $rc = 1 ] || fail "a denied table is a mismatch (got $rc)"
+python3 - denied.json <<'EOF'
+import json, sys
+t = {x["name"]: x for x in json.load(open(sys.argv[1]))["tables"]}
+p = t["Pairs"]["mismatches"][0]
+assert p["error"].startswith("sink: permission denied for table Pairs"), p
+n = t["nopk"]["mismatches"][0]
+assert "error" not in n and n["source_rows"] == n["sink_rows"] == 2000, n
+assert t['Big "T" able']["ranges_mismatched"] == 1
+EOF
+pgc_psql snk -c 'GRANT SELECT ON "My Schema"."Pairs" TO "Check er"' >/dev/null
+
 # A table missing on the sink, and a name that does not exist anywhere.
 set +e
 "$MIGTOP_BIN" validate --source "$SRC" --sink "$SNK" --no-rows \
