@@ -218,6 +218,12 @@ static void do_action(app *a, key_action k)
         if (!wiz_refuse_readonly(a, "creating a task (c)"))
             wiz_create_open(a);
         break;
+    case K_CUTOVER: {
+        view_state *v = app_view(a);
+        if (!wiz_refuse_readonly(a, "the cutover (x)") && v->sel_name[0])
+            wiz_cutover_open(a, v->sel_ns, v->sel_name);
+        break;
+    }
     case K_TERMINATE: {
         view_state *v = app_view(a);
         if (!wiz_refuse_readonly(a, "terminating a task (T)") && v->sel_name[0])

@@ -44,6 +44,8 @@ static const binding bindings[] = {
     {{'n'}, K_NEXT, "Logs", "n, N", "next / previous match", V_LOGS},
     {{'N'}, K_PREV, "Logs", "", "", V_LOGS},
     {{'c'}, K_CREATE, "Wizards", "c", "create a migration task (task list)", V_TASKS},
+    {{'x'}, K_CUTOVER, "Wizards", "x", "cut over the selected task: the seven gates", V_TASKS},
+    {{'x'}, K_CUTOVER, "Wizards", "", "", V_DETAIL},
     {{'T'}, K_TERMINATE, "Wizards", "T", "terminate the selected task, check the slot is gone", V_TASKS},
     {{'T'}, K_TERMINATE, "Wizards", "", "", V_DETAIL},
 };

@@ -357,7 +357,7 @@ static void build(wiz *w, app *a, wizard_view *v, doc *text, int width)
         return;
     }
     if (help[w->step])
-        doc_wrap(text, P_DIM, "", help[w->step], width - 2);
+        doc_wrap(text, P_DIM, "", help[w->step], width);
     (void)v;
 }
 

@@ -183,7 +183,7 @@ void wiz_draw(app *a, int y, int h, int width)
     doc_init(&text, &fr);
     wizard_view v = {.title = w->ops->title, .steps = w->steps, .n_steps = w->n_steps,
                      .step = w->step, .form = cur_form(w)};
-    w->ops->build(w, a, &v, &text, width);
+    w->ops->build(w, a, &v, &text, width - 2); /* the page has a margin of 1 */
     if (text.n) {
         int last = text.n - (w->text_rows > 0 ? w->text_rows : 1);
         if (w->text_top > last)

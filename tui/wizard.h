@@ -68,6 +68,7 @@ void wiz_drain(app *a);
 /* The wizards (tui/wiz_create.c, tui/wiz_terminate.c). */
 void wiz_create_open(app *a);
 void wiz_terminate_open(app *a, const char *ns, const char *name);
+void wiz_cutover_open(app *a, const char *ns, const char *name);
 
 /* For wizards: status lines and the one job. */
 void wiz_status(wiz *w, pane_role r, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
