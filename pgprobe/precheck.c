@@ -192,12 +192,14 @@ void pgp_precheck_run(const pgp_precheck_input *in, pgp_report *out)
     }
     if (pc.src && pc.sink)
         versions(&pc);
+    if (pc.src) {
+        pc_source_server(&pc); /* before our own walsender exists: it counts the free ones */
+        pc_source_privileges(&pc);
+    }
     /* The replication connection is tried even when the plain one failed:
      * the report then says that CDC cannot connect either, and why. */
     pc_replication(&pc);
     if (pc.src) {
-        pc_source_server(&pc);
-        pc_source_privileges(&pc);
         pc_objects(&pc);
         if (pc.sink)
             pc_types(&pc);

@@ -83,7 +83,7 @@ void pgp_report_print_text(const pgp_report *r, FILE *f, bool color)
         const pgp_check *c = &r->v[i];
         const char *name = c->status == PGP_CHECK_OK ? "OK" : c->status == PGP_CHECK_WARN ? "WARN"
                                                                                         : "FAIL";
-        fprintf(f, "%s%-4s%s  %-28s %s\n", color ? COL[c->status] : "", name, color ? "\033[0m" : "",
+        fprintf(f, "%s%-4s%s  %-30s %s\n", color ? COL[c->status] : "", name, color ? "\033[0m" : "",
                 c->id, c->title);
         print_block(f, "found:", c->found);
         print_block(f, "fix:", c->fix);
