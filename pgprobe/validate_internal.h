@@ -23,6 +23,7 @@ typedef struct val_tplan {
     const val_col **key; /* t->n_key of them, in key order */
     const char *from;    /* "ONLY s.t AS t" ("s.t AS t" for a partitioned table) */
     const char *row;     /* "ROW(t.a, t.b, ...)::text": the row as both sides print it */
+    const char *hash;    /* its 64-bit hash, by a function both servers have */
     int64_t estimate;    /* planner's row estimate on the source */
     int64_t pages;       /* the source table's size in 8 kB pages (0: partitioned) */
     bool byte_order;     /* text keys compared COLLATE "C": the sides' collations differ */

@@ -333,6 +333,12 @@ bool val_plan(PGconn *src, PGconn *snk, const mt_objects *o, const pgp_val_opts 
     ok = ok && pgp_query_value(src, COLLATION_SQL, 0, NULL, coll[0], sizeof coll[0], err) &&
          pgp_query_value(snk, COLLATION_SQL, 0, NULL, coll[1], sizeof coll[1], err);
     bool differ = ok && strcmp(coll[0], coll[1]);
+    /* hashtextextended (64 bits) came with PostgreSQL 11; with a 10 on
+     * either side both use the 32-bit hashtext. */
+    bool wide = PQserverVersion(src) >= 110000 && PQserverVersion(snk) >= 110000;
+    for (size_t i = 0; ok && i < rep->n_tables; i++)
+        plans[i].hash = arena_printf(a, wide ? "hashtextextended(%s, 0)" : "hashtext(%s)::bigint",
+                                     plans[i].row);
     for (size_t i = 0; ok && differ && i < rep->n_tables; i++)
         for (size_t k = 0; k < plans[i].n_cols; k++) {
             val_col *c = &plans[i].cols[k];
@@ -364,8 +370,8 @@ static void range_job(arena *a, val_job *j, val_tplan *pl, pgp_val_range *r)
     j->range = r;
     j->params = params;
     j->nparams = np;
-    j->sql = arena_printf(a, "SELECT count(*), coalesce(sum(hashtextextended(%s, 0)), 0)::text"
-                             " FROM %s%s", pl->row, pl->from, where_sql(a, pl, r));
+    j->sql = arena_printf(a, "SELECT count(*), coalesce(sum(%s), 0)::text FROM %s%s", pl->hash,
+                          pl->from, where_sql(a, pl, r));
 }
 
 /* A small xorshift: the sample must differ from run to run (or follow a
@@ -426,7 +432,6 @@ const char *val_rows_sql(arena *a, const val_tplan *p, const pgp_val_range *r)
     char *key = arena_strdup(a, "");
     for (size_t k = 0; k < p->t->n_key; k++)
         key = arena_printf(a, "%s%st.%s", key, k ? ", " : "", p->key[k]->ident);
-    return arena_printf(a, "SELECT %s%s%s::text, hashtextextended(%s, 0) FROM %s%s",
-                        p->t->n_key > 1 ? "ROW(" : "", key, p->t->n_key > 1 ? ")" : "", p->row,
-                        p->from, where_sql(a, p, r));
+    return arena_printf(a, "SELECT %s%s%s::text, %s FROM %s%s", p->t->n_key > 1 ? "ROW(" : "",
+                        key, p->t->n_key > 1 ? ")" : "", p->hash, p->from, where_sql(a, p, r));
 }
