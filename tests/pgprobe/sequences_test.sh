@@ -86,10 +86,20 @@ run --apply --margin 100 >/dev/null || fail "apply with margin"
 [ "$(sink_val 'public.t_id_seq')" = "107 true" ] || fail "margin on public.t_id_seq"
 [ "$(sink_val '"My Schema"."Seq ""q"""')" = "142 false" ] || fail "margin keeps is_called=false"
 
+# A target past the sink sequence's bounds is refused before anything runs.
+pgc_psql snk -c 'ALTER SEQUENCE "My Schema"."DESC seq" MINVALUE -150' >/dev/null
+set +e
+out=$(run --margin 200 --apply 2>&1); rc=$?
+set -e
+[ $rc = 1 ] || fail "out of range should exit 1, got $rc"
+grep -qF 'error: "My Schema"."DESC seq": -203 is outside the sink sequence'"'"'s range -150..-1' <<<"$out" \
+  || fail "out of range named: $out"
+[ "$(sink_val 'public.t_id_seq')" = "207 true" ] || fail "the other sequences are still set"
+
 # A needed sequence missing on the sink fails, with its name.
 pgc_psql snk -c 'DROP SEQUENCE "My Schema"."Seq ""q"""'
 set +e
-out=$(run --margin 100 2>&1); rc=$?
+out=$(run --margin 200 2>&1); rc=$?
 set -e
 [ $rc = 1 ] || fail "a needed sequence missing on the sink should exit 1, got $rc"
 grep -qF 'error: "My Schema"."Seq ""q""" is missing on the sink' <<<"$out" || fail "missing named: $out"
