@@ -240,8 +240,10 @@ static void wait_s(engine_runner *r, cdc_metrics *m, int secs)
 static void set_reason(engine_runner *r, const char *why)
 {
     pthread_mutex_lock(&r->status.mu);
-    snprintf(r->status.cdc_reason, sizeof r->status.cdc_reason, "%s", why);
-    snprintf(r->status.steps[ES_CDC].reason, sizeof r->status.steps[ES_CDC].reason, "%s", why);
+    /* Reasons are cut at the status field's size (1023 bytes): enough for
+     * any server message, and the precision keeps -O2's truncation check quiet. */
+    snprintf(r->status.cdc_reason, sizeof r->status.cdc_reason, "%.1023s", why);
+    snprintf(r->status.steps[ES_CDC].reason, sizeof r->status.steps[ES_CDC].reason, "%.1023s", why);
     pthread_mutex_unlock(&r->status.mu);
 }
 
