@@ -94,7 +94,7 @@ bool theme_apply(app *a, const char *name, bool at_start, char *err, size_t errl
             t = m;
     }
     put_on_screen(&t, color);
-    snprintf(a->theme_name, sizeof a->theme_name, "%s%s", shown,
+    snprintf(a->theme_name, sizeof a->theme_name, "%.96s%s", shown, /* the note fits */
              color ? "" : has_colors() ? " (mono: NO_COLOR is set)" : " (mono: no colours)");
     clearok(curscr, TRUE);
     a->dirty = true;
