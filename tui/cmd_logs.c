@@ -1,7 +1,6 @@
 /* migtop logs NAME --step precheck|init-struct|init-data|cdc [--tail N]
  * [-f] [--since D] [--timestamps]: kbcli migration logs (the pod chosen as
  * kbcli chooses it; the local backend reads the step's log file). */
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,22 +8,17 @@
 #include "tui/cli_args.h"
 #include "tui/commands.h"
 
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    stop = 1;
-}
-
 static bool print_line(void *ctx, const char *line, size_t len)
 {
     bool follow = *(bool *)ctx;
     fwrite(line, 1, len, stdout);
     putchar('\n');
-    if (follow) /* a reader of a pipe sees each line as it comes */
+    /* A reader of a pipe sees each line as it comes; so Ctrl-C (left to
+     * its default, which works even while the stream is quiet) loses
+     * nothing already received. */
+    if (follow)
         fflush(stdout);
-    return !stop && !ferror(stdout);
+    return !ferror(stdout);
 }
 
 static bool valid_step(const char *s)
@@ -97,16 +91,11 @@ int cmd_logs(int argc, char **argv)
     o.step = step;
     if (!cli_open(&c))
         return 1;
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
     char err[1024];
     bool follow = o.follow;
     bool ok = c.b->ops->logs(c.b, c.ns, c.pos[0], &o, print_line, &follow, err, sizeof err);
     fflush(stdout);
-    int rc = ok || stop ? 0 : cli_fail(&c, "%s", err);
+    int rc = ok ? 0 : cli_fail(&c, "%s", err);
     cli_close(&c);
     return rc;
 }

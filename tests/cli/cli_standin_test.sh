@@ -216,5 +216,10 @@ standin_ctl fail count=1 code=500 >/dev/null
 fails e500 1 '500|[Ii]nternal' templates "${K[@]}"
 standin_stop
 fails down 1 'refused|connect' list "${K[@]}"
-# The tasks were left alone by the errors: nothing half-created.
+# A cluster without the migration add-on: kbcli's hint, on one line.
+standin_start "$tmp/k8s-nocrd" --no-crds
+for cmd in list templates "describe x" "logs x --step cdc" "terminate x"; do
+    # shellcheck disable=SC2086
+    fails nocrd 1 "kbcli addon enable migration" $cmd --kubeconfig "$STANDIN_DIR/kubeconfig-token"
+done
 echo "PASS"
