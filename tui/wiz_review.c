@@ -22,7 +22,15 @@ static void wipe(char *s, size_t n)
         p[i] = 0;
 }
 
-static void cp(char *dst, size_t n, const char *s) { snprintf(dst, n, "%s", s ? s : ""); }
+/* Copies what fits (answers are cut at their field's size on purpose). */
+static void cp(char *dst, size_t n, const char *s)
+{
+    if (!n)
+        return;
+    size_t l = s ? strnlen(s, n - 1) : 0;
+    memcpy(dst, s ? s : "", l);
+    dst[l] = 0;
+}
 
 bool wiz_answers_endpoint(create_answers *s, int which, form *fm, const wiz_conn_test *tested,
                           char *err, size_t n)
