@@ -418,19 +418,23 @@ PGconn *pgp_connect(const pgp_endpoint *ep, const char *application_name, int ti
 
 /* ---- queries ---- */
 
-static void query_error(PGconn *c, const PGresult *r, pgp_error *err)
+void pgp_error_from_result(PGconn *c, const PGresult *r, pgp_error *err)
 {
     if (!err)
         return;
     const char *m = r ? PQresultErrorMessage(r) : "";
     if (!m || !*m)
         m = PQerrorMessage(c);
-    if (!strncmp(m, "ERROR:  ", 8))
+    if (!strncmp(m, "ERROR:  ", 8) || !strncmp(m, "FATAL:  ", 8))
         m += 8;
-    bool lost = PQstatus(c) == CONNECTION_BAD;
+    const char *ss = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+    /* The server ending the session (57P0x: terminated, shutting down) or
+     * a connection exception (08xxx) is a lost connection even while
+     * libpq has not yet seen the socket close. */
+    bool lost = PQstatus(c) == CONNECTION_BAD ||
+                (ss && (!strncmp(ss, "08", 2) || !strncmp(ss, "57P0", 4)));
     pgp_error_set(err, lost ? PGP_ERR_CONN_LOST : PGP_ERR_QUERY, "%s", "");
     one_line_scrubbed(err->msg, sizeof err->msg, m && *m ? m : "query failed", NULL);
-    const char *ss = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
     snprintf(err->sqlstate, sizeof err->sqlstate, "%s", ss ? ss : "");
 }
 
@@ -441,7 +445,7 @@ PGresult *pgp_query(PGconn *c, const char *sql, int nparams, const char *const *
                           : PQexec(c, sql);
     ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
     if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
-        query_error(c, r, err);
+        pgp_error_from_result(c, r, err);
         PQclear(r);
         return NULL;
     }
@@ -460,7 +464,7 @@ bool pgp_prepare(PGconn *c, const char *name, const char *sql, int nparams, pgp_
     ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
     bool ok = st == PGRES_COMMAND_OK || sqlstate_is(r, "42P05"); /* duplicate_prepared_statement */
     if (!ok)
-        query_error(c, r, err);
+        pgp_error_from_result(c, r, err);
     PQclear(r);
     return ok;
 }
@@ -475,7 +479,7 @@ PGresult *pgp_query_prepared(PGconn *c, const char *name, const char *sql, int n
             return r;
         bool unknown = sqlstate_is(r, "26000"); /* invalid_sql_statement_name */
         if (!unknown || attempt) {
-            query_error(c, r, err);
+            pgp_error_from_result(c, r, err);
             PQclear(r);
             return NULL;
         }

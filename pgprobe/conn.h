@@ -133,6 +133,9 @@ char *pgp_quote_qualified(PGconn *c, const char *schema, const char *name);
 /* Fills err from a failed connection: classification by SQLSTATE where the
  * server sent one, else by libpq's message. Exposed for tests. */
 void pgp_error_from_conn(PGconn *c, const char *doing, const char *password, pgp_error *err);
+/* Fills err from a failed query result (or the connection's message when
+ * r is NULL): PGP_ERR_QUERY with the SQLSTATE, or PGP_ERR_CONN_LOST. */
+void pgp_error_from_result(PGconn *c, const PGresult *r, pgp_error *err);
 void pgp_error_set(pgp_error *err, pgp_errcode code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

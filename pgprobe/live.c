@@ -45,12 +45,7 @@ static PGresult *one_result(PGconn *c, pgp_error *err, bool *ok)
     PGresult *r = PQgetResult(c);
     ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
     if (*ok && st != PGRES_TUPLES_OK) {
-        const char *m = r && *PQresultErrorMessage(r) ? PQresultErrorMessage(r) : PQerrorMessage(c);
-        pgp_error_set(err, PQstatus(c) == CONNECTION_BAD ? PGP_ERR_CONN_LOST : PGP_ERR_QUERY,
-                      "live reading: %s", m);
-        for (char *p = err ? err->msg : NULL; p && *p; p++)
-            if (*p == '\n')
-                *p = ' ';
+        pgp_error_from_result(c, r, err);
         *ok = false;
     }
     if (r && st != PGRES_PIPELINE_SYNC) {

@@ -122,6 +122,17 @@ print("live: peak lag %d bytes / %.1f s, zero after; no writes for %.2f s of %.2
       % (peak_b, peak_s, nw, quiet))
 PY
 
+echo "== a reading whose connection is killed fails at once with connection-lost"
+"$TOOL" watch "$EP" t_live 30 200 >"$WORK/killed.txt" &
+KW=$!
+PIDS+=("$KW")
+for _ in $(seq 50); do grep -q '^tick' "$WORK/killed.txt" && break; sleep 0.1; done
+pgc_psql src -Atc "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'pgprobe_tool'" >/dev/null
+rc=0; wait "$KW" || rc=$?
+[ "$rc" = 2 ] || fail "watch exit $rc after its connection was killed"
+grep -q "^error connection-lost: terminating connection due to administrator command" "$WORK/killed.txt" \
+  || { tail -2 "$WORK/killed.txt"; fail "no connection-lost error"; }
+
 echo "== cleanup: the slot held by pg_recvlogical"
 pgc_psql src -d bench -c "CREATE PUBLICATION t_live_publication_for_all_tables FOR TABLE pgbench_accounts, pgbench_branches"
 "$TOOL" publication "$EP" t_live_publication_for_all_tables >"$WORK/pub.txt"

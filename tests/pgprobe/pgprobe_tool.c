@@ -80,7 +80,7 @@ static int cmd_watch(const char *text, const char *slot, double seconds, int ms,
         pgp_error err;
         double t0 = now_ms();
         if (!pgp_live_read(&sp, &ap, c, &s, &a, &err)) {
-            printf("error %s\n", err.msg);
+            printf("error %s: %s\n", pgp_errcode_id(err.code), err.msg);
             rc = 2;
             break;
         }
