@@ -27,8 +27,9 @@
 #define N_WATCH (2 + N_FOCUS)
 /* A watch whose request got no answer at all for this long is given up
  * (a stalled server or proxy): the banner says so long before the 90 s
- * idle limit of an established stream would. */
-#define ANSWER_TIMEOUT_MS 15000
+ * idle limit of an established stream would. MIGTOP_KUBE_ANSWER_S
+ * changes it (tests). */
+#define ANSWER_TIMEOUT_S 15
 
 static const char *const focus_kinds[N_FOCUS] = {"jobs", "pods", "statefulsets"};
 
@@ -44,7 +45,7 @@ typedef struct kfeed {
     bool crds_ok;
     int crd_failures;
     int64_t crd_retry_ms;
-    long idle_s;
+    long idle_s, answer_s;
     int64_t last_publish_ms;
     char last_err[512];
 } kfeed;
@@ -166,12 +167,12 @@ static void abandon_unanswered(kfeed *kf)
     for (int i = 0; i < N_WATCH; i++) {
         kwatch *w = all[i];
         long code = 0;
-        if (!w || !w->active || w->healthy || fmt_mono_ms() - w->started_ms < ANSWER_TIMEOUT_MS ||
+        if (!w || !w->active || w->healthy || fmt_mono_ms() - w->started_ms < kf->answer_s * 1000 ||
             curl_easy_getinfo(w->h, CURLINFO_RESPONSE_CODE, &code) != CURLE_OK || code != 0)
             continue;
         char why[256];
         snprintf(why, sizeof why, "the server has not answered the %s watch for %d s", w->what,
-                 ANSWER_TIMEOUT_MS / 1000);
+                 (int)kf->answer_s);
         kwatch_abort(w, kf->m, why);
         fail(w, w->err, false);
     }
@@ -333,6 +334,8 @@ mt_feed *kube_feed_new(mt_backend *b, char *err, size_t errlen)
      * this long is treated as dead (a stalled server, a vanished NAT). */
     const char *idle = getenv("MIGTOP_KUBE_WATCH_IDLE_S");
     kf->idle_s = idle && atol(idle) > 0 ? atol(idle) : 90;
+    const char *answer = getenv("MIGTOP_KUBE_ANSWER_S");
+    kf->answer_s = answer && atol(answer) > 0 ? atol(answer) : ANSWER_TIMEOUT_S;
     char *path = kube_path_tasks(kf->ns);
     kf->tasks = kwatch_new("migrationtasks", path, kf->idle_s);
     free(path);

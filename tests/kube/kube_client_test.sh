@@ -240,7 +240,7 @@ kill "$NOCRD_PID"; wait "$NOCRD_PID" 2>/dev/null || true; NOCRD_PID=
 
 # ---------------- the watch feed ----------------
 W=$tmp/watch.out
-"$TOOL" --kubeconfig "$D/kubeconfig-token" watch 100 kt-w >"$W" 2>&1 &
+MIGTOP_KUBE_ANSWER_S=4 "$TOOL" --kubeconfig "$D/kubeconfig-token" watch 100 kt-w >"$W" 2>&1 &
 watch_pid=$!
 has() { grep -Eq -- "$1" "$W"; }
 wait_for 10 "the first snapshot" has '^snap [0-9]+ template apecloud-pg2pg$'
@@ -287,10 +287,11 @@ standin_ctl clear >/dev/null
 wait_for 40 "recovery after garbage" bash -c "tail -n 1 '$W' | grep -q . && grep '^health' '$W' | tail -n 1 | grep -qx 'health ok'"
 
 # A stalled server: the resumed watches get no answer; the banner says so
-# after 15 s (not after the 90 s idle limit), and clears once it answers.
+# after MIGTOP_KUBE_ANSWER_S (15 s by default, 4 s here; not after the 90 s
+# idle limit), and clears once it answers.
 standin_ctl stall >/dev/null
 standin_ctl drop >/dev/null
-wait_for 25 "a banner for a stalled server" bash -c "grep '^health' '$W' | tail -n 1 | grep -q 'has not answered the [a-z]* watch for 15 s'"
+wait_for 15 "a banner for a stalled server" bash -c "grep '^health' '$W' | tail -n 1 | grep -q 'has not answered the [a-z]* watch for 4 s'"
 standin_ctl clear >/dev/null
 wait_for 15 "recovery after the stall" bash -c "grep '^health' '$W' | tail -n 1 | grep -qx 'health ok'"
 
