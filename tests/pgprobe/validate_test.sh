@@ -71,6 +71,34 @@ python3 -c "
 import sys; kv = dict(x.split('=') for x in sys.argv[1].split())
 assert kv['cancelled'] == '1' and 0 <= float(kv['late_ms']) < 1000, kv" "$out" || fail "cancel flag: $out"
 
+# Ctrl-C stops the command: running queries cancelled, exit 4. A lock
+# held on the sink keeps its query waiting, so the signal surely lands
+# while a query runs.
+big='"My Schema"."Big ""T"" able"'
+pgc_psql snk -c "BEGIN; LOCK TABLE $big; SELECT pg_sleep(60)" >/dev/null 2>&1 &
+locker=$!
+for _ in $(seq 100); do
+  [ "$(pgc_psql snk -At -c "SELECT count(*) FROM pg_locks WHERE granted
+        AND relation = '$(sed "s/'/''/g" <<<"$big")'::regclass AND mode = 'AccessExclusiveLock'")" = 1 ] && break
+  sleep 0.1
+done
+"$MIGTOP_BIN" validate --source "$SRC" --sink "$SNK" --migration-object "$OBJ" --full >int.txt 2>&1 &
+pid=$!
+for _ in $(seq 100); do
+  [ "$(pgc_psql snk -At -c "SELECT count(*) FROM pg_stat_activity
+        WHERE application_name = 'migtop validate' AND wait_event_type = 'Lock'")" -gt 0 ] && break
+  sleep 0.1
+done
+kill -INT $pid
+set +e
+wait $pid; rc=$?
+set -e
+pgc_psql snk -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+  WHERE query LIKE '%pg_sleep(60)%' AND pid <> pg_backend_pid()" >/dev/null
+wait $locker || true
+[ $rc = 4 ] || { cat int.txt; fail "interrupted validate should exit 4, got $rc"; }
+grep -q "interrupted" int.txt || fail "says it was interrupted"
+
 # One changed row in a million, one row deleted from the composite key
 # table, one changed in the table without a key.
 pgc_psql snk -c "UPDATE \"My Schema\".\"Big \"\"T\"\" able\" SET \"Note Text\" = 'changed' WHERE \"Id\" = 654321" \
