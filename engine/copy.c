@@ -71,27 +71,46 @@ static void add_progress(copy_chunk *c, int64_t *rows, int64_t *bytes)
     *rows = *bytes = 0;
 }
 
-static bool copy_one(copy_pool *p, PGconn *src, PGconn *sink, copy_chunk *c, int64_t *rows_out,
-                     char *err, size_t errlen)
+/* Binary COPY sends its header (signature, flags, extension) before the
+ * first row, alone when the table is empty, and ends with a two-byte
+ * trailer (-1) of its own: neither is a row. */
+static bool binary_is_row(const char *buf, int len)
+{
+    static const char sig[11] = "PGCOPY\n\377\r\n";
+    if (len == 2 && (unsigned char)buf[0] == 0xff && (unsigned char)buf[1] == 0xff)
+        return false;
+    if (len >= 19 && !memcmp(buf, sig, sizeof sig)) {
+        const unsigned char *e = (const unsigned char *)buf + 15;
+        long ext = (long)e[0] << 24 | (long)e[1] << 16 | (long)e[2] << 8 | (long)e[3];
+        return len > 19 + ext;
+    }
+    return true;
+}
+
+static bool copy_stream(copy_pool *p, PGconn *src, PGconn *sink, copy_chunk *c, bool freeze,
+                        int64_t *rows_out, char *err, size_t errlen)
 {
     char *sql_out, *sql_in;
     const char *q = c->table->qname;
-    size_t need = strlen(q) + strlen(c->cols) + 200;
+    size_t need = strlen(q) + strlen(c->cols) + 260;
+    const char *fmt = c->binary ? " WITH (FORMAT binary)" : "";
     sql_out = malloc(need);
     sql_in = malloc(need);
     if (!sql_out || !sql_in)
         abort();
     if (c->lo < 0)
-        snprintf(sql_out, need, "COPY %s (%s) TO STDOUT", q, c->cols);
+        snprintf(sql_out, need, "COPY %s (%s) TO STDOUT%s", q, c->cols, fmt);
     else if (c->hi < 0)
-        snprintf(sql_out, need, "COPY (SELECT %s FROM ONLY %s WHERE ctid >= '(%ld,0)'::tid) TO STDOUT",
-                 c->cols, q, c->lo);
+        snprintf(sql_out, need,
+                 "COPY (SELECT %s FROM ONLY %s WHERE ctid >= '(%ld,0)'::tid) TO STDOUT%s",
+                 c->cols, q, c->lo, fmt);
     else
         snprintf(sql_out, need,
                  "COPY (SELECT %s FROM ONLY %s WHERE ctid >= '(%ld,0)'::tid AND ctid < "
-                 "'(%ld,0)'::tid) TO STDOUT",
-                 c->cols, q, c->lo, c->hi);
-    snprintf(sql_in, need, "COPY %s (%s) FROM STDIN", q, c->cols);
+                 "'(%ld,0)'::tid) TO STDOUT%s",
+                 c->cols, q, c->lo, c->hi, fmt);
+    snprintf(sql_in, need, "COPY %s (%s) FROM STDIN WITH (FORMAT %s%s)", q, c->cols,
+             c->binary ? "binary" : "text", freeze ? ", FREEZE" : "");
     PGresult *res = PQexec(sink, sql_in);
     bool ok = PQresultStatus(res) == PGRES_COPY_IN;
     char sink_err[700] = "";
@@ -135,8 +154,9 @@ static bool copy_one(copy_pool *p, PGconn *src, PGconn *sink, copy_chunk *c, int
             why = "sink";
             break;
         }
+        bool row = !c->binary || binary_is_row(buf, len);
         PQfreemem(buf);
-        rows++;
+        rows += row;
         bytes += len;
         if (rows >= 4096) {
             total += rows;
@@ -202,6 +222,41 @@ static bool copy_one(copy_pool *p, PGconn *src, PGconn *sink, copy_chunk *c, int
     PQclear(res);
     while ((res = PQgetResult(sink)))
         PQclear(res);
+    return ok;
+}
+
+/* BEGIN; TRUNCATE ONLY t on the sink, for COPY FREEZE. False (and back
+ * out of the transaction) when the truncate is refused, e.g. by a
+ * foreign key from another table: the copy then goes without FREEZE
+ * (the table was emptied up front already). */
+static bool begin_truncate(PGconn *sink, const copy_chunk *c)
+{
+    char e2[512], *sql = malloc(strlen(c->table->qname) + 32);
+    if (!sql)
+        abort();
+    sprintf(sql, "TRUNCATE ONLY %s", c->table->qname);
+    bool ok = pg_exec(sink, "BEGIN", e2, sizeof e2);
+    if (ok && !pg_exec(sink, sql, e2, sizeof e2)) {
+        PQclear(PQexec(sink, "ROLLBACK"));
+        ok = false;
+    }
+    free(sql);
+    return ok;
+}
+
+static bool copy_one(copy_pool *p, PGconn *src, PGconn *sink, copy_chunk *c, int64_t *rows_out,
+                     char *err, size_t errlen)
+{
+    bool tx = c->freeze && begin_truncate(sink, c);
+    bool ok = copy_stream(p, src, sink, c, tx, rows_out, err, errlen);
+    if (tx && ok) {
+        char e2[700];
+        ok = pg_exec(sink, "COMMIT", e2, sizeof e2);
+        if (!ok)
+            snprintf(err, errlen, "sink: commit: %s", e2);
+    } else if (tx) {
+        PQclear(PQexec(sink, "ROLLBACK"));
+    }
     return ok;
 }
 

@@ -3,7 +3,10 @@
  * snapshot and a sink connection, and stream COPY TO STDOUT into COPY
  * FROM STDIN one row buffer at a time (PQgetCopyData -> PQputCopyData),
  * so no table is ever held in memory. Large tables are cut into ctid
- * (block) ranges that several workers copy at once. */
+ * (block) ranges that several workers copy at once; a table copied in
+ * one part is truncated and filled in one sink transaction with COPY
+ * FREEZE. Tables of built-in types travel in COPY's binary format, which
+ * spares both servers the text conversion. */
 #ifndef MIGTOP_ENGINE_COPY_H
 #define MIGTOP_ENGINE_COPY_H
 
@@ -18,6 +21,9 @@ typedef struct copy_chunk {
     const char *cols; /* "a", "b": the columns both sides copy, in order */
     long lo, hi;      /* block range [lo, hi); hi < 0: to the end; lo < 0: whole table */
     int part, parts;
+    bool binary;      /* COPY in binary format (built-in types, same major version) */
+    bool freeze;      /* the only part of its table: TRUNCATE + COPY FREEZE in one
+                       * sink transaction */
 } copy_chunk;
 
 /* Copies every chunk with `jobs` workers on the snapshot r->snapshot.

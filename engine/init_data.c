@@ -123,44 +123,54 @@ static bool export_plain_snapshot(engine_runner *r, char *err, size_t errlen)
     return true;
 }
 
-/* Columns copied (not dropped, not generated) and the current size in
- * blocks, read inside the snapshot so they match what is copied. */
-static bool table_layout(engine_runner *r, PGconn *src, char ***cols, long **blocks,
-                         int64_t **sizes, char *err, size_t errlen)
+/* What the copy needs to know of a table, read inside the snapshot so it
+ * matches what is copied. */
+typedef struct table_layout {
+    char *cols;     /* copied columns (not dropped, not generated), quoted */
+    long blocks;    /* main fork size, for the block ranges */
+    int64_t size;   /* with TOAST, for the progress estimate */
+    bool builtin;   /* every column of a built-in type: binary COPY works */
+} table_layout;
+
+static bool read_layout(engine_runner *r, PGconn *src, table_layout *lay, char *err,
+                        size_t errlen)
 {
-    *cols = calloc(r->n_tables + 1, sizeof **cols);
-    *blocks = calloc(r->n_tables + 1, sizeof **blocks);
-    *sizes = calloc(r->n_tables + 1, sizeof **sizes);
-    if (!*cols || !*blocks || !*sizes)
-        abort();
     for (size_t i = 0; i < r->n_tables; i++) {
         char oid[16];
         snprintf(oid, sizeof oid, "%u", r->tables[i].oid);
         const char *params[1] = {oid};
+        /* Types from initdb have OIDs below 16384 (FirstNormalObjectId);
+         * a user type's binary form may name OIDs of the source (arrays
+         * and composites do), so those tables are copied as text. */
         PGresult *res = pg_query(
             src,
-            "SELECT (SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum)"
-            "   FROM pg_attribute WHERE attrelid = $1::oid AND attnum > 0"
-            "   AND NOT attisdropped AND attgenerated = ''),"
+            "SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum),"
+            " coalesce(bool_and(atttypid < 16384), true),"
             " pg_relation_size($1::oid) / current_setting('block_size')::bigint,"
-            " pg_table_size($1::oid)",
+            " pg_table_size($1::oid)"
+            " FROM pg_attribute WHERE attrelid = $1::oid AND attnum > 0"
+            " AND NOT attisdropped AND attgenerated = ''",
             1, params, err, errlen);
         if (!res)
             return false;
-        (*cols)[i] = strdup(PQgetisnull(res, 0, 0) ? "" : PQgetvalue(res, 0, 0));
-        (*blocks)[i] = atol(PQgetvalue(res, 0, 1));
-        (*sizes)[i] = strtoll(PQgetvalue(res, 0, 2), NULL, 10);
+        lay[i].cols = strdup(PQgetisnull(res, 0, 0) ? "" : PQgetvalue(res, 0, 0));
+        lay[i].builtin = !strcmp(PQgetvalue(res, 0, 1), "t");
+        lay[i].blocks = atol(PQgetvalue(res, 0, 2));
+        lay[i].size = strtoll(PQgetvalue(res, 0, 3), NULL, 10);
         PQclear(res);
     }
     return true;
 }
 
-static bool truncate_targets(engine_runner *r, char *err, size_t errlen)
+/* Empties every target up front (a re-run starts clean), and reads the
+ * sink's major version: binary COPY only between equal versions. */
+static bool truncate_targets(engine_runner *r, int *sink_major, char *err, size_t errlen)
 {
     PGconn *sink = engine_connect(&r->spec, &r->spec.sink, false, "migtop init-data", err,
                                   errlen);
     if (!sink)
         return false;
+    *sink_major = PQserverVersion(sink) / 10000;
     size_t cap = 32;
     for (size_t i = 0; i < r->n_tables; i++)
         cap += strlen(r->tables[i].qname) + 2;
@@ -181,35 +191,54 @@ static bool truncate_targets(engine_runner *r, char *err, size_t errlen)
     return ok;
 }
 
-static size_t plan_chunks(engine_runner *r, char **cols, long *blocks,
+/* Split size: with more than two workers, tables bigger than this are
+ * cut into block ranges copied by several workers at once.
+ * MIGTOP_SPLIT_MB overrides it (0: never split). */
+static int64_t split_bytes(void)
+{
+    const char *e = getenv("MIGTOP_SPLIT_MB");
+    return e && *e ? atoll(e) << 20 : SPLIT_BYTES;
+}
+
+static size_t plan_chunks(engine_runner *r, const table_layout *lay, bool binary_ok,
                           engine_table_progress *prog, copy_chunk **out)
 {
     size_t cap = r->n_tables * MAX_PARTS + 1, n = 0;
     copy_chunk *c = calloc(cap, sizeof *c);
     if (!c)
         abort();
+    int64_t split = split_bytes();
     for (size_t i = 0; i < r->n_tables; i++) {
         const engine_table *t = &r->tables[i];
-        int64_t bytes = blocks[i] * 8192LL;
+        int64_t bytes = lay[i].blocks * 8192LL;
         int parts = 1;
-        if (r->jobs > 1 && bytes > SPLIT_BYTES) {
-            int64_t want = bytes / SPLIT_BYTES;
+        /* Each stream keeps two processes busy (the source's COPY TO and
+         * the sink's COPY FROM backends), so two workers already fill two
+         * cores: a split then only costs FREEZE (and the hint-bit pass
+         * the index builds then make over every page). */
+        if (r->jobs > 2 && split > 0 && bytes > split) {
+            int64_t want = bytes / split;
             int lim = r->jobs * 4 < MAX_PARTS ? r->jobs * 4 : MAX_PARTS;
             parts = want > lim ? lim : (int)want;
             if (parts < r->jobs)
                 parts = r->jobs;
         }
         prog[i].parts = parts;
-        long step = parts > 1 ? (blocks[i] + parts - 1) / parts : 0;
+        long step = parts > 1 ? (lay[i].blocks + parts - 1) / parts : 0;
         for (int p = 0; p < parts; p++) {
             copy_chunk *k = &c[n++];
             k->table = t;
             k->prog = &prog[i];
-            k->cols = cols[i];
+            k->cols = lay[i].cols;
             k->part = p;
             k->parts = parts;
             k->lo = parts > 1 ? p * step : -1;
             k->hi = parts > 1 && p + 1 < parts ? (p + 1) * step : -1;
+            k->binary = binary_ok && lay[i].builtin;
+            /* One part: truncated and filled in one sink transaction,
+             * so COPY FREEZE writes the rows frozen (no hint-bit pass
+             * over the table at its first read, by the index builds). */
+            k->freeze = parts == 1;
         }
     }
     /* Tables come largest first (catalog order): their parts start first
@@ -235,9 +264,10 @@ bool engine_step_init_data(engine_runner *r, char *err, size_t errlen)
         snprintf(r->status.snapshot, sizeof r->status.snapshot, "%s", r->snapshot);
         pthread_mutex_unlock(&r->status.mu);
     }
-    char **cols = NULL;
-    long *blocks = NULL;
-    int64_t *sizes = NULL;
+    table_layout *lay = calloc(r->n_tables + 1, sizeof *lay);
+    if (!lay)
+        abort();
+    int src_major = PQserverVersion(src) / 10000, sink_major = 0;
     if (ok) {
         /* Read the layout inside the snapshot. */
         char sql[160], e2[1024];
@@ -246,10 +276,10 @@ bool engine_step_init_data(engine_runner *r, char *err, size_t errlen)
              pg_exec(src, sql, e2, sizeof e2);
         if (!ok)
             snprintf(err, errlen, "cannot use the snapshot %s: %s", r->snapshot, e2);
-        ok = ok && table_layout(r, src, &cols, &blocks, &sizes, err, errlen);
+        ok = ok && read_layout(r, src, lay, err, errlen);
     }
     PQfinish(src);
-    ok = ok && truncate_targets(r, err, errlen);
+    ok = ok && truncate_targets(r, &sink_major, err, errlen);
     if (ok) {
         engine_table_progress *prog = calloc(r->n_tables + 1, sizeof *prog);
         if (!prog)
@@ -258,13 +288,18 @@ bool engine_step_init_data(engine_runner *r, char *err, size_t errlen)
             prog[i].schema = strdup(r->tables[i].schema);
             prog[i].name = strdup(r->tables[i].name);
             prog[i].est_rows = r->tables[i].reltuples;
-            prog[i].est_bytes = sizes[i]; /* with TOAST */
+            prog[i].est_bytes = lay[i].size;
         }
         copy_chunk *chunks = NULL;
-        size_t n = plan_chunks(r, cols, blocks, prog, &chunks);
+        size_t n = plan_chunks(r, lay, src_major == sink_major, prog, &chunks);
         engine_status_set_tables(&r->status, prog, r->n_tables);
-        engine_logf(log, "INFO", "copying %zu table(s) in %zu part(s) with %d worker(s)",
-                    r->n_tables, n, r->jobs);
+        size_t nbin = 0;
+        for (size_t i = 0; i < n; i++)
+            nbin += chunks[i].binary;
+        engine_logf(log, "INFO",
+                    "copying %zu table(s) in %zu part(s) with %d worker(s); %zu part(s) in "
+                    "binary format, the rest as text",
+                    r->n_tables, n, r->jobs, nbin);
         int64_t t0 = fmt_mono_ms();
         ok = engine_copy_chunks(r, chunks, n, r->jobs, err, errlen);
         if (ok) {
@@ -280,11 +315,9 @@ bool engine_step_init_data(engine_runner *r, char *err, size_t errlen)
         }
         free(chunks);
     }
-    for (size_t i = 0; cols && i < r->n_tables; i++)
-        free(cols[i]);
-    free(cols);
-    free(blocks);
-    free(sizes);
+    for (size_t i = 0; i < r->n_tables; i++)
+        free(lay[i].cols);
+    free(lay);
     /* The slot stays; its snapshot is no longer needed once the copy is
      * done (or failed). */
     PQfinish(r->snap_conn);

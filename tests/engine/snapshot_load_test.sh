@@ -2,7 +2,7 @@
 # init-data under a write load: pgbench (one client, so transactions commit
 # in the order of the ledger's ids) moves money between accounts and writes
 # each move to a ledger while the task copies, with pgbench_accounts big
-# enough to be split across two workers. Then:
+# enough to be split across three workers. Then:
 # - the sink holds exactly the first K ledger rows (no gap, nothing later),
 # - every account's balance on the sink is the sum of its ledger rows on
 #   the sink: all parts of all tables come from one snapshot;
@@ -38,7 +38,7 @@ done
 "$tool" write "$state" load "$(et_endpoint src postgres x)" "$(et_endpoint sink postgres x)" \
   '"public"' 'precheck=true,init-struct=true,init-data=true,cdc=true'
 # In the foreground, stopping before CDC so the slot keeps every change.
-"$bin" run load --state-dir "$state" --jobs 2 --until post-data --quiet
+"$bin" run load --state-dir "$state" --jobs 3 --until post-data --quiet
 kill "$load_pid"
 wait "$load_pid" 2>/dev/null || true
 et_show load

@@ -64,6 +64,16 @@ assert ("Sales Dept", 'Order "Lines"') in names, names
 assert st["progress"]["tablesDone"] == len(tables), st["progress"]
 assert st["initialization"]["metrics"]["progress"] == "100.0%", st["initialization"]
 PY
+# The rows counted (text or binary COPY) are the rows copied.
+python3 - "$state/tasks/full-1/status.json" <<'PY' | while IFS=$'\t' read -r schema name rows; do
+import json, sys
+for t in json.load(open(sys.argv[1]))["tables"]:
+    print(t["schema"], t["name"], t["rows"], sep="\t")
+PY
+  n=$(pgc_psql sink -d postgres -Atc "SELECT count(*) FROM $(pgc_psql sink -d postgres -Atc "SELECT format('%I.%I', \$\$$schema\$\$, \$\$$name\$\$)")")
+  [ "$n" = "$rows" ] || fail "status counts $rows rows for $schema.$name, the sink has $n"
+done
+grep -Eq 'part\(s\) in binary format' "$state/tasks/full-1/init-data.log"
 
 echo "== files: 0700 directory, 0600 files, no password anywhere"
 d=$state/tasks/full-1
