@@ -6,7 +6,11 @@
  *   pgp_live_read(&slot_probe, &activity_probe, conn, &slot, &activity, &err);
  *
  * The activity probe's exclude_pid is set from the slot's active_pid of
- * the previous tick (the walsender is the migration's own). */
+ * the previous tick (the walsender is the migration's own).
+ *
+ * A server that stops answering (a hung backend, a dead link) cannot hold
+ * the caller: after sp->timeout_ms (default 5 s) the reading fails with
+ * PGP_ERR_TIMEOUT, and the caller closes the connection and opens a new one. */
 #ifndef MIGTOP_PGPROBE_LIVE_H
 #define MIGTOP_PGPROBE_LIVE_H
 

@@ -66,6 +66,9 @@ typedef struct pgp_slot_reading {
 typedef struct pgp_slot_probe {
     char slot[128];
     pgp_lsn_ring ring;
+    /* pgp_live_read gives up after this long (0: 5000 ms); the connection
+     * is then unusable and must be closed and opened again */
+    int timeout_ms;
     /* where pgp_live_read prepared its statements (connection, backend) */
     const void *prepared_conn;
     int prepared_pid;

@@ -14,7 +14,9 @@ TOOL="$MIGTOP_BUILD_DIR/tests/pgprobe/pgprobe_tool"
 PGBIN=/usr/lib/postgresql/15/bin
 WORK=$(mktemp -d)
 PIDS=()
+STOPPED=
 cleanup() {
+  [ -z "$STOPPED" ] || kill -CONT "$STOPPED" 2>/dev/null || true
   for p in "${PIDS[@]}"; do kill -CONT "$p" 2>/dev/null || true; kill "$p" 2>/dev/null || true; done
   pgc_cleanup
   rm -rf "$WORK"
@@ -132,6 +134,25 @@ rc=0; wait "$KW" || rc=$?
 [ "$rc" = 2 ] || fail "watch exit $rc after its connection was killed"
 grep -q "^error connection-lost: terminating connection due to administrator command" "$WORK/killed.txt" \
   || { tail -2 "$WORK/killed.txt"; fail "no connection-lost error"; }
+
+echo "== a server that stops answering: the reading gives up after its 2 s deadline"
+"$TOOL" watch "$EP" t_live 30 200 >"$WORK/hung.txt" &
+HW=$!
+PIDS+=("$HW")
+for _ in $(seq 50); do grep -q '^tick' "$WORK/hung.txt" && break; sleep 0.1; done
+backend=$(pgc_psql src -Atc "SELECT pid FROM pg_stat_activity WHERE application_name = 'pgprobe_tool'")
+[ -n "$backend" ] || fail "no backend for the reading"
+STOPPED=$backend   # the trap resumes it whatever happens (SIGCONT only)
+t0=$(date +%s%N)
+kill -STOP "$backend"
+rc=0; wait "$HW" || rc=$?
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+kill -CONT "$backend"
+[ "$rc" = 2 ] || fail "watch exit $rc with a stopped backend"
+grep -q "^error timeout: live reading: no answer from the server in time" "$WORK/hung.txt" \
+  || { tail -2 "$WORK/hung.txt"; fail "no timeout error"; }
+[ "$ms" -lt 4500 ] || fail "gave up after $ms ms, the deadline is 2000 ms"
+echo "   gave up after $ms ms"
 
 echo "== cleanup: the slot held by pg_recvlogical"
 pgc_psql src -d bench -c "CREATE PUBLICATION t_live_publication_for_all_tables FOR TABLE pgbench_accounts, pgbench_branches"

@@ -68,6 +68,7 @@ static int cmd_watch(const char *text, const char *slot, double seconds, int ms,
         return 2;
     pgp_slot_probe sp;
     pgp_slot_probe_init(&sp, slot);
+    sp.timeout_ms = 2000;
     pgp_activity_probe ap;
     pgp_activity_probe_init(&ap);
     ap.exclude_apps = exclude;
