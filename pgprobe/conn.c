@@ -328,7 +328,7 @@ PGconn *pgp_connect_cancelable(const pgp_endpoint *ep, const char *application_n
         *err = (pgp_error){0};
     if (timeout_s <= 0)
         timeout_s = 10;
-    const char *keys[PGP_MAX_KEYWORDS + 4], *vals[PGP_MAX_KEYWORDS + 4];
+    const char *keys[PGP_MAX_KEYWORDS + 8], *vals[PGP_MAX_KEYWORDS + 8];
     size_t n = 0;
     char tmo[16];
     snprintf(tmo, sizeof tmo, "%d", timeout_s);
@@ -336,6 +336,11 @@ PGconn *pgp_connect_cancelable(const pgp_endpoint *ep, const char *application_n
      * application_name) come later and win, except replication, which is
      * the caller's choice and goes last. */
     keys[n] = "connect_timeout", vals[n++] = tmo;
+    /* A link that dies under a query is noticed in about 30 s, not the
+     * kernel's two hours. */
+    keys[n] = "keepalives_idle", vals[n++] = "10";
+    keys[n] = "keepalives_interval", vals[n++] = "5";
+    keys[n] = "keepalives_count", vals[n++] = "3";
     if (application_name)
         keys[n] = "application_name", vals[n++] = application_name;
     for (size_t i = 0; i < ep->n; i++) {
