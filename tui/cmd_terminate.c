@@ -2,7 +2,8 @@
  * terminate, which deletes the task and, like kubectl delete, waits until
  * it is gone. The add-on keeps the task Terminating while it stops CDC
  * and drops the slot; the local engine does the same. Every change of
- * state or reason is reported on stderr as it is seen. */
+ * state or reason is printed as it is seen (stdout: stderr only ever
+ * holds the one-line error). */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -85,7 +86,8 @@ int cmd_terminate(int argc, char **argv)
          * deadline, like kubectl's wait. */
         while ((r = still_there(&c, name, what, sizeof what, err, sizeof err)) != 1) {
             if (r == 0 && strcmp(what, seen)) {
-                fprintf(stderr, "%s\n", what);
+                printf("%s\n", what);
+                fflush(stdout);
                 snprintf(seen, sizeof seen, "%s", what);
             }
             if (fmt_mono_ms() >= end) {

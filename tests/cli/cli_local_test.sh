@@ -111,6 +111,13 @@ fails nolocal 1 'nope' terminate nope
 
 [ "$(pgc_psql src -d postgres -Atc "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 't_loc'")" = 1 ] ||
     fail "no slot t_loc while the task runs"
+# With the source down the slot cannot be dropped: terminate reports the
+# reason as it waits and, past --timeout, fails on one line saying why.
+pgc_stop src
+fails term-down 1 '^migtop terminate: task "t-loc" still there after 3s: Terminating' \
+    terminate t-loc --timeout 3s
+expect "$work/term-down.out" '^Terminating: .+' "terminate shows the state and its reason as it waits"
+pgc_start_again src
 run term terminate t-loc --timeout 60s
 [ "$rc" = 0 ] || fail "terminate exited $rc"
 expect "$work/term.out" '^migrationtask\.datamigration\.apecloud\.io "t-loc" deleted$' "terminate ends when gone"

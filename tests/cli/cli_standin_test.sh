@@ -175,7 +175,7 @@ timeout 5 "$M" logs t-cli --step cdc -f "${K[@]}" 2>"$tmp/follow.err" | head -n 
 # --- terminate: Terminating, then gone ---
 run term terminate t-cli "${K[@]}"
 [ "$rc" = 0 ] || fail "terminate exited $rc"
-expect "$tmp/term.err" '^Terminating$' "terminate reports Terminating"
+expect "$tmp/term.out" '^Terminating$' "terminate reports Terminating"
 expect "$tmp/term.out" '^migrationtask\.datamigration\.apecloud\.io "t-cli" deleted$' "terminate ends when gone"
 fails gone 1 '^migtop list: migrationtasks\.datamigration\.apecloud\.io "t-cli" not found$' \
     list t-cli "${K[@]}"
