@@ -16,7 +16,7 @@
 #include "tui/wiz_gates.h"
 #include "tui/wizard.h"
 
-typedef enum cut_job { J_NONE, J_SAMPLE, J_SEQ, J_VAL } cut_job;
+typedef enum cut_job { J_NONE, J_SAMPLE, J_SEQ, J_VAL, J_READONLY } cut_job;
 
 typedef struct cut_wiz {
     wiz w;
@@ -34,6 +34,10 @@ typedef struct cut_wiz {
     form_field freason[1];
     form fm;
     bool reason_open, saved, seq_applied;
+    /* Read-only enforcement (gate 3, E then y): on while enforced; the
+     * roles whose sessions were ended. Undone on abort. */
+    bool confirm_ro, ro_on;
+    char ro_roles[512];
     char report_path[4800];
 } cut_wiz;
 
@@ -124,6 +128,75 @@ static void start_pg_job(cut_wiz *c, cut_job kind, bool flag)
         c->w.job_firm = true;
 }
 
+/* Gate 3's optional enforcement: the source database read-only for new
+ * sessions, and the chosen roles' sessions ended (the migration's own are
+ * never touched: the walsender and every "migtop..." application). The
+ * undo runs in a session that turns read-only off for itself first. */
+typedef struct ro_job {
+    pgp_endpoint src;
+    bool on;
+    char roles[600]; /* "{a,b}" */
+    bool ok;
+    int ended;
+    char err[800];
+} ro_job;
+
+static void ro_free(void *arg)
+{
+    ro_job *p = arg;
+    wiz_endpoint_wipe_free(&p->src);
+    free(p);
+}
+
+static void ro_run(wiz_job *j, void *arg)
+{
+    ro_job *p = arg;
+    pgp_error e = {0};
+    PGconn *c = pgp_connect_cancelable(&p->src, "migtop cutover", 10, false,
+                                       wiz_job_cancel_flag(j), &e);
+    if (!c) {
+        snprintf(p->err, sizeof p->err, "[%s] %s", pgp_errcode_id(e.code), e.msg);
+        return;
+    }
+    char *db = pgp_quote_ident(c, PQdb(c));
+    char sql[1024];
+    snprintf(sql, sizeof sql, p->on ? "ALTER DATABASE %s SET default_transaction_read_only = on"
+                                    : "ALTER DATABASE %s RESET default_transaction_read_only",
+             db);
+    free(db);
+    p->ok = pgp_exec(c, "SET default_transaction_read_only = off", &e) && pgp_exec(c, sql, &e);
+    if (p->ok && p->on && p->roles[0]) {
+        const char *params[1] = {p->roles};
+        PGresult *r = pgp_query(c,
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND usename = ANY($1::text[]) "
+            "AND pid <> pg_backend_pid() AND backend_type = 'client backend' "
+            "AND application_name NOT LIKE 'migtop%'", 1, params, &e);
+        p->ok = r != NULL;
+        if (r) {
+            p->ended = atoi(PQgetvalue(r, 0, 0));
+            PQclear(r);
+        }
+    }
+    if (!p->ok)
+        snprintf(p->err, sizeof p->err, "[%s] %s", pgp_errcode_id(e.code), e.msg);
+    PQfinish(c);
+}
+
+static void start_ro(cut_wiz *c, bool on)
+{
+    ro_job *p = calloc(1, sizeof *p);
+    if (!p)
+        abort();
+    pgp_endpoint_copy(&p->src, &c->src);
+    p->on = on;
+    snprintf(p->roles, sizeof p->roles, "{%s}", on ? c->ro_roles : "");
+    c->job = J_READONLY;
+    wiz_run(&c->w, on ? "making the source read-only" : "undoing read-only on the source", ro_run,
+            p, ro_free);
+    c->w.job_firm = true;
+}
+
 static void sample_now(cut_wiz *c)
 {
     if (!c->sampler || wiz_busy(&c->w))
@@ -190,15 +263,29 @@ static void save_report(cut_wiz *c, app *a, const char *outcome)
 
 static void abort_cutover(cut_wiz *c, app *a)
 {
+    if (c->ro_on) { /* undo first; the abort completes when it is done */
+        if (!wiz_busy(&c->w) || c->job == J_SAMPLE) {
+            wiz_job_release(c->w.job); /* a sample: not needed any more */
+            c->w.job = NULL;
+            if (c->job == J_SAMPLE)
+                c->job = J_NONE;
+            cut_log_event(&c->log, "abort: undoing read-only on the source");
+            start_ro(c, false);
+        } else {
+            wiz_status(&c->w, P_WARN, "%s first (Esc cancels it), then Q undoes read-only and "
+                                      "aborts", c->w.job_label);
+        }
+        return;
+    }
     cut_log_event(&c->log, "aborted at gate %d", c->w.step + 1);
     /* The wizard writes nothing on the source; sequences it set on the
      * sink stay set (moving them back could only create duplicate keys). */
-    const char *undo = c->seq_applied ? "nothing to undo on the source; the sequences set on "
-                                        "the sink stay (harmless)"
-                                      : "nothing to undo: the wizard changed nothing";
+    /* Said first, short: the status bar of 80 columns shows it whole. */
+    const char *undo = c->ro_roles[0] ? "read-only undone on the source"
+                       : c->seq_applied ? "nothing to undo (sink sequences stay set)"
+                                        : "nothing to undo";
     char outcome[256];
-    snprintf(outcome, sizeof outcome, "aborted at gate %d (%s): %s", c->w.step + 1,
-             cut_gate_titles[c->w.step], undo);
+    snprintf(outcome, sizeof outcome, "aborted at gate %d, %s", c->w.step + 1, undo);
     save_report(c, a, outcome);
     app_message(a, false, "cutover %s; report %s", outcome, c->saved ? c->report_path : "not saved");
     c->w.close = true;
@@ -250,7 +337,10 @@ static bool leave(wiz *w, app *a)
         struct tm tm;
         gmtime_r(&s, &tm);
         strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &tm);
-        snprintf(outcome, sizeof outcome, "switched to the sink at %s", when);
+        snprintf(outcome, sizeof outcome, "switched to the sink at %s%s", when,
+                 c->ro_on ? "; the source stays read-only (ALTER DATABASE ... RESET "
+                            "default_transaction_read_only undoes it)"
+                          : "");
         save_report(c, a, outcome);
         wiz_status(w, P_OK, "cutover done: %s. Report: %s (and .json). Enter closes", outcome,
                    c->saved ? c->report_path : "not saved");
@@ -302,8 +392,37 @@ static bool key(wiz *w, app *a, int ch)
         }
         return false; /* typed into the reason; Enter goes to leave() */
     }
+    if (c->confirm_ro) {
+        c->confirm_ro = false;
+        if (ch == 'y') {
+            cut_log_event(&c->log, "gate 3: read-only enforced on the source; ending the "
+                                   "sessions of %s", c->ro_roles[0] ? c->ro_roles : "no role");
+            start_ro(c, true);
+        } else {
+            c->ro_roles[0] = '\0';
+            wiz_status(w, P_DIM, "nothing enforced");
+        }
+        return true;
+    }
     if (ch == 27 && w->step == 0) {
         abort_cutover(c, a);
+        return true;
+    }
+    if (ch == 'E' && w->step == CG_WRITES && !c->ro_on && c->sampler && c->sampler->have) {
+        /* The roles writing now, as the last reading saw them. */
+        size_t o = 0;
+        c->ro_roles[0] = '\0';
+        const pgp_activity_reading *r = &c->sampler->act_r;
+        for (size_t i = 0; i < r->n_writers && o + 70 < sizeof c->ro_roles; i++)
+            if (!strstr(c->ro_roles, r->writers[i].role))
+                o += (size_t)snprintf(c->ro_roles + o, sizeof c->ro_roles - o, "%s%s",
+                                      o ? "," : "", r->writers[i].role);
+        c->confirm_ro = true;
+        wiz_status(w, P_WARN, "Enforce read-only? ALTER DATABASE %s SET "
+                              "default_transaction_read_only = on on the source, and end the "
+                              "sessions of %s (not the migration's). Undone on abort. y confirms, "
+                              "any other key cancels", pgp_endpoint_get(&c->src, "dbname"),
+                   c->ro_roles[0] ? c->ro_roles : "no role (none is writing now)");
         return true;
     }
     if (ch == 'Q') {
@@ -345,6 +464,27 @@ static void job_news(wiz *w, app *a, void *arg)
         c->sampler = p->s; /* back */
         p->s = NULL;
         evaluate(c, a);
+        return;
+    }
+    if (kind == J_READONLY) {
+        ro_job *p = arg;
+        if (!p->ok) {
+            wiz_status(w, P_ERROR, "read-only %s failed: %s", p->on ? "enforcement" : "undo",
+                       p->err);
+            cut_log_event(&c->log, "read-only %s failed: %s", p->on ? "enforcement" : "undo",
+                          p->err);
+            return;
+        }
+        c->ro_on = p->on;
+        if (p->on) {
+            cut_log_event(&c->log, "gate 3: source read-only, %d session%s ended", p->ended,
+                          p->ended == 1 ? "" : "s");
+            wiz_status(w, P_OK, "the source is read-only for new sessions; %d session%s ended",
+                       p->ended, p->ended == 1 ? "" : "s");
+        } else {
+            cut_log_event(&c->log, "read-only undone on the source");
+            abort_cutover(c, a); /* the abort that asked for the undo */
+        }
         return;
     }
     pg_job *p = arg;
@@ -408,7 +548,8 @@ static void build(wiz *w, app *a, wizard_view *v, doc *d, int width)
         [CG_LAG] = "The lag stays near zero while the business still writes, and the slot's "
                    "position advances.",
         [CG_WRITES] = "Pause the business writes now. The source's writes are read every "
-                      "second; the gate passes when they stopped.",
+                      "second; the gate passes when they stopped. E enforces read-only on the "
+                      "source (asks first; undone on abort).",
         [CG_STABLE] = "The lag at zero and no writes, held for the whole countdown.",
         [CG_SEQUENCES] = "CDC does not carry sequences: their values are set on the sink. A "
                          "applies the plan; it is then re-read and compared.",

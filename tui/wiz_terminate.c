@@ -104,6 +104,9 @@ static void check_free(void *arg)
 
 static void run_drops(check_job *p)
 {
+    /* A cutover may have left the source read-only for new sessions. */
+    pgp_error e0 = {0};
+    pgp_exec(p->conn, "SET default_transaction_read_only = off", &e0);
     char *save = NULL;
     for (char *st = strtok_r(p->drop_sql, "\n", &save); st; st = strtok_r(NULL, "\n", &save)) {
         if (!*st)
