@@ -42,7 +42,7 @@ run() {
     rc=0
     "$M" "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" || rc=$?
 }
-ok() { # ok NAME CMD...: must succeed with nothing on stderr
+ok() { # ok NAME CMD...: must succeed
     run "$@"
     [ "$rc" = 0 ] || fail "migtop ${*:2} exited $rc"
 }
@@ -206,6 +206,12 @@ fails bad-src 2 '^migtop create: --source: ' create t-x --template apecloud-pg2p
     --sink "$SINK_EP" --migration-object public "${K[@]}"
 fails no-tpl 1 'template is needed' create t-x --source "$SRC_EP" --sink "$SINK_EP" \
     --migration-object public "${K[@]}"
+fails no-such-tpl 1 'migrationtemplates.*"nope".*not found|not found.*nope' create t-x \
+    --template nope --source "$SRC_EP" --sink "$SINK_EP" --migration-object public "${K[@]}"
+# An empty namespace is not an error (kubectl says so on stderr, exit 0).
+ok empty-ns list -n kube-system "${K[@]}"
+[ ! -s "$tmp/empty-ns.out" ] || fail "list of an empty namespace printed rows"
+expect "$tmp/empty-ns.err" '^No resources found in kube-system namespace\.$' "kubectl's words for nothing"
 fails ro-create 2 'refused: --readonly' create t-x --readonly --template apecloud-pg2pg \
     --source "$SRC_EP" --sink "$SINK_EP" --migration-object public "${K[@]}"
 fails ro-term 2 'refused: --readonly' terminate bench-0 --readonly "${K[@]}"
