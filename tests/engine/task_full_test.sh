@@ -4,7 +4,8 @@
 # does, on a source with every kind of type (arrays, jsonb, enum, domain,
 # composite, PostGIS geometry when installed) and names with quotes,
 # spaces and upper case, through accounts with passwords:
-# - the sink's rows equal the source's, indexes, constraints and triggers too;
+# - the sink's rows equal the source's (by SQL and by `migtop validate
+#   --full`), indexes, constraints and triggers too;
 # - the task directory is 0700, its files 0600, no password in the spec,
 #   the status or the logs;
 # - a second task on the same sink (which now has every table) succeeds;
@@ -38,6 +39,10 @@ et_show full-1
 et_show full-1 | grep -Eq 'precheck=Complete init-struct=Complete init-data=Complete' \
   || fail "steps not all Complete"
 et_same_rows "${ET_SAMPLE_TABLES[@]}"
+# pgprobe's validation in full mode agrees (every range of every table).
+"$bin" validate --source "$source_ep" --sink "$sink_ep" --migration-object "$objects" --full \
+  >"$work/validate.txt" 2>&1 || { cat "$work/validate.txt" >&2; fail "migtop validate --full"; }
+tail -3 "$work/validate.txt"
 et_same_structure "'public', 'Sales Dept'"
 # The identity column's and serial's sequences exist on the sink.
 pgc_psql sink -d postgres -Atc "SELECT count(*) FROM pg_sequences WHERE schemaname IN ('public', 'Sales Dept')" \
