@@ -68,16 +68,13 @@ int cmd_list(int argc, char **argv)
         cJSON_Delete(o);
     } else if (name && !mt_snapshot_task(s, c.ns, name)) {
         rc = cli_fail(&c, "migrationtasks.datamigration.apecloud.io \"%s\" not found", name);
-    } else {
-        bool any = false;
-        for (size_t i = 0; i < s->n_tasks && !any; i++)
-            any = !name || !strcmp(s->tasks[i].meta.name, name);
-        if (!any) /* kubectl says so on stderr and succeeds */
-            fprintf(stderr, c.ns && *c.ns ? "No resources found in %s namespace.\n"
-                                           : "No resources found%s\n",
-                    c.ns && *c.ns ? c.ns : "");
+    } else if (!s->n_tasks) { /* kubectl says so on stderr and succeeds */
+        if (c.ns && *c.ns)
+            fprintf(stderr, "No resources found in %s namespace.\n", c.ns);
         else
-            print_tasks(s, name, !c.ns, out == OUT_WIDE);
+            fputs("No resources found\n", stderr);
+    } else {
+        print_tasks(s, name, !c.ns, out == OUT_WIDE);
     }
     mt_snapshot_free(s);
     cli_close(&c);
