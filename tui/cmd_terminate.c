@@ -16,7 +16,7 @@
 #define POLL_MS 500
 
 /* 1 gone, 0 still there, -1 failed to read (err set). */
-static int still_there(cli *c, const char *name, char *what, size_t n, char *err,
+static int poll_gone(cli *c, const char *name, char *what, size_t n, char *err,
                        size_t errlen)
 {
     mt_snapshot *s = c->b->ops->fetch(c->b, c->ns, name, err, errlen);
@@ -84,7 +84,7 @@ int cmd_terminate(int argc, char **argv)
         int r;
         /* A failed read (the apiserver restarting) is retried until the
          * deadline, like kubectl's wait. */
-        while ((r = still_there(&c, name, what, sizeof what, err, sizeof err)) != 1) {
+        while ((r = poll_gone(&c, name, what, sizeof what, err, sizeof err)) != 1) {
             if (r == 0 && strcmp(what, seen)) {
                 printf("%s\n", what);
                 fflush(stdout);
