@@ -71,20 +71,22 @@ static void add_progress(copy_chunk *c, int64_t *rows, int64_t *bytes)
     *rows = *bytes = 0;
 }
 
-/* Binary COPY sends its header (signature, flags, extension) before the
- * first row, alone when the table is empty, and ends with a two-byte
- * trailer (-1) of its own: neither is a row. */
+/* Binary COPY sends its header (signature, flags, extension) in front of
+ * the first row, and a two-byte trailer (-1) in a message of its own, or
+ * right after the header when the table is empty: neither is a row. */
 static bool binary_is_row(const char *buf, int len)
 {
     static const char sig[11] = "PGCOPY\n\377\r\n";
-    if (len == 2 && (unsigned char)buf[0] == 0xff && (unsigned char)buf[1] == 0xff)
-        return false;
     if (len >= 19 && !memcmp(buf, sig, sizeof sig)) {
         const unsigned char *e = (const unsigned char *)buf + 15;
         long ext = (long)e[0] << 24 | (long)e[1] << 16 | (long)e[2] << 8 | (long)e[3];
-        return len > 19 + ext;
+        if (ext >= 0 && ext <= len - 19) {
+            buf += 19 + ext;
+            len -= (int)(19 + ext);
+        }
     }
-    return true;
+    bool trailer = len == 2 && (unsigned char)buf[0] == 0xff && (unsigned char)buf[1] == 0xff;
+    return len > 0 && !trailer;
 }
 
 static bool copy_stream(copy_pool *p, PGconn *src, PGconn *sink, copy_chunk *c, bool freeze,

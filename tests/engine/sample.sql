@@ -42,6 +42,8 @@ CREATE TRIGGER "Touch Me" BEFORE UPDATE ON "Sales Dept"."Order ""Lines"""
     FOR EACH ROW EXECUTE FUNCTION "Sales Dept".touch();
 
 CREATE TABLE public."MixedCase" (k text, v bytea);
+-- Empty, of built-in types: copied in COPY's binary format, zero rows.
+CREATE TABLE public.empty_one (id int PRIMARY KEY, at timestamptz);
 ALTER TABLE public."MixedCase" REPLICA IDENTITY FULL;
 
 -- Rows: deterministic so tests can compare, small so tests stay fast.
