@@ -11,11 +11,12 @@
 # pipe into the same empty table.
 # Goals (issue 5): migtop <= 0.85x pgcopydb's wall time; its COPY >= 90%
 # of the raw pipe's throughput.
-#   bench/init-data.sh [SCALE] [WIDE_ROWS]     (defaults 30 and 400000)
+#   bench/init-data.sh [SCALE] [WIDE_ROWS] [ROUNDS]   (defaults 30, 400000, 3)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scale=${1:-30}
 wide_rows=${2:-400000}
+rounds=${3:-3}
 command -v pgcopydb >/dev/null || scripts/install-deps.sh pgcopydb
 # MIGTOP_BIN: a migtop already built (else scripts/build.sh builds build/).
 if [ -z "${MIGTOP_BIN:-}" ]; then scripts/build.sh >/dev/null; fi
@@ -102,72 +103,90 @@ run_migtop() {
   grep -Eq '"taskStatus":[[:space:]]*"Done"' "$st" || { cat "$state/tasks/$name"/*.log >&2; exit 1; }
 }
 
-declare -A wall
-for db in pgbench wide; do
-  echo "== $db"
-  fresh_sink "$db"
-  t0=$(now); run_migtop "$db"; t1=$(now)
-  wall[migtop-$db]=$(secs "$t0" "$t1")
-  check_rows "$db" migtop
-  grep -E 'copied [0-9]+ rows' "$state/tasks/mt-$db/init-data.log" | sed 's/^[^ ]* INFO /  migtop COPY phase: /'
-  cp "$state/tasks/mt-$db/status.json" "$work/status-$db.json"
-  echo "  migtop    ${wall[migtop-$db]} s"
+# One run of each tool per data set and round, interleaved, so load from
+# elsewhere on the machine falls on all of them alike; the medians and
+# the best runs are compared.
+declare -A times
+add_time() { times[$1]="${times[$1]:-} $2"; }
+median() { tr ' ' '\n' <<<"${times[$1]}" | grep . | sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+best() { tr ' ' '\n' <<<"${times[$1]}" | grep . | sort -n | head -1; }
+ratio() { printf '%.2f' "$(echo "$1 / $2" | bc -l)"; }
 
-  fresh_sink "$db"
-  rm -rf "$work/pgcopydb"
-  t0=$(now)
-  pgcopydb clone --source "$(uri "$sp" "$db")" --target "$(uri "$kp" "$db")" \
-    --table-jobs 2 --index-jobs 2 --dir "$work/pgcopydb" --no-owner >"$work/pgcopydb-$db.log" 2>&1 \
-    || { tail -20 "$work/pgcopydb-$db.log" >&2; exit 1; }
-  t1=$(now)
-  wall[pgcopydb-$db]=$(secs "$t0" "$t1")
-  check_rows "$db" pgcopydb
-  echo "  pgcopydb  ${wall[pgcopydb-$db]} s"
-
-  fresh_sink "$db"
-  t0=$(now)
-  pg_dump -Fc -h 127.0.0.1 -p "$sp" -U postgres "$db" \
-    | pg_restore --no-owner -h 127.0.0.1 -p "$kp" -U postgres -d "$db"
-  t1=$(now)
-  wall[pgdump-$db]=$(secs "$t0" "$t1")
-  check_rows "$db" pg_dump
-  echo "  pg_dump|pg_restore ${wall[pgdump-$db]} s"
-done
-
-echo "== the COPY phase on the largest table, against a raw pipe"
-# pgbench_accounts: migtop's copy of it from its status (first part's
-# start to last part's finish), then the raw pipe into the same empty
-# table (structure only, as migtop copies before building indexes).
-read -r mt_ms mt_bytes mt_rows < <(python3 - "$work/status-pgbench.json" <<'PY'
+# The largest table's COPY: migtop's (its status: first part's start to
+# last part's finish) and the raw pipe into the same empty table
+# (structure only, as migtop copies before building indexes).
+copy_migtop() {
+  python3 - "$state/tasks/mt-pgbench/status.json" <<'PY'
 import json, sys
 st = json.load(open(sys.argv[1]))
 t = next(t for t in st["tables"] if t["name"] == "pgbench_accounts")
-print(int(t["bytes"] / t["bytesPerSecond"] * 1000), t["bytes"], t["rows"])
+print("%.2f" % (t["bytes"] / t["bytesPerSecond"]), t["rows"])
 PY
-)
-fresh_sink pgbench
-pg_dump --section=pre-data -h 127.0.0.1 -p "$sp" -U postgres pgbench | pgc_psql sink -d pgbench >/dev/null
-t0=$(now)
-psql -X -h 127.0.0.1 -p "$sp" -U postgres -d pgbench -c "COPY pgbench_accounts TO STDOUT" \
-  | psql -X -q -h 127.0.0.1 -p "$kp" -U postgres -d pgbench -c "COPY pgbench_accounts FROM STDIN"
-t1=$(now)
-raw_s=$(echo "$t1 - $t0" | bc -l)
-raw_rows=$(pgc_psql sink -d pgbench -Atc "SELECT count(*) FROM pgbench_accounts")
-[ "$raw_rows" = "$mt_rows" ] || { echo "raw pipe copied $raw_rows rows, migtop $mt_rows" >&2; exit 1; }
+}
+copy_raw() {
+  fresh_sink pgbench
+  pg_dump --section=pre-data -h 127.0.0.1 -p "$sp" -U postgres pgbench | pgc_psql sink -d pgbench >/dev/null
+  local t0 t1
+  t0=$(now)
+  psql -X -h 127.0.0.1 -p "$sp" -U postgres -d pgbench -c "COPY pgbench_accounts TO STDOUT" \
+    | psql -X -q -h 127.0.0.1 -p "$kp" -U postgres -d pgbench -c "COPY pgbench_accounts FROM STDIN"
+  t1=$(now)
+  add_time copy-raw "$(secs "$t0" "$t1")"
+  raw_rows=$(pgc_psql sink -d pgbench -Atc "SELECT count(*) FROM pgbench_accounts")
+}
+
+for round in $(seq "$rounds"); do
+  for db in pgbench wide; do
+    echo "== round $round: $db"
+    fresh_sink "$db"
+    t0=$(now); run_migtop "$db"; t1=$(now)
+    add_time "migtop-$db" "$(secs "$t0" "$t1")"
+    check_rows "$db" migtop
+    grep -E 'copied [0-9]+ rows' "$state/tasks/mt-$db/init-data.log" | sed 's/^[^ ]* INFO /  migtop COPY phase: /'
+    echo "  migtop    $(secs "$t0" "$t1") s"
+    if [ "$db" = pgbench ]; then
+      read -r s rows < <(copy_migtop)
+      add_time copy-migtop "$s"
+    fi
+    rm -rf "$state/tasks/mt-$db"
+
+    fresh_sink "$db"
+    rm -rf "$work/pgcopydb"
+    t0=$(now)
+    pgcopydb clone --source "$(uri "$sp" "$db")" --target "$(uri "$kp" "$db")" \
+      --table-jobs 2 --index-jobs 2 --dir "$work/pgcopydb" --no-owner >"$work/pgcopydb-$db.log" 2>&1 \
+      || { tail -20 "$work/pgcopydb-$db.log" >&2; exit 1; }
+    t1=$(now)
+    add_time "pgcopydb-$db" "$(secs "$t0" "$t1")"
+    check_rows "$db" pgcopydb
+    echo "  pgcopydb  $(secs "$t0" "$t1") s"
+
+    fresh_sink "$db"
+    t0=$(now)
+    pg_dump -Fc -h 127.0.0.1 -p "$sp" -U postgres "$db" \
+      | pg_restore --no-owner -h 127.0.0.1 -p "$kp" -U postgres -d "$db"
+    t1=$(now)
+    add_time "pgdump-$db" "$(secs "$t0" "$t1")"
+    check_rows "$db" pg_dump
+    echo "  pg_dump|pg_restore $(secs "$t0" "$t1") s"
+  done
+  copy_raw
+  [ "$raw_rows" = "$rows" ] || { echo "raw pipe copied $raw_rows rows, migtop $rows" >&2; exit 1; }
+  echo "  COPY of pgbench_accounts: migtop $(tr ' ' '\n' <<<"${times[copy-migtop]}" | tail -1) s, raw pipe $(tr ' ' '\n' <<<"${times[copy-raw]}" | tail -1) s"
+done
 
 echo
-echo "== results (wall seconds; ratio = migtop / peer, lower is better)"
-printf '%-10s %10s %10s %18s %12s %14s\n' "data set" migtop pgcopydb "pg_dump|restore" "vs pgcopydb" "vs pg_dump"
+echo "== results over $rounds round(s): median wall seconds (best); ratio = migtop / peer, lower is better"
+printf '%-9s %15s %15s %18s %13s %12s\n' "data set" migtop pgcopydb "pg_dump|restore" "vs pgcopydb" "vs pg_dump"
 for db in pgbench wide; do
-  printf '%-10s %10s %10s %18s %11.2fx %13.2fx\n' "$db" "${wall[migtop-$db]}" "${wall[pgcopydb-$db]}" \
-    "${wall[pgdump-$db]}" "$(echo "${wall[migtop-$db]} / ${wall[pgcopydb-$db]}" | bc -l)" \
-    "$(echo "${wall[migtop-$db]} / ${wall[pgdump-$db]}" | bc -l)"
+  m=$(median "migtop-$db") c=$(median "pgcopydb-$db") d=$(median "pgdump-$db")
+  printf '%-9s %7s (%5s) %7s (%5s) %10s (%5s) %12sx %11sx\n' "$db" "$m" "$(best "migtop-$db")" \
+    "$c" "$(best "pgcopydb-$db")" "$d" "$(best "pgdump-$db")" "$(ratio "$m" "$c")" "$(ratio "$m" "$d")"
 done
-mb=$(echo "$mt_bytes / 1048576" | bc -l)
-printf 'COPY of pgbench_accounts (%d rows, %.0f MiB of COPY text):\n' "$mt_rows" "$mb"
-printf '  migtop    %6.1f s  %6.1f MiB/s\n' "$(echo "$mt_ms / 1000" | bc -l)" "$(echo "$mb * 1000 / $mt_ms" | bc -l)"
-printf '  raw pipe  %6.1f s  %6.1f MiB/s\n' "$raw_s" "$(echo "$mb / $raw_s" | bc -l)"
-printf '  migtop throughput = %.0f%% of the raw pipe (goal >= 90%%)\n' "$(echo "100 * $raw_s * 1000 / $mt_ms" | bc -l)"
-printf 'goal migtop <= 0.85x pgcopydb: pgbench %.2fx, wide %.2fx\n' \
-  "$(echo "${wall[migtop-pgbench]} / ${wall[pgcopydb-pgbench]}" | bc -l)" \
-  "$(echo "${wall[migtop-wide]} / ${wall[pgcopydb-wide]}" | bc -l)"
+cm=$(median copy-migtop) cr=$(median copy-raw)
+printf 'COPY of pgbench_accounts (%d rows): migtop %s s (%.0f rows/s), raw psql pipe %s s (%.0f rows/s)\n' \
+  "$rows" "$cm" "$(echo "$rows / $cm" | bc -l)" "$cr" "$(echo "$rows / $cr" | bc -l)"
+printf 'goal: migtop COPY >= 90%% of the raw pipe: %.0f%%\n' "$(echo "100 * $cr / $cm" | bc -l)"
+printf 'goal: migtop <= 0.85x pgcopydb: pgbench %sx, wide %sx\n' \
+  "$(ratio "$(median migtop-pgbench)" "$(median pgcopydb-pgbench)")" \
+  "$(ratio "$(median migtop-wide)" "$(median pgcopydb-wide)")"
