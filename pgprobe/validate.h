@@ -10,7 +10,11 @@
  * hash) to name the rows that are missing, extra or different.
  *
  * Full mode checks every range, and the table's exact row count is the
- * sum of the ranges'. Sampled mode checks `sample` random ranges per table
+ * sum of the ranges'. When the key is not in the table's physical order
+ * (a random UUID; pg_stats correlation under 0.5 or unknown), a range
+ * would be read from pages all over the table, so in full mode each side
+ * instead scans the table once, grouping rows into the same ranges with
+ * width_bucket (single-column keys). Sampled mode checks `sample` random ranges per table
  * and counts the rows with count(*). A table without a primary key is one
  * range: whole-table count and digest.
  *
@@ -81,6 +85,7 @@ typedef struct pgp_val_table {
     pgp_val_range *ranges;
     size_t n_ranges;
     size_t n_checked, n_mismatch;
+    bool one_scan;              /* every range from one grouped scan a side (see below) */
     bool match;
 } pgp_val_table;
 

@@ -27,13 +27,15 @@ typedef struct val_tplan {
     int64_t estimate;    /* planner's row estimate on the source */
     int64_t pages;       /* the source table's size in 8 kB pages (0: partitioned) */
     bool byte_order;     /* text keys compared COLLATE "C": the sides' collations differ */
+    bool scattered;      /* the key is not in physical order on the source */
 } val_tplan;
 
 /* One comparison: the same SQL and parameters on both sides. range NULL:
  * the table's count(*) (sampled mode). */
 typedef struct val_job {
     val_tplan *plan;
-    pgp_val_range *range;
+    pgp_val_range *range;    /* NULL: the table's count(*), or its grouped scan */
+    bool scan;               /* one row per range: width_bucket, count, sum */
     const char *sql;
     int nparams;
     const char *const *params;
@@ -42,6 +44,8 @@ typedef struct val_job {
         int64_t rows;
         const char *sum;
         const char *error;
+        int64_t *bucket_rows;     /* scan: per range */
+        const char **bucket_sum;
     } side[2];
 } val_job;
 

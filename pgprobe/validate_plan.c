@@ -295,6 +295,22 @@ static bool cut_ranges(PGconn *src, arena *a, val_tplan *pl, int64_t range_rows,
     return true;
 }
 
+/* How well the key follows the heap's order (pg_stats.correlation, from
+ * ANALYZE): below 0.5, or unknown, a key range is spread over the table. */
+static bool check_order(PGconn *src, val_tplan *pl, pgp_error *err)
+{
+    const char *p[3] = {pl->t->schema, pl->t->name, pl->key[0]->name};
+    char buf[64];
+    if (!pgp_query_value(src,
+                         "SELECT max(abs(correlation)) FROM pg_stats"
+                         " WHERE schemaname = $1 AND tablename = $2 AND attname = $3",
+                         3, p, buf, sizeof buf, err))
+        return false;
+    pl->scattered = !*buf || strtod(buf, NULL) < 0.5;
+    pl->t->one_scan = pl->scattered;
+    return true;
+}
+
 bool val_plan(PGconn *src, PGconn *snk, const mt_objects *o, const pgp_val_opts *opt,
               pgp_val_report *rep, val_tplan **plans_out, pgp_error *err)
 {
@@ -353,6 +369,8 @@ bool val_plan(PGconn *src, PGconn *snk, const mt_objects *o, const pgp_val_opts 
             continue;
         plans[i].estimate = estimate_rows(src, a, &plans[i], err);
         ok = plans[i].estimate >= 0 && cut_ranges(src, a, &plans[i], range_rows, err);
+        if (ok && opt->full && plans[i].t->n_key == 1 && plans[i].t->n_ranges > 1)
+            ok = check_order(src, &plans[i], err);
     }
     return ok;
 }
@@ -372,6 +390,52 @@ static void range_job(arena *a, val_job *j, val_tplan *pl, pgp_val_range *r)
     j->nparams = np;
     j->sql = arena_printf(a, "SELECT count(*), coalesce(sum(%s), 0)::text FROM %s%s", pl->hash,
                           pl->from, where_sql(a, pl, r));
+}
+
+/* {"b1","b2",...}: the ranges' lower bounds as an array literal. */
+static const char *bounds_array(arena *a, const pgp_val_table *t)
+{
+    size_t len = 3;
+    for (size_t i = 1; i < t->n_ranges; i++)
+        len += 2 * strlen(t->ranges[i].lo[0]) + 3;
+    char *s = arena_alloc(a, len), *o = s;
+    *o++ = '{';
+    for (size_t i = 1; i < t->n_ranges; i++) {
+        if (i > 1)
+            *o++ = ',';
+        *o++ = '"';
+        for (const char *c = t->ranges[i].lo[0]; *c; c++) {
+            if (*c == '"' || *c == '\\')
+                *o++ = '\\';
+            *o++ = *c;
+        }
+        *o++ = '"';
+    }
+    *o++ = '}';
+    *o = 0;
+    return s;
+}
+
+/* One grouped scan of a table whose key is scattered: width_bucket puts
+ * each row in the range whose bounds hold it (0 below the first bound). */
+static void scan_job(arena *a, val_job *j, val_tplan *pl)
+{
+    pgp_val_table *t = pl->t;
+    const char **params = arena_alloc(a, sizeof *params);
+    params[0] = bounds_array(a, t);
+    j->plan = pl;
+    j->scan = true;
+    j->params = params;
+    j->nparams = 1;
+    j->sql = arena_printf(a, "SELECT width_bucket(%s, $1::%s[]), count(*),"
+                             " coalesce(sum(%s), 0)::text FROM %s GROUP BY 1",
+                          pl->key[0]->expr, pl->key[0]->type, pl->hash, pl->from);
+    for (int s = 0; s < 2; s++) {
+        j->side[s].bucket_rows = arena_alloc(a, t->n_ranges * sizeof(int64_t));
+        j->side[s].bucket_sum = arena_alloc(a, t->n_ranges * sizeof(char *));
+        for (size_t i = 0; i < t->n_ranges; i++)
+            j->side[s].bucket_sum[i] = "0";
+    }
 }
 
 /* A small xorshift: the sample must differ from run to run (or follow a
@@ -399,7 +463,9 @@ val_job *val_jobs(pgp_val_report *rep, val_tplan *plans, const pgp_val_opts *opt
         pgp_val_table *t = &rep->tables[i];
         if (t->problem)
             continue;
-        if (opt->full || t->n_ranges <= sample) {
+        if (opt->full && plans[i].scattered) {
+            scan_job(a, &jobs[n++], &plans[i]);
+        } else if (opt->full || t->n_ranges <= sample) {
             for (size_t r = 0; r < t->n_ranges; r++)
                 range_job(a, &jobs[n++], &plans[i], &t->ranges[r]);
         } else {

@@ -24,6 +24,7 @@ typedef struct runner {
     int n[2];
     val_job *jobs;
     size_t n_jobs, next[2], done;
+    size_t units, units_done;  /* for progress: ranges and counts */
     pgp_val_report *rep;
     const pgp_val_opts *opt;
     bool stop;
@@ -120,6 +121,32 @@ static void close_sides(runner *r)
                 PQfinish(r->conns[s][k].c);
 }
 
+static void progress(runner *r, const pgp_val_table *t, const pgp_val_range *rg)
+{
+    r->units_done++;
+    if (r->opt->progress && !r->stop) {
+        pgp_val_progress p = {t, rg, r->units_done, r->units};
+        if (!r->opt->progress(r->opt->ud, &p))
+            r->stop = true;
+    }
+}
+
+static void compare_range(runner *r, pgp_val_table *t, pgp_val_range *rg, int64_t src_rows,
+                          const char *src_sum, int64_t snk_rows, const char *snk_sum,
+                          const char *error)
+{
+    rg->checked = true;
+    rg->source_rows = src_rows;
+    rg->sink_rows = snk_rows;
+    rg->source_sum = src_sum;
+    rg->sink_sum = snk_sum;
+    rg->error = error;
+    rg->match = !error && src_rows == snk_rows && src_sum && snk_sum && !strcmp(src_sum, snk_sum);
+    t->n_checked++;
+    t->n_mismatch += !rg->match;
+    progress(r, t, rg);
+}
+
 static void finish_job(runner *r, val_job *j)
 {
     pgp_val_table *t = j->plan->t;
@@ -127,30 +154,33 @@ static void finish_job(runner *r, val_job *j)
     for (int s = 0; s < 2 && !error; s++)
         if (j->side[s].error)
             error = arena_printf(&r->rep->a, "%s: %s", SIDE[s], j->side[s].error);
-    if (j->range) {
-        pgp_val_range *rg = j->range;
-        rg->checked = true;
-        rg->source_rows = j->side[SRC].rows;
-        rg->sink_rows = j->side[SNK].rows;
-        rg->source_sum = j->side[SRC].sum;
-        rg->sink_sum = j->side[SNK].sum;
-        rg->error = error;
-        rg->match = !error && rg->source_rows == rg->sink_rows && rg->source_sum &&
-                    rg->sink_sum && !strcmp(rg->source_sum, rg->sink_sum);
-        t->n_checked++;
-        t->n_mismatch += !rg->match;
-    } else if (error) {
-        t->problem = error;
-    } else {
-        t->source_rows = j->side[SRC].rows;
-        t->sink_rows = j->side[SNK].rows;
-    }
     r->done++;
-    if (r->opt->progress) {
-        pgp_val_progress p = {t, j->range, r->done, r->n_jobs};
-        if (!r->opt->progress(r->opt->ud, &p))
-            r->stop = true;
+    if (j->scan) {
+        for (size_t k = 0; k < t->n_ranges; k++)
+            compare_range(r, t, &t->ranges[k], j->side[SRC].bucket_rows[k],
+                          j->side[SRC].bucket_sum[k], j->side[SNK].bucket_rows[k],
+                          j->side[SNK].bucket_sum[k], error);
+    } else if (j->range) {
+        compare_range(r, t, j->range, j->side[SRC].rows, j->side[SRC].sum, j->side[SNK].rows,
+                      j->side[SNK].sum, error);
+    } else {
+        if (error)
+            t->problem = error;
+        t->source_rows = error ? -1 : j->side[SRC].rows;
+        t->sink_rows = error ? -1 : j->side[SNK].rows;
+        progress(r, t, NULL);
     }
+}
+
+/* A row of a grouped scan: the range number width_bucket gave, its count
+ * and sum. */
+static void take_bucket(runner *r, val_job *j, int side, PGresult *res, int row)
+{
+    long b = atol(PQgetvalue(res, row, 0));
+    if (b < 0 || (size_t)b >= j->plan->t->n_ranges)
+        return;
+    j->side[side].bucket_rows[b] = strtoll(PQgetvalue(res, row, 1), NULL, 10);
+    j->side[side].bucket_sum[b] = arena_strdup(&r->rep->a, PQgetvalue(res, row, 2));
 }
 
 static bool recover(runner *r, int side, side_conn *sc, pgp_error *err)
@@ -200,7 +230,10 @@ static bool collect(runner *r, int side, side_conn *sc, pgp_error *err)
                 finish_job(r, j);
             break;
         }
-        if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
+        if (PQresultStatus(res) == PGRES_TUPLES_OK && j->scan) {
+            for (int row = 0; row < PQntuples(res); row++)
+                take_bucket(r, j, side, res, row);
+        } else if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
             j->side[side].rows = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
             j->side[side].sum = PQgetisnull(res, 0, 1)
                                     ? NULL
@@ -447,6 +480,8 @@ bool pgp_validate(const pgp_endpoint *src, const pgp_endpoint *snk, const mt_obj
               val_plan(r.conns[SRC][0].c, r.conns[SNK][0].c, o, opt, out, &plans, err);
     if (ok) {
         r.jobs = val_jobs(out, plans, opt, &r.n_jobs);
+        for (size_t i = 0; i < r.n_jobs; i++)
+            r.units += r.jobs[i].scan ? r.jobs[i].plan->t->n_ranges : 1;
         ok = run_jobs(&r, err);
     }
     if (ok && !out->cancelled && !opt->no_rows)

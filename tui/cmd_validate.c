@@ -82,6 +82,7 @@ static void print_json(const pgp_val_report *r)
         cJSON_AddNumberToObject(o, "ranges", (double)t->n_ranges);
         cJSON_AddNumberToObject(o, "ranges_checked", (double)t->n_checked);
         cJSON_AddNumberToObject(o, "ranges_mismatched", (double)t->n_mismatch);
+        cJSON_AddBoolToObject(o, "one_scan", t->one_scan);
         cJSON *bad = cJSON_AddArrayToObject(o, "mismatches");
         for (size_t k = 0; k < t->n_ranges; k++) {
             const pgp_val_range *g = &t->ranges[k];
@@ -148,6 +149,8 @@ static void print_text(const pgp_val_report *r)
     }
     for (size_t i = 0; i < r->n_tables; i++) {
         const pgp_val_table *t = &r->tables[i];
+        if (t->one_scan)
+            printf("%s: key not in physical order: each side read in one scan\n", t->qname);
         if (!t->problem && t->source_rows != t->sink_rows)
             printf("%s: %lld rows on the source, %lld on the sink\n", t->qname,
                    (long long)t->source_rows, (long long)t->sink_rows);

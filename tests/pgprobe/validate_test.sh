@@ -24,6 +24,8 @@ INSERT INTO "My Schema"."Big ""T"" able"
   FROM generate_series(1, 1000000) g;
 CREATE TABLE "My Schema"."Pairs" ("K ey" text, n int, "Val" numeric, PRIMARY KEY ("K ey", n));
 INSERT INTO "My Schema"."Pairs" SELECT $$k$$ || (g % 997), g, g * 1.5 FROM generate_series(1, 50000) g;
+CREATE TABLE "My Schema"."Shuffled" (k int PRIMARY KEY, v text);
+INSERT INTO "My Schema"."Shuffled" SELECT g, $$v$$ || g FROM generate_series(1, 100000) g ORDER BY md5(g::text);
 CREATE TABLE public.nopk (a int, b text);
 INSERT INTO public.nopk SELECT g, md5(g::text) FROM generate_series(1, 2000) g;
 ANALYZE;'
@@ -40,7 +42,7 @@ pgc_psql snk -c "CREATE ROLE \"Check er\" LOGIN PASSWORD 'pa:ss@w'" \
 
 SRC="postgresql://postgres@127.0.0.1:$(pgc_port src)/postgres"
 SNK="Check er:pa:ss@w@127.0.0.1:$(pgc_port snk)/postgres"
-OBJ='"My Schema.Big ""T"" able","My Schema.Pairs","public.nopk"'
+OBJ='"My Schema.Big ""T"" able","My Schema.Pairs","My Schema.Shuffled","public.nopk"'
 run() { "$MIGTOP_BIN" validate --source "$SRC" --sink "$SNK" --migration-object "$OBJ" "$@"; }
 
 # Identical data: full mode matches, counts exact, ~10 ranges for 1M rows.
@@ -58,6 +60,7 @@ assert 5 <= big["ranges"] <= 20 and big["ranges_checked"] == big["ranges"], big
 assert big["key"] == ["Id"]
 assert t["Pairs"]["key"] == ["K ey", "n"] and t["Pairs"]["source_rows"] == 50000
 assert t["nopk"]["key"] == [] and t["nopk"]["ranges"] == 1 and t["nopk"]["match"]
+assert not big["one_scan"] and t["Shuffled"]["match"] and t["Shuffled"]["source_rows"] == 100000
 EOF
 
 # The API the cutover wizard uses: a progress call per range, false from
@@ -103,7 +106,8 @@ grep -q "interrupted" int.txt || fail "says it was interrupted"
 # table, one changed in the table without a key.
 pgc_psql snk -c "UPDATE \"My Schema\".\"Big \"\"T\"\" able\" SET \"Note Text\" = 'changed' WHERE \"Id\" = 654321" \
   -c "DELETE FROM \"My Schema\".\"Pairs\" WHERE \"K ey\" = 'k5' AND n = 5" \
-  -c "UPDATE public.nopk SET b = 'x' WHERE a = 7" >/dev/null
+  -c "UPDATE public.nopk SET b = 'x' WHERE a = 7" \
+  -c "UPDATE \"My Schema\".\"Shuffled\" SET v = 'y' WHERE k = 4242" >/dev/null
 set +e
 run --full --range-rows 10000 -o json >diff.json; rc=$?
 run --full >diff.txt; rc2=$?
@@ -128,6 +132,14 @@ assert p["ranges_mismatched"] == 1, p
 assert p["mismatches"][0]["rows"] == [{"key": '(k5,5)', "kind": "missing"}], p
 n = t["nopk"]
 assert not n["match"] and n["ranges_mismatched"] == 1 and n["mismatches"][0]["where"] == "whole table"
+# Keys in random physical order: one grouped scan a side, same ranges.
+s = t["Shuffled"]
+assert s["one_scan"] and s["ranges"] >= 5 and s["ranges_checked"] == s["ranges"], s
+assert s["ranges_mismatched"] == 1 and s["mismatches"][0]["rows"] == [{"key": "4242", "kind": "changed"}], s
+m = s["mismatches"][0]
+lo = int(m["from"][0]) if m["from"] else 0
+hi = int(m["to"][0]) if m["to"] else 10**9
+assert lo <= 4242 < hi, s
 EOF
 grep -qE '^"My Schema"\."Big ""T"" able": range "Id" >= [0-9]+ AND "Id" < [0-9]+: 100000 rows|^"My Schema"\."Big ""T"" able": range "Id" >= [0-9]+ AND "Id" < [0-9]+: [0-9]+ rows on the source, [0-9]+ on the sink, checksums differ' diff.txt \
   || fail "text report names the range of the changed row"
