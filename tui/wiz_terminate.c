@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "pgprobe/cleanup.h"
 #include "pgprobe/slot.h"
@@ -19,7 +20,13 @@ enum { S_CONFIRM, S_CLEANUP, S_N };
 enum { TF_NAME, TF_PASS, TF_N };
 
 #define CHECK_EVERY_MS 2000
-#define STUCK_AFTER_MS 60000
+/* A minute, or $MIGTOP_TERMINATE_STUCK_S seconds (tests). */
+static int64_t stuck_after_ms(void)
+{
+    const char *v = getenv("MIGTOP_TERMINATE_STUCK_S");
+    int s = v ? atoi(v) : 0;
+    return (s > 0 && s <= 3600 ? s : 60) * 1000LL;
+}
 
 typedef struct term_wiz {
     wiz w;
@@ -112,7 +119,15 @@ static void run_drops(check_job *p)
         if (!*st)
             continue;
         pgp_error e = {0};
-        if (!pgp_exec(p->conn, st, &e)) {
+        /* A slot stays active for a moment after its walsender was told to
+         * end: the drop is tried again for up to 5 s. */
+        bool ok = false;
+        for (int i = 0; i < 25 && !(ok = pgp_exec(p->conn, st, &e)); i++) {
+            if (!strstr(e.msg, "is active"))
+                break;
+            usleep(200000);
+        }
+        if (!ok) {
             snprintf(p->drop_err, sizeof p->drop_err, "%s: %s", st, e.msg);
             return;
         }
@@ -229,7 +244,7 @@ static bool key(wiz *w, app *a, int ch)
         return true;
     }
     bool stuck = t->have_check && !t->check.clean && t->requested_ms &&
-                 fmt_now_ms() - t->requested_ms > STUCK_AFTER_MS;
+                 fmt_now_ms() - t->requested_ms > stuck_after_ms();
     if (ch == 'D' && stuck && !wiz_busy(w)) {
         t->confirm_drop = true;
         wiz_status(w, P_WARN, "apply the statements shown on the source? y applies them, "
@@ -347,19 +362,20 @@ static void build_cleanup(term_wiz *t, app *a, doc *d, int width)
             put_kv(d, "headroom", P_NORMAL,
                    arena_printf(ar, "%s more before max_slot_wal_keep_size drops the slot", left));
         } else {
-            put_kv(d, "headroom", P_WARN, "unbounded: max_slot_wal_keep_size is -1, the slot "
-                                          "keeps WAL until the disk is full");
+            put_kv(d, "headroom", P_WARN, "none: max_slot_wal_keep_size = -1, WAL is kept "
+                                          "until the disk is full");
         }
     }
     if (t->drop_result[0])
         doc_wrap(d, P_KEY, "drop: ", t->drop_result, width);
-    bool stuck = !c->clean && fmt_now_ms() - t->requested_ms > STUCK_AFTER_MS;
+    bool stuck = !c->clean && fmt_now_ms() - t->requested_ms > stuck_after_ms();
     if (stuck && c->statements && c->statements[0]) {
         doc_blank(d);
-        doc_section(d, "Stuck for more than a minute", width);
-        doc_wrap(d, P_NORMAL, "", "The task's cleanup has not removed these. If the task "
-                                  "is gone and nothing else uses them, drop them on the "
-                                  "source (D, then y to confirm):", width);
+        doc_section(d, arena_printf(ar, "Stuck for more than %lld s",
+                                    (long long)(stuck_after_ms() / 1000)), width);
+        doc_wrap(d, P_NORMAL, "", "The task's cleanup has not removed these. If nothing "
+                                  "else uses them, drop them on the source (D, then y to "
+                                  "confirm):", width);
         const char *s = c->statements;
         while (*s) {
             const char *nl = strchr(s, '\n');
