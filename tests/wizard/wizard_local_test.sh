@@ -7,7 +7,8 @@
 #  - the objects browser lists the source's schemas and tables; a whole
 #    schema is selected with space;
 #  - the review shows the precheck and the object, password masked; Enter
-#    creates the task and opens its detail; the task copies the rows;
+#    creates the task and opens its detail; the task copies the rows and
+#    streams a later insert (CDC Running);
 #  - T, the name typed to confirm, terminates it and the source is checked
 #    until the slot and the publication are gone;
 #  - --readonly refuses c and T and says why;
@@ -111,8 +112,14 @@ tmux_keys Enter
 see 'task wiz-e2e' 20
 see 'created wiz-e2e' 5
 
-# The task runs: rows copied, CDC streaming.
-et_wait_status wiz-e2e 'init-data=Complete' 90
+# The task runs: rows copied, then CDC streaming, as its detail shows.
+et_wait_status wiz-e2e 'status=Running' 90
+see 'Running' 15
+pgc_psql src -d postgres -c "INSERT INTO public.orders VALUES (5001, 'after the copy', 1)" >/dev/null
+for _ in $(seq 50); do
+  [ "$(pgc_psql sink -d postgres -Atc "SELECT count(*) FROM public.orders WHERE id = 5001")" = 1 ] && break
+  sleep 0.2
+done
 for t in public.orders public.customers; do
   [ "$(et_fingerprint src $t)" = "$(et_fingerprint sink $t)" ] || fail "$t differs"
 done
