@@ -21,6 +21,8 @@ INSERT INTO public.trunc_me SELECT g, 'v' || g FROM generate_series(1, 100) g;
 CREATE ROLE mig LOGIN SUPERUSER REPLICATION PASSWORD 'src:pw';
 SQL
   pgbench -q -i -s "$scale" -h 127.0.0.1 -p "$(pgc_port src)" -U postgres postgres >/dev/null 2>&1
+  # pgbench's history has no key: precheck wants a replica identity for CDC.
+  pgc_psql src -d postgres -c "ALTER TABLE pgbench_history REPLICA IDENTITY FULL" >/dev/null
   pgc_psql sink -d postgres -c "CREATE ROLE loader LOGIN SUPERUSER PASSWORD 'sink:pw'" >/dev/null
   CDC_TABLES=("${ET_SAMPLE_TABLES[@]}" public.toasty public.trunc_me public.pgbench_accounts
     public.pgbench_branches public.pgbench_tellers public.pgbench_history)
