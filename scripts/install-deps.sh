@@ -5,7 +5,11 @@
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libncurses-dev libcurl4-openssl-dev libcjson-dev
       libpq-dev libyaml-dev libcmocka-dev postgresql-15 postgresql-contrib
-      postgresql-15-postgis-3 tmux aha kubectl openssl python3 python3-yaml procps iproute2 "$@")
+      postgresql-15-postgis-3 tmux aha openssl python3 python3-yaml procps iproute2 "$@")
+# Debian's kubectl is the kubernetes-client package (bookworm has no package
+# named kubectl); a kubectl already on PATH (e.g. from Kubernetes' own
+# repository) will do as well.
+command -v kubectl >/dev/null || pkgs+=(kubernetes-client)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

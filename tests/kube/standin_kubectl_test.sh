@@ -153,7 +153,13 @@ done
 kubectl --kubeconfig "$D/kubeconfig-cert" get mt kt-move >"$tmp/cert.out" 2>&1 || fail "client cert"
 expect "$tmp/cert.out" '^kt-move +apecloud-pg2pg +Running ' "task via client certificate"
 grep -q "$(printf '\tcert:migtop-test$')" "$D/requests.log" || fail "server did not see the client certificate"
-kubectl --kubeconfig "$D/kubeconfig-exec" get mtp >"$tmp/exec.out" 2>&1 || fail "exec plugin"
+# client.authentication.k8s.io/v1 came with kubectl 1.22; Debian bookworm's
+# kubernetes-client is 1.20 and speaks v1beta1 only.
+minor=$(kubectl version --client -o json 2>/dev/null | python3 -c 'import json,re,sys; print(re.sub(r"\D.*", "", json.load(sys.stdin)["clientVersion"]["minor"]))')
+exec_kc=$D/kubeconfig-exec
+[ "${minor:-0}" -ge 22 ] || exec_kc=$D/kubeconfig-exec-v1beta1
+echo "kubectl 1.$minor: exec plugin through $(basename "$exec_kc")"
+kubectl --kubeconfig "$exec_kc" get mtp >"$tmp/exec.out" 2>&1 || fail "exec plugin"
 expect "$tmp/exec.out" '^apecloud-pg2pg ' "template via exec plugin"
 [ -s "$D/exec-plugin.calls" ] || fail "exec plugin was not run"
 

@@ -253,8 +253,33 @@ def group_version(h, group, version, crds):
                       "groupVersion": "%s/%s" % (group, version) if group else version, "resources": out})
 
 
+def _pb_field(num, payload):
+    """One length-delimited protobuf field (wire type 2)."""
+    out = bytes([num << 3 | 2])
+    n = len(payload)
+    while n >= 0x80:
+        out += bytes([n & 0x7F | 0x80])
+        n >>= 7
+    return out + bytes([n]) + payload
+
+
+# gnostic's openapi_v2.Document with only swagger (1) and info (2: title 1,
+# version 2): no definitions, so kubectl validates nothing against it and
+# uses a JSON merge patch for the custom resources, as with a real server.
+OPENAPI_V2_PB = _pb_field(1, b"2.0") + _pb_field(2, _pb_field(1, b"Kubernetes stand-in") +
+                                                  _pb_field(2, VERSION["gitVersion"].encode()))
+
+
 def openapi(h, segs):
-    """Minimal OpenAPI v3: kubectl apply checks that PATCH takes fieldValidation."""
+    """Minimal OpenAPI. v3: kubectl apply checks that PATCH takes
+    fieldValidation. v2 (protobuf, what kubectl before 1.27 reads): an empty
+    document."""
+    if segs == ["v2"]:
+        if "protobuf" in h.headers.get("Accept", ""):
+            return h.send_raw(200, OPENAPI_V2_PB, "application/octet-stream")  # as kube-openapi does
+        return h.send_json(200, {"swagger": "2.0", "info": {"title": "Kubernetes stand-in",
+                                                             "version": VERSION["gitVersion"]},
+                                 "paths": {}, "definitions": {}})
     if segs[:1] != ["v3"]:
         raise ApiError(404, "the server could not find the requested resource")
     gvs = [("", "v1")] + R.group_versions(h.app.crds)

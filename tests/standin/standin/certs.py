@@ -108,13 +108,15 @@ def _kubeconfig(url, cluster_lines, user_lines):
 
 EXEC_PLUGIN = r"""#!/bin/sh
 # Exec credential plugin for the migtop stand-in API server (test use only).
-# Prints a client.authentication.k8s.io/v1 ExecCredential with the token.
+# Prints a client.authentication.k8s.io/$1 ExecCredential (v1 by default,
+# v1beta1 for clients before 1.22) with the token.
 here=$(cd "$(dirname "$0")" && pwd)
+version=${1:-v1}
 ttl=${STANDIN_EXEC_TTL:-3600}
 now=$(date -u +%s)
 exp=$(date -u -d "@$((now + ttl))" +%Y-%m-%dT%H:%M:%SZ 2>/dev/null || date -u -r "$((now + ttl))" +%Y-%m-%dT%H:%M:%SZ)
 echo "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >> "$here/exec-plugin.calls"
-printf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"%s","expirationTimestamp":"%s"}}\n' "$(cat "$here/token")" "$exp"
+printf '{"apiVersion":"client.authentication.k8s.io/%s","kind":"ExecCredential","status":{"token":"%s","expirationTimestamp":"%s"}}\n' "$version" "$(cat "$here/token")" "$exp"
 """
 
 
@@ -140,6 +142,11 @@ def write_kubeconfigs(d, url, token):
             "  command: %s" % os.path.join(d, "exec-plugin.sh"),
             "  interactiveMode: Never",
             "  provideClusterInfo: false"]),
+        "kubeconfig-exec-v1beta1": _kubeconfig(url, cad, [
+            "exec:",
+            "  apiVersion: client.authentication.k8s.io/v1beta1",
+            "  command: %s" % os.path.join(d, "exec-plugin.sh"),
+            "  args: [v1beta1]"]),
         "kubeconfig-badtoken": _kubeconfig(url, cad, ["token: wrong-%s" % secrets.token_hex(8)]),
         "kubeconfig-wrong-ca": _kubeconfig(url, ["certificate-authority-data: %s" % other],
                                            ["token: %s" % token]),
