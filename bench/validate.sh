@@ -44,6 +44,14 @@ peer() { psql -X -At "$1" -c "$peer_sql"; }
 peer "$SRC" >/dev/null
 peer "$SNK" >/dev/null
 
+"$MIGTOP_BIN" validate --source "$SRC" --sink "$SNK" --migration-object public.pgbench_accounts \
+  --full -o json | python3 -c '
+import json, sys
+t = json.load(sys.stdin)["tables"][0]
+print("validate --full: %d ranges of about %d rows, %s, 2 connections a side" % (t["ranges"],
+      t["source_rows"] // max(t["ranges"], 1),
+      "one grouped scan a side" if t["one_scan"] else "one query a range"))'
+
 best() { sort -n | head -1; }
 full=() sample=() seq=() par=() one=()
 for r in $(seq "$runs"); do

@@ -364,7 +364,7 @@ bool val_plan(PGconn *src, PGconn *snk, const mt_objects *o, const pgp_val_opts 
             }
         }
     int64_t range_rows = opt->range_rows > 0 ? opt->range_rows : 100000;
-    for (size_t i = 0; ok && i < rep->n_tables; i++) {
+    for (size_t i = 0; ok && i < rep->n_tables && !(opt->cancel && *opt->cancel); i++) {
         if (plans[i].t->problem)
             continue;
         plans[i].estimate = estimate_rows(src, a, &plans[i], err);

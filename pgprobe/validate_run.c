@@ -478,7 +478,11 @@ bool pgp_validate(const pgp_endpoint *src, const pgp_endpoint *snk, const mt_obj
     val_tplan *plans = NULL;
     bool ok = open_side(&r, SRC, src, err) && open_side(&r, SNK, snk, err) &&
               val_plan(r.conns[SRC][0].c, r.conns[SNK][0].c, o, opt, out, &plans, err);
-    if (ok) {
+    if (opt->cancel && *opt->cancel) {
+        /* Stopped while connecting or planning: not a failure. */
+        out->cancelled = true;
+        ok = true;
+    } else if (ok) {
         r.jobs = val_jobs(out, plans, opt, &r.n_jobs);
         for (size_t i = 0; i < r.n_jobs; i++)
             r.units += r.jobs[i].scan ? r.jobs[i].plan->t->n_ranges : 1;
