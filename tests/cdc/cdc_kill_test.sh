@@ -9,7 +9,7 @@ set -euo pipefail
 source "$MIGTOP_SOURCE_DIR/tests/cdc/lib.sh"
 
 cdc_setup 2
-cdc_pgbench 40 2
+cdc_pgbench 32 2
 cdc_custom 400
 cdc_create k9
 seed=${CDC_SEED:-$RANDOM}

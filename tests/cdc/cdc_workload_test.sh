@@ -4,13 +4,14 @@
 # composite, geometry) run on the source while init-data copies and on
 # through CDC; once the writes stop, every table on the sink equals the
 # source's. Also: the status carries the CDC figures, the log the add-on's
-# current_position lines, and terminate drops the origin as well.
+# current_position lines, `migtop validate --full` agrees, and terminate
+# drops the origin as well.
 set -euo pipefail
 source "$MIGTOP_SOURCE_DIR/tests/cdc/lib.sh"
 
 cdc_setup 2
 echo "== load running from before the task: init-data copies under writes"
-cdc_pgbench 25 2
+cdc_pgbench 15 2
 cdc_custom 150
 cdc_create wl
 cdc_wait_running wl 90
@@ -19,6 +20,11 @@ cdc_custom_sql 60 | sed 's/new /later /' >"$work/custom2.sql"
 pgc_psql src -d postgres -f "$work/custom2.sql" >/dev/null
 cdc_wait_load
 cdc_wait_same wl 60
+echo "== migtop validate --full agrees"
+"$bin" validate --source "$(et_endpoint src mig 'src:pw')" --sink "$(et_endpoint sink loader 'sink:pw')" \
+  --migration-object '"public","Sales Dept"' --full >"$work/validate.out" 2>&1 \
+  || { cat "$work/validate.out"; fail "validate --full found a difference"; }
+tail -n 3 "$work/validate.out"
 
 echo "== figures in the status, position lines in the log"
 sleep 2
