@@ -30,6 +30,10 @@ typedef struct cut_wiz {
     cut_stability st;
     int lag_s, need_s;
     cut_job job;
+    /* A job asked for while a sample was out: started when it is back
+     * (starting it then would cancel the sample and lose the sampler). */
+    cut_job pending;
+    bool pending_flag;
     cut_log log;
     form_field freason[1];
     form fm;
@@ -103,8 +107,15 @@ static void val_run(wiz_job *j, void *arg)
         pgp_val_report_free(&r);
 }
 
+static void start_ro(cut_wiz *c, bool on);
+
 static void start_pg_job(cut_wiz *c, cut_job kind, bool flag)
 {
+    if (c->job == J_SAMPLE) {
+        c->pending = kind;
+        c->pending_flag = flag;
+        return;
+    }
     if (!c->have_eps) {
         wiz_status(&c->w, P_ERROR, "the task's endpoints are not known: %s", c->log.outcome);
         return;
@@ -185,6 +196,11 @@ static void ro_run(wiz_job *j, void *arg)
 
 static void start_ro(cut_wiz *c, bool on)
 {
+    if (c->job == J_SAMPLE) {
+        c->pending = J_READONLY;
+        c->pending_flag = on;
+        return;
+    }
     ro_job *p = calloc(1, sizeof *p);
     if (!p)
         abort();
@@ -209,6 +225,7 @@ static void sample_now(cut_wiz *c)
     c->job = J_SAMPLE;
     c->last_sample_ms = fmt_mono_ms();
     wiz_run(&c->w, "reading the source", sample_run, p, sample_free);
+    c->w.job_quiet = true;
 }
 
 /* --- gates ------------------------------------------------------------------ */
@@ -439,14 +456,12 @@ static bool key(wiz *w, app *a, int ch)
     if (wiz_busy(w) && c->job != J_SAMPLE)
         return false;
     if (ch == 'A' && w->step == CG_SEQUENCES) {
-        if (wiz_busy(w))
-            return true; /* a sample ends within the second: press again */
         cut_log_event(&c->log, "gate 5: setval plan applied on the sink");
         start_pg_job(c, J_SEQ, true);
         c->seq_applied = true;
         return true;
     }
-    if ((ch == 'v' || ch == 'F') && w->step == CG_VALIDATE && !wiz_busy(w)) {
+    if ((ch == 'v' || ch == 'F') && w->step == CG_VALIDATE) {
         cut_log_event(&c->log, "gate 6: %s validation", ch == 'F' ? "full" : "sampled");
         start_pg_job(c, J_VAL, ch == 'F');
         return true;
@@ -464,6 +479,12 @@ static void job_news(wiz *w, app *a, void *arg)
         c->sampler = p->s; /* back */
         p->s = NULL;
         evaluate(c, a);
+        cut_job next = c->pending;
+        c->pending = J_NONE;
+        if (next == J_READONLY)
+            start_ro(c, c->pending_flag);
+        else if (next != J_NONE)
+            start_pg_job(c, next, c->pending_flag);
         return;
     }
     if (kind == J_READONLY) {

@@ -189,6 +189,8 @@ static void start_check(term_wiz *t, const char *drop_sql)
             check_run, p, check_free);
     if (drop_sql)
         t->w.job_firm = true;
+    else
+        t->w.job_quiet = true; /* the periodic check: Esc still leaves at once */
 }
 
 /* --- the flow ----------------------------------------------------------- */
@@ -234,7 +236,7 @@ static bool key(wiz *w, app *a, int ch)
     (void)a;
     if (w->step != S_CLEANUP)
         return false;
-    if (ch == 27 && !wiz_busy(w)) { /* no way back to a terminate already sent */
+    if (ch == 27 && (!wiz_busy(w) || w->job_quiet)) { /* no way back to a terminate sent */
         if (t->confirm_drop) {
             t->confirm_drop = false;
             wiz_status(w, P_DIM, "nothing dropped");
@@ -245,7 +247,9 @@ static bool key(wiz *w, app *a, int ch)
     }
     bool stuck = t->have_check && !t->check.clean && t->requested_ms &&
                  fmt_now_ms() - t->requested_ms > stuck_after_ms();
-    if (ch == 'D' && stuck && !wiz_busy(w)) {
+    /* A periodic check may be out: it is let go (its connection too) for the drop. */
+    bool free_hands = !wiz_busy(w) || w->job_quiet;
+    if (ch == 'D' && stuck && free_hands) {
         t->confirm_drop = true;
         wiz_status(w, P_WARN, "apply the statements shown on the source? y applies them, "
                               "Esc or n does not");
@@ -253,7 +257,7 @@ static bool key(wiz *w, app *a, int ch)
     }
     if (t->confirm_drop && (ch == 'y' || ch == 'n')) {
         t->confirm_drop = false;
-        if (ch == 'y' && !wiz_busy(w))
+        if (ch == 'y' && free_hands)
             start_check(t, t->check.statements);
         else
             wiz_status(w, P_DIM, "nothing dropped");

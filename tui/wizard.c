@@ -26,7 +26,7 @@ void wiz_run(wiz *w, const char *label, wiz_job_fn fn, void *arg, void (*arg_fre
     wiz_job_release(w->job);
     w->job = wiz_job_start(fn, arg, arg_free);
     snprintf(w->job_label, sizeof w->job_label, "%s", label);
-    w->job_firm = false;
+    w->job_firm = w->job_quiet = false;
     w->job_started_ms = fmt_mono_ms();
     if (w->job)
         wiz_status(w, P_DIM, "%s...", label);
@@ -110,7 +110,7 @@ static void scroll_text(wiz *w, int delta)
 
 static void next(wiz *w, app *a)
 {
-    if (wiz_busy(w)) {
+    if (wiz_busy(w) && !w->job_quiet) {
         wiz_status(w, P_WARN, "still %s (Esc cancels it)", w->job_label);
         return;
     }
@@ -140,7 +140,7 @@ void wiz_key(app *a, int ch)
     bool form_list = f && f->n && f->fields[f->focus].kind == F_CHECKLIST;
     if (ch == 27 && wiz_busy(w) && w->job_firm) {
         wiz_status(w, P_WARN, "%s is under way and cannot be cancelled", w->job_label);
-    } else if (ch == 27 && wiz_busy(w)) {
+    } else if (ch == 27 && wiz_busy(w) && !w->job_quiet) {
         wiz_job_release(w->job);
         w->job = NULL;
         wiz_status(w, P_WARN, "cancelled %s", w->job_label);
@@ -196,7 +196,7 @@ void wiz_draw(app *a, int y, int h, int width)
         v.status_role = w->status_role;
     }
     char busy[700];
-    if (wiz_busy(w)) {
+    if (wiz_busy(w) && !w->job_quiet) {
         char prog[256];
         wiz_job_progress_get(w->job, prog, sizeof prog);
         char secs[32];

@@ -48,6 +48,7 @@ struct wiz {
     char job_label[128];        /* "testing the source connection" */
     int64_t job_started_ms;
     bool job_firm;              /* the job cannot be cancelled (a create under way) */
+    bool job_quiet;             /* a background reading: shown nowhere, blocks no key */
     bool close;                 /* set by a wizard to close itself */
     char then_ns[FORM_VALUE_MAX], then_task[FORM_VALUE_MAX]; /* when closing: open this task's detail */
     bool then_list;             /* when closing: back to the task list (the task is gone) */
