@@ -44,60 +44,49 @@ static bool progress(PGconn *sink, const char *origin, uint64_t *lsn, char *err,
     return true;
 }
 
-bool cdc_origin_attach(PGconn *sink, const char *origin, const char *appname, uint64_t *lsn,
-                       char *err, size_t errlen)
+/* Runs a one-parameter origin function; while a session of a dead runner
+ * still holds the origin ("already active"), ends it and tries again. */
+static bool origin_call(PGconn *sink, const char *sql, const char *origin, const char *appname,
+                        const char *what, char *err, size_t errlen)
 {
     const char *params[1] = {origin};
     char e2[700];
-    PGresult *r = pg_query(sink,
-                           "SELECT pg_replication_origin_create($1) WHERE NOT EXISTS"
-                           " (SELECT 1 FROM pg_replication_origin WHERE roname = $1)",
-                           1, params, e2, sizeof e2);
-    if (!r) {
-        snprintf(err, errlen, "cannot create replication origin %s on the sink: %s", origin, e2);
-        return false;
-    }
-    PQclear(r);
     for (int attempt = 0;; attempt++) {
-        r = pg_query(sink, "SELECT pg_replication_origin_session_setup($1)", 1, params, e2,
-                     sizeof e2);
-        if (r)
-            break;
-        /* 55006 object_in_use: still held by a session of a dead runner. */
+        PGresult *r = pg_query(sink, sql, 1, params, e2, sizeof e2);
+        if (r) {
+            PQclear(r);
+            return true;
+        }
         if (attempt >= 20 || !strstr(e2, "already active")) {
-            snprintf(err, errlen, "cannot use replication origin %s on the sink: %s", origin, e2);
+            snprintf(err, errlen, "cannot %s replication origin %s on the sink: %s", what, origin,
+                     e2);
             return false;
         }
         end_stale_sessions(sink, appname);
         struct timespec ts = {0, 250 * 1000 * 1000};
         nanosleep(&ts, NULL);
     }
-    PQclear(r);
-    /* Flushed progress only: what survives a sink crash. */
-    return progress(sink, origin, lsn, err, errlen);
+}
+
+bool cdc_origin_attach(PGconn *sink, const char *origin, const char *appname, uint64_t *lsn,
+                       char *err, size_t errlen)
+{
+    return origin_call(sink,
+                       "SELECT pg_replication_origin_create($1) WHERE NOT EXISTS"
+                       " (SELECT 1 FROM pg_replication_origin WHERE roname = $1)",
+                       origin, appname, "create", err, errlen) &&
+           origin_call(sink, "SELECT pg_replication_origin_session_setup($1)", origin, appname,
+                       "use", err, errlen) &&
+           /* Flushed progress only: what survives a sink crash. */
+           progress(sink, origin, lsn, err, errlen);
 }
 
 bool cdc_origin_drop(PGconn *sink, const char *origin, const char *appname, char *err,
                      size_t errlen)
 {
     end_stale_sessions(sink, appname);
-    const char *params[1] = {origin};
-    char e2[700];
-    for (int attempt = 0;; attempt++) {
-        PGresult *r = pg_query(sink,
-                               "SELECT pg_replication_origin_drop(roname) FROM pg_replication_origin"
-                               " WHERE roname = $1",
-                               1, params, e2, sizeof e2);
-        if (r) {
-            PQclear(r);
-            return true;
-        }
-        if (attempt >= 20 || !strstr(e2, "already active")) {
-            snprintf(err, errlen, "cannot drop replication origin %s on the sink: %s", origin, e2);
-            return false;
-        }
-        end_stale_sessions(sink, appname);
-        struct timespec ts = {0, 250 * 1000 * 1000};
-        nanosleep(&ts, NULL);
-    }
+    return origin_call(sink,
+                       "SELECT pg_replication_origin_drop(roname) FROM pg_replication_origin"
+                       " WHERE roname = $1",
+                       origin, appname, "drop", err, errlen);
 }
