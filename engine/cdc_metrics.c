@@ -143,15 +143,24 @@ void cdc_metrics_tick(cdc_metrics *m, bool force)
     /* The position line: every 10 s while it moves, every minute when not. */
     int64_t every = m->position != m->logged_position ? 10000 : 60000;
     if (m->position && (force || now - m->last_log_ms >= every)) {
-        char lsn[32], ts[48] = "unknown";
-        lsn_str(m->position, lsn, sizeof lsn);
-        if (m->position_ts_us)
-            ts_str(m->position_ts_us, false, ts, sizeof ts);
-        engine_logf(&m->r->log[ES_CDC], "INFO",
-                    "[cdc] current_position: %s, timestamp: %s, lag %.1fs, applied %" PRId64
-                    " transactions, %" PRId64 " changes",
-                    lsn, ts, lag_s, m->txns, m->rows);
+        char line[300];
+        cdc_position_line(line, sizeof line, m->position, m->position_ts_us, lag_s, m->txns,
+                          m->rows);
+        engine_logf(&m->r->log[ES_CDC], "INFO", "%s", line);
         m->last_log_ms = now;
         m->logged_position = m->position;
     }
+}
+
+void cdc_position_line(char *out, size_t outlen, uint64_t lsn, int64_t ts_us, double lag_s,
+                       int64_t txns, int64_t rows)
+{
+    char l[32], ts[48] = "unknown";
+    lsn_str(lsn, l, sizeof l);
+    if (ts_us)
+        ts_str(ts_us, false, ts, sizeof ts);
+    snprintf(out, outlen,
+             "[cdc] current_position: %s, timestamp: %s, lag %.1fs, applied %" PRId64
+             " transactions, %" PRId64 " changes",
+             l, ts, lag_s, txns, rows);
 }

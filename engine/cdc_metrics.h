@@ -34,6 +34,11 @@ typedef struct cdc_metrics {
     double txn_rate, row_rate;
 } cdc_metrics;
 
+/* The position line's text (after the log's own time and level):
+ * "[cdc] current_position: LSN, timestamp: YYYY-MM-DD HH:MM:SS UTC, ...". */
+void cdc_position_line(char *out, size_t outlen, uint64_t lsn, int64_t ts_us, double lag_s,
+                       int64_t txns, int64_t rows);
+
 void cdc_metrics_init(cdc_metrics *m, engine_runner *r);
 void cdc_metrics_free(cdc_metrics *m);
 /* Publishes the figures when a second has passed (or force). */
