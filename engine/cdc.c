@@ -130,17 +130,28 @@ static session_end on_data(session *x, const char *data, size_t len, char *err, 
     return END_STOP; /* meaning: go on */
 }
 
+static bool nothing_pending(const session *x)
+{
+    return !x->in_src_txn && !x->group_txns && !apply_in_txn(x->a);
+}
+
 /* Nothing is pending on our side: the stream's position may advance to
  * the walsender's, so an idle source (or changes outside the publication)
- * does not keep WAL forever. */
+ * does not keep WAL forever. And once that position has reached the WAL
+ * end the source reported (cdc_metrics), the sink is current as of that
+ * moment: the timestamp moves on, so an idle source shows no lag. */
 static void idle_advance(session *x, uint64_t lsn)
 {
-    if (x->in_src_txn || x->group_txns || apply_in_txn(x->a) || lsn <= x->flushed)
+    if (!nothing_pending(x))
         return;
-    x->flushed = lsn;
-    x->m->position = lsn;
-    x->m->position_ts_us = x->s.server_time_us;
-    x->m->oldest_pending_us = 0;
+    cdc_metrics *m = x->m;
+    if (lsn > x->flushed) {
+        x->flushed = lsn;
+        m->position = lsn;
+    }
+    m->oldest_pending_us = 0;
+    if (m->src_wal && x->flushed >= m->src_wal && m->src_wal_at_us > m->position_ts_us)
+        m->position_ts_us = m->src_wal_at_us;
 }
 
 static session_end stream_loop(session *x, char *err, size_t errlen)
@@ -177,7 +188,10 @@ static session_end stream_loop(session *x, char *err, size_t errlen)
             if (!commit_group(x, err, errlen))
                 return END_ERROR;
         }
-        if (fmt_mono_ms() - x->last_feedback_ms >= 1000 && !feedback(x, false, err, errlen))
+        /* Idle, the status update asks for a keepalive back: its position
+         * tells whether we are current (idle_advance). */
+        if (fmt_mono_ms() - x->last_feedback_ms >= 1000 &&
+            !feedback(x, nothing_pending(x), err, errlen))
             return END_ERROR;
         cdc_metrics_tick(x->m, false);
     }

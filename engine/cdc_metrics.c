@@ -59,6 +59,7 @@ static bool source_figures(cdc_metrics *m, uint64_t *wal, int64_t *retained)
     }
     const char *params[1] = {m->r->slot};
     char e2[600];
+    int64_t asked = fmt_now_ms() * 1000;
     PGresult *res = pg_query(m->src,
                              "SELECT pg_current_wal_lsn(), (SELECT pg_wal_lsn_diff("
                              "pg_current_wal_lsn(), restart_lsn)::bigint FROM pg_replication_slots"
@@ -71,6 +72,8 @@ static bool source_figures(cdc_metrics *m, uint64_t *wal, int64_t *retained)
         return false;
     }
     fmt_parse_lsn(PQgetvalue(res, 0, 0), wal);
+    m->src_wal = *wal;
+    m->src_wal_at_us = asked;
     *retained = PQgetisnull(res, 0, 1) ? -1 : strtoll(PQgetvalue(res, 0, 1), NULL, 10);
     PQclear(res);
     return true;

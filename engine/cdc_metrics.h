@@ -28,6 +28,8 @@ typedef struct cdc_metrics {
     int reconnects;
     char last_error[1200];
     const char *state;       /* streaming, reconnecting, paused */
+    uint64_t src_wal;        /* the source's WAL end, as last asked */
+    int64_t src_wal_at_us;   /* when it was asked (Unix microseconds, before the query) */
     /* Private. */
     int64_t last_tick_ms, last_log_ms, prev_txns, prev_rows;
     uint64_t logged_position;
