@@ -120,7 +120,7 @@ bool engine_local_logs(mt_backend *b, const char *ns, const char *task, const mt
     size_t used = emit_lines(&e, buf, n, o->tail_lines);
     memmove(buf, buf + used, n - used);
     n -= used;
-    while (o->follow && !e.stopped) {
+    while (o->follow && !e.stopped && !(o->keep_going && !o->keep_going(ctx))) {
         clearerr(f);
         size_t r = fread(buf + n, 1, cap - n, f);
         if (r == 0) {

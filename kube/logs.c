@@ -50,9 +50,16 @@ const mt_pod *kube_pod_for_step(const mt_snapshot *s, const mt_task *t, const ch
 typedef struct line_ctx {
     kube_buf partial;
     mt_log_line_fn fn;
+    bool (*keep_going)(void *ctx);
     void *ctx;
     bool stopped;
 } line_ctx;
+
+static bool log_keep_going(void *ud)
+{
+    line_ctx *lc = ud;
+    return !lc->keep_going || lc->keep_going(lc->ctx);
+}
 
 static bool on_log_data(void *ud, const char *p, size_t n)
 {
@@ -145,11 +152,11 @@ bool kube_backend_logs(mt_backend *b, const char *ns, const char *task, const mt
         path = malloc(n);
         snprintf(path, n, "/api/v1/namespaces/%s/pods/%s/log%s%s", ns, pod->meta.name,
                  ql ? "?" : "", ql ? q + 1 : "");
-        line_ctx lc = {.fn = fn, .ctx = ctx};
+        line_ctx lc = {.fn = fn, .keep_going = o->keep_going, .ctx = ctx};
         /* A followed log may be quiet for hours: no low-speed limit there,
          * TCP keepalive notices a dead peer. */
         kube_req r = {.method = "GET", .path = path, .on_data = on_log_data, .ctx = &lc,
-                      .low_speed_s = o->follow ? 0 : 60};
+                      .low_speed_s = o->follow ? 0 : 60, .keep_going = log_keep_going};
         kube_resp resp;
         ok = kube_do(k, h, &r, &resp, err, errlen);
         if (ok && !lc.stopped && lc.partial.len)

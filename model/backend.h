@@ -28,6 +28,10 @@ typedef struct mt_logs_opts {
     long tail_lines;     /* <0: all */
     long since_seconds;  /* <=0: no limit */
     bool timestamps, follow;
+    /* Asked about every second while following (and on every line); false
+     * ends the call. NULL: run to the end. It gets the line callback's ctx,
+     * so whoever reads the lines can also say when to stop reading them. */
+    bool (*keep_going)(void *ctx);
 } mt_logs_opts;
 typedef bool (*mt_log_line_fn)(void *ctx, const char *line, size_t len);
 

@@ -1,5 +1,6 @@
 #include "tui/backend_select.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,50 +94,99 @@ mt_backend *backend_open(const backend_args *args, char *err, size_t errlen)
 typedef struct switchable {
     mt_backend base;
     mt_backend_ops ops; /* the inner backend's name, these forwarders */
-    mt_backend *inner;
+    /* The backend in use. A log stream or a wizard's worker may still be
+     * inside the previous one after a switch: each call holds a reference,
+     * and whoever lets go last frees it, so a switch never waits. */
+    struct inner_ref *cur;
     /* The flags it was opened with (copies), the base of every switch. */
     char *backend, *kubeconfig, *context, *namespace_, *state_dir;
     bool all_namespaces;
 } switchable;
 
-static mt_backend *inner_of(mt_backend *b) { return ((switchable *)b)->inner; }
+typedef struct inner_ref {
+    mt_backend *b;
+    int refs;
+} inner_ref;
+
+static pthread_mutex_t refs_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static inner_ref *ref_take(mt_backend *sw)
+{
+    pthread_mutex_lock(&refs_mu);
+    inner_ref *r = ((switchable *)sw)->cur;
+    r->refs++;
+    pthread_mutex_unlock(&refs_mu);
+    return r;
+}
+
+static void ref_drop(inner_ref *r)
+{
+    pthread_mutex_lock(&refs_mu);
+    bool last = --r->refs == 0;
+    pthread_mutex_unlock(&refs_mu);
+    if (last) {
+        r->b->ops->free(r->b);
+        free(r);
+    }
+}
+
+static inner_ref *ref_new(mt_backend *in)
+{
+    inner_ref *r = calloc(1, sizeof *r);
+    if (!r)
+        abort();
+    r->b = in;
+    r->refs = 1; /* the switchable's own */
+    return r;
+}
 
 static mt_snapshot *sw_fetch(mt_backend *b, const char *ns, const char *task, char *err,
                              size_t errlen)
 {
-    mt_backend *in = inner_of(b);
-    return in->ops->fetch(in, ns, task, err, errlen);
+    inner_ref *r = ref_take(b);
+    mt_snapshot *s = r->b->ops->fetch(r->b, ns, task, err, errlen);
+    ref_drop(r);
+    return s;
 }
 
 static bool sw_logs(mt_backend *b, const char *ns, const char *task, const mt_logs_opts *o,
                     mt_log_line_fn fn, void *ctx, char *err, size_t errlen)
 {
-    mt_backend *in = inner_of(b);
-    return in->ops->logs(in, ns, task, o, fn, ctx, err, errlen);
+    inner_ref *r = ref_take(b);
+    bool ok = r->b->ops->logs(r->b, ns, task, o, fn, ctx, err, errlen);
+    ref_drop(r);
+    return ok;
 }
 
 static bool sw_create(mt_backend *b, const mt_create_req *req, char *err, size_t errlen)
 {
-    mt_backend *in = inner_of(b);
-    return in->ops->create(in, req, err, errlen);
+    inner_ref *r = ref_take(b);
+    bool ok = r->b->ops->create(r->b, req, err, errlen);
+    ref_drop(r);
+    return ok;
 }
 
 static bool sw_terminate(mt_backend *b, const char *ns, const char *task, char *err,
                          size_t errlen)
 {
-    mt_backend *in = inner_of(b);
-    return in->ops->terminate(in, ns, task, err, errlen);
+    inner_ref *r = ref_take(b);
+    bool ok = r->b->ops->terminate(r->b, ns, task, err, errlen);
+    ref_drop(r);
+    return ok;
 }
 
+/* The feed's thread uses the backend it came from: the feed is always
+ * freed (its thread joined) before that backend is let go. */
 static mt_feed *sw_feed(mt_backend *b, char *err, size_t errlen)
 {
-    mt_backend *in = inner_of(b);
+    mt_backend *in = ((switchable *)b)->cur->b;
     return in->ops->feed(in, err, errlen);
 }
 
+/* Called on the UI thread, which is the only one that switches. */
 static const char *sw_default_namespace(mt_backend *b)
 {
-    mt_backend *in = inner_of(b);
+    mt_backend *in = ((switchable *)b)->cur->b;
     return in->ops->default_namespace(in);
 }
 
@@ -153,7 +203,7 @@ static char *dup_or_null(const char *s)
 static void sw_free(mt_backend *b)
 {
     switchable *s = (switchable *)b;
-    s->inner->ops->free(s->inner);
+    ref_drop(s->cur);
     free(s->backend);
     free(s->kubeconfig);
     free(s->context);
@@ -184,7 +234,7 @@ mt_backend *backend_open_argv(int argc, char **argv, char *err, size_t errlen)
                               .create = sw_create, .terminate = sw_terminate, .feed = sw_feed,
                               .default_namespace = sw_default_namespace, .free = sw_free};
     s->base.ops = &s->ops;
-    s->inner = in;
+    s->cur = ref_new(in);
     s->backend = dup_or_null(in->ops->name); /* a switch stays on this backend */
     s->kubeconfig = dup_or_null(a.kubeconfig);
     s->context = dup_or_null(a.context);
@@ -236,8 +286,11 @@ bool backend_switch(mt_backend *b, const char *context, const char *ns, mt_feed 
     /* The old feed's thread uses the old backend: stop it first. */
     mt_feed_free(*feed);
     *feed = f;
-    s->inner->ops->free(s->inner);
-    s->inner = in;
+    pthread_mutex_lock(&refs_mu);
+    inner_ref *old = s->cur;
+    s->cur = ref_new(in);
+    pthread_mutex_unlock(&refs_mu);
+    ref_drop(old);
     replace(&s->context, a.context);
     replace(&s->namespace_, a.namespace_);
     s->all_namespaces = a.all_namespaces;

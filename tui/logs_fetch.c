@@ -85,6 +85,17 @@ static bool on_line(void *ctx, const char *line, size_t len)
     return !stop;
 }
 
+/* Leaving the view (or a backend switch) sets stop; a quiet followed
+ * stream notices within about a second and the thread lets go. */
+static bool fetch_keep_going(void *ctx)
+{
+    log_fetch *f = ctx;
+    pthread_mutex_lock(&f->mu);
+    bool go = !f->stop;
+    pthread_mutex_unlock(&f->mu);
+    return go;
+}
+
 static void *run(void *arg)
 {
     log_fetch *f = arg;
@@ -121,6 +132,7 @@ log_fetch *logs_fetch_start(mt_backend *b, const char *ns, const char *task,
     f->opts = *o;
     snprintf(f->step, sizeof f->step, "%s", o->step);
     f->opts.step = f->step;
+    f->opts.keep_going = fetch_keep_going;
     pthread_t t;
     if (!b || !b->ops->logs) {
         snprintf(f->error, sizeof f->error,
