@@ -43,6 +43,15 @@ field() { tmux_keys C-u; tmux_type "$1"; }
 
 tmux_start 80 24 "$MIGTOP_BIN --backend local --state-dir $state"
 see 'no migration tasks|NAME'
+# The help lists the wizards' keys.
+tmux_keys '?'
+see 'this help'
+tmux_keys G
+see 'create a migration task'
+see 'terminate the selected task'
+see 'cut over the selected task'
+tmux_keys Escape
+see 'c create'
 tmux_keys c
 see 'create a migration task'
 see 'Backend +\[local\]'
@@ -73,6 +82,21 @@ field "$SRC_PW"
 tmux_keys Enter
 see '> Host' 20
 see 'source: connected to mig@127.0.0.1' 5
+
+# Esc goes back with what was typed kept (the password still masked), and
+# the source, tested with these values, is not tested again.
+tmux_keys Escape
+see 'Host +127.0.0.1'
+see 'User +mig'
+see 'Password +\*{14}'
+# Too small a terminal says so; enlarged, the wizard is as it was.
+tmux_resize 50 14
+see 'terminal too small'
+tmux_resize 80 24
+see 'Host +127.0.0.1'
+tmux_keys Enter
+see '> Host' 5
+tmux_screen | grep -q 'step 5 of 8: Sink' || { tmux_snap; fail "Enter did not go on to the sink"; }
 
 # The sink.
 tmux_type 127.0.0.1; tmux_keys Tab
