@@ -15,7 +15,7 @@
  * commits when the stream has nothing more ready, or at these limits. */
 #define GROUP_TXNS 1000
 #define GROUP_ROWS 20000
-#define GROUP_MS 50
+#define GROUP_MS 20
 
 typedef enum session_end { END_STOP, END_ERROR, END_STRUCTURE } session_end;
 
