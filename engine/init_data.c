@@ -139,17 +139,25 @@ static bool read_layout(engine_runner *r, PGconn *src, table_layout *lay, char *
         char oid[16];
         snprintf(oid, sizeof oid, "%u", r->tables[i].oid);
         const char *params[1] = {oid};
-        /* Types from initdb have OIDs below 16384 (FirstNormalObjectId);
-         * a user type's binary form may name OIDs of the source (arrays
-         * and composites do), so those tables are copied as text. */
+        /* Binary only when every column's type (and an array's element
+         * type) comes from initdb (OID below 16384, FirstNormalObjectId:
+         * a user type's binary form may carry the source's OIDs, as
+         * arrays and composites do), has binary I/O (aclitem has none),
+         * and is not an OID alias (regclass... travel as numbers in
+         * binary, as names in text). Other tables are copied as text. */
         PGresult *res = pg_query(
             src,
-            "SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum),"
-            " coalesce(bool_and(atttypid < 16384), true),"
+            "SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum),"
+            " coalesce(bool_and(t.oid < 16384 AND t.typsend <> 0 AND t.typreceive <> 0"
+            "   AND t.typname !~ '^_?reg'"
+            "   AND (e.oid IS NULL OR (e.oid < 16384 AND e.typsend <> 0"
+            "        AND e.typreceive <> 0 AND e.typname !~ '^reg'))), true),"
             " pg_relation_size($1::oid) / current_setting('block_size')::bigint,"
             " pg_table_size($1::oid)"
-            " FROM pg_attribute WHERE attrelid = $1::oid AND attnum > 0"
-            " AND NOT attisdropped AND attgenerated = ''",
+            " FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid"
+            " LEFT JOIN pg_type e ON e.oid = t.typelem AND t.typcategory = 'A'"
+            " WHERE a.attrelid = $1::oid AND a.attnum > 0"
+            " AND NOT a.attisdropped AND a.attgenerated = ''",
             1, params, err, errlen);
         if (!res)
             return false;

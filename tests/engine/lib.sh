@@ -55,7 +55,7 @@ et_wait_status() {
 }
 
 # Tables of the sample (tests/engine/sample.sql [+ sample_postgis.sql]).
-ET_SAMPLE_TABLES=('public.customers' '"Sales Dept"."Order ""Lines"""' 'public."MixedCase"' 'public.empty_one')
+ET_SAMPLE_TABLES=('public.customers' '"Sales Dept"."Order ""Lines"""' 'public."MixedCase"' 'public.empty_one' 'public.catalog_refs')
 
 # et_load_sample CLUSTER: loads the sample; adds PostGIS when installed.
 # Sets ET_POSTGIS=1 when it did.

@@ -44,6 +44,10 @@ CREATE TRIGGER "Touch Me" BEFORE UPDATE ON "Sales Dept"."Order ""Lines"""
 CREATE TABLE public."MixedCase" (k text, v bytea);
 -- Empty, of built-in types: copied in COPY's binary format, zero rows.
 CREATE TABLE public.empty_one (id int PRIMARY KEY, at timestamptz);
+-- Built-in types whose binary form is no good between two servers: an
+-- OID alias (the source's OID in binary, a name in text) and aclitem (no
+-- binary I/O at all). This table must go as text.
+CREATE TABLE public.catalog_refs (id int PRIMARY KEY, rel regclass, acl aclitem[], n numeric);
 ALTER TABLE public."MixedCase" REPLICA IDENTITY FULL;
 
 -- Rows: deterministic so tests can compare, small so tests stay fast.
@@ -65,4 +69,8 @@ SELECT 1 + g % 2000, (ARRAY['bronze', 'silver', 'gold'])[1 + g % 3]::"Sales Dept
 FROM generate_series(1, 5000) g;
 INSERT INTO public."MixedCase" SELECT 'k' || g, decode(md5(g::text), 'hex') FROM generate_series(1, 300) g;
 INSERT INTO public."MixedCase" VALUES (NULL, NULL), ('dup', '\x00'), ('dup', '\x00');
+INSERT INTO public.catalog_refs
+SELECT g, (ARRAY['public.customers', '"Sales Dept"."Order ""Lines"""', 'pg_class'])[1 + g % 3]::regclass,
+       ARRAY['postgres=arwdDxt/postgres']::aclitem[], g / 7.0
+FROM generate_series(1, 30) g;
 ANALYZE;

@@ -34,8 +34,9 @@ steps='precheck=true,init-struct=true,init-data=true,cdc=false'
 
 echo "== the task, detached"
 "$tool" create "$state" full-1 "$source_ep" "$sink_ep" "$objects" "$steps"
-et_wait_status full-1 'status=Done' 90
+et_wait_status full-1 'status=(Done|Failed)' 90
 et_show full-1
+et_show full-1 | grep -q 'status=Done' || fail "the task failed"
 et_show full-1 | grep -Eq 'precheck=Complete init-struct=Complete init-data=Complete' \
   || fail "steps not all Complete"
 et_same_rows "${ET_SAMPLE_TABLES[@]}"
