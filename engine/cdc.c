@@ -43,6 +43,18 @@ static void appname(engine_runner *r, char *out, size_t n)
     snprintf(out, n, "migtop cdc %s", r->opts.name);
 }
 
+/* The CDC step's reason in the status (cdc.failedReason and the step's
+ * reason), "" to clear it. */
+static void set_reason(engine_runner *r, const char *why)
+{
+    pthread_mutex_lock(&r->status.mu);
+    /* Reasons are cut at the status field's size (1023 bytes): enough for
+     * any server message, and the precision keeps -O2's truncation check quiet. */
+    snprintf(r->status.cdc_reason, sizeof r->status.cdc_reason, "%.1023s", why);
+    snprintf(r->status.steps[ES_CDC].reason, sizeof r->status.steps[ES_CDC].reason, "%.1023s", why);
+    pthread_mutex_unlock(&r->status.mu);
+}
+
 static bool feedback(session *x, bool reply, char *err, size_t errlen)
 {
     x->last_feedback_ms = fmt_mono_ms();
@@ -68,10 +80,7 @@ static bool commit_group(session *x, char *err, size_t errlen)
     m->rows += x->group_rows;
     m->oldest_pending_us = x->in_src_txn ? x->cur_commit_us : 0;
     if (!x->progressed && m->state && !strcmp(m->state, "paused")) {
-        pthread_mutex_lock(&x->r->status.mu);
-        x->r->status.cdc_reason[0] = 0;
-        x->r->status.steps[ES_CDC].reason[0] = 0;
-        pthread_mutex_unlock(&x->r->status.mu);
+        set_reason(x->r, "");
         engine_logf(&x->r->log[ES_CDC], "INFO", "CDC resumed: the sink's tables match again");
     }
     m->state = "streaming";
@@ -228,7 +237,14 @@ static session_end run_session(engine_runner *r, cdc_metrics *m, bool *progresse
     x.flushed = x.origin_lsn > cp ? x.origin_lsn : cp;
     if (!m->position || m->position < x.flushed)
         m->position = x.flushed;
-    m->state = strcmp(m->state, "paused") ? "streaming" : m->state;
+    /* A structure pause ends only once a change of that table applies. */
+    if (strcmp(m->state, "paused")) {
+        if (!strcmp(m->state, "reconnecting")) {
+            set_reason(r, "");
+            engine_logf(&r->log[ES_CDC], "INFO", "CDC reconnected");
+        }
+        m->state = "streaming";
+    }
     engine_logf(&r->log[ES_CDC], "INFO", "streaming slot %s from %X/%X (origin %s)", r->slot,
                 (unsigned)(x.origin_lsn >> 32), (unsigned)x.origin_lsn, origin);
     x.last_feedback_ms = fmt_mono_ms();
@@ -251,15 +267,6 @@ static void wait_s(engine_runner *r, cdc_metrics *m, int secs)
     }
 }
 
-static void set_reason(engine_runner *r, const char *why)
-{
-    pthread_mutex_lock(&r->status.mu);
-    /* Reasons are cut at the status field's size (1023 bytes): enough for
-     * any server message, and the precision keeps -O2's truncation check quiet. */
-    snprintf(r->status.cdc_reason, sizeof r->status.cdc_reason, "%.1023s", why);
-    snprintf(r->status.steps[ES_CDC].reason, sizeof r->status.steps[ES_CDC].reason, "%.1023s", why);
-    pthread_mutex_unlock(&r->status.mu);
-}
 
 bool engine_cdc_run(engine_runner *r, char *err, size_t errlen)
 {
@@ -293,6 +300,10 @@ bool engine_cdc_run(engine_runner *r, char *err, size_t errlen)
         }
         last_reason[0] = 0;
         m.state = "reconnecting";
+        char why[1300];
+        snprintf(why, sizeof why, "CDC reconnecting in %d s (attempt %d): %s", backoff,
+                 m.reconnects, e);
+        set_reason(r, why);
         engine_logf(log, "WARN", "CDC interrupted: %s; reconnecting in %d s (attempt %d)", e,
                     backoff, m.reconnects);
         cdc_metrics_tick(&m, true);
