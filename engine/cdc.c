@@ -16,6 +16,8 @@
 #define GROUP_TXNS 1000
 #define GROUP_ROWS 20000
 #define GROUP_MS 20
+/* The walsender answers every status update (sent each second). */
+#define SILENCE_MS 30000
 
 typedef enum session_end { END_STOP, END_ERROR, END_STRUCTURE } session_end;
 
@@ -35,6 +37,7 @@ typedef struct session {
     int64_t group_rows, group_start_ms, group_end_us;
     uint64_t group_end_lsn;
     int64_t last_feedback_ms;
+    int64_t last_recv_ms; /* anything from the walsender */
     bool progressed;      /* something committed: the backoff starts over */
 } session;
 
@@ -47,6 +50,12 @@ static void appname(engine_runner *r, char *out, size_t n)
  * reason), "" to clear it. */
 static void set_reason(engine_runner *r, const char *why)
 {
+    char one[1024];
+    snprintf(one, sizeof one, "%.1023s", why);
+    for (char *p = one; *p; p++)
+        if (*p == '\t')
+            *p = ' '; /* libpq indents its hints with tabs */
+    why = one;
     pthread_mutex_lock(&r->status.mu);
     /* Reasons are cut at the status field's size (1023 bytes): enough for
      * any server message, and the precision keeps -O2's truncation check quiet. */
@@ -182,6 +191,14 @@ static session_end stream_loop(session *x, char *err, size_t errlen)
                                        err, errlen);
         if (ev == CDC_EV_ERROR)
             return END_ERROR;
+        if (ev != CDC_EV_NONE)
+            x->last_recv_ms = fmt_mono_ms();
+        else if (fmt_mono_ms() - x->last_recv_ms > SILENCE_MS) {
+            /* Every status update asks for a reply: this long without one,
+             * the connection is dead even if TCP has not noticed. */
+            snprintf(err, errlen, "no message from the source for %d s", SILENCE_MS / 1000);
+            return END_ERROR;
+        }
         if (ev == CDC_EV_DATA) {
             session_end e = on_data(x, data, len, err, errlen);
             if (e != END_STOP)
@@ -197,10 +214,10 @@ static session_end stream_loop(session *x, char *err, size_t errlen)
             if (!commit_group(x, err, errlen))
                 return END_ERROR;
         }
-        /* Idle, the status update asks for a keepalive back: its position
-         * tells whether we are current (idle_advance). */
-        if (fmt_mono_ms() - x->last_feedback_ms >= 1000 &&
-            !feedback(x, nothing_pending(x), err, errlen))
+        /* The status update asks for a keepalive back: it proves the
+         * connection alive, and when idle its position tells whether we
+         * are current (idle_advance). */
+        if (fmt_mono_ms() - x->last_feedback_ms >= 1000 && !feedback(x, true, err, errlen))
             return END_ERROR;
         cdc_metrics_tick(x->m, false);
     }
@@ -247,7 +264,7 @@ static session_end run_session(engine_runner *r, cdc_metrics *m, bool *progresse
     }
     engine_logf(&r->log[ES_CDC], "INFO", "streaming slot %s from %X/%X (origin %s)", r->slot,
                 (unsigned)(x.origin_lsn >> 32), (unsigned)x.origin_lsn, origin);
-    x.last_feedback_ms = fmt_mono_ms();
+    x.last_feedback_ms = x.last_recv_ms = fmt_mono_ms();
     end = stream_loop(&x, err, errlen);
 out:
     m->oldest_pending_us = 0;
