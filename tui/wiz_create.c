@@ -3,6 +3,7 @@
  * mt_create_req `migtop create` builds from its flags (model/flags.h
  * parses the objects and steps from the same text kbcli takes), so the
  * object created is the one kbcli would create for those answers. */
+#include <curses.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -281,7 +282,8 @@ static bool key(wiz *w, app *a, int ch)
     /* After the frame: a form key may switch the endpoint mode or the
      * backend, which shows other fields. */
     form *f = w->forms[w->step];
-    if (f && !wiz_busy(w) && ch != '\n' && ch != '\r' && ch != 27 && form_key(f, ch)) {
+    if (f && ch != '\n' && ch != '\r' && ch != KEY_ENTER && ch != 27 && ch != KEY_NPAGE &&
+        ch != KEY_PPAGE && form_key(f, ch)) {
         if (w->step == S_SOURCE || w->step == S_SINK)
             wiz_endpoint_sync(f);
         if (w->step == S_BACKEND) {
