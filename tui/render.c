@@ -189,17 +189,8 @@ void render_frame(app *a)
     bars_draw_top(stdscr, 0, W, &b);
     if (v->kind == V_TASKS && !a->opts.readonly) /* the write keys, hidden when read-only */
         b.hints = "Enter open  c create  x cutover  T terminate  ? help ";
-    if (v->kind == V_TASKS && !a->opts.readonly) /* the write keys, hidden when read-only */
-        b.hints = "Enter open  c create  T terminate  / filter  ? help  q quit ";
     int y = 1 + bars_draw_banner(stdscr, 1, W, &b);
     int body_h = H - 1 - y;
-    if (v->kind == V_WIZARD) { /* the wizard draws its own page */
-        wiz_draw(a, y, body_h, W);
-        bars_draw_status(stdscr, H - 1, W, &b);
-        refresh();
-        arena_free(&fr);
-        return;
-    }
     if (v->kind == V_WIZARD) { /* the wizard draws its own page */
         wiz_draw(a, y, body_h, W);
         bars_draw_status(stdscr, H - 1, W, &b);
