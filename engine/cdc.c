@@ -168,8 +168,11 @@ static void idle_advance(session *x, uint64_t lsn)
         m->position = lsn;
     }
     m->oldest_pending_us = 0;
-    if (m->src_wal && x->flushed >= m->src_wal && m->src_wal_at_us > m->position_ts_us)
-        m->position_ts_us = m->src_wal_at_us;
+    /* The time before the position (see cdc_metrics.c): never too new. */
+    int64_t at = atomic_load(&m->src_wal_at_us);
+    uint64_t wal = atomic_load(&m->src_wal);
+    if (wal && x->flushed >= wal && at > m->position_ts_us)
+        m->position_ts_us = at;
 }
 
 static session_end stream_loop(session *x, char *err, size_t errlen)

@@ -9,18 +9,23 @@
 #include "engine/pg.h"
 #include "model/fmt.h"
 
+static void *source_thread(void *arg);
+
 void cdc_metrics_init(cdc_metrics *m, engine_runner *r)
 {
     memset(m, 0, sizeof *m);
     m->r = r;
     m->state = "starting";
+    atomic_store(&m->retained, -1);
+    m->th_started = pthread_create(&m->th, NULL, source_thread, m) == 0;
 }
 
 void cdc_metrics_free(cdc_metrics *m)
 {
-    if (m->src)
-        PQfinish(m->src);
-    m->src = NULL;
+    atomic_store(&m->quit, true);
+    if (m->th_started)
+        pthread_join(m->th, NULL);
+    m->th_started = false;
 }
 
 static void lsn_str(uint64_t v, char *out, size_t n)
@@ -41,54 +46,74 @@ static void ts_str(int64_t us, bool iso, char *out, size_t n)
         strftime(out, n, "%Y-%m-%d %H:%M:%S UTC", &tm);
 }
 
-/* The source's WAL end and what the slot retains; false when the source
- * cannot be asked right now. */
-static bool source_figures(cdc_metrics *m, uint64_t *wal, int64_t *retained)
+/* Every second: the source's WAL end and what the slot retains. */
+static void *source_thread(void *arg)
 {
-    int64_t now = fmt_mono_ms();
-    if (!m->src) {
-        if (now < m->next_src_try_ms)
-            return false;
-        char e2[600];
-        m->src = engine_connect(&m->r->spec, &m->r->spec.src, false, "migtop cdc metrics", e2,
-                                sizeof e2);
-        if (!m->src) {
-            m->next_src_try_ms = now + 5000;
-            return false;
+    cdc_metrics *m = arg;
+    PGconn *src = NULL;
+    int64_t next_try = 0;
+    while (!atomic_load(&m->quit)) {
+        int64_t now = fmt_mono_ms();
+        if (!src && now >= next_try) {
+            char e2[600];
+            src = engine_connect(&m->r->spec, &m->r->spec.src, false, "migtop cdc metrics", e2,
+                                 sizeof e2);
+            if (!src)
+                next_try = now + 5000;
+        }
+        if (src) {
+            const char *params[1] = {m->r->slot};
+            char e2[600];
+            int64_t asked = fmt_now_ms() * 1000;
+            PGresult *res = pg_query(src,
+                                     "SELECT pg_current_wal_lsn(), (SELECT pg_wal_lsn_diff("
+                                     "pg_current_wal_lsn(), restart_lsn)::bigint FROM"
+                                     " pg_replication_slots WHERE slot_name = $1)",
+                                     1, params, e2, sizeof e2);
+            if (!res) {
+                PQfinish(src);
+                src = NULL;
+                next_try = now + 2000;
+            } else {
+                uint64_t wal = 0;
+                fmt_parse_lsn(PQgetvalue(res, 0, 0), &wal);
+                atomic_store(&m->retained, PQgetisnull(res, 0, 1)
+                                               ? -1
+                                               : strtoll(PQgetvalue(res, 0, 1), NULL, 10));
+                /* The position first: a reader that sees this time sees it. */
+                atomic_store(&m->src_wal, wal);
+                atomic_store(&m->src_wal_at_us, asked);
+                PQclear(res);
+            }
+        }
+        for (int i = 0; i < 10 && !atomic_load(&m->quit); i++) {
+            struct timespec ts = {0, 100 * 1000 * 1000};
+            nanosleep(&ts, NULL);
         }
     }
-    const char *params[1] = {m->r->slot};
-    char e2[600];
-    int64_t asked = fmt_now_ms() * 1000;
-    PGresult *res = pg_query(m->src,
-                             "SELECT pg_current_wal_lsn(), (SELECT pg_wal_lsn_diff("
-                             "pg_current_wal_lsn(), restart_lsn)::bigint FROM pg_replication_slots"
-                             " WHERE slot_name = $1)",
-                             1, params, e2, sizeof e2);
-    if (!res) {
-        PQfinish(m->src);
-        m->src = NULL;
-        m->next_src_try_ms = now + 2000;
-        return false;
-    }
-    fmt_parse_lsn(PQgetvalue(res, 0, 0), wal);
-    m->src_wal = *wal;
-    m->src_wal_at_us = asked;
-    *retained = PQgetisnull(res, 0, 1) ? -1 : strtoll(PQgetvalue(res, 0, 1), NULL, 10);
-    PQclear(res);
-    return true;
+    if (src)
+        PQfinish(src);
+    return NULL;
 }
 
 static void put(cdc_metrics *m, const char *k, const char *v)
 {
-    engine_status_cdc_metric(&m->r->status, k, v);
+    if (m->n_kv == sizeof m->kv / sizeof *m->kv)
+        return;
+    engine_kv *kv = &m->kv[m->n_kv++];
+    snprintf(kv->key, sizeof kv->key, "%s", k);
+    snprintf(kv->value, sizeof kv->value, "%.255s", v);
 }
 
 void cdc_metrics_tick(cdc_metrics *m, bool force)
 {
     int64_t now = fmt_mono_ms();
+    if (m->publish_pending &&
+        engine_status_cdc_metrics_try(&m->r->status, m->kv, m->n_kv))
+        m->publish_pending = false;
     if (!force && now - m->last_tick_ms < 1000)
         return;
+    m->n_kv = 0;
     int64_t dt = m->last_tick_ms ? now - m->last_tick_ms : 0;
     m->last_tick_ms = now;
     if (dt > 0) {
@@ -120,15 +145,15 @@ void cdc_metrics_tick(cdc_metrics *m, bool force)
     }
     snprintf(b, sizeof b, "%.3f", lag_s);
     put(m, "lag_seconds", b);
-    uint64_t wal = 0;
-    int64_t retained = -1;
-    if (source_figures(m, &wal, &retained)) {
+    uint64_t wal = atomic_load(&m->src_wal);
+    int64_t retained = atomic_load(&m->retained);
+    if (wal) {
         snprintf(b, sizeof b, "%" PRIu64, wal > m->position && m->position ? wal - m->position : 0);
         put(m, "lag_bytes", b);
-        if (retained >= 0) {
-            fmt_bytes((uint64_t)retained, b, sizeof b);
-            put(m, "slot_retained_wal", b);
-        }
+    }
+    if (retained >= 0) {
+        fmt_bytes((uint64_t)retained, b, sizeof b);
+        put(m, "slot_retained_wal", b);
     }
     snprintf(b, sizeof b, "%.1f", m->txn_rate);
     put(m, "transactions_per_second", b);
@@ -142,6 +167,7 @@ void cdc_metrics_tick(cdc_metrics *m, bool force)
     put(m, "reconnects", b);
     put(m, "state", m->state);
     put(m, "last_error", m->last_error[0] ? m->last_error : "none");
+    m->publish_pending = !engine_status_cdc_metrics_try(&m->r->status, m->kv, m->n_kv);
 
     /* The position line: every 10 s while it moves, every minute when not. */
     int64_t every = m->position != m->logged_position ? 10000 : 60000;

@@ -3,12 +3,14 @@
  * line into cdc.log every 10 seconds in the add-on's form
  * ("current_position: LSN, timestamp: TIME"), which model/logpos.h parses
  * for both backends. Lag in bytes and the WAL the slot retains come from a
- * plain source connection, opened lazily and dropped on any error: the
- * figures never stop CDC. */
+ * plain source connection on a thread of its own, opened lazily and
+ * dropped on any error: the figures never stop or slow CDC. */
 #ifndef MIGTOP_ENGINE_CDC_METRICS_H
 #define MIGTOP_ENGINE_CDC_METRICS_H
 
 #include <libpq-fe.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -16,8 +18,6 @@
 
 typedef struct cdc_metrics {
     engine_runner *r;
-    PGconn *src;
-    int64_t next_src_try_ms;
     /* Set by the CDC loop. */
     uint64_t position;       /* last applied commit's end, or the idle stream's position */
     int64_t position_ts_us;  /* source time of that position */
@@ -28,12 +28,21 @@ typedef struct cdc_metrics {
     int reconnects;
     char last_error[1200];
     const char *state;       /* streaming, reconnecting, paused */
-    uint64_t src_wal;        /* the source's WAL end, as last asked */
-    int64_t src_wal_at_us;   /* when it was asked (Unix microseconds, before the query) */
+    /* The source's figures, asked every second by a thread of their own
+     * so a slow source never holds up the apply loop. */
+    _Atomic uint64_t src_wal;      /* the source's WAL end, as last asked */
+    _Atomic int64_t src_wal_at_us; /* when it was asked (Unix microseconds, before the query) */
+    _Atomic int64_t retained;      /* WAL the slot retains, -1 unknown */
+    atomic_bool quit;
+    pthread_t th;
+    bool th_started;
     /* Private. */
     int64_t last_tick_ms, last_log_ms, prev_txns, prev_rows;
     uint64_t logged_position;
     double txn_rate, row_rate;
+    engine_kv kv[16];
+    size_t n_kv;
+    bool publish_pending;
 } cdc_metrics;
 
 /* The position line's text (after the log's own time and level):
@@ -41,9 +50,12 @@ typedef struct cdc_metrics {
 void cdc_position_line(char *out, size_t outlen, uint64_t lsn, int64_t ts_us, double lag_s,
                        int64_t txns, int64_t rows);
 
+/* Starts the source figures' thread. */
 void cdc_metrics_init(cdc_metrics *m, engine_runner *r);
 void cdc_metrics_free(cdc_metrics *m);
-/* Publishes the figures when a second has passed (or force). */
+/* Computes the figures when a second has passed (or force) and puts them
+ * into the status without waiting for its lock (a status write may be
+ * fsyncing): when the lock is busy, the next call tries again. */
 void cdc_metrics_tick(cdc_metrics *m, bool force);
 
 #endif

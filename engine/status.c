@@ -209,6 +209,24 @@ void engine_status_cdc_metric(engine_status *st, const char *key, const char *va
     pthread_mutex_unlock(&st->mu);
 }
 
+bool engine_status_cdc_metrics_try(engine_status *st, const engine_kv *kv, size_t n)
+{
+    if (pthread_mutex_trylock(&st->mu) != 0)
+        return false;
+    for (size_t k = 0; k < n; k++) {
+        size_t i = 0;
+        while (i < st->n_cdc_metrics && strcmp(st->cdc_metrics[i].key, kv[k].key))
+            i++;
+        if (i == ENGINE_MAX_CDC_METRICS)
+            continue;
+        if (i == st->n_cdc_metrics)
+            st->n_cdc_metrics++;
+        st->cdc_metrics[i] = kv[k];
+    }
+    pthread_mutex_unlock(&st->mu);
+    return true;
+}
+
 void engine_status_set_tables(engine_status *st, engine_table_progress *t, size_t n)
 {
     pthread_mutex_lock(&st->mu);

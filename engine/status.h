@@ -92,6 +92,10 @@ void engine_status_task(engine_status *st, const char *task_status);
 void engine_status_terminating(engine_status *st, const char *reason);
 /* For the CDC step: one metric shown in status.cdc.metrics. */
 void engine_status_cdc_metric(engine_status *st, const char *key, const char *value);
+/* The same for n metrics at once, for CDC's apply loop, which must not
+ * wait while a status write (fsync) holds the lock: false when it is held
+ * (nothing set; try again later). */
+bool engine_status_cdc_metrics_try(engine_status *st, const engine_kv *kv, size_t n);
 void engine_status_set_tables(engine_status *st, engine_table_progress *t, size_t n);
 
 /* Serialises and writes status.json atomically; returns false with err. */
