@@ -60,6 +60,9 @@ bad=$(pgc_psql sink -d postgres -Atc "
 echo "balances agree with the ledger on the sink"
 
 # The slot's pending changes: one ledger insert ('I' = 73) per later move.
+# The test servers run with synchronous_commit off, and decoding reads
+# only flushed WAL: flush it all first.
+pgc_psql src -d postgres -Atc "SELECT pg_switch_wal()" >/dev/null
 pending=$(pgc_psql src -d postgres -Atc "
   SELECT count(*) FROM pg_logical_slot_peek_binary_changes('load', NULL, NULL,
     'proto_version', '1', 'publication_names', 'load_publication_for_all_tables')
