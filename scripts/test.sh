@@ -12,6 +12,8 @@ export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tests/support/lsan.supp:pr
 status=0
 for dir in build build-asan; do
   echo "=== tests in $dir"
-  ctest --test-dir "$dir" --output-on-failure --timeout 600 "$@" || status=1
+  # Most tests wait on servers, not on the CPU: three at a time keeps the
+  # two passes well inside CI's budget on a 2-core machine.
+  ctest --test-dir "$dir" --output-on-failure --timeout 600 -j "${MIGTOP_TEST_JOBS:-3}" "$@" || status=1
 done
 exit $status
