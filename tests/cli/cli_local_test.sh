@@ -117,8 +117,14 @@ pgc_stop src
 fails term-down 1 '^migtop terminate: task "t-loc" still there after 3s: Terminating' \
     terminate t-loc --timeout 3s
 expect "$work/term-down.out" '^Terminating: .+' "terminate shows the state and its reason as it waits"
+# A terminate started while the source is still down waits and ends once
+# it is back (started first, so the runner cannot finish before it looks).
+"$M" terminate t-loc --timeout 90s >"$work/term.out" 2>"$work/term.err" &
+term_pid=$!
+sleep 2
 pgc_start_again src
-run term terminate t-loc --timeout 60s
+rc=0
+wait "$term_pid" || rc=$?
 [ "$rc" = 0 ] || fail "terminate exited $rc"
 expect "$work/term.out" '^migrationtask\.datamigration\.apecloud\.io "t-loc" deleted$' "terminate ends when gone"
 [ ! -d "$state/tasks/t-loc" ] || fail "the task directory is still there"
