@@ -9,27 +9,11 @@ bin=${MIGTOP_BIN:?}
 work=$(mktemp -d)
 export TMUX_SCREENS=$work
 source "$src/tests/support/tmux.sh"
-base=""
-cleanup() {
-  tmux_cleanup
-  if [ -n "$base" ] && [ -d "$base" ]; then
-    for d in "$base/source" "$base/sink"; do
-      [ -f "$d/postmaster.pid" ] && runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D "$d" -m immediate stop >/dev/null 2>&1 || true
-    done
-    rm -rf "$base"
-  fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-fail() {
-  echo "FAIL: $*" >&2
-  exit 1
-}
+source "$src/tests/support/demo.sh"
+trap demo_cleanup EXIT
 
-tmux_start 120 100 "$bin" demo
-tmux_wait 'task demo' 90
-base=$(tmux_screen | sed -nE 's|.*local (/tmp/migtop-demo-[A-Za-z0-9]+)/state.*|\1|p' | head -1)
-[ -n "$base" ] && [ -d "$base/source" ] || fail "cannot find the demo's directory on screen"
+demo_start 120 100
+base=$DEMO_BASE
 status=$base/state/tasks/demo/status.json
 tmux_wait 'Status: Running' 120
 metric() {

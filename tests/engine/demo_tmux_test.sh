@@ -10,28 +10,11 @@ bin=${MIGTOP_BIN:?}
 work=$(mktemp -d)
 export TMUX_SCREENS=$work
 source "$src/tests/support/tmux.sh"
-base=""
-cleanup() {
-  tmux_cleanup
-  # Only if the demo failed to clean up after itself.
-  if [ -n "$base" ] && [ -d "$base" ]; then
-    for d in "$base/source" "$base/sink"; do
-      [ -f "$d/postmaster.pid" ] && runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D "$d" -m immediate stop >/dev/null 2>&1 || true
-    done
-    rm -rf "$base"
-  fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-fail() {
-  echo "FAIL: $*" >&2
-  exit 1
-}
+source "$src/tests/support/demo.sh"
+trap demo_cleanup EXIT
 
-tmux_start 100 45 "$bin" demo
-tmux_wait 'task demo' 90
-base=$(tmux_screen | sed -nE 's|.*local (/tmp/migtop-demo-[A-Za-z0-9]+)/state.*|\1|p' | head -1)
-[ -n "$base" ] && [ -d "$base/source" ] || fail "cannot find the demo's directory on screen"
+demo_start 100 45
+base=$DEMO_BASE
 echo "demo in $base"
 # The whole initialization, then CDC (or InitFinished when the build has none).
 tmux_wait 'Status: (InitFinished|Running)' 90
