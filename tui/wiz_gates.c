@@ -1,5 +1,7 @@
 #include "tui/wiz_gates.h"
 
+#include "pgprobe/live.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -153,11 +155,15 @@ bool cut_sample(cut_sampler *s, const volatile bool *cancel)
     if (!s->conn &&
         !(s->conn = pgp_connect_cancelable(&s->src, "migtop cutover", 10, false, cancel, &s->err)))
         return false;
-    if (!pgp_slot_read(&s->slot, s->conn, &s->slot_r, &s->err))
-        return false;
+    /* One round trip in one transaction (so commits/s owes nothing to
+     * this reading), bounded by the probe's timeout. The walsender of the
+     * previous reading is the migration's own, not a writer. */
     s->act.exclude_pid = s->slot_r.active_pid;
-    if (!pgp_activity_read(&s->act, s->conn, &s->act_r, &s->err))
+    if (!pgp_live_read(&s->slot, &s->act, s->conn, &s->slot_r, &s->act_r, &s->err)) {
+        PQfinish(s->conn); /* a timed-out connection is in no state to reuse */
+        s->conn = NULL;
         return false;
+    }
     uint64_t pos = s->slot_r.confirmed_flush_lsn;
     if (pos != s->last_confirmed || (s->slot_r.exists && s->slot_r.lag_bytes == 0))
         s->advanced_t = s->slot_r.t;
