@@ -40,9 +40,11 @@ static void ts_str(int64_t us, bool iso, char *out, size_t n)
     time_t s = (time_t)(us / 1000000);
     struct tm tm;
     gmtime_r(&s, &tm);
-    if (iso)
-        strftime(out, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    else
+    if (iso) { /* milliseconds, so a sub-second lag can be read off it */
+        char sec[32];
+        strftime(sec, sizeof sec, "%Y-%m-%dT%H:%M:%S", &tm);
+        snprintf(out, n, "%s.%03dZ", sec, (int)(us / 1000 % 1000));
+    } else
         strftime(out, n, "%Y-%m-%d %H:%M:%S UTC", &tm);
 }
 

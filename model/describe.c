@@ -128,9 +128,10 @@ static void find_metric_forms(const mt_task *t, long tz, mt_describe *d)
         if (!d->has_position && fmt_parse_lsn(kv->value, &d->position)) {
             d->has_position = true;
             d->position_key = kv->key;
-        } else if (!d->has_source_ts &&
-                   fmt_parse_timestamp(kv->value, tz, &d->source_ts, &d->source_ts_had_zone)) {
+        } else if (!d->has_source_ts && fmt_parse_timestamp_ms(kv->value, tz, &d->source_ts_ms,
+                                                               &d->source_ts_had_zone)) {
             d->has_source_ts = true;
+            fmt_parse_timestamp(kv->value, tz, &d->source_ts, NULL);
             d->timestamp_key = kv->key;
         }
     }

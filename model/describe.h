@@ -38,6 +38,7 @@ typedef struct mt_describe {
     uint64_t position;
     bool has_position;
     mt_time source_ts;
+    int64_t source_ts_ms; /* the same with its fraction, for sub-second lags */
     bool has_source_ts, source_ts_had_zone;
 } mt_describe;
 

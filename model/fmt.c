@@ -88,6 +88,16 @@ bool fmt_parse_zone(const char *s, long *offset_s)
 bool fmt_parse_timestamp(const char *s, long zone_offset_s, mt_time *out,
                          bool *had_zone)
 {
+    int64_t ms;
+    if (!fmt_parse_timestamp_ms(s, zone_offset_s, &ms, had_zone))
+        return false;
+    *out = (mt_time)(ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000));
+    return true;
+}
+
+bool fmt_parse_timestamp_ms(const char *s, long zone_offset_s, int64_t *out_ms,
+                            bool *had_zone)
+{
     if (!s)
         return false;
     const char *p = s;
@@ -103,12 +113,13 @@ bool fmt_parse_timestamp(const char *s, long zone_offset_s, mt_time *out,
         return false;
     if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60)
         return false;
+    int frac_ms = 0;
     if (*p == '.' || *p == ',') {
         p++;
         if (!isdigit((unsigned char)*p))
             return false;
-        while (isdigit((unsigned char)*p))
-            p++;
+        for (int scale = 100; isdigit((unsigned char)*p); p++, scale /= 10)
+            frac_ms += (*p - '0') * scale; /* digits past the third add 0 */
     }
     long off = zone_offset_s;
     bool had = false;
@@ -119,7 +130,7 @@ bool fmt_parse_timestamp(const char *s, long zone_offset_s, mt_time *out,
     if (had_zone)
         *had_zone = had;
     int64_t days = days_from_civil(y, (unsigned)mo, (unsigned)d);
-    *out = days * 86400 + h * 3600 + mi * 60 + se - off;
+    *out_ms = (days * 86400 + h * 3600 + mi * 60 + se - off) * 1000 + frac_ms;
     return true;
 }
 

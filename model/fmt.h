@@ -21,6 +21,9 @@ bool fmt_parse_rfc3339(const char *s, mt_time *out);
  * says whether the text carried its own zone. */
 bool fmt_parse_timestamp(const char *s, long zone_offset_s, mt_time *out,
                          bool *had_zone);
+/* The same in milliseconds since the epoch, keeping the fraction. */
+bool fmt_parse_timestamp_ms(const char *s, long zone_offset_s, int64_t *out_ms,
+                            bool *had_zone);
 
 /* Parse "UTC", "UTC+8", "+08:00", "-0530" into seconds east of UTC. */
 bool fmt_parse_zone(const char *s, long *offset_s);

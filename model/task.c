@@ -292,8 +292,10 @@ char *mt_objects_string(arena *a, const mt_objects *o)
 
 char *mt_endpoint_masked(arena *a, const mt_endpoint *e)
 {
-    return arena_printf(a, "%s:%s@%s/%s", e->user ? e->user : "",
-                        e->password && *e->password ? "****" : "",
+    /* kbcli's user:password@address/db with the password masked; with no
+     * password at all (a local task reads it from .pgpass) just user@. */
+    return arena_printf(a, "%s%s@%s/%s", e->user ? e->user : "",
+                        e->password && *e->password ? ":****" : "",
                         e->address ? e->address : "", e->database ? e->database : "");
 }
 

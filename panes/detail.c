@@ -39,10 +39,12 @@ static void live_line(doc *d, const mt_describe *ds, const detail_opts *o)
     doc_line *l = doc_add(d);
     char b[64];
     if (ds->has_cdc && ds->has_source_ts) {
-        int64_t lag = o->now - ds->source_ts;
-        fmt_duration_ms(lag * 1000, b, sizeof b);
+        /* In ms: a timestamp with a fraction (the local engine's) gives a
+         * sub-second lag; whole seconds (the add-on's) stay whole. */
+        int64_t lag_ms = (o->now_ms ? o->now_ms : o->now * 1000) - ds->source_ts_ms;
+        fmt_duration_ms(lag_ms, b, sizeof b);
         doc_put(d, l, P_NORMAL, "CDC lag ");
-        doc_put(d, l, tasklist_lag_role(lag, o->lag_warn_s), arena_strdup(d->a, b));
+        doc_put(d, l, tasklist_lag_role(lag_ms / 1000, o->lag_warn_s), arena_strdup(d->a, b));
     } else if (ds->has_cdc) {
         doc_put(d, l, P_DIM, "CDC lag unknown");
     } else {

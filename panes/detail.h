@@ -8,6 +8,7 @@
 
 typedef struct detail_opts {
     mt_time now;
+    int64_t now_ms;      /* the same instant in ms, for the live lag */
     int64_t data_age_ms; /* now - the snapshot's time; <0 unknown */
     const char *pod_tz_name; /* e.g. "UTC", "UTC+8": the zone assumed */
     int lag_warn_s;

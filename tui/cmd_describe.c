@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "model/describe.h"
+#include "model/fmt.h"
 #include "tui/cli_args.h"
 #include "tui/commands.h"
 #include "tui/print_table.h"
@@ -123,12 +124,12 @@ static void cdc(const mt_describe *d)
 }
 
 /* migtop's addition: the lag kbcli leaves to the reader's arithmetic. */
-static void lag(const mt_describe *d, mt_time now, const char *tz)
+static void lag(const mt_describe *d, const char *tz)
 {
     if (!d->has_cdc || !d->has_source_ts)
         return;
     char b[32];
-    fmt_duration_ms((now - d->source_ts) * 1000, b, sizeof b);
+    fmt_duration_ms(fmt_now_ms() - d->source_ts_ms, b, sizeof b); /* keeps a fraction */
     printf("\nLag: %s (now - %s%s%s)\n", b, d->timestamp_key,
            d->source_ts_had_zone ? "" : ", pod zone ", d->source_ts_had_zone ? "" : tz);
 }
@@ -184,7 +185,7 @@ int cmd_describe(int argc, char **argv)
             initialization(&d);
             if (d.has_cdc)
                 cdc(&d);
-            lag(&d, now, tz);
+            lag(&d, tz);
             putchar('\n');
             arena_free(&a);
         }

@@ -138,7 +138,7 @@ static void build_detail(app *a, arena *fr, doc *left, doc *right, int width, in
     }
     mt_describe ds;
     mt_describe_build(fr, a->snap, t, now_ms / 1000, a->pod_tz_offset, &ds);
-    detail_opts o = {now_ms / 1000, a->health.last_ok_ms ? now_ms - a->health.last_ok_ms : -1,
+    detail_opts o = {now_ms / 1000, now_ms, a->health.last_ok_ms ? now_ms - a->health.last_ok_ms : -1,
                      a->pod_tz_name, a->opts.lag_warn_s};
     detail_build(left, right, &ds, &o, width);
 }

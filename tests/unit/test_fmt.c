@@ -39,6 +39,18 @@ static void test_timestamp_zones(void **st)
     assert_int_equal(t, 1790856000);
     assert_true(fmt_parse_timestamp("2026-10-01 12:00:00.5+0000", 3600, &t, &had));
     assert_int_equal(t, 1790856000);
+    /* Milliseconds keep the fraction (the local engine writes them), cut
+     * past the third digit; whole seconds stay whole. */
+    int64_t ms;
+    assert_true(fmt_parse_timestamp_ms("2026-10-01T12:00:00.5Z", 0, &ms, &had));
+    assert_int_equal(ms, 1790856000500LL);
+    assert_true(fmt_parse_timestamp_ms("2026-10-01T12:00:00.123987Z", 0, &ms, &had));
+    assert_int_equal(ms, 1790856000123LL);
+    assert_true(fmt_parse_timestamp_ms("2026-10-01 20:00:00.042", 8 * 3600, &ms, &had));
+    assert_int_equal(ms, 1790856000042LL);
+    assert_true(fmt_parse_timestamp_ms("2026-10-01T12:00:00Z", 0, &ms, &had));
+    assert_int_equal(ms, 1790856000000LL);
+    assert_false(fmt_parse_timestamp_ms("2026-10-01T12:00:00.Z", 0, &ms, &had));
     long off;
     assert_true(fmt_parse_zone("UTC+8", &off));
     assert_int_equal(off, 8 * 3600);
