@@ -121,10 +121,11 @@ rm "$tmp/sa/token"
 expect_out "in-cluster without a token" "^error: in-cluster configuration: open $tmp/sa/token: no such file or directory" insa config
 
 # ---------------- authentication over TLS ----------------
-for kc in token tokenfile cert files exec; do
+for kc in token tokenfile cert files exec basic; do
     expect_out "fetch with $kc" '^task default/bench-1 Running$' "$TOOL" --kubeconfig "$D/kubeconfig-$kc" fetch bench-1
 done
 grep -q "$(printf '\tcert:migtop-test$')" "$D/requests.log" || fail "the server saw no client certificate"
+grep -q "$(printf '\tbasic:standin-admin$')" "$D/requests.log" || fail "the server saw no basic auth (username/password)"
 expect_out "bad token" '^error: You must be logged in to the server \(Unauthorized\)$' \
     "$TOOL" --kubeconfig "$D/kubeconfig-badtoken" request GET "$TASKS"
 expect_out "unknown CA" '^error: Unable to connect to the server: tls: failed to verify certificate' \

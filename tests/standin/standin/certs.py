@@ -147,6 +147,10 @@ def write_kubeconfigs(d, url, token):
             "  apiVersion: client.authentication.k8s.io/v1beta1",
             "  command: %s" % os.path.join(d, "exec-plugin.sh"),
             "  args: [v1beta1]"]),
+        # HTTP basic auth (kubeconfig username/password): the user
+        # standin-admin with the token as its password.
+        "kubeconfig-basic": _kubeconfig(url, cad, ["username: standin-admin",
+                                                   "password: %s" % token]),
         "kubeconfig-badtoken": _kubeconfig(url, cad, ["token: wrong-%s" % secrets.token_hex(8)]),
         "kubeconfig-wrong-ca": _kubeconfig(url, ["certificate-authority-data: %s" % other],
                                            ["token: %s" % token]),

@@ -2,6 +2,7 @@
 connection, authentication, fault injection, chunked streams, the request
 log and traffic statistics. The API itself is in api.py, /_standin/ in
 control_api.py."""
+import base64
 import http.server
 import json
 import os
@@ -189,6 +190,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         auth = self.headers.get("Authorization", "")
         if auth.startswith("Bearer ") and auth[7:].strip() == self.app.token:
             return "token"
+        if auth.startswith("Basic "):
+            try:
+                user, _, pw = base64.b64decode(auth[6:].strip()).decode().partition(":")
+            except (ValueError, UnicodeDecodeError):
+                user, pw = "", ""
+            if user == "standin-admin" and pw == self.app.token:
+                return "basic:" + user
         try:
             cert = self.connection.getpeercert()
         except (ValueError, ssl.SSLError):
