@@ -60,3 +60,15 @@ tmux_keys j j j j
 sleep 0.3
 shot tasks-80x24-mono 80 24
 tmux_cleanup
+
+# The main job: `migtop demo` on the local engine, once CDC runs.
+MIGTOP_BIN=build/tui/migtop
+source tests/support/demo.sh
+trap 'demo_cleanup' EXIT
+demo_start 100 45
+tmux_wait 'Status: Running' 180
+tmux_wait 'CDC lag [0-9.]+(ms|s)' 30
+sleep 3
+shot demo-100x45 100 45
+tmux_keys q
+tmux_wait 'migtop exited' 60
