@@ -37,7 +37,7 @@ done
 [ "$(cdc_metric wl transactions_applied)" -gt 500 ] || fail "too few transactions applied"
 # Idle and caught up: the timestamp keeps up with the clock (no lag shown).
 sleep 3
-age=$(python3 -c 'import sys,datetime as d; t=d.datetime.strptime(sys.argv[1], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=d.timezone.utc); print(int((d.datetime.now(d.timezone.utc)-t).total_seconds()))' "$(cdc_metric wl source_timestamp)")
+age=$(python3 -c 'import sys,datetime as d; t=d.datetime.fromisoformat(sys.argv[1].replace("Z", "+00:00")); print(int((d.datetime.now(d.timezone.utc)-t).total_seconds()))' "$(cdc_metric wl source_timestamp)")
 echo "  source_timestamp is ${age}s old while the source is idle"
 [ "$age" -le 4 ] || fail "source_timestamp is ${age}s old on an idle, caught-up source"
 grep -Eq 'current_position: [0-9A-F]+/[0-9A-F]+, timestamp: [0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8} UTC' \
