@@ -14,25 +14,10 @@ export TMUX_SCREENS=$work
 source tests/support/tmux.sh
 trap 'tmux_cleanup; rm -rf "$work"' EXIT
 
-# shot NAME W H: the current screen to screenshots/NAME.png
-shot() {
-  local name=$1 w=$2 h=$3
-  tmux -L "$TMUX_SOCK" capture-pane -e -p -t t >"$work/$name.ans"
-  if grep -q 'Pa55' "$work/$name.ans"; then
-    echo "refusing: a password is on the screen of $name" >&2
-    exit 1
-  fi
-  aha --black --title "migtop" <"$work/$name.ans" |
-    sed 's|<pre>|<pre style="font-family: DejaVu Sans Mono, monospace; font-size: 14px; line-height: 1.2; margin: 0">|' \
-    >"$work/$name.html"
-  # 8.4 x 16.8 px per cell at 14px DejaVu Sans Mono, plus the page margin.
-  local pw=$(( w * 84 / 10 + 24 )) ph=$(( h * 168 / 10 + 24 ))
-  chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
-    --disable-background-networking --disable-component-update --disable-sync \
-    --user-data-dir="$work/chrome" --hide-scrollbars --window-size="$pw,$ph" \
-    --screenshot="$here/screenshots/$name.png" "file://$work/$name.html" >/dev/null 2>&1
-  echo "screenshots/$name.png"
-}
+source screenshots/shot.sh
+# shot NAME W H: the current screen to screenshots/NAME.png ("Pa55" is in
+# every password of the sample).
+shot() { shot_png "$1" "$2" "$3" "$work" "$here/screenshots" Pa55; }
 
 snap=$work/snapshot.json
 python3 tests/data/make-sample.py --now "$(date +%s)" --lag 2 >"$snap"

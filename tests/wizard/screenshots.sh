@@ -21,23 +21,8 @@ trap 'tmux_cleanup; et_cleanup' EXIT
 SRC_PW='Shot-src-pw1'
 SINK_PW='Shot-sink-pw2'
 
-shot() {
-  local name=$1 w=80 h=24
-  tmux -L "$TMUX_SOCK" capture-pane -e -p -t t >"$work/$name.ans"
-  if grep -q -e "$SRC_PW" -e "$SINK_PW" "$work/$name.ans"; then
-    echo "refusing: a password is on the screen of $name" >&2
-    exit 1
-  fi
-  aha --black --title "migtop" <"$work/$name.ans" |
-    sed 's|<pre>|<pre style="font-family: DejaVu Sans Mono, monospace; font-size: 14px; line-height: 1.2; margin: 0">|' \
-    >"$work/$name.html"
-  local pw=$((w * 84 / 10 + 24)) ph=$((h * 168 / 10 + 24))
-  chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
-    --disable-background-networking --disable-component-update --disable-sync \
-    --user-data-dir="$work/chrome" --hide-scrollbars --window-size="$pw,$ph" \
-    --screenshot="$here/screenshots/$name.png" "file://$work/$name.html" >/dev/null 2>&1
-  echo "screenshots/$name.png"
-}
+source screenshots/shot.sh
+shot() { shot_png "$1" 80 24 "$work" "$here/screenshots" "$SRC_PW" "$SINK_PW"; }
 see() { tmux_wait "$1" "${2:-10}"; }
 
 pgc_start src
