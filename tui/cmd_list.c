@@ -60,12 +60,8 @@ int cmd_list(int argc, char **argv)
     if (!s) {
         rc = cli_fail(&c, "%s", err);
     } else if (out == OUT_JSON || out == OUT_YAML) {
-        cJSON *o = print_objects_get(c.b, s, PO_TASKS, c.ns, name, err, sizeof err);
-        if (!o)
+        if (!print_objects_out(c.b, s, PO_TASKS, c.ns, name, out == OUT_YAML, err, sizeof err))
             rc = cli_fail(&c, "%s", err);
-        else
-            print_object(stdout, o, out == OUT_YAML);
-        cJSON_Delete(o);
     } else if (name && !mt_snapshot_task(s, c.ns, name)) {
         rc = cli_fail(&c, "migrationtasks.datamigration.apecloud.io \"%s\" not found", name);
     } else if (!s->n_tasks) { /* kubectl says so on stderr and succeeds */

@@ -315,3 +315,14 @@ void print_object(FILE *out, const cJSON *v, bool yaml)
         fputc('\n', out);
     }
 }
+
+bool print_objects_out(mt_backend *b, const mt_snapshot *s, po_kind kind, const char *ns,
+                       const char *name, bool yaml, char *err, size_t errlen)
+{
+    cJSON *o = print_objects_get(b, s, kind, ns, name, err, errlen);
+    if (!o)
+        return false;
+    print_object(stdout, o, yaml);
+    cJSON_Delete(o);
+    return true;
+}
