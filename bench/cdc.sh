@@ -29,7 +29,7 @@ else
   scripts/build.sh >/dev/null
   build=$PWD/build
 fi
-bin=$build/tui/migtop
+bin=$build/bin/migtop
 export MIGTOP_BIN=$bin # the runner engine_tool create starts
 tool=$build/tests/engine/engine_tool
 [ -x "$tool" ] || { echo "bench/cdc.sh: $tool is missing (build the tests)" >&2; exit 1; }

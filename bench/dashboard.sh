@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 idle=${1:-60}
 scripts/build.sh >/dev/null
-bin=$PWD/build/tui/migtop
+bin=$PWD/build/bin/migtop
 work=$(mktemp -d)
 export TMUX_SCREENS=$work
 source tests/support/tmux.sh

@@ -20,7 +20,7 @@ rounds=${3:-3}
 command -v pgcopydb >/dev/null || scripts/install-deps.sh pgcopydb
 # MIGTOP_BIN: a migtop already built (else scripts/build.sh builds build/).
 if [ -z "${MIGTOP_BIN:-}" ]; then scripts/build.sh >/dev/null; fi
-bin=${MIGTOP_BIN:-$PWD/build/tui/migtop}
+bin=${MIGTOP_BIN:-$PWD/build/bin/migtop}
 work=$(mktemp -d)
 chmod 0755 "$work"
 export PGC_ROOT=$work/pgc

@@ -12,10 +12,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 idle=${1:-60}
 if [ -n "${MIGTOP_BUILD_DIR:-}" ]; then
-  bin=$MIGTOP_BUILD_DIR/tui/migtop
+  bin=$MIGTOP_BUILD_DIR/bin/migtop
 else
   scripts/build.sh >/dev/null
-  bin=$PWD/build/tui/migtop
+  bin=$PWD/build/bin/migtop
 fi
 [ -x "$bin" ] || { echo "no migtop at $bin" >&2; exit 1; }
 work=$(mktemp -d)

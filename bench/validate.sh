@@ -17,7 +17,7 @@ scale=${1:-30}
 runs=${2:-3}
 if [ -z "${MIGTOP_BIN:-}" ]; then
   scripts/build.sh >/dev/null
-  MIGTOP_BIN=$PWD/build/tui/migtop
+  MIGTOP_BIN=$PWD/build/bin/migtop
 fi
 . tests/support/pgcluster.sh
 trap pgc_cleanup EXIT

@@ -1,7 +1,12 @@
 /* The local engine's CDC step: streams the task's slot (pgoutput) and
  * applies every source transaction to the sink, in commit order, exactly
- * once, until the runner stops. The runner (runner.c) calls these when
- * this header exists; see runner.h for the contract.
+ * once, until the runner stops. The runner (runner.c) calls
+ * engine_cdc_run after init-data and post-data completed (or at once on a
+ * restart whose initialization is already complete); it streams from
+ * r->slot / r->publication (r->status.consistent_point is where the
+ * copy's snapshot was taken), updating the status and logging to
+ * r->log[ES_CDC]. On terminate, after the slot and the publication are
+ * dropped, it calls engine_cdc_drop (retried like the slot).
  *
  * One loop, one thread: the replication connection (cdc_stream.h) feeds
  * the decoder (pgoutput_decode.h), whose changes go to the applier
@@ -19,7 +24,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "engine/runner.h"
+#include "engine/run_state.h"
 
 /* Runs until engine_runner_stopping(r); returns false with err "stopped"
  * then (the runner marks the step to resume on restart). */

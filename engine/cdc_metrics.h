@@ -14,7 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "engine/runner.h"
+#include "engine/run_state.h"
 
 typedef struct cdc_metrics {
     engine_runner *r;

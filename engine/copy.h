@@ -13,7 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "engine/runner.h"
+#include "engine/run_state.h"
 
 typedef struct copy_chunk {
     const engine_table *table;

@@ -11,7 +11,7 @@
 
 #include "engine/copy.h"
 #include "engine/pg.h"
-#include "engine/runner.h"
+#include "engine/steps.h"
 
 /* Tables bigger than this are split into block ranges. */
 #define SPLIT_BYTES (48LL << 20)

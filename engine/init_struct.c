@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "engine/pg.h"
-#include "engine/runner.h"
+#include "engine/steps.h"
 #include "engine/taskdir.h"
 #include "engine/tools.h"
 

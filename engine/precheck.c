@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "engine/runner.h"
+#include "engine/steps.h"
 #include "pgprobe/precheck.h"
 
 static void endpoint_of(const engine_spec *sp, const engine_endpoint *e, const char *flag,

@@ -12,12 +12,8 @@
 
 #include "engine/taskdir.h"
 
-#if defined(__has_include)
-#if __has_include("engine/cdc.h")
 #include "engine/cdc.h"
-#define ENGINE_HAVE_CDC 1
-#endif
-#endif
+#include "engine/steps.h"
 
 static engine_runner *g_runner; /* for the signal handler only */
 
@@ -30,29 +26,11 @@ static void on_signal(int sig)
     }
 }
 
-bool engine_runner_stopping(engine_runner *r)
-{
-    return atomic_load(&r->stop);
-}
-
 static bool terminate_requested(const engine_runner *r)
 {
     char p[4300];
     snprintf(p, sizeof p, "%s/%s", r->dir, ENGINE_TERMINATE_FILE);
     return access(p, F_OK) == 0;
-}
-
-bool engine_runner_tables(engine_runner *r, PGconn *src, char *err, size_t errlen)
-{
-    if (r->tables)
-        return true;
-    char e2[1024];
-    if (!engine_resolve_tables(src, &r->spec.task.objects, &r->tables, &r->n_tables, e2,
-                               sizeof e2)) {
-        snprintf(err, errlen, "resolving the migration objects: %s", e2);
-        return false;
-    }
-    return true;
 }
 
 /* Writes the status every second (progress, throughput, ETA) and notices
@@ -150,10 +128,8 @@ static int terminate_task(engine_runner *r)
     int wait = 1;
     for (int attempt = 1;; attempt++) {
         bool ok = engine_drop_source_objects(r, err, sizeof err);
-#ifdef ENGINE_HAVE_CDC
         if (ok)
             ok = engine_cdc_drop(r, err, sizeof err);
-#endif
         if (ok)
             break;
         snprintf(reason, sizeof reason, "%s (attempt %d, next in %ds)", err, attempt, wait);
@@ -173,7 +149,6 @@ static int terminate_task(engine_runner *r)
 
 static void finish_cdc(engine_runner *r)
 {
-#ifdef ENGINE_HAVE_CDC
     char err[1200];
     engine_status_task(&r->status, "Running");
     engine_status_step(&r->status, ES_CDC, SS_RUNNING, NULL);
@@ -185,16 +160,6 @@ static void finish_cdc(engine_runner *r)
         engine_status_step(&r->status, ES_CDC, SS_PENDING, "stopped; resumes on restart");
     else
         engine_status_step(&r->status, ES_CDC, SS_FAILED, err);
-#else
-    const char *why = "CDC is not available in this build yet (the local engine's CDC step, "
-                      "issue 6); the slot is kept for it";
-    pthread_mutex_lock(&r->status.mu);
-    snprintf(r->status.steps[ES_CDC].reason, sizeof r->status.steps[ES_CDC].reason, "%s", why);
-    snprintf(r->status.cdc_reason, sizeof r->status.cdc_reason, "%s", why);
-    pthread_mutex_unlock(&r->status.mu);
-    engine_logf(&r->log[ES_CDC], "WARN", "%s", why);
-    engine_status_task(&r->status, "InitFinished");
-#endif
 }
 
 static int run_steps(engine_runner *r, char *err, size_t errlen)

@@ -7,7 +7,7 @@
 #include <time.h>
 
 #include "engine/pg.h"
-#include "engine/runner.h"
+#include "engine/steps.h"
 
 bool engine_drop_source_objects(engine_runner *r, char *err, size_t errlen)
 {

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "model/fmt.h"
+#include "kube/yaml_json.h"
 #include "model/jsonx.h"
 
 extern char **environ;

@@ -12,14 +12,6 @@
 
 #define DEFAULT_SA_DIR "/var/run/secrets/kubernetes.io/serviceaccount"
 
-const char *kube_errno_text(int e, char *buf, size_t n)
-{
-    snprintf(buf, n, "%s", strerror(e));
-    if (buf[0] && buf[1] && !isupper((unsigned char)buf[1]))
-        buf[0] = (char)tolower((unsigned char)buf[0]);
-    return buf;
-}
-
 static int b64_value(int c)
 {
     if (c >= 'A' && c <= 'Z')

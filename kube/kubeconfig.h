@@ -62,8 +62,6 @@ typedef struct kube_config_opts {
 bool kube_config_load(const kube_config_opts *o, kube_config *out, char *err, size_t errlen);
 void kube_config_free(kube_config *c);
 
-/* Go's spelling of an errno: "no such file or directory". */
-const char *kube_errno_text(int e, char *buf, size_t n);
 /* Standard base64 (padding optional, whitespace ignored) into arena memory. */
 bool kube_base64_decode(arena *a, const char *in, kube_blob *out);
 

@@ -1,12 +1,19 @@
 #include "kube/yaml_json.h"
 
-#include "kube/kubeconfig.h"
-
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
+
+const char *kube_errno_text(int e, char *buf, size_t n)
+{
+    snprintf(buf, n, "%s", strerror(e));
+    if (buf[0] && buf[1] && !isupper((unsigned char)buf[1]))
+        buf[0] = (char)tolower((unsigned char)buf[0]);
+    return buf;
+}
 
 /* Kubeconfigs are shallow; the limit only guards against hostile input. */
 #define MAX_DEPTH 64

@@ -16,4 +16,7 @@ cJSON *kube_yaml_parse(const char *text, size_t len, char *err, size_t errlen);
  * like Go's os errors: "open PATH: no such file or directory". */
 char *kube_read_file(const char *path, size_t *len, char *err, size_t errlen);
 
+/* Go's spelling of an errno: "no such file or directory". */
+const char *kube_errno_text(int e, char *buf, size_t n);
+
 #endif

@@ -334,3 +334,30 @@ bool mt_valid_name(const char *name, char *err, size_t errlen)
     }
     return true;
 }
+
+int flag_take(const char *flag, const char *shortf, int argc, char **argv, int *i,
+             const char **out, char *err, size_t errlen)
+{
+    const char *a = argv[*i];
+    size_t fl = strlen(flag);
+    if (!strcmp(a, flag) || (shortf && !strcmp(a, shortf))) {
+        if (*i + 1 >= argc) {
+            snprintf(err, errlen, "flag needs an argument: %s", a);
+            return -1;
+        }
+        *out = argv[*i + 1];
+        *i += 2;
+        return 1;
+    }
+    if (!strncmp(a, flag, fl) && a[fl] == '=') {
+        *out = a + fl + 1;
+        *i += 1;
+        return 1;
+    }
+    if (shortf && !strncmp(a, shortf, 2) && a[2]) {
+        *out = a[2] == '=' ? a + 3 : a + 2;
+        *i += 1;
+        return 1;
+    }
+    return 0;
+}

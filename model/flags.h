@@ -41,4 +41,9 @@ bool mt_parse_steps(const char *const *values, size_t n, mt_steps_arg *out, char
 /* A Kubernetes object name (RFC 1123 subdomain, lower case): the task name. */
 bool mt_valid_name(const char *name, char *err, size_t errlen);
 
+/* "--flag value", "--flag=value" or (short) "-fvalue"/"-f value": 1 taken
+ * (*i advanced), 0 not this flag, -1 value missing (err set). */
+int flag_take(const char *flag, const char *shortf, int argc, char **argv, int *i,
+              const char **out, char *err, size_t errlen);
+
 #endif

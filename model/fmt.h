@@ -52,6 +52,11 @@ bool fmt_is_timestamp(const char *s);
 void fmt_bytes(uint64_t bytes, char *buf, size_t n);
 
 /* Wall clock in milliseconds since the epoch, and monotonic milliseconds. */
+/* Appends to buf (capacity cap) at *off, advancing *off by what was
+ * written; text past the end is cut and *off stops at cap - 1. */
+void fmt_append(char *buf, size_t cap, size_t *off, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
 int64_t fmt_now_ms(void);
 int64_t fmt_mono_ms(void);
 

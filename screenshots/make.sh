@@ -22,7 +22,7 @@ shot() { shot_png "$1" "$2" "$3" "$work" "$here/screenshots" Pa55; }
 snap=$work/snapshot.json
 python3 tests/data/make-sample.py --now "$(date +%s)" --lag 2 >"$snap"
 
-tmux_start 80 24 build/tui/migtop --file "$snap"
+tmux_start 80 24 build/bin/migtop --file "$snap"
 tmux_wait 'orders-running'
 tmux_keys j j j j
 sleep 0.3
@@ -32,14 +32,14 @@ tmux_wait 'CDC lag'
 shot detail-80x24 80 24
 tmux_cleanup
 
-tmux_start 200 50 build/tui/migtop --file "$snap"
+tmux_start 200 50 build/bin/migtop --file "$snap"
 tmux_wait 'orders-running'
 tmux_keys j j j j Enter
 tmux_wait 'CDC Metrics'
 shot detail-200x50 200 50
 tmux_cleanup
 
-tmux_start 80 24 env NO_COLOR=1 build/tui/migtop --file "$snap"
+tmux_start 80 24 env NO_COLOR=1 build/bin/migtop --file "$snap"
 tmux_wait 'orders-running'
 tmux_keys j j j j
 sleep 0.3
@@ -47,7 +47,7 @@ shot tasks-80x24-mono 80 24
 tmux_cleanup
 
 # The main job: `migtop demo` on the local engine, once CDC runs.
-MIGTOP_BIN=build/tui/migtop
+MIGTOP_BIN=build/bin/migtop
 source tests/support/demo.sh
 trap 'demo_cleanup' EXIT
 demo_start 100 45

@@ -8,4 +8,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/build.sh
-exec build/tui/migtop demo "$@"
+exec build/bin/migtop demo "$@"

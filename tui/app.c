@@ -34,3 +34,12 @@ void app_message(app *a, bool is_error, const char *fmt, ...)
     a->message_until_ms = fmt_now_ms() + (is_error ? 8000 : 4000);
     a->dirty = true;
 }
+
+void app_open_task(app *a, const char *ns, const char *name)
+{
+    app_push(a, V_DETAIL);
+    view_state *v = app_view(a);
+    snprintf(v->sel_ns, sizeof v->sel_ns, "%s", ns ? ns : "");
+    snprintf(v->sel_name, sizeof v->sel_name, "%s", name);
+    mt_feed_set_focus(a->feed, v->sel_ns, v->sel_name);
+}

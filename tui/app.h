@@ -9,6 +9,7 @@
 #include "model/backend.h"
 #include "model/feed.h"
 #include "panes/draw.h"
+#include "wizards/wizard.h"
 
 typedef enum view_kind { V_TASKS, V_DETAIL, V_TEMPLATES, V_HELP, V_LOGS, V_WIZARD } view_kind;
 
@@ -24,7 +25,6 @@ typedef struct view_state {
 typedef enum input_mode { IN_NONE, IN_COMMAND, IN_FILTER, IN_SEARCH } input_mode;
 
 struct log_fetch;
-struct wiz;
 
 /* The logs view's state: which step, the toggles, the search. */
 typedef struct logs_state {
@@ -73,7 +73,8 @@ typedef struct app {
     int first_sel, last_sel; /* selectable line range at the last render (-1 none) */
     int *sel_refs;           /* object index of each selectable line, first_sel.. */
     logs_state logs;
-    struct wiz *wiz; /* the open wizard (tui/wizard.h), NULL when none */
+    wiz *wiz;          /* the open wizard (tui/wizard_view.h), NULL when none */
+    wiz_host wiz_host; /* what the open wizard sees of the dashboard */
     const mt_snapshot *sel_snap; /* the snapshot sel_refs index into */
 } app;
 
@@ -81,5 +82,7 @@ view_state *app_view(app *a);
 void app_push(app *a, view_kind k);
 void app_pop(app *a);
 void app_message(app *a, bool is_error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Opens a task's detail (ns NULL: any namespace) and focuses the feed on it. */
+void app_open_task(app *a, const char *ns, const char *name);
 
 #endif

@@ -12,16 +12,28 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "tui/config.h"
+#include "settings/config.h"
 #include "tui/input.h"
 #include "tui/logs_view.h"
 #include "tui/render.h"
-#include "tui/wizard.h"
+#include "tui/wizard_view.h"
 #include "tui/theme_apply.h"
 
 static volatile sig_atomic_t got_signal;
 
 static void on_signal(int sig) { got_signal = sig; }
+
+void dashboard_apply_config(const migtop_config *c, dashboard_opts *o)
+{
+    if (c->theme[0])
+        o->theme = c->theme;
+    if (c->pod_tz[0])
+        o->pod_tz = c->pod_tz;
+    if (c->lag_threshold)
+        o->lag_warn_s = c->lag_threshold;
+    if (c->refresh_ms)
+        o->refresh_ms = c->refresh_ms;
+}
 
 void dashboard_default_opts(dashboard_opts *o)
 {
@@ -29,7 +41,7 @@ void dashboard_default_opts(dashboard_opts *o)
     o->pod_tz = "UTC";
     o->lag_warn_s = 5;
     o->refresh_ms = 1000;
-    config_apply(config_user(NULL), o); /* the user's config; flags come after */
+    dashboard_apply_config(config_user(NULL), o); /* the user's config; flags come after */
 }
 
 static bool setup_terminal(char *err, size_t errlen)
@@ -139,7 +151,7 @@ int dashboard_run(mt_backend *backend, mt_feed *feed, const dashboard_opts *o)
 
     app_push(a, V_TASKS);
     if (o->focus_task && *o->focus_task)
-        input_open_task(a, NULL, o->focus_task);
+        app_open_task(a, NULL, o->focus_task);
     int64_t last_draw = 0;
     while (!a->quit && !got_signal) {
         int64_t now = fmt_mono_ms();
@@ -152,7 +164,7 @@ int dashboard_run(mt_backend *backend, mt_feed *feed, const dashboard_opts *o)
         /* Sleep until a key, news from the feed, or the next redraw of the
          * ages; never longer, never on the network. */
         struct pollfd p[4] = {{STDIN_FILENO, POLLIN, 0}, {mt_feed_fd(a->feed), POLLIN, 0},
-                              {logs_view_fd(a), POLLIN, 0}, {wiz_fd(a), POLLIN, 0}};
+                              {logs_view_fd(a), POLLIN, 0}, {wizard_view_fd(a), POLLIN, 0}};
         int wait = (int)(o->refresh_ms - (fmt_mono_ms() - last_draw));
         if (wait < 0)
             wait = 0;
@@ -164,7 +176,7 @@ int dashboard_run(mt_backend *backend, mt_feed *feed, const dashboard_opts *o)
         if (r > 0 && p[2].fd >= 0 && (p[2].revents & POLLIN))
             logs_view_drain(a);
         if (r > 0 && p[3].fd >= 0 && (p[3].revents & POLLIN))
-            wiz_drain(a);
+            wizard_view_drain(a);
         int ch;
         while ((ch = getch()) != ERR) { /* also KEY_RESIZE after SIGWINCH */
             input_key(a, ch);
@@ -178,7 +190,7 @@ int dashboard_run(mt_backend *backend, mt_feed *feed, const dashboard_opts *o)
             break; /* the terminal went away (SSH dropped) */
     }
     endwin();
-    wiz_close(a);
+    wizard_view_close(a);
     logs_view_close(a);
     free(a->logs.matches);
     /* a->feed, not feed: `:ctx` and `:ns` replace it. */

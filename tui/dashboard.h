@@ -3,9 +3,14 @@
 #define MIGTOP_DASHBOARD_H
 
 #include "model/backend.h"
+#include "settings/config.h"
 #include "tui/app.h"
 
+/* The defaults, then the user's config file over them (the flags are
+ * parsed after and win). */
 void dashboard_default_opts(dashboard_opts *o);
+/* Puts the settings that are set in c into o. */
+void dashboard_apply_config(const migtop_config *c, dashboard_opts *o);
 /* Runs the dashboard on a feed until the user quits; takes ownership of
  * the feed. backend may be NULL (a saved snapshot file). Returns the exit
  * code (0, or 1 when the terminal cannot be set up). */

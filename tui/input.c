@@ -5,21 +5,20 @@
 #include <stdio.h>
 #include <string.h>
 
-#ifdef MIGTOP_HAVE_BACKEND_SELECT
-#include "tui/backend_select.h"
-#endif
+#include "backends/backend_select.h"
 #include "tui/keys.h"
 #include "tui/logs_view.h"
-#include "tui/wizard.h"
+#include "tui/wizard_view.h"
 #include "tui/theme_apply.h"
 
-void input_open_task(app *a, const char *ns, const char *name)
+/* Says why a write action is refused in --readonly; true if refused. */
+static bool refuse_readonly(app *a, const char *what)
 {
-    app_push(a, V_DETAIL);
-    view_state *v = app_view(a);
-    snprintf(v->sel_ns, sizeof v->sel_ns, "%s", ns ? ns : "");
-    snprintf(v->sel_name, sizeof v->sel_name, "%s", name);
-    mt_feed_set_focus(a->feed, v->sel_ns, v->sel_name);
+    if (!a->opts.readonly)
+        return false;
+    app_message(a, true, "read-only mode (--readonly): %s is disabled; restart migtop "
+                         "without --readonly to do it", what);
+    return true;
 }
 
 static void leave_view(app *a)
@@ -51,7 +50,6 @@ static void goto_view(app *a, view_kind k)
  * failure nothing changes. */
 static void switch_target(app *a, bool context, const char *arg)
 {
-#ifdef MIGTOP_HAVE_BACKEND_SELECT
     if (!arg[0]) {
         app_message(a, false, "watching %s; :%s NAME to switch%s", a->health.label,
                     context ? "ctx" : "ns", context ? "" : " (:ns all for every namespace)");
@@ -76,11 +74,6 @@ static void switch_target(app *a, bool context, const char *arg)
     v->top = 0;
     v->sel_name[0] = v->sel_ns[0] = '\0';
     app_message(a, false, "now watching %s", a->health.label);
-#else
-    (void)context;
-    (void)arg;
-    app_message(a, true, "no backend in this build");
-#endif
 }
 
 void input_command(app *a, const char *line)
@@ -150,7 +143,7 @@ static void enter(app *a)
 {
     view_state *v = app_view(a);
     if (v->kind == V_TASKS && v->cursor >= 0 && v->sel_name[0])
-        input_open_task(a, v->sel_ns, v->sel_name);
+        app_open_task(a, v->sel_ns, v->sel_name);
 }
 
 static void open_logs(app *a)
@@ -215,19 +208,19 @@ static void do_action(app *a, key_action k)
         a->dirty = true;
         break;
     case K_CREATE:
-        if (!wiz_refuse_readonly(a, "creating a task (c)"))
-            wiz_create_open(a);
+        if (!refuse_readonly(a, "creating a task (c)"))
+            wizard_view_open(a, wiz_create_new(wizard_view_host(a)));
         break;
     case K_CUTOVER: {
         view_state *v = app_view(a);
-        if (!wiz_refuse_readonly(a, "the cutover (x)") && v->sel_name[0])
-            wiz_cutover_open(a, v->sel_ns, v->sel_name);
+        if (!refuse_readonly(a, "the cutover (x)") && v->sel_name[0])
+            wizard_view_open(a, wiz_cutover_new(wizard_view_host(a), v->sel_ns, v->sel_name));
         break;
     }
     case K_TERMINATE: {
         view_state *v = app_view(a);
-        if (!wiz_refuse_readonly(a, "terminating a task (T)") && v->sel_name[0])
-            wiz_terminate_open(a, v->sel_ns, v->sel_name);
+        if (!refuse_readonly(a, "terminating a task (T)") && v->sel_name[0])
+            wizard_view_open(a, wiz_terminate_new(wizard_view_host(a), v->sel_ns, v->sel_name));
         break;
     }
     case K_TASKS: goto_view(a, V_TASKS); break;
@@ -291,7 +284,7 @@ void input_key(app *a, int ch)
         return;
     }
     if (app_view(a)->kind == V_WIZARD) { /* the wizard's fields take every key */
-        wiz_key(a, ch);
+        wizard_view_key(a, ch);
         return;
     }
     do_action(a, keys_lookup(ch, (int)app_view(a)->kind));

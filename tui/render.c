@@ -14,7 +14,7 @@
 #include "panes/templates.h"
 #include "tui/keys.h"
 #include "tui/logs_view.h"
-#include "tui/wizard.h"
+#include "tui/wizard_view.h"
 
 static void draw_too_small(int w, int h)
 {
@@ -192,7 +192,7 @@ void render_frame(app *a)
     int y = 1 + bars_draw_banner(stdscr, 1, W, &b);
     int body_h = H - 1 - y;
     if (v->kind == V_WIZARD) { /* the wizard draws its own page */
-        wiz_draw(a, y, body_h, W);
+        wizard_view_draw(a, y, body_h, W);
         bars_draw_status(stdscr, H - 1, W, &b);
         refresh();
         arena_free(&fr);

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tui/theme.h"
+#include "settings/theme.h"
 
 static attr_t curses_attrs(unsigned a)
 {
@@ -80,7 +80,9 @@ static void put_on_screen(const theme *t, bool color)
 bool theme_apply(app *a, const char *name, bool at_start, char *err, size_t errlen)
 {
     theme t;
-    bool ok = theme_resolve(name, MIGTOP_THEME_DIR, &t, err, errlen);
+    char dir[4200];
+    theme_bundled_dir(dir, sizeof dir);
+    bool ok = theme_resolve(name, dir, &t, err, errlen);
     if (!ok && !at_start)
         return false;
     char shown[128];
@@ -90,7 +92,7 @@ bool theme_apply(app *a, const char *name, bool at_start, char *err, size_t errl
         /* Attributes only; mono.yaml keeps every role readable that way. */
         char merr[512];
         theme m;
-        if (theme_resolve("mono", MIGTOP_THEME_DIR, &m, merr, sizeof merr))
+        if (theme_resolve("mono", dir, &m, merr, sizeof merr))
             t = m;
     }
     put_on_screen(&t, color);

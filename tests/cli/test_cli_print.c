@@ -11,10 +11,10 @@
 
 #include <cmocka.h>
 
-#include "tui/cli_args.h"
-#include "tui/print_object.h"
-#include "tui/print_table.h"
-#include "tui/print_yaml.h"
+#include "cli/args.h"
+#include "cli/print_object.h"
+#include "cli/print_table.h"
+#include "model/print_yaml.h"
 
 typedef struct capture {
     char *buf;
@@ -150,11 +150,11 @@ static void test_flags(void **state)
     char err[128];
     const char *v;
     int i = 1;
-    assert_int_equal(cli_take("--output", "-o", argc, argv, &i, &v, err, sizeof err), 1);
+    assert_int_equal(flag_take("--output", "-o", argc, argv, &i, &v, err, sizeof err), 1);
     assert_string_equal(v, "json");
-    assert_int_equal(cli_take("--output", "-o", argc, argv, &i, &v, err, sizeof err), 1);
+    assert_int_equal(flag_take("--output", "-o", argc, argv, &i, &v, err, sizeof err), 1);
     assert_string_equal(v, "yaml");
-    assert_int_equal(cli_take("--output", "-o", argc, argv, &i, &v, err, sizeof err), 1);
+    assert_int_equal(flag_take("--output", "-o", argc, argv, &i, &v, err, sizeof err), 1);
     assert_string_equal(v, "wide");
     cli_output out;
     assert_true(cli_parse_output(v, &out));
@@ -169,7 +169,7 @@ static void test_flags(void **state)
     assert_int_equal(c.n_pos, 1);
     assert_string_equal(c.pos[0], "NAME");
     /* -o at the end has no value. */
-    assert_int_equal(cli_take("--output", "-o", argc, argv, &i, &v, err, sizeof err), -1);
+    assert_int_equal(flag_take("--output", "-o", argc, argv, &i, &v, err, sizeof err), -1);
     assert_string_equal(err, "flag needs an argument: -o");
 }
 

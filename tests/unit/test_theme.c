@@ -13,8 +13,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "tui/config.h"
-#include "tui/theme.h"
+#include "settings/config.h"
+#include "settings/theme.h"
+#include "tui/dashboard.h"
 
 static char themes_dir[4096];
 
@@ -398,7 +399,7 @@ static void test_config_files_and_flags(void **st)
     o.pod_tz = "UTC";
     o.lag_warn_s = 5;
     o.refresh_ms = 1000;
-    config_apply(&c, &o);
+    dashboard_apply_config(&c, &o);
     assert_string_equal(o.theme, "high-contrast");
     assert_int_equal(o.lag_warn_s, 30);
     assert_int_equal(o.refresh_ms, 1000);

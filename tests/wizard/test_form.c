@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tui/form.h"
+#include "wizards/form.h"
 
 #define CTRL(c) ((c) & 0x1f)
 

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "../unit/test_util.h"
-#include "tui/wiz_gates.h"
+#include "cutover/gates.h"
 
 static cut_sampler quiet(void)
 {

@@ -1,0 +1,70 @@
+/* `migtop run NAME`: the local task's runner in the foreground (the
+ * detached runner `create --local` starts is this same command). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/runner.h"
+#include "cli/commands.h"
+
+static void run_usage(FILE *out)
+{
+    fputs("usage: migtop run NAME [--state-dir DIR] [--jobs N] [--until STEP] [--quiet]\n"
+          "  Runs the local task NAME in the foreground: precheck, init-struct, init-data,\n"
+          "  post-data (indexes, constraints), then CDC. Steps already complete are skipped.\n"
+          "  --jobs N       parallel copy and index workers (default: the number of cores)\n"
+          "  --until STEP   stop after STEP (precheck, init-struct, init-data, post-data)\n"
+          "  --quiet        do not copy the step logs to stderr\n"
+          "  Exit: 0 done, 1 failed or stopped, 2 bad usage, 3 another runner has the task.\n",
+          out);
+}
+
+int cmd_run(int argc, char **argv)
+{
+    engine_run_opts o = {.until = ES_N, .echo = true};
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            run_usage(stdout);
+            return 0;
+        } else if (!strcmp(a, "--state-dir") && v) {
+            o.state_dir = argv[++i];
+        } else if (!strcmp(a, "--jobs") && v) {
+            char *end;
+            long n = strtol(v, &end, 10);
+            if (*end || n < 1 || n > 64) {
+                fprintf(stderr, "migtop run: --jobs needs a number from 1 to 64\n");
+                return 2;
+            }
+            o.jobs = (int)n;
+            i++;
+        } else if (!strcmp(a, "--until") && v) {
+            o.until = ES_N;
+            for (int s = 0; s < ES_CDC; s++)
+                if (!strcmp(v, engine_step_name((engine_step)s)))
+                    o.until = (engine_step)s;
+            if (o.until == ES_N) {
+                fprintf(stderr, "migtop run: --until: unknown step \"%s\"\n", v);
+                return 2;
+            }
+            i++;
+        } else if (!strcmp(a, "--quiet")) {
+            o.echo = false;
+        } else if (a[0] != '-' && !o.name) {
+            o.name = a;
+        } else {
+            fprintf(stderr, "migtop run: unexpected argument \"%s\"\n", a);
+            run_usage(stderr);
+            return 2;
+        }
+    }
+    if (!o.name) {
+        run_usage(stderr);
+        return 2;
+    }
+    char err[2048] = "";
+    int rc = engine_run(&o, err, sizeof err);
+    if (rc != 0 && *err)
+        fprintf(stderr, "migtop run: %s: %s\n", o.name, err);
+    return rc;
+}

@@ -1,0 +1,36 @@
+/* The cutover report: every gate's reading, decision, override reason and
+ * time, and the log of what happened, as Markdown for people and JSON for
+ * machines, saved beside the task: STATE/cutover/ for a local task (its
+ * own directory goes when it is terminated), $XDG_STATE_HOME/migtop/
+ * cutover/ for Kubernetes. */
+#ifndef MIGTOP_TUI_WIZ_CUTOVER_REPORT_H
+#define MIGTOP_TUI_WIZ_CUTOVER_REPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cutover/gates.h"
+
+#define CUT_MAX_EVENTS 256
+
+typedef struct cut_event {
+    int64_t at_ms;
+    char text[320];
+} cut_event;
+
+typedef struct cut_log {
+    char task[512], backend[16];
+    int64_t started_ms, ended_ms;
+    char outcome[256]; /* "switched at ...", "aborted at gate 3 ..." */
+    cut_gate gates[CG_N];
+    cut_event events[CUT_MAX_EVENTS];
+    int n_events;
+} cut_log;
+
+void cut_log_event(cut_log *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Writes NAME-cutover-TIME.md and .json into dir (created when missing;
+ * dir "" means the Kubernetes place); md_path gets the Markdown's path. */
+bool cut_log_save(const cut_log *l, const char *dir, char *md_path, size_t n, char *err,
+                  size_t errlen);
+
+#endif

@@ -1,0 +1,179 @@
+/* `migtop demo`: two throwaway PostgreSQL servers, sample data, a local
+ * task between them under a light write load, and the dashboard on it.
+ * Quitting stops everything it started and removes it unless --keep. */
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "engine/backend_local.h"
+#include "engine/demo.h"
+#include "model/describe.h"
+#include "main/demo.h"
+#include "tui/dashboard.h"
+
+#define DEMO_TASK "demo"
+
+static atomic_bool demo_interrupted;
+
+static void demo_on_signal(int sig)
+{
+    (void)sig;
+    atomic_store(&demo_interrupted, true);
+}
+
+static void demo_say(const char *line)
+{
+    fprintf(stderr, "migtop demo: %s\n", line);
+}
+
+static void demo_usage(FILE *out)
+{
+    fputs("usage: migtop demo [--keep] [--scale N] [--state-dir DIR] [--no-dashboard]\n"
+          "  Starts two throwaway PostgreSQL clusters, loads sample data into the source\n"
+          "  (pgbench tables, enums, domains, composite types, arrays, jsonb, PostGIS when\n"
+          "  installed), creates the local task \"demo\" with a light write load on the\n"
+          "  source and opens the dashboard on it. Quit (q) stops it all.\n"
+          "  --keep          leave the clusters' directory in place\n"
+          "  --scale N       pgbench scale of the sample (default 2)\n"
+          "  --no-dashboard  print the task's status every second until its\n"
+          "                  initialization ends, then stop (for scripts)\n",
+          out);
+}
+
+/* The status line --no-dashboard prints; true once initialization ended. */
+static bool print_status(mt_backend *b)
+{
+    char err[512];
+    mt_snapshot *s = b->ops->fetch(b, NULL, DEMO_TASK, err, sizeof err);
+    const mt_task *t = s ? mt_snapshot_task(s, "", DEMO_TASK) : NULL;
+    bool done = false;
+    if (t) {
+        const char *progress = "", *step = "";
+        for (size_t i = 0; i < t->init.n_metrics; i++) {
+            if (!strcmp(t->init.metrics[i].key, "progress"))
+                progress = t->init.metrics[i].value;
+            if (!strcmp(t->init.metrics[i].key, "step"))
+                step = t->init.metrics[i].value;
+        }
+        const char *st = mt_task_display_status(t);
+        printf("task %s: %s %s %s%s%s\n", DEMO_TASK, st, step, progress,
+               t->init.failed_reason ? " failed: " : "",
+               t->init.failed_reason ? t->init.failed_reason : "");
+        fflush(stdout);
+        done = !strcmp(st, "InitFinished") || !strcmp(st, "Running") || !strcmp(st, "Done") ||
+               !strcmp(st, "Failed");
+    } else {
+        printf("task %s: %s\n", DEMO_TASK, s ? "not there yet" : err);
+    }
+    if (s)
+        mt_snapshot_free(s);
+    return done;
+}
+
+static void terminate_and_wait(mt_backend *b, const char *state_dir)
+{
+    char err[512], dir[4300];
+    if (!b->ops->terminate(b, NULL, DEMO_TASK, err, sizeof err))
+        return;
+    snprintf(dir, sizeof dir, "%s/tasks/%s", state_dir, DEMO_TASK);
+    for (int i = 0; i < 150 && access(dir, F_OK) == 0; i++) {
+        struct timespec ts = {0, 100 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+}
+
+int cmd_demo(int argc, char **argv)
+{
+    bool keep = false, dashboard = true;
+    int scale = 2;
+    const char *state_opt = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            demo_usage(stdout);
+            return 0;
+        } else if (!strcmp(a, "--keep")) {
+            keep = true;
+        } else if (!strcmp(a, "--no-dashboard")) {
+            dashboard = false;
+        } else if (!strcmp(a, "--state-dir") && v) {
+            state_opt = argv[++i];
+        } else if (!strcmp(a, "--scale") && v) {
+            scale = atoi(argv[++i]);
+            if (scale < 1 || scale > 1000) {
+                fprintf(stderr, "migtop demo: --scale needs a number from 1 to 1000\n");
+                return 2;
+            }
+        } else {
+            fprintf(stderr, "migtop demo: unexpected argument \"%s\"\n", a);
+            demo_usage(stderr);
+            return 2;
+        }
+    }
+    struct sigaction sa = {0};
+    sa.sa_handler = demo_on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
+    engine_demo d;
+    char err[1024];
+    int rc = 1;
+    mt_backend *b = NULL;
+    char state_dir[700];
+    if (!engine_demo_start(&d, scale, demo_say, err, sizeof err)) {
+        fprintf(stderr, "migtop demo: %s\n", err);
+        engine_demo_stop(&d, keep);
+        return 1;
+    }
+    snprintf(state_dir, sizeof state_dir, "%s", state_opt ? state_opt : d.base);
+    if (!state_opt) {
+        snprintf(state_dir, sizeof state_dir, "%s/state", d.base);
+        mkdir(state_dir, 0700);
+    }
+    b = engine_backend_open(state_dir, err, sizeof err);
+    arena a;
+    arena_init(&a);
+    mt_create_req req = {.name = DEMO_TASK};
+    char src[128], sink[128];
+    engine_demo_endpoint(&d, false, src, sizeof src);
+    engine_demo_endpoint(&d, true, sink, sizeof sink);
+    const char *objs[1] = {"public"};
+    const char *steps[1] = {"precheck=true,init-struct=true,init-data=true,cdc=true"};
+    bool ok = b && mt_parse_endpoint(&a, "--source", src, &req.source, err, sizeof err) &&
+              mt_parse_endpoint(&a, "--sink", sink, &req.sink, err, sizeof err) &&
+              mt_parse_objects(&a, objs, 1, &req.objects, err, sizeof err) &&
+              mt_parse_steps(steps, 1, &req.steps, err, sizeof err) &&
+              engine_demo_load_start(&d, err, sizeof err) &&
+              b->ops->create(b, &req, err, sizeof err);
+    if (!ok) {
+        fprintf(stderr, "migtop demo: %s\n", err);
+    } else {
+        demo_say("task \"demo\" created; the source is under a light write load");
+        if (keep)
+            fprintf(stderr, "migtop demo: clusters in %s (source port %d, sink port %d)\n", d.base,
+                    d.src_port, d.sink_port);
+        if (dashboard) {
+            rc = tui_run_dashboard(b, DEMO_TASK);
+        } else {
+            rc = 0;
+            for (int i = 0; i < 600 && !atomic_load(&demo_interrupted); i++) {
+                if (print_status(b))
+                    break;
+                sleep(1);
+            }
+        }
+        demo_say("stopping: terminating the task, stopping the servers");
+        terminate_and_wait(b, state_dir);
+    }
+    arena_free(&a);
+    if (b)
+        b->ops->free(b);
+    engine_demo_stop(&d, keep);
+    return rc;
+}

@@ -1,0 +1,685 @@
+/* The cutover wizard (`x` on a task): the seven gates of DESIGN.md one
+ * page each, with live readings (cutover/gates.h). A gate that fails
+ * cannot be passed unless the operator types a reason (o), which is
+ * recorded. Gate 4's countdown restarts whenever the lag or the writes
+ * fail their bound. Gate 5 previews the setval plan and applies it (A);
+ * gate 6 validates (sampled; F for full). Gate 7 records the switch. Abort
+ * (Q, or Esc at the first gate) says what it undid. Either way the report
+ * (Markdown + JSON) is saved beside the task and its path shown. */
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cutover/report.h"
+#include "wizards/endpoint.h"
+#include "cutover/gates.h"
+#include "wizards/wizard.h"
+
+typedef enum cut_job { J_NONE, J_SAMPLE, J_SEQ, J_VAL, J_READONLY } cut_job;
+
+typedef struct cut_wiz {
+    wiz w;
+    char ns[FORM_VALUE_MAX], name[FORM_VALUE_MAX], task_dir[4200];
+    pgp_endpoint src, sink;
+    bool have_eps;
+    arena ar;
+    mt_objects objects; /* the task's, owned (ar) */
+    cut_sampler *sampler; /* NULL while lent to a job */
+    int64_t last_sample_ms;
+    cut_stability st;
+    int lag_s, need_s;
+    cut_job job;
+    /* A job asked for while a sample was out: started when it is back
+     * (starting it then would cancel the sample and lose the sampler). */
+    cut_job pending;
+    bool pending_flag;
+    cut_log log;
+    form_field freason[1];
+    form fm;
+    bool reason_open, saved, seq_applied;
+    /* Read-only enforcement (gate 3, E then y): on while enforced; the
+     * roles whose sessions were ended. Undone on abort. */
+    bool confirm_ro, ro_on;
+    char ro_roles[512];
+    char report_path[4800];
+} cut_wiz;
+
+static cut_wiz *self(wiz *w) { return w->self; }
+static cut_gate *gate(cut_wiz *c) { return &c->log.gates[c->w.step]; }
+
+/* --- jobs ------------------------------------------------------------------- */
+
+typedef struct sample_job {
+    cut_sampler *s;
+} sample_job;
+
+static void sample_run(wiz_job *j, void *arg)
+{
+    sample_job *p = arg;
+    cut_sample(p->s, wiz_job_cancel_flag(j));
+}
+
+static void sample_free(void *arg)
+{
+    sample_job *p = arg;
+    if (p->s) { /* the wizard closed meanwhile */
+        cut_sampler_free(p->s);
+        free(p->s);
+    }
+    free(p);
+}
+
+typedef struct pg_job {
+    pgp_endpoint src, sink;
+    arena ar;
+    mt_objects objects;
+    bool apply, full;
+    cut_gate g;
+} pg_job;
+
+static void pg_job_free(void *arg)
+{
+    pg_job *p = arg;
+    wiz_endpoint_wipe_free(&p->src);
+    wiz_endpoint_wipe_free(&p->sink);
+    arena_free(&p->ar);
+    free(p);
+}
+
+static void seq_run(wiz_job *j, void *arg)
+{
+    pg_job *p = arg;
+    wiz_job_progress(j, p->apply ? "setting the sequences on the sink" : "reading the sequences");
+    pgp_seq_report r;
+    if (cut_gate_sequences(&p->src, &p->sink, &p->objects, p->apply, wiz_job_cancel_flag(j), &r,
+                           &p->g))
+        pgp_seq_report_free(&r);
+}
+
+static void val_run(wiz_job *j, void *arg)
+{
+    pg_job *p = arg;
+    wiz_job_progress(j, "comparing the source and the sink");
+    pgp_val_report r;
+    if (cut_gate_validate(&p->src, &p->sink, &p->objects, p->full, wiz_job_cancel_flag(j), &r,
+                          &p->g))
+        pgp_val_report_free(&r);
+}
+
+static void start_ro(cut_wiz *c, bool on);
+
+static void start_pg_job(cut_wiz *c, cut_job kind, bool flag)
+{
+    if (c->job == J_SAMPLE) {
+        c->pending = kind;
+        c->pending_flag = flag;
+        return;
+    }
+    if (!c->have_eps) {
+        wiz_status(&c->w, P_ERROR, "the task's endpoints are not known: %s", c->log.outcome);
+        return;
+    }
+    pg_job *p = calloc(1, sizeof *p);
+    if (!p)
+        abort();
+    pgp_endpoint_copy(&p->src, &c->src);
+    pgp_endpoint_copy(&p->sink, &c->sink);
+    arena_init(&p->ar);
+    char *text = mt_objects_string(&p->ar, &c->objects), err[256];
+    const char *vals[1] = {text};
+    mt_parse_objects(&p->ar, vals, 1, &p->objects, err, sizeof err);
+    p->apply = kind == J_SEQ && flag;
+    p->full = kind == J_VAL && flag;
+    c->job = kind;
+    wiz_run(&c->w, kind == J_SEQ ? (flag ? "applying the setval plan" : "reading the sequences")
+                                 : (flag ? "validating every row" : "validating samples"),
+            kind == J_SEQ ? seq_run : val_run, p, pg_job_free);
+    if (p->apply)
+        c->w.job_firm = true;
+}
+
+/* Gate 3's optional enforcement: the source database read-only for new
+ * sessions, and the chosen roles' sessions ended (the migration's own are
+ * never touched: the walsender and every "migtop..." application). The
+ * undo runs in a session that turns read-only off for itself first. */
+typedef struct ro_job {
+    pgp_endpoint src;
+    bool on;
+    char roles[600]; /* "{a,b}" */
+    bool ok;
+    int ended;
+    char err[800];
+} ro_job;
+
+static void ro_free(void *arg)
+{
+    ro_job *p = arg;
+    wiz_endpoint_wipe_free(&p->src);
+    free(p);
+}
+
+static void ro_run(wiz_job *j, void *arg)
+{
+    ro_job *p = arg;
+    pgp_error e = {0};
+    PGconn *c = pgp_connect_cancelable(&p->src, "migtop cutover", 10, false,
+                                       wiz_job_cancel_flag(j), &e);
+    if (!c) {
+        snprintf(p->err, sizeof p->err, "[%s] %s", pgp_errcode_id(e.code), e.msg);
+        return;
+    }
+    char *db = pgp_quote_ident(c, PQdb(c));
+    char sql[1024];
+    snprintf(sql, sizeof sql, p->on ? "ALTER DATABASE %s SET default_transaction_read_only = on"
+                                    : "ALTER DATABASE %s RESET default_transaction_read_only",
+             db);
+    free(db);
+    p->ok = pgp_exec(c, "SET default_transaction_read_only = off", &e) && pgp_exec(c, sql, &e);
+    if (p->ok && p->on && p->roles[0]) {
+        const char *params[1] = {p->roles};
+        PGresult *r = pgp_query(c,
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND usename = ANY($1::text[]) "
+            "AND pid <> pg_backend_pid() AND backend_type = 'client backend' "
+            "AND application_name NOT LIKE 'migtop%'", 1, params, &e);
+        p->ok = r != NULL;
+        if (r) {
+            p->ended = atoi(PQgetvalue(r, 0, 0));
+            PQclear(r);
+        }
+    }
+    if (!p->ok)
+        snprintf(p->err, sizeof p->err, "[%s] %s", pgp_errcode_id(e.code), e.msg);
+    PQfinish(c);
+}
+
+static void start_ro(cut_wiz *c, bool on)
+{
+    if (c->job == J_SAMPLE) {
+        c->pending = J_READONLY;
+        c->pending_flag = on;
+        return;
+    }
+    ro_job *p = calloc(1, sizeof *p);
+    if (!p)
+        abort();
+    pgp_endpoint_copy(&p->src, &c->src);
+    p->on = on;
+    snprintf(p->roles, sizeof p->roles, "{%s}", on ? c->ro_roles : "");
+    c->job = J_READONLY;
+    wiz_run(&c->w, on ? "making the source read-only" : "undoing read-only on the source", ro_run,
+            p, ro_free);
+    c->w.job_firm = true;
+}
+
+static void sample_now(cut_wiz *c)
+{
+    if (!c->sampler || wiz_busy(&c->w))
+        return;
+    sample_job *p = calloc(1, sizeof *p);
+    if (!p)
+        abort();
+    p->s = c->sampler; /* lent */
+    c->sampler = NULL;
+    c->job = J_SAMPLE;
+    c->last_sample_ms = fmt_mono_ms();
+    wiz_run(&c->w, "reading the source", sample_run, p, sample_free);
+    c->w.job_quiet = true;
+}
+
+/* --- gates ------------------------------------------------------------------ */
+
+static void evaluate(cut_wiz *c, wiz_host *h)
+{
+    cut_gate *g = gate(c);
+    if (g->decided_ms)
+        return;
+    cut_state before = g->state;
+    switch ((cut_gate_id)c->w.step) {
+    case CG_HEALTHY: {
+        const mt_task *t = h->snap ? mt_snapshot_task(h->snap, c->ns[0] ? c->ns : NULL, c->name)
+                                   : NULL;
+        cut_gate_healthy(h->snap, t, fmt_now_ms(), g);
+        break;
+    }
+    case CG_LAG:
+        if (c->sampler)
+            cut_gate_lag(c->sampler, c->lag_s, g);
+        break;
+    case CG_WRITES:
+        if (c->sampler)
+            cut_gate_writes(c->sampler, g);
+        break;
+    case CG_STABLE:
+        if (c->sampler) {
+            int restarts = c->st.restarts;
+            cut_gate_stable(&c->st, c->sampler, c->lag_s, c->need_s, fmt_mono_ms(), g);
+            if (c->st.restarts != restarts)
+                cut_log_event(&c->log, "gate 4: countdown restarted: %s", c->st.last_break);
+        }
+        break;
+    default:
+        break;
+    }
+    if (before != CGS_FAIL && g->state == CGS_FAIL)
+        cut_log_event(&c->log, "gate %d fails: %.200s", c->w.step + 1, g->reading);
+}
+
+static void save_report(cut_wiz *c, wiz_host *h, const char *outcome)
+{
+    snprintf(c->log.outcome, sizeof c->log.outcome, "%s", outcome);
+    c->log.ended_ms = fmt_now_ms();
+    char err[600];
+    if (cut_log_save(&c->log, c->task_dir, c->report_path, sizeof c->report_path, err,
+                     sizeof err))
+        c->saved = true;
+    else
+        wiz_say(h, true, "the cutover report could not be saved: %s", err);
+}
+
+static void abort_cutover(cut_wiz *c, wiz_host *h)
+{
+    if (c->ro_on) { /* undo first; the abort completes when it is done */
+        if (!wiz_busy(&c->w) || c->job == J_SAMPLE) {
+            wiz_job_release(c->w.job); /* a sample: not needed any more */
+            c->w.job = NULL;
+            if (c->job == J_SAMPLE)
+                c->job = J_NONE;
+            cut_log_event(&c->log, "abort: undoing read-only on the source");
+            start_ro(c, false);
+        } else {
+            wiz_status(&c->w, P_WARN, "%s first (Esc cancels it), then Q undoes read-only and "
+                                      "aborts", c->w.job_label);
+        }
+        return;
+    }
+    cut_log_event(&c->log, "aborted at gate %d", c->w.step + 1);
+    /* The wizard writes nothing on the source; sequences it set on the
+     * sink stay set (moving them back could only create duplicate keys). */
+    /* Said first, short: the status bar of 80 columns shows it whole. */
+    const char *undo = c->ro_roles[0] ? "read-only undone on the source"
+                       : c->seq_applied ? "nothing to undo (sink sequences stay set)"
+                                        : "nothing to undo";
+    char outcome[256];
+    snprintf(outcome, sizeof outcome, "aborted at gate %d, %s", c->w.step + 1, undo);
+    save_report(c, h, outcome);
+    wiz_say(h, false, "cutover %s; report %s", outcome, c->saved ? c->report_path : "not saved");
+    c->w.close = true;
+}
+
+/* --- the wizard's hooks -------------------------------------------------------- */
+
+static void open_reason(cut_wiz *c, bool open)
+{
+    c->reason_open = open;
+    c->freason[0].hidden = !open;
+    if (open)
+        c->fm.focus = 0;
+    c->w.forms[c->w.step] = open ? &c->fm : NULL;
+}
+
+static void arrive(wiz *w, wiz_host *h)
+{
+    cut_wiz *c = self(w);
+    open_reason(c, false);
+    cut_gate *g = gate(c);
+    if (g->state != CGS_OVERRIDE) { /* a gate arrived at again is read again */
+        g->decided_ms = 0;
+        g->state = CGS_WAIT;
+    }
+    if (w->step == CG_STABLE)
+        memset(&c->st, 0, sizeof c->st);
+    if (w->step == CG_SEQUENCES && g->state != CGS_OVERRIDE)
+        start_pg_job(c, J_SEQ, false);
+    if (w->step == CG_VALIDATE && g->state != CGS_OVERRIDE)
+        start_pg_job(c, J_VAL, false);
+    evaluate(c, h);
+}
+
+static bool leave(wiz *w, wiz_host *h)
+{
+    cut_wiz *c = self(w);
+    cut_gate *g = gate(c);
+    if (w->step == CG_SWITCH) {
+        if (c->saved)
+            return true; /* Enter once more closes */
+        g->state = CGS_PASS;
+        g->decided_ms = fmt_now_ms();
+        snprintf(g->reading, sizeof g->reading, "the operator switched the application to the "
+                                                "sink");
+        cut_log_event(&c->log, "gate 7: switched to the sink");
+        char when[64], outcome[256];
+        time_t s = (time_t)(g->decided_ms / 1000);
+        struct tm tm;
+        gmtime_r(&s, &tm);
+        strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &tm);
+        snprintf(outcome, sizeof outcome, "switched to the sink at %s%s", when,
+                 c->ro_on ? "; the source stays read-only (ALTER DATABASE ... RESET "
+                            "default_transaction_read_only undoes it)"
+                          : "");
+        save_report(c, h, outcome);
+        wiz_status(w, P_OK, "cutover done: %s. Report: %s (and .json). Enter closes", outcome,
+                   c->saved ? c->report_path : "not saved");
+        return false;
+    }
+    if (g->state == CGS_PASS || g->state == CGS_OVERRIDE) {
+        if (g->state == CGS_PASS) {
+            g->decided_ms = fmt_now_ms();
+            cut_log_event(&c->log, "gate %d passed: %.200s", w->step + 1, g->reading);
+        }
+        return true;
+    }
+    if (c->reason_open) {
+        const char *r = c->freason[0].value;
+        while (*r == ' ')
+            r++;
+        if (!*r) {
+            wiz_status(w, P_ERROR, "an override needs a reason");
+            return false;
+        }
+        snprintf(g->reason, sizeof g->reason, "%.*s", (int)sizeof g->reason - 1, r);
+        g->state = CGS_OVERRIDE;
+        g->decided_ms = fmt_now_ms();
+        cut_log_event(&c->log, "gate %d overridden (it read: %.120s); reason: %s", w->step + 1,
+                      g->reading, g->reason);
+        form_set_text(&c->fm, &c->freason[0], "");
+        return true;
+    }
+    wiz_status(w, P_ERROR, "gate %d does not pass: %s. o overrides it with a typed reason",
+               w->step + 1, g->todo[0] ? g->todo : "wait for its reading");
+    return false;
+}
+
+static void finish(wiz *w, wiz_host *h)
+{
+    cut_wiz *c = self(w);
+    wiz_say(h, false, "cutover report: %s", c->report_path);
+    w->close = true;
+}
+
+static bool key(wiz *w, wiz_host *h, int ch)
+{
+    cut_wiz *c = self(w);
+    if (c->reason_open) {
+        if (ch == 27) {
+            open_reason(c, false);
+            wiz_status(w, P_DIM, "no override");
+            return true;
+        }
+        return false; /* typed into the reason; Enter goes to leave() */
+    }
+    if (c->confirm_ro) {
+        c->confirm_ro = false;
+        if (ch == 'y') {
+            cut_log_event(&c->log, "gate 3: read-only enforced on the source; ending the "
+                                   "sessions of %s", c->ro_roles[0] ? c->ro_roles : "no role");
+            start_ro(c, true);
+        } else {
+            c->ro_roles[0] = '\0';
+            wiz_status(w, P_DIM, "nothing enforced");
+        }
+        return true;
+    }
+    if (ch == 27 && w->step == 0) {
+        abort_cutover(c, h);
+        return true;
+    }
+    if (ch == 'E' && w->step == CG_WRITES && !c->ro_on && c->sampler && c->sampler->have) {
+        /* The roles writing now, as the last reading saw them. */
+        size_t o = 0;
+        c->ro_roles[0] = '\0';
+        const pgp_activity_reading *r = &c->sampler->act_r;
+        for (size_t i = 0; i < r->n_writers && o + 70 < sizeof c->ro_roles; i++)
+            if (!strstr(c->ro_roles, r->writers[i].role))
+                o += (size_t)snprintf(c->ro_roles + o, sizeof c->ro_roles - o, "%s%s",
+                                      o ? "," : "", r->writers[i].role);
+        c->confirm_ro = true;
+        wiz_status(w, P_WARN, "Enforce read-only? ALTER DATABASE %s SET "
+                              "default_transaction_read_only = on on the source, and end the "
+                              "sessions of %s (not the migration's). Undone on abort. y confirms, "
+                              "any other key cancels", pgp_endpoint_get(&c->src, "dbname"),
+                   c->ro_roles[0] ? c->ro_roles : "no role (none is writing now)");
+        return true;
+    }
+    if (ch == 'Q') {
+        abort_cutover(c, h);
+        return true;
+    }
+    cut_gate *g = gate(c);
+    if (ch == 'o' && w->step != CG_SWITCH && g->state != CGS_PASS && g->state != CGS_OVERRIDE) {
+        open_reason(c, true);
+        wiz_status(w, P_WARN, "gate %d fails: type why it may be passed anyway, then Enter "
+                              "(recorded in the report); Esc cancels", w->step + 1);
+        return true;
+    }
+    if (wiz_busy(w) && c->job != J_SAMPLE)
+        return false;
+    if (ch == 'A' && w->step == CG_SEQUENCES) {
+        cut_log_event(&c->log, "gate 5: setval plan applied on the sink");
+        start_pg_job(c, J_SEQ, true);
+        c->seq_applied = true;
+        return true;
+    }
+    if ((ch == 'v' || ch == 'F') && w->step == CG_VALIDATE) {
+        cut_log_event(&c->log, "gate 6: %s validation", ch == 'F' ? "full" : "sampled");
+        start_pg_job(c, J_VAL, ch == 'F');
+        return true;
+    }
+    return false;
+}
+
+static void job_news(wiz *w, wiz_host *h, void *arg)
+{
+    cut_wiz *c = self(w);
+    cut_job kind = c->job;
+    c->job = J_NONE;
+    if (kind == J_SAMPLE) {
+        sample_job *p = arg;
+        c->sampler = p->s; /* back */
+        p->s = NULL;
+        evaluate(c, h);
+        cut_job next = c->pending;
+        c->pending = J_NONE;
+        if (next == J_READONLY)
+            start_ro(c, c->pending_flag);
+        else if (next != J_NONE)
+            start_pg_job(c, next, c->pending_flag);
+        return;
+    }
+    if (kind == J_READONLY) {
+        ro_job *p = arg;
+        if (!p->ok) {
+            wiz_status(w, P_ERROR, "read-only %s failed: %s", p->on ? "enforcement" : "undo",
+                       p->err);
+            cut_log_event(&c->log, "read-only %s failed: %s", p->on ? "enforcement" : "undo",
+                          p->err);
+            return;
+        }
+        c->ro_on = p->on;
+        if (p->on) {
+            cut_log_event(&c->log, "gate 3: source read-only, %d session%s ended", p->ended,
+                          p->ended == 1 ? "" : "s");
+            wiz_status(w, P_OK, "the source is read-only for new sessions; %d session%s ended",
+                       p->ended, p->ended == 1 ? "" : "s");
+        } else {
+            cut_log_event(&c->log, "read-only undone on the source");
+            abort_cutover(c, h); /* the abort that asked for the undo */
+        }
+        return;
+    }
+    pg_job *p = arg;
+    cut_gate_id id = kind == J_SEQ ? CG_SEQUENCES : CG_VALIDATE;
+    cut_gate *g = &c->log.gates[id];
+    cut_state keep = g->state;
+    char reason[sizeof g->reason];
+    memcpy(reason, g->reason, sizeof reason);
+    *g = p->g;
+    if (keep == CGS_OVERRIDE) {
+        g->state = CGS_OVERRIDE;
+        memcpy(g->reason, reason, sizeof reason);
+    }
+    cut_log_event(&c->log, "gate %d %s: %.200s", id + 1, cut_state_name(p->g.state),
+                  g->reading);
+}
+
+static void put_lines(doc *d, pane_role r, const char *lead, const char *text, int width)
+{
+    const char *pad = arena_printf(d->a, "%*s", (int)strlen(lead), "");
+    for (bool first = true; *text; first = false) {
+        const char *nl = strchr(text, '\n');
+        size_t len = nl ? (size_t)(nl - text) : strlen(text);
+        doc_wrap(d, r, first ? lead : pad, arena_strndup(d->a, text, len), width);
+        text += len + (nl ? 1 : 0);
+    }
+}
+
+static void build(wiz *w, wiz_host *h, wizard_view *v, doc *d, int width)
+{
+    cut_wiz *c = self(w);
+    (void)v;
+    if ((w->step == CG_LAG || w->step == CG_WRITES || w->step == CG_STABLE) &&
+        fmt_mono_ms() - c->last_sample_ms >= 1000)
+        sample_now(c);
+    if (w->step == CG_HEALTHY)
+        evaluate(c, h);
+    /* Every gate at a glance, then the current one in full. */
+    doc_line *l = doc_add(d);
+    for (int i = 0; i < CG_N; i++) {
+        cut_state s = c->log.gates[i].state;
+        doc_putf(d, l, i == w->step ? P_HIGHLIGHT : s == CGS_PASS ? P_OK
+                                              : s == CGS_FAIL   ? P_ERROR
+                                              : s == CGS_OVERRIDE ? P_WARN : P_DIM,
+                 "%d %s  ", i + 1, cut_state_name(s));
+    }
+    doc_blank(d);
+    cut_gate *g = gate(c);
+    l = doc_add(d);
+    doc_putf(d, l, P_HEADER, "Gate %d: %s  ", w->step + 1, cut_gate_titles[w->step]);
+    doc_put(d, l, g->state == CGS_PASS ? P_OK : g->state == CGS_FAIL ? P_ERROR : P_WARN,
+            g->state == CGS_WAIT ? "reading..." : cut_state_name(g->state));
+    if (g->reading[0])
+        put_lines(d, P_NORMAL, "  ", g->reading, width);
+    if (g->state == CGS_FAIL && g->todo[0])
+        put_lines(d, P_KEY, "  to do: ", g->todo, width);
+    if (g->state == CGS_OVERRIDE)
+        put_lines(d, P_WARN, "  overridden: ", g->reason, width);
+    static const char *const help[CG_N] = {
+        [CG_HEALTHY] = "Every initialization step Complete and CDC Running.",
+        [CG_LAG] = "The lag stays near zero while the business still writes, and the slot's "
+                   "position advances.",
+        [CG_WRITES] = "Pause the business writes now. The source's writes are read every "
+                      "second; the gate passes when they stopped. E enforces read-only on the "
+                      "source (asks first; undone on abort).",
+        [CG_STABLE] = "The lag at zero and no writes, held for the whole countdown.",
+        [CG_SEQUENCES] = "CDC does not carry sequences: their values are set on the sink. A "
+                         "applies the plan; it is then re-read and compared.",
+        [CG_VALIDATE] = "Row counts and checksums by key range on both sides. v validates "
+                        "samples again, F every row.",
+        [CG_SWITCH] = "Switch the application to the sink now, then press Enter: the time is "
+                      "recorded and the report saved.",
+    };
+    doc_blank(d);
+    doc_wrap(d, P_DIM, "", help[w->step], width);
+    doc_wrap(d, P_DIM, "", "Enter: next gate when it passes | o: override with a reason | "
+                           "Esc: previous gate | Q: abort", width);
+}
+
+static void destroy(wiz *w)
+{
+    cut_wiz *c = self(w);
+    if (c->sampler) {
+        cut_sampler_free(c->sampler);
+        free(c->sampler);
+    }
+    if (c->have_eps) {
+        wiz_endpoint_wipe_free(&c->src);
+        wiz_endpoint_wipe_free(&c->sink);
+    }
+    form_wipe(&c->fm);
+    arena_free(&c->ar);
+    free(c);
+}
+
+static const wiz_ops cutover_ops = {
+    .title = "cut over a migration task",
+    .key = key,
+    .leave = leave,
+    .arrive = arrive,
+    .finish = finish,
+    .build = build,
+    .job_news = job_news,
+    .free = destroy,
+};
+
+wiz *wiz_cutover_new(wiz_host *h, const char *ns, const char *name)
+{
+    const mt_task *t = h->snap ? mt_snapshot_task(h->snap, ns && *ns ? ns : NULL, name) : NULL;
+    if (!t) {
+        wiz_say(h, true, "task %s is not in the latest data", name);
+        return NULL;
+    }
+    if (!h->backend) {
+        wiz_say(h, true, "the cutover needs a backend (Kubernetes or local); a saved "
+                             "snapshot has none");
+        return NULL;
+    }
+    cut_wiz *c = calloc(1, sizeof *c);
+    if (!c)
+        abort();
+    c->w.ops = &cutover_ops;
+    c->w.self = c;
+    static const char *const names[CG_N] = {"Healthy", "Lag", "Writes", "Stable",
+                                            "Sequences", "Validate", "Switch"};
+    for (int i = 0; i < CG_N; i++)
+        c->w.steps[i] = names[i];
+    c->w.n_steps = CG_N;
+    snprintf(c->ns, sizeof c->ns, "%s", t->meta.namespace_);
+    snprintf(c->name, sizeof c->name, "%s", t->meta.name);
+    arena_init(&c->ar);
+    char *text = mt_objects_string(&c->ar, &t->objects), err[600];
+    const char *vals[1] = {text};
+    mt_parse_objects(&c->ar, vals, 1, &c->objects, err, sizeof err);
+    c->lag_s = h->lag_warn_s > 0 ? h->lag_warn_s : 5;
+    c->need_s = cut_stable_seconds();
+    snprintf(c->log.task, sizeof c->log.task, "%.250s%s%.250s", c->ns, c->ns[0] ? "/" : "",
+             c->name);
+    snprintf(c->log.backend, sizeof c->log.backend, "%s", h->backend->ops->name);
+    c->log.started_ms = fmt_now_ms();
+    c->have_eps = cut_endpoints(h->backend->ops->name, NULL, t, &c->src, &c->sink, c->task_dir,
+                                sizeof c->task_dir, err, sizeof err);
+    if (!c->have_eps) {
+        /* A local task under another state dir: its endpoints as the task
+         * names them, passwords from ~/.pgpass. */
+        c->task_dir[0] = '\0';
+        c->have_eps = cut_endpoints("kube", NULL, t, &c->src, &c->sink, c->task_dir,
+                                    sizeof c->task_dir, err, sizeof err);
+    }
+    if (!c->have_eps)
+        snprintf(c->log.outcome, sizeof c->log.outcome, "%.*s", (int)sizeof c->log.outcome - 1,
+                 err);
+    /* The report goes beside the task, in STATE/cutover/ (STATE/tasks/NAME
+     * is removed when the task is terminated; the report must outlive it);
+     * Kubernetes: $XDG_STATE_HOME/migtop/cutover/. */
+    char *slash = strrchr(c->task_dir, '/');
+    if (slash && strcmp(h->backend->ops->name, "local") == 0) {
+        *slash = '\0';
+        slash = strrchr(c->task_dir, '/'); /* STATE/tasks */
+    }
+    if (slash && strcmp(h->backend->ops->name, "local") == 0)
+        snprintf(slash, sizeof c->task_dir - (size_t)(slash - c->task_dir), "/cutover");
+    else
+        c->task_dir[0] = '\0';
+    if (c->have_eps) {
+        c->sampler = calloc(1, sizeof *c->sampler);
+        if (!c->sampler)
+            abort();
+        cut_sampler_init(c->sampler, &c->src, c->name);
+    }
+    c->freason[0] = (form_field){.kind = F_TEXT, .key = "reason", .label = "Reason",
+                                 .hidden = true};
+    form_init(&c->fm, c->freason, 1, c);
+    cut_log_event(&c->log, "cutover wizard opened on %s (lag bound %d s, stable %d s)",
+                  c->log.task, c->lag_s, c->need_s);
+    return &c->w;
+}
