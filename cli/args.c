@@ -1,5 +1,7 @@
 #include "cli/args.h"
 
+#include "cli/help.h"
+
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -70,7 +72,7 @@ int cli_common(cli *c, int argc, char **argv, int *i)
     return 1;
 }
 
-cli_step cli_next(cli *c, int argc, char **argv, int *i, const char *usage)
+cli_step cli_next(cli *c, int argc, char **argv, int *i)
 {
     int r = cli_common(c, argc, argv, i);
     if (r < 0)
@@ -78,16 +80,16 @@ cli_step cli_next(cli *c, int argc, char **argv, int *i, const char *usage)
     if (r)
         return CLI_TAKEN;
     if (!strcmp(argv[*i], "-h") || !strcmp(argv[*i], "--help")) {
-        fputs(usage, stdout);
+        help_print(stdout, c->cmd);
         return CLI_HELP;
     }
     return CLI_OWN;
 }
 
-int cli_parse_listing(cli *c, int argc, char **argv, const char *usage, cli_output *out)
+int cli_parse_listing(cli *c, int argc, char **argv, cli_output *out)
 {
     for (int i = 1; i < argc;) {
-        switch (cli_next(c, argc, argv, &i, usage)) {
+        switch (cli_next(c, argc, argv, &i)) {
         case CLI_TAKEN: continue;
         case CLI_HELP: return -1;
         case CLI_ERR: return 2;
@@ -101,7 +103,7 @@ int cli_parse_listing(cli *c, int argc, char **argv, const char *usage, cli_outp
         if (!r)
             return cli_unknown(c, argv[i]);
         if (!cli_parse_output(v, out))
-            return cli_usage(c, "--output must be table, wide, json or yaml, not \"%s\"", v);
+            return cli_usage(c, "--output must be table, wide, json, yaml or name, not \"%s\"", v);
     }
     if (c->n_pos > 1)
         return cli_usage(c, "one name at most (got %d)", c->n_pos);
@@ -154,8 +156,8 @@ bool cli_parse_duration(const char *s, long *seconds)
 
 bool cli_parse_output(const char *v, cli_output *out)
 {
-    static const char *const names[] = {"table", "wide", "json", "yaml"};
-    for (int i = 0; i < 4; i++)
+    static const char *const names[] = {"table", "wide", "json", "yaml", "name"};
+    for (int i = 0; i < 5; i++)
         if (!strcmp(v, names[i])) {
             *out = (cli_output)i;
             return true;

@@ -12,8 +12,9 @@
 
 #define CLI_MAX_POS 8
 
-/* -o/--output: table (default), wide, json or yaml. */
-typedef enum cli_output { OUT_TABLE, OUT_WIDE, OUT_JSON, OUT_YAML } cli_output;
+/* -o/--output: table (default), wide, json, yaml or name (kubectl's
+ * resource/name, one a line). */
+typedef enum cli_output { OUT_TABLE, OUT_WIDE, OUT_JSON, OUT_YAML, OUT_NAME } cli_output;
 bool cli_parse_output(const char *v, cli_output *out);
 
 typedef struct cli {
@@ -35,14 +36,14 @@ int cli_common(cli *c, int argc, char **argv, int *i);
 typedef enum cli_step {
     CLI_TAKEN, /* a common flag or a positional argument: *i advanced */
     CLI_OWN,   /* an option the command itself must take (or reject) */
-    CLI_HELP,  /* -h/--help: usage printed, exit 0 */
+    CLI_HELP,  /* -h/--help: the command's help printed (cli/help.h), exit 0 */
     CLI_ERR    /* bad usage, printed: exit 2 */
 } cli_step;
-cli_step cli_next(cli *c, int argc, char **argv, int *i, const char *usage);
+cli_step cli_next(cli *c, int argc, char **argv, int *i);
 
 /* The whole parse of list and templates: the common flags, NAME and
  * -o/--output. Returns -1 after --help, 0 to go on, else the exit code. */
-int cli_parse_listing(cli *c, int argc, char **argv, const char *usage, cli_output *out);
+int cli_parse_listing(cli *c, int argc, char **argv, cli_output *out);
 
 /* Opens the backend (error printed on failure). */
 bool cli_open(cli *c);

@@ -35,17 +35,11 @@ static int take_many(const cli *c, const char *flag, int argc, char **argv, int 
     return r;
 }
 
-static const char usage[] =
-    "usage: migtop create NAME --template T --source USER:PASS@HOST:PORT/DB\n"
-    "       --sink USER:PASS@HOST:PORT/DB --migration-object '\"public.t1\",...'\n"
-    "       [--steps precheck=true,init-struct=true,init-data=true,cdc=true]\n"
-    "       [--local] [-n NS] [--backend local|kube] [--kubeconfig F]\n"
-    "       [--context C] [--state-dir D] [--readonly]\n";
 
 static int parse(cli *c, create_flags *f, int argc, char **argv)
 {
     for (int i = 1; i < argc;) {
-        switch (cli_next(c, argc, argv, &i, usage)) {
+        switch (cli_next(c, argc, argv, &i)) {
         case CLI_TAKEN: continue;
         case CLI_HELP: return -1;
         case CLI_ERR: return 2;

@@ -1,5 +1,5 @@
 /* migtop cutover NAME --check [--watch S] [--lag-threshold S] [--full]:
- * the cutover wizard's gates (tui/wiz_gates.h) without the UI, for
+ * the cutover wizard's gates (cutover/gates.h) without the UI, for
  * scripts and for a second engineer watching: the source is read every
  * second for S seconds (default 5), then every gate is printed with what
  * it read, and the exit code is 0 only when gates 1 to 6 all pass (gate 7,
@@ -38,54 +38,92 @@ static bool positive(const char *v, int lo, int hi, int *out)
     return true;
 }
 
+typedef struct cutover_opts {
+    bool check, full;
+    int watch, lag_s;
+} cutover_opts;
+
+/* Returns -1 to go on, else the exit code (0 after --help). */
+static int parse(cli *c, int argc, char **argv, cutover_opts *o)
+{
+    for (int i = 1; i < argc;) {
+        switch (cli_next(c, argc, argv, &i)) {
+        case CLI_TAKEN: continue;
+        case CLI_HELP: return 0;
+        case CLI_ERR: return 2;
+        case CLI_OWN: break;
+        }
+        const char *a = argv[i], *v;
+        char err[256];
+        int r;
+        if (!strcmp(a, "--check") || !strcmp(a, "--full")) {
+            *(!strcmp(a, "--check") ? &o->check : &o->full) = true;
+            i++;
+        } else if ((r = flag_take("--watch", NULL, argc, argv, &i, &v, err, sizeof err))) {
+            if (r < 0 || !positive(v, 1, 3600, &o->watch))
+                return cli_usage(c, "--watch needs seconds from 1 to 3600");
+        } else if ((r = flag_take("--lag-threshold", NULL, argc, argv, &i, &v, err, sizeof err))) {
+            if (r < 0 || !positive(v, 1, 86400, &o->lag_s))
+                return cli_usage(c, "--lag-threshold needs seconds from 1 to 86400");
+        } else {
+            return cli_unknown(c, a);
+        }
+    }
+    if (!o->check)
+        return cli_usage(c, "only --check is available here; the interactive cutover is `x` on "
+                            "the task in the dashboard");
+    if (c->n_pos != 1)
+        return cli_usage(c, "one task name is needed");
+    return -1;
+}
+
+/* Every gate read: 1 from the task, 2-4 from watching the source second
+ * by second, 5 and 6 on both ends; 7 is the operator's. */
+static void read_gates(const mt_snapshot *snap, const mt_task *t, const pgp_endpoint *src,
+                       const pgp_endpoint *sink, const cutover_opts *o, cut_gate g[CG_N])
+{
+    memset(g, 0, sizeof(cut_gate) * CG_N);
+    cut_gate_healthy(snap, t, fmt_now_ms(), &g[CG_HEALTHY]);
+    cut_sampler s;
+    cut_sampler_init(&s, src, t->meta.name);
+    cut_stability st = {0};
+    int need = cut_stable_seconds();
+    for (int i = 0; i < o->watch; i++) {
+        if (i)
+            sleep(1);
+        cut_sample(&s, NULL);
+        cut_gate_stable(&st, &s, o->lag_s, need, fmt_mono_ms(), &g[CG_STABLE]);
+    }
+    cut_gate_lag(&s, o->lag_s, &g[CG_LAG]);
+    cut_gate_writes(&s, &g[CG_WRITES]);
+    if (g[CG_STABLE].state != CGS_PASS && o->watch < need) {
+        size_t n = strlen(g[CG_STABLE].reading);
+        snprintf(g[CG_STABLE].reading + n, sizeof g[CG_STABLE].reading - n,
+                 "; watched %d s, it needs %d (--watch %d)", o->watch, need, need);
+    }
+    cut_sampler_free(&s);
+    pgp_seq_report seq;
+    if (cut_gate_sequences(src, sink, &t->objects, false, NULL, &seq, &g[CG_SEQUENCES]))
+        pgp_seq_report_free(&seq);
+    pgp_val_report val;
+    if (cut_gate_validate(src, sink, &t->objects, o->full, NULL, &val, &g[CG_VALIDATE]))
+        pgp_val_report_free(&val);
+    snprintf(g[CG_SWITCH].reading, sizeof g[CG_SWITCH].reading,
+             "the operator's: switch the application to the sink (the wizard records the time)");
+}
+
 int cmd_cutover(int argc, char **argv)
 {
     cli c = {.cmd = "cutover"};
-    bool check = false, full = false;
-    int watch = 5, lag_s = 5;
-    for (int i = 1; i < argc;) {
-        int r = cli_common(&c, argc, argv, &i);
-        if (r < 0)
-            return 2;
-        if (r)
-            continue;
-        const char *a = argv[i], *v;
-        char err[256];
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            puts("usage: migtop cutover NAME --check [--watch S] [--lag-threshold S] [--full]\n"
-                 "       [-n NS] [--backend local|kube] [--kubeconfig F] [--context C]\n"
-                 "       [--state-dir D]\n"
-                 "Prints the seven cutover gates; exits 1 if any of gates 1-6 fails.\n"
-                 "The interactive wizard is `x` on a task in the dashboard.");
-            return 0;
-        }
-        if (!strcmp(a, "--check") || !strcmp(a, "--full")) {
-            *(!strcmp(a, "--check") ? &check : &full) = true;
-            i++;
-            continue;
-        }
-        if ((r = flag_take("--watch", NULL, argc, argv, &i, &v, err, sizeof err))) {
-            if (r < 0 || !positive(v, 1, 3600, &watch))
-                return cli_usage(&c, "--watch needs seconds from 1 to 3600");
-            continue;
-        }
-        if ((r = flag_take("--lag-threshold", NULL, argc, argv, &i, &v, err, sizeof err))) {
-            if (r < 0 || !positive(v, 1, 86400, &lag_s))
-                return cli_usage(&c, "--lag-threshold needs seconds from 1 to 86400");
-            continue;
-        }
-        return cli_unknown(&c, a);
-    }
-    if (!check)
-        return cli_usage(&c, "only --check is available here; the interactive cutover is `x` on "
-                             "the task in the dashboard");
-    if (c.n_pos != 1)
-        return cli_usage(&c, "one task name is needed");
+    cutover_opts o = {.watch = 5, .lag_s = 5};
+    int rc = parse(&c, argc, argv, &o);
+    if (rc >= 0)
+        return rc;
     if (!cli_open(&c))
         return 1;
     const char *name = c.pos[0];
     char err[1024], dir[4200];
-    int rc = 0;
+    rc = 0;
     mt_snapshot *snap = c.b->ops->fetch(c.b, c.ns, name, err, sizeof err);
     const mt_task *t = snap ? mt_snapshot_task(snap, c.ns, name) : NULL;
     pgp_endpoint src, sink;
@@ -102,35 +140,7 @@ int cmd_cutover(int argc, char **argv)
         return rc;
     }
     cut_gate g[CG_N];
-    memset(g, 0, sizeof g);
-    cut_gate_healthy(snap, t, fmt_now_ms(), &g[CG_HEALTHY]);
-    /* Gates 2-4 from a second-by-second watch of the source. */
-    cut_sampler s;
-    cut_sampler_init(&s, &src, name);
-    cut_stability st = {0};
-    int need = cut_stable_seconds();
-    for (int i = 0; i < watch; i++) {
-        if (i)
-            sleep(1);
-        cut_sample(&s, NULL);
-        cut_gate_stable(&st, &s, lag_s, need, fmt_mono_ms(), &g[CG_STABLE]);
-    }
-    cut_gate_lag(&s, lag_s, &g[CG_LAG]);
-    cut_gate_writes(&s, &g[CG_WRITES]);
-    if (g[CG_STABLE].state != CGS_PASS && watch < need) {
-        size_t n = strlen(g[CG_STABLE].reading);
-        snprintf(g[CG_STABLE].reading + n, sizeof g[CG_STABLE].reading - n,
-                 "; watched %d s, it needs %d (--watch %d)", watch, need, need);
-    }
-    cut_sampler_free(&s);
-    pgp_seq_report seq;
-    if (cut_gate_sequences(&src, &sink, &t->objects, false, NULL, &seq, &g[CG_SEQUENCES]))
-        pgp_seq_report_free(&seq);
-    pgp_val_report val;
-    if (cut_gate_validate(&src, &sink, &t->objects, full, NULL, &val, &g[CG_VALIDATE]))
-        pgp_val_report_free(&val);
-    snprintf(g[CG_SWITCH].reading, sizeof g[CG_SWITCH].reading,
-             "the operator's: switch the application to the sink (the wizard records the time)");
+    read_gates(snap, t, &src, &sink, &o, g);
     printf("cutover check of %s%s%s\n", t->meta.namespace_, t->meta.namespace_[0] ? "/" : "",
            name);
     int failed = 0;

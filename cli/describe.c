@@ -134,16 +134,13 @@ static void lag(const mt_describe *d, const char *tz)
            d->source_ts_had_zone ? "" : ", pod zone ", d->source_ts_had_zone ? "" : tz);
 }
 
-static const char usage[] =
-    "usage: migtop describe NAME [--pod-tz ZONE] [-n NS]\n"
-    "       [--backend local|kube] [--kubeconfig F] [--context C] [--state-dir D]\n";
 
 int cmd_describe(int argc, char **argv)
 {
     cli c = {.cmd = "describe"};
     const char *tz = "UTC";
     for (int i = 1; i < argc;) {
-        switch (cli_next(&c, argc, argv, &i, usage)) {
+        switch (cli_next(&c, argc, argv, &i)) {
         case CLI_TAKEN: continue;
         case CLI_HELP: return 0;
         case CLI_ERR: return 2;

@@ -45,11 +45,7 @@ int cmd_list(int argc, char **argv)
 {
     cli c = {.cmd = "list"};
     cli_output out = OUT_TABLE;
-    int rc = cli_parse_listing(&c, argc, argv,
-                               "usage: migtop list [NAME] [-o table|wide|json|yaml] [-A] [-n NS]\n"
-                               "       [--backend local|kube] [--kubeconfig F] [--context C]"
-                               " [--state-dir D]\n",
-                               &out);
+    int rc = cli_parse_listing(&c, argc, argv, &out);
     if (rc)
         return rc < 0 ? 0 : rc;
     const char *name = c.n_pos ? c.pos[0] : NULL;
@@ -69,6 +65,10 @@ int cmd_list(int argc, char **argv)
             fprintf(stderr, "No resources found in %s namespace.\n", c.ns);
         else
             fputs("No resources found\n", stderr);
+    } else if (out == OUT_NAME) {
+        for (size_t i = 0; i < s->n_tasks; i++)
+            if (!name || !strcmp(s->tasks[i].meta.name, name))
+                printf("migrationtask.datamigration.apecloud.io/%s\n", s->tasks[i].meta.name);
     } else {
         print_tasks(s, name, !c.ns, out == OUT_WIDE);
     }

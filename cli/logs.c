@@ -30,10 +30,6 @@ static bool valid_step(const char *s)
     return false;
 }
 
-static const char usage[] =
-    "usage: migtop logs NAME --step precheck|init-struct|init-data|cdc\n"
-    "       [--tail N] [-f] [--since 5m] [--timestamps] [-n NS]\n"
-    "       [--backend local|kube] [--kubeconfig F] [--context C] [--state-dir D]\n";
 
 int cmd_logs(int argc, char **argv)
 {
@@ -41,7 +37,7 @@ int cmd_logs(int argc, char **argv)
     mt_logs_opts o = {.tail_lines = -1};
     const char *step = NULL, *tail = NULL, *since = NULL;
     for (int i = 1; i < argc;) {
-        switch (cli_next(&c, argc, argv, &i, usage)) {
+        switch (cli_next(&c, argc, argv, &i)) {
         case CLI_TAKEN: continue;
         case CLI_HELP: return 0;
         case CLI_ERR: return 2;

@@ -6,12 +6,12 @@
 
 #include "model/flags.h"
 #include "cli/args.h"
+#include "cli/help.h"
 
-void probe_args_init(probe_args *p, const char *cmd, void (*usage)(FILE *), int argc)
+void probe_args_init(probe_args *p, const char *cmd, int argc)
 {
     memset(p, 0, sizeof *p);
     p->cmd = cmd;
-    p->usage = usage;
     p->output = "text";
     p->timeout = 10;
     p->objects = calloc((size_t)argc + 1, sizeof *p->objects);
@@ -50,7 +50,7 @@ int probe_args_take(probe_args *p, int argc, char **argv, int *i)
     char err[256];
     int t;
     if (!strcmp(argv[*i], "-h") || !strcmp(argv[*i], "--help")) {
-        p->usage(stdout);
+        help_print(stdout, p->cmd);
         return -2;
     }
     if ((t = probe_args_value(p, "--source", argc, argv, i, &p->source)) ||
@@ -79,9 +79,8 @@ int probe_args_finish(probe_args *p)
     char msg[512];
     pgp_error err = {0};
     if (!p->source || !p->sink || !p->n_objects) {
-        fprintf(stderr, "migtop %s: --source, --sink and --migration-object are required\n",
-                p->cmd);
-        p->usage(stderr);
+        fprintf(stderr, "migtop %s: --source, --sink and --migration-object are required "
+                "(see migtop %s --help)\n", p->cmd, p->cmd);
         return 2;
     }
     if (strcmp(p->output, "json") && strcmp(p->output, "text") && strcmp(p->output, "table")) {

@@ -13,7 +13,6 @@
 
 typedef struct probe_args {
     const char *cmd;            /* "validate", for the messages */
-    void (*usage)(FILE *out);
     const char *source, *sink, *output;
     const char **objects;
     size_t n_objects;
@@ -25,7 +24,7 @@ typedef struct probe_args {
     pgp_endpoint src, snk;
 } probe_args;
 
-void probe_args_init(probe_args *p, const char *cmd, void (*usage)(FILE *), int argc);
+void probe_args_init(probe_args *p, const char *cmd, int argc);
 
 /* Takes one common flag at argv[*i] (advancing *i past it): 1 taken, 0 not
  * one of them, -1 bad usage (printed), -2 --help (usage printed). */

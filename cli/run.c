@@ -6,18 +6,7 @@
 
 #include "engine/runner.h"
 #include "cli/commands.h"
-
-static void run_usage(FILE *out)
-{
-    fputs("usage: migtop run NAME [--state-dir DIR] [--jobs N] [--until STEP] [--quiet]\n"
-          "  Runs the local task NAME in the foreground: precheck, init-struct, init-data,\n"
-          "  post-data (indexes, constraints), then CDC. Steps already complete are skipped.\n"
-          "  --jobs N       parallel copy and index workers (default: the number of cores)\n"
-          "  --until STEP   stop after STEP (precheck, init-struct, init-data, post-data)\n"
-          "  --quiet        do not copy the step logs to stderr\n"
-          "  Exit: 0 done, 1 failed or stopped, 2 bad usage, 3 another runner has the task.\n",
-          out);
-}
+#include "cli/help.h"
 
 int cmd_run(int argc, char **argv)
 {
@@ -25,7 +14,7 @@ int cmd_run(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            run_usage(stdout);
+            help_print(stdout, "run");
             return 0;
         } else if (!strcmp(a, "--state-dir") && v) {
             o.state_dir = argv[++i];
@@ -53,13 +42,12 @@ int cmd_run(int argc, char **argv)
         } else if (a[0] != '-' && !o.name) {
             o.name = a;
         } else {
-            fprintf(stderr, "migtop run: unexpected argument \"%s\"\n", a);
-            run_usage(stderr);
+            fprintf(stderr, "migtop run: unexpected argument \"%s\" (see migtop run --help)\n", a);
             return 2;
         }
     }
     if (!o.name) {
-        run_usage(stderr);
+        fprintf(stderr, "migtop run: which task? (migtop run NAME; see migtop run --help)\n");
         return 2;
     }
     char err[2048] = "";

@@ -12,20 +12,6 @@
 #include "cli/commands.h"
 #include "cli/probe_args.h"
 
-static void seq_usage(FILE *out)
-{
-    fputs("usage: migtop sequences --source EP --sink EP --migration-object OBJS\n"
-          "                        [--apply] [--margin N] [-o json] [--timeout S]\n"
-          "  Compares every sequence of the migration objects' schemas (last_value and\n"
-          "  is_called) and prints the setval plan for the sink. EP is\n"
-          "  user:password@host:port/db, a postgresql:// URI or libpq key=value pairs.\n"
-          "  --apply      run the plan on the sink in one transaction, then re-read it\n"
-          "  --margin N   set each sequence N values further than the source has it\n"
-          "  Exit: 0 in sync (or applied and verified), 1 differences or failures,\n"
-          "        2 bad usage, 3 could not connect or query.\n",
-          out);
-}
-
 static const char *value_str(char *buf, size_t n, pgp_seq_value v)
 {
     snprintf(buf, n, "%lld%s", (long long)v.last_value, v.is_called ? "" : " (not called)");
@@ -149,7 +135,7 @@ static int run(probe_args *p, bool apply, long long margin)
 int cmd_sequences(int argc, char **argv)
 {
     probe_args p;
-    probe_args_init(&p, "sequences", seq_usage, argc);
+    probe_args_init(&p, "sequences", argc);
     bool apply = false;
     long long margin = 0;
     int rc = 2, t;
@@ -168,7 +154,6 @@ int cmd_sequences(int argc, char **argv)
                 goto out;
         } else {
             fprintf(stderr, "migtop sequences: unexpected argument \"%s\"\n", argv[i]);
-            seq_usage(stderr);
             goto out;
         }
     }

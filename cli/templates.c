@@ -40,11 +40,7 @@ int cmd_templates(int argc, char **argv)
 {
     cli c = {.cmd = "templates"};
     cli_output out = OUT_TABLE;
-    int rc = cli_parse_listing(&c, argc, argv,
-                               "usage: migtop templates [NAME] [-o table|wide|json|yaml]\n"
-                               "       [--backend local|kube] [--kubeconfig F] [--context C]"
-                               " [--state-dir D]\n",
-                               &out);
+    int rc = cli_parse_listing(&c, argc, argv, &out);
     if (rc)
         return rc < 0 ? 0 : rc;
     const char *name = c.n_pos ? c.pos[0] : NULL;
@@ -62,6 +58,11 @@ int cmd_templates(int argc, char **argv)
         rc = cli_fail(&c, "migrationtemplates.datamigration.apecloud.io \"%s\" not found", name);
     } else if (!s->n_templates) {
         fputs("No resources found\n", stderr);
+    } else if (out == OUT_NAME) {
+        for (size_t i = 0; i < s->n_templates; i++)
+            if (!name || !strcmp(s->templates[i].meta.name, name))
+                printf("migrationtemplate.datamigration.apecloud.io/%s\n",
+                       s->templates[i].meta.name);
     } else {
         print_templates(s, name, out == OUT_WIDE);
     }

@@ -31,9 +31,6 @@ static int poll_gone(cli *c, const char *name, char *what, size_t n, char *err,
     return t ? 0 : 1;
 }
 
-static const char usage[] =
-    "usage: migtop terminate NAME [--wait=false] [--timeout 10m] [-n NS]\n"
-    "       [--backend local|kube] [--kubeconfig F] [--context C] [--state-dir D]\n";
 
 int cmd_terminate(int argc, char **argv)
 {
@@ -41,7 +38,7 @@ int cmd_terminate(int argc, char **argv)
     bool wait = true;
     const char *timeout = "10m";
     for (int i = 1; i < argc;) {
-        switch (cli_next(&c, argc, argv, &i, usage)) {
+        switch (cli_next(&c, argc, argv, &i)) {
         case CLI_TAKEN: continue;
         case CLI_HELP: return 0;
         case CLI_ERR: return 2;

@@ -14,24 +14,6 @@
 #include "cli/commands.h"
 #include "cli/probe_args.h"
 
-static void validate_usage(FILE *out)
-{
-    fputs("usage: migtop validate --source EP --sink EP --migration-object OBJS\n"
-          "                       [--full | --sample N] [--range-rows N] [--jobs N]\n"
-          "                       [--no-rows] [--seed N] [--timeout S] [-o json]\n"
-          "  Compares each table's rows on the source and the sink: exact row counts, and\n"
-          "  checksums over primary-key ranges, so a difference is located to a range (and\n"
-          "  then to its rows). EP is user:password@host:port/db, a postgresql:// URI or\n"
-          "  libpq key=value pairs.\n"
-          "  --full          check every range (default: --sample 8, random ranges per table)\n"
-          "  --range-rows N  rows per range (default 100000)\n"
-          "  --jobs N        connections per side (default 2)\n"
-          "  --no-rows       do not fetch a mismatching range's rows to name them\n"
-          "  Exit: 0 everything matches, 1 a mismatch (or a table missing on the sink),\n"
-          "        2 bad usage, 3 could not connect or query, 4 interrupted.\n",
-          out);
-}
-
 static volatile bool interrupted;
 
 static void on_signal(int sig)
@@ -210,7 +192,7 @@ static int run(probe_args *p, pgp_val_opts *opt)
 int cmd_validate(int argc, char **argv)
 {
     probe_args p;
-    probe_args_init(&p, "validate", validate_usage, argc);
+    probe_args_init(&p, "validate", argc);
     pgp_val_opts opt = {0};
     long long n = 0;
     int rc = 2, t;
@@ -245,7 +227,6 @@ int cmd_validate(int argc, char **argv)
             opt.seed = (unsigned)n;
         } else {
             fprintf(stderr, "migtop validate: unexpected argument \"%s\"\n", argv[i]);
-            validate_usage(stderr);
             goto out;
         }
     }

@@ -7,7 +7,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "engine/apply_sql.h"
 #include "engine/pg.h"
+#include "model/strbuf.h"
 
 /* Results read at a time once this many statements are in flight: small
  * enough that neither side's socket buffer fills with unread results. */
@@ -38,33 +40,6 @@ struct cdc_apply {
     size_t cap_vals;
     char first_err[700];
 };
-
-/* A growing string for statement text. */
-typedef struct sb {
-    char *s;
-    size_t n, cap;
-} sb;
-
-__attribute__((format(printf, 2, 3))) static void sb_printf(sb *b, const char *fmt, ...)
-{
-    for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
-        int k = vsnprintf(b->s ? b->s + b->n : NULL, b->s ? b->cap - b->n : 0, fmt, ap);
-        va_end(ap);
-        if (k < 0)
-            abort();
-        if (b->s && b->n + (size_t)k < b->cap) {
-            b->n += (size_t)k;
-            return;
-        }
-        b->cap = (b->cap + (size_t)k + 1) * 2;
-        b->s = realloc(b->s, b->cap);
-        if (!b->s)
-            abort();
-        b->s[b->n] = 0;
-    }
-}
 
 static void fail(cdc_apply *a, char *err, size_t errlen, const char *what)
 {
@@ -270,17 +245,17 @@ bool apply_relation(cdc_apply *a, const pgo_relation *rel, bool *structure, char
         return false;
     }
     int nt = PQntuples(r);
-    sb missing = {0}, extra = {0};
+    strbuf missing = {0}, extra = {0};
     for (int i = 0; i < rel->ncols; i++) {
         bool found = false;
         for (int j = 0; j < nt && !found; j++)
             found = !strcmp(PQgetvalue(r, j, 0), rel->cols[i].name);
         if (!found)
-            sb_printf(&missing, "%s\"%s\"", missing.n ? ", " : "", rel->cols[i].name);
+            strbuf_printf(&missing, "%s\"%s\"", missing.n ? ", " : "", rel->cols[i].name);
     }
     for (int j = 0; j < nt; j++)
         if (!has_col(rel, PQgetvalue(r, j, 0)))
-            sb_printf(&extra, "%s\"%s\"", extra.n ? ", " : "", PQgetvalue(r, j, 0));
+            strbuf_printf(&extra, "%s\"%s\"", extra.n ? ", " : "", PQgetvalue(r, j, 0));
     PQclear(r);
     /* Columns only the sink has are filled by their defaults; columns
      * only the source has would lose data: that stops CDC. */
@@ -294,13 +269,13 @@ bool apply_relation(cdc_apply *a, const pgo_relation *rel, bool *structure, char
             snprintf(err, errlen,
                      "structure of %s.%s changed on the source: column(s) %s missing on the sink"
                      "%s%s; add them on the sink and CDC resumes",
-                     rel->nspname, rel->relname, missing.s, extra.n ? " (sink-only: " : "",
-                     extra.n ? extra.s : "");
+                     rel->nspname, rel->relname, strbuf_str(&missing), extra.n ? " (sink-only: " : "",
+                     strbuf_str(&extra));
         if (extra.n && strlen(err) + 2 < errlen)
             strcat(err, ")");
     }
-    free(missing.s);
-    free(extra.s);
+    strbuf_free(&missing);
+    strbuf_free(&extra);
     if (!ok)
         return false;
     if (!ar) {
@@ -320,102 +295,37 @@ bool apply_relation(cdc_apply *a, const pgo_relation *rel, bool *structure, char
     return true;
 }
 
-static char *ident(cdc_apply *a, const char *name)
+static stmt *get_stmt(cdc_apply *a, const pgo_msg *m, arel *ar, char *err, size_t errlen)
 {
-    char *q = PQescapeIdentifier(a->c, name, strlen(name));
-    if (!q)
-        abort();
-    return q;
-}
-
-/* Whether the relation finds rows by a key (replica identity default with
- * a primary key, or an index) rather than by the whole old row. */
-static bool keyed(const pgo_relation *rel)
-{
-    if (rel->replident == 'f')
-        return false;
-    for (int i = 0; i < rel->ncols; i++)
-        if (rel->cols[i].key)
-            return true;
-    return false;
-}
-
-/* WHERE for Update/Delete. Keyed: key columns = the old key ('K') or, when
- * the key did not change, the new row's. Full: every column of the old
- * row ('O') not left out as unchanged TOAST, as text, one row by ctid. */
-static void where_clause(cdc_apply *a, const pgo_relation *rel, const arel *ar, const pgo_msg *m,
-                         const pgo_tuple *src, int *np, sb *b)
-{
-    if (keyed(rel)) {
-        sb_printf(b, " WHERE ");
-        int k = 0;
-        for (int i = 0; i < rel->ncols; i++) {
-            if (!rel->cols[i].key)
-                continue;
-            char *c = ident(a, rel->cols[i].name);
-            sb_printf(b, "%s%s = $%d", k++ ? " AND " : "", c, ++*np);
-            PQfreemem(c);
+    char *key = apply_sql_shape(m);
+    for (size_t i = 0; i < ar->n_st; i++)
+        if (!strcmp(ar->st[i].key, key)) {
+            free(key);
+            return &ar->st[i];
         }
-        return;
+    if (ar->n_st == ar->cap_st) {
+        ar->cap_st = ar->cap_st ? ar->cap_st * 2 : 4;
+        ar->st = realloc(ar->st, ar->cap_st * sizeof *ar->st);
+        if (!ar->st)
+            abort();
     }
-    (void)m;
-    sb_printf(b, " WHERE ctid = (SELECT ctid FROM %s WHERE ", ar->qname);
-    int k = 0;
-    for (int i = 0; i < rel->ncols; i++) {
-        if (src->kinds[i] == 'u')
-            continue;
-        char *c = ident(a, rel->cols[i].name);
-        sb_printf(b, "%s%s::text IS NOT DISTINCT FROM $%d", k++ ? " AND " : "", c, ++*np);
-        PQfreemem(c);
+    char *sql = apply_sql_change(a->c, m, ar->qname, err, errlen);
+    if (!sql) {
+        free(key);
+        return NULL;
     }
-    if (!k)
-        sb_printf(b, "true");
-    sb_printf(b, " LIMIT 1)");
-}
-
-static void insert_sql(cdc_apply *a, const pgo_relation *rel, const arel *ar, sb *b)
-{
-    sb cols = {0}, vals = {0}, set = {0}, keys = {0};
-    for (int i = 0; i < rel->ncols; i++) {
-        char *c = ident(a, rel->cols[i].name);
-        sb_printf(&cols, "%s%s", i ? ", " : "", c);
-        sb_printf(&vals, "%s$%d", i ? ", " : "", i + 1);
-        if (rel->cols[i].key)
-            sb_printf(&keys, "%s%s", keys.n ? ", " : "", c);
-        else
-            sb_printf(&set, "%s%s = EXCLUDED.%s", set.n ? ", " : "", c, c);
-        PQfreemem(c);
+    stmt *s = &ar->st[ar->n_st];
+    snprintf(s->name, sizeof s->name, "mt%u", a->next_stmt++);
+    bool ok = sent(a, PQsendPrepare(a->c, s->name, sql, 0, NULL));
+    free(sql);
+    if (!ok) {
+        fail(a, err, errlen, "preparing a statement on the sink");
+        free(key);
+        return NULL;
     }
-    sb_printf(b, "INSERT INTO %s (%s) VALUES (%s)", ar->qname, cols.s ? cols.s : "",
-              vals.s ? vals.s : "");
-    if (keyed(rel)) {
-        if (set.n)
-            sb_printf(b, " ON CONFLICT (%s) DO UPDATE SET %s", keys.s, set.s);
-        else
-            sb_printf(b, " ON CONFLICT (%s) DO NOTHING", keys.s);
-    }
-    free(cols.s);
-    free(vals.s);
-    free(set.s);
-    free(keys.s);
-}
-
-/* The statement's shape: what decides its text. */
-static char *shape_key(const pgo_msg *m)
-{
-    int n = m->rel->ncols;
-    char *k = malloc((size_t)n * 2 + 4);
-    if (!k)
-        abort();
-    size_t p = 0;
-    k[p++] = (char)('0' + m->kind);
-    k[p++] = m->old_kind ? m->old_kind : '-';
-    for (int i = 0; i < n; i++) {
-        k[p++] = m->new_tup.ncols ? (m->new_tup.kinds[i] == 'u' ? 'u' : 'v') : '-';
-        k[p++] = m->old_tup.ncols ? (m->old_tup.kinds[i] == 'u' ? 'u' : 'v') : '-';
-    }
-    k[p] = 0;
-    return k;
+    s->key = key;
+    ar->n_st++;
+    return s;
 }
 
 static void want_vals(cdc_apply *a, size_t n)
@@ -428,122 +338,26 @@ static void want_vals(cdc_apply *a, size_t n)
     }
 }
 
-/* Parameters in the order the statement text numbered them. */
-static int fill_params(cdc_apply *a, const pgo_msg *m)
-{
-    const pgo_relation *rel = m->rel;
-    want_vals(a, (size_t)rel->ncols * 2 + 1);
-    int np = 0;
-    if (m->kind == PGO_INSERT) {
-        for (int i = 0; i < rel->ncols; i++)
-            a->vals[np++] = m->new_tup.vals[i];
-        return np;
-    }
-    if (m->kind == PGO_UPDATE)
-        for (int i = 0; i < rel->ncols; i++)
-            if (m->new_tup.kinds[i] != 'u')
-                a->vals[np++] = m->new_tup.vals[i];
-    const pgo_tuple *src = m->old_kind ? &m->old_tup : &m->new_tup;
-    bool k = keyed(rel);
-    for (int i = 0; i < rel->ncols; i++) {
-        if (k ? !rel->cols[i].key : src->kinds[i] == 'u')
-            continue;
-        a->vals[np++] = src->vals[i];
-    }
-    return np;
-}
-
-static bool build_stmt(cdc_apply *a, const pgo_msg *m, arel *ar, stmt *s, char *err,
-                       size_t errlen)
-{
-    const pgo_relation *rel = m->rel;
-    sb b = {0};
-    int np = 0;
-    const pgo_tuple *src = m->old_kind ? &m->old_tup : &m->new_tup;
-    if (m->kind != PGO_INSERT && !keyed(rel) && m->old_kind != 'O') {
-        snprintf(err, errlen,
-                 "%s.%s has no replica identity: an UPDATE or DELETE cannot find its row",
-                 rel->nspname, rel->relname);
-        return false;
-    }
-    if (m->kind != PGO_INSERT && keyed(rel))
-        for (int i = 0; i < rel->ncols; i++)
-            if (rel->cols[i].key && src->kinds[i] != 't' && src->kinds[i] != 'n') {
-                snprintf(err, errlen,
-                         "%s.%s: key column \"%s\" arrived as unchanged TOAST; its row cannot be "
-                         "found",
-                         rel->nspname, rel->relname, rel->cols[i].name);
-                return false;
-            }
-    if (m->kind == PGO_INSERT) {
-        insert_sql(a, rel, ar, &b);
-    } else if (m->kind == PGO_UPDATE) {
-        sb_printf(&b, "UPDATE %s SET ", ar->qname);
-        for (int i = 0; i < rel->ncols; i++) {
-            if (m->new_tup.kinds[i] == 'u')
-                continue;
-            char *c = ident(a, rel->cols[i].name);
-            sb_printf(&b, "%s%s = $%d", np ? ", " : "", c, np + 1);
-            np++;
-            PQfreemem(c);
-        }
-        where_clause(a, rel, ar, m, src, &np, &b);
-    } else {
-        sb_printf(&b, "DELETE FROM %s", ar->qname);
-        where_clause(a, rel, ar, m, src, &np, &b);
-    }
-    snprintf(s->name, sizeof s->name, "mt%u", a->next_stmt++);
-    bool ok = sent(a, PQsendPrepare(a->c, s->name, b.s, 0, NULL));
-    free(b.s);
-    if (!ok)
-        fail(a, err, errlen, "preparing a statement on the sink");
-    return ok;
-}
-
-static stmt *get_stmt(cdc_apply *a, const pgo_msg *m, arel *ar, char *err, size_t errlen)
-{
-    char *key = shape_key(m);
-    for (size_t i = 0; i < ar->n_st; i++)
-        if (!strcmp(ar->st[i].key, key)) {
-            free(key);
-            return &ar->st[i];
-        }
-    if (ar->n_st == ar->cap_st) {
-        ar->cap_st = ar->cap_st ? ar->cap_st * 2 : 4;
-        ar->st = realloc(ar->st, ar->cap_st * sizeof *ar->st);
-        if (!ar->st)
-            abort();
-    }
-    stmt *s = &ar->st[ar->n_st];
-    s->key = key;
-    if (!build_stmt(a, m, ar, s, err, errlen)) {
-        free(key);
-        return NULL;
-    }
-    ar->n_st++;
-    return s;
-}
-
 static bool truncate_rels(cdc_apply *a, const pgo_decoder *d, const pgo_msg *m, char *err,
                           size_t errlen)
 {
-    sb b = {0};
-    sb_printf(&b, "TRUNCATE ONLY ");
+    strbuf b = {0};
+    strbuf_printf(&b, "TRUNCATE ONLY ");
     for (int i = 0; i < m->n_relids; i++) {
         arel *ar = find_rel(a, m->relids[i]);
         const pgo_relation *rel = pgo_relation_get(d, m->relids[i]);
         if (!ar || !rel || ar->version != rel->version) {
-            free(b.s);
+            strbuf_free(&b);
             snprintf(err, errlen, "Truncate of relation %u before its Relation message",
                      m->relids[i]);
             return false;
         }
-        sb_printf(&b, "%s%s", i ? ", " : "", ar->qname);
+        strbuf_printf(&b, "%s%s", i ? ", " : "", ar->qname);
     }
     if (m->restart_identity)
-        sb_printf(&b, " RESTART IDENTITY");
+        strbuf_printf(&b, " RESTART IDENTITY");
     bool ok = m->n_relids == 0 || send_sql(a, b.s);
-    free(b.s);
+    strbuf_free(&b);
     if (!ok)
         fail(a, err, errlen, "truncating on the sink");
     return ok;
@@ -581,7 +395,8 @@ bool apply_change(cdc_apply *a, const pgo_decoder *d, const pgo_msg *m, bool *st
     stmt *s = get_stmt(a, m, ar, err, errlen);
     if (!s)
         return false;
-    int np = fill_params(a, m);
+    want_vals(a, (size_t)m->rel->ncols * 2 + 1);
+    int np = apply_sql_params(m, a->vals);
     a->rows++;
     if (!sent(a, PQsendQueryPrepared(a->c, s->name, np, a->vals, NULL, NULL, 0))) {
         char what[600];

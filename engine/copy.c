@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "engine/pg.h"
+#include "model/strbuf.h"
 
 typedef struct copy_pool {
     engine_runner *r;
@@ -91,64 +92,59 @@ static bool binary_is_row(const char *buf, int len)
     return len > 0 && !trailer;
 }
 
-static bool copy_stream(copy_pool *p, PGconn *src, PGconn *sink, copy_chunk *c, bool freeze,
-                        int64_t *rows_out, char *err, size_t errlen)
+/* COPY ... FROM STDIN started on the sink, then COPY ... TO STDOUT on the
+ * source (the chunk's range of pages when it has one). */
+static bool start_copies(PGconn *src, PGconn *sink, const copy_chunk *c, bool freeze, char *err,
+                         size_t errlen)
 {
-    char *sql_out, *sql_in;
     const char *q = c->table->qname;
-    size_t need = strlen(q) + strlen(c->cols) + 260;
     const char *fmt = c->binary ? " WITH (FORMAT binary)" : "";
-    sql_out = malloc(need);
-    sql_in = malloc(need);
-    if (!sql_out || !sql_in)
-        abort();
+    strbuf out = {0}, in = {0};
     if (c->lo < 0)
-        snprintf(sql_out, need, "COPY %s (%s) TO STDOUT%s", q, c->cols, fmt);
+        strbuf_printf(&out, "COPY %s (%s) TO STDOUT%s", q, c->cols, fmt);
     else if (c->hi < 0)
-        snprintf(sql_out, need,
-                 "COPY (SELECT %s FROM ONLY %s WHERE ctid >= '(%ld,0)'::tid) TO STDOUT%s",
-                 c->cols, q, c->lo, fmt);
+        strbuf_printf(&out, "COPY (SELECT %s FROM ONLY %s WHERE ctid >= '(%ld,0)'::tid) TO "
+                            "STDOUT%s", c->cols, q, c->lo, fmt);
     else
-        snprintf(sql_out, need,
-                 "COPY (SELECT %s FROM ONLY %s WHERE ctid >= '(%ld,0)'::tid AND ctid < "
-                 "'(%ld,0)'::tid) TO STDOUT%s",
-                 c->cols, q, c->lo, c->hi, fmt);
-    snprintf(sql_in, need, "COPY %s (%s) FROM STDIN WITH (FORMAT %s%s)", q, c->cols,
-             c->binary ? "binary" : "text", freeze ? ", FREEZE" : "");
-    PGresult *res = PQexec(sink, sql_in);
+        strbuf_printf(&out, "COPY (SELECT %s FROM ONLY %s WHERE ctid >= '(%ld,0)'::tid AND "
+                            "ctid < '(%ld,0)'::tid) TO STDOUT%s", c->cols, q, c->lo, c->hi, fmt);
+    strbuf_printf(&in, "COPY %s (%s) FROM STDIN WITH (FORMAT %s%s)", q, c->cols,
+                  c->binary ? "binary" : "text", freeze ? ", FREEZE" : "");
+    PGresult *res = PQexec(sink, in.s);
     bool ok = PQresultStatus(res) == PGRES_COPY_IN;
-    char sink_err[700] = "";
-    if (!ok)
-        pg_error(sink, res, sink_err, sizeof sink_err);
+    char e2[700];
+    if (!ok) {
+        pg_error(sink, res, e2, sizeof e2);
+        snprintf(err, errlen, "sink: %s", e2);
+    }
     PQclear(res);
     if (ok) {
-        res = PQexec(src, sql_out);
+        res = PQexec(src, out.s);
         ok = PQresultStatus(res) == PGRES_COPY_OUT;
         if (!ok) {
-            char e2[700];
             pg_error(src, res, e2, sizeof e2);
             snprintf(err, errlen, "source: %s", e2);
             PQputCopyEnd(sink, "the source failed");
             PQclear(PQgetResult(sink));
         }
         PQclear(res);
-        if (!ok) {
-            free(sql_out), free(sql_in);
-            return false;
-        }
-    } else {
-        free(sql_out), free(sql_in);
-        snprintf(err, errlen, "sink: %s", sink_err);
-        return false;
     }
-    free(sql_out), free(sql_in);
+    strbuf_free(&out);
+    strbuf_free(&in);
+    return ok;
+}
 
-    int64_t rows = 0, bytes = 0, total = 0;
-    const char *why = NULL;
-    /* The source sends a CopyData message per row; the sink takes the
-     * stream in any cut, so rows go to it in batches of about 64 KiB:
-     * one message instead of hundreds spares both libpq and the sink's
-     * backend the per-message work (psql's COPY FROM does the same). */
+typedef enum pump_end { PUMP_DONE, PUMP_SOURCE, PUMP_SINK, PUMP_STOP } pump_end;
+
+/* Moves the rows from the source's COPY to the sink's. The source sends
+ * a CopyData message per row; the sink takes the stream in any cut, so
+ * rows go to it in batches of about 64 KiB: one message instead of
+ * hundreds spares both libpq and the sink's backend the per-message work
+ * (psql's COPY FROM does the same). */
+static pump_end pump(copy_pool *p, PGconn *src, PGconn *sink, copy_chunk *c, int64_t *total)
+{
+    int64_t rows = 0, bytes = 0;
+    pump_end end = PUMP_DONE;
     char *batch = malloc(COPY_BATCH * 2);
     size_t used = 0;
     if (!batch)
@@ -158,9 +154,9 @@ static bool copy_stream(copy_pool *p, PGconn *src, PGconn *sink, copy_chunk *c, 
         int len = PQgetCopyData(src, &buf, 0);
         if (len < 0) {
             if (len == -2)
-                why = "source";
+                end = PUMP_SOURCE;
             else if (used && PQputCopyData(sink, batch, (int)used) != 1)
-                why = "sink";
+                end = PUMP_SINK;
             break;
         }
         bool row = !c->binary || binary_is_row(buf, len);
@@ -180,50 +176,59 @@ static bool copy_stream(copy_pool *p, PGconn *src, PGconn *sink, copy_chunk *c, 
         }
         PQfreemem(buf);
         if (sent != 1) {
-            why = "sink";
+            end = PUMP_SINK;
             break;
         }
         rows += row;
         bytes += len;
         if (rows >= 4096) {
-            total += rows;
+            *total += rows;
             add_progress(c, &rows, &bytes);
             if (atomic_load(&p->r->stop) || atomic_load(&p->failed)) {
-                why = "stop";
+                end = PUMP_STOP;
                 break;
             }
         }
     }
     free(batch);
-    total += rows;
+    *total += rows;
     add_progress(c, &rows, &bytes);
-    *rows_out = total;
-    if (why) {
-        char e2[700];
-        if (!strcmp(why, "stop"))
-            snprintf(e2, sizeof e2, "stopped (%s)",
-                     atomic_load(&p->r->stop) ? "the task is terminating" : "another copy failed");
-        else
-            pg_error(!strcmp(why, "source") ? src : sink, NULL, e2, sizeof e2);
-        snprintf(err, errlen, "%s%s", !strcmp(why, "stop") ? "" : (!strcmp(why, "source") ? "source: " : "sink: "), e2);
-        PQputCopyEnd(sink, "copy aborted");
-        PGresult *g;
-        while ((g = PQgetResult(sink)))
-            PQclear(g);
-        if (strcmp(why, "source")) {
-            /* Stop the source's COPY; the connection is dropped after. */
-            PGcancel *cn = PQgetCancel(src);
-            char cb[256];
-            if (cn) {
-                PQcancel(cn, cb, sizeof cb);
-                PQfreeCancel(cn);
-            }
-        }
-        return false;
+    return end;
+}
+
+/* A pump that ended early: both COPYs ended, err says why. */
+static void abort_copies(copy_pool *p, PGconn *src, PGconn *sink, pump_end end, char *err,
+                         size_t errlen)
+{
+    char e2[700];
+    if (end == PUMP_STOP)
+        snprintf(err, errlen, "stopped (%s)",
+                 atomic_load(&p->r->stop) ? "the task is terminating" : "another copy failed");
+    else {
+        pg_error(end == PUMP_SOURCE ? src : sink, NULL, e2, sizeof e2);
+        snprintf(err, errlen, "%s%s", end == PUMP_SOURCE ? "source: " : "sink: ", e2);
     }
-    res = PQgetResult(src);
+    PQputCopyEnd(sink, "copy aborted");
+    PGresult *g;
+    while ((g = PQgetResult(sink)))
+        PQclear(g);
+    if (end != PUMP_SOURCE) {
+        /* Stop the source's COPY; the connection is dropped after. */
+        PGcancel *cn = PQgetCancel(src);
+        char cb[256];
+        if (cn) {
+            PQcancel(cn, cb, sizeof cb);
+            PQfreeCancel(cn);
+        }
+    }
+}
+
+/* Both COPYs' results once the source's ended. */
+static bool finish_copies(PGconn *src, PGconn *sink, char *err, size_t errlen)
+{
+    char e2[700];
+    PGresult *res = PQgetResult(src);
     if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-        char e2[700];
         pg_error(src, res, e2, sizeof e2);
         snprintf(err, errlen, "source: %s", e2);
         PQclear(res);
@@ -235,15 +240,13 @@ static bool copy_stream(copy_pool *p, PGconn *src, PGconn *sink, copy_chunk *c, 
     while ((res = PQgetResult(src)))
         PQclear(res);
     if (PQputCopyEnd(sink, NULL) != 1) {
-        char e2[700];
         pg_error(sink, NULL, e2, sizeof e2);
         snprintf(err, errlen, "sink: %s", e2);
         return false;
     }
     res = PQgetResult(sink);
-    ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+    bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
     if (!ok) {
-        char e2[700];
         pg_error(sink, res, e2, sizeof e2);
         snprintf(err, errlen, "sink: %s", e2);
     }
@@ -251,6 +254,20 @@ static bool copy_stream(copy_pool *p, PGconn *src, PGconn *sink, copy_chunk *c, 
     while ((res = PQgetResult(sink)))
         PQclear(res);
     return ok;
+}
+
+static bool copy_stream(copy_pool *p, PGconn *src, PGconn *sink, copy_chunk *c, bool freeze,
+                        int64_t *rows_out, char *err, size_t errlen)
+{
+    *rows_out = 0;
+    if (!start_copies(src, sink, c, freeze, err, errlen))
+        return false;
+    pump_end end = pump(p, src, sink, c, rows_out);
+    if (end != PUMP_DONE) {
+        abort_copies(p, src, sink, end, err, errlen);
+        return false;
+    }
+    return finish_copies(src, sink, err, errlen);
 }
 
 /* BEGIN; TRUNCATE ONLY t on the sink, for COPY FREEZE. False (and back

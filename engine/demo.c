@@ -131,11 +131,10 @@ static bool sql(int port, const char *text, char *err, size_t errlen)
     return ok;
 }
 
-bool engine_demo_start(engine_demo *d, int scale, void (*progress)(const char *line),
-                       char *err, size_t errlen)
+/* A temporary base directory (the postgres user's when run as root) and
+ * the server binaries' folder. */
+static bool make_base(engine_demo *d, char *err, size_t errlen)
 {
-    memset(d, 0, sizeof *d);
-    d->scale = scale > 0 ? scale : 2;
     char pgdump[700];
     engine_tool_path("postgres", pgdump, sizeof pgdump);
     char *slash = strrchr(pgdump, '/');
@@ -159,6 +158,13 @@ bool engine_demo_start(engine_demo *d, int scale, void (*progress)(const char *l
         }
     }
     chmod(d->base, 0700);
+    return true;
+}
+
+/* Two clusters, source and sink, on free ports, started. */
+static bool make_clusters(engine_demo *d, void (*progress)(const char *line), char *err,
+                          size_t errlen)
+{
     char src[600], sink[600], log[600], initlog[600];
     snprintf(src, sizeof src, "%s/source", d->base);
     snprintf(sink, sizeof sink, "%s/sink", d->base);
@@ -186,9 +192,7 @@ bool engine_demo_start(engine_demo *d, int scale, void (*progress)(const char *l
     const char *dirs[2] = {src, sink};
     for (int i = 0; i < 2; i++) {
         snprintf(log, sizeof log, "%s/%s.log", d->base, i ? "sink" : "source");
-        char logopt[700];
-        snprintf(logopt, sizeof logopt, "%s", log);
-        char *start[] = {"-D", (char *)dirs[i], "-l", logopt, "-w", "start", NULL};
+        char *start[] = {"-D", (char *)dirs[i], "-l", log, "-w", "start", NULL};
         if (!pg_run(d, "pg_ctl", start, NULL, err, errlen))
             return false;
         if (i)
@@ -196,6 +200,26 @@ bool engine_demo_start(engine_demo *d, int scale, void (*progress)(const char *l
         else
             d->src_up = true;
     }
+    return true;
+}
+
+static bool has_postgis(int port)
+{
+    char conn[128];
+    snprintf(conn, sizeof conn, "host=127.0.0.1 port=%d dbname=postgres user=postgres", port);
+    PGconn *c = PQconnectdb(conn);
+    PGresult *r = PQexec(c, "SELECT 1 FROM pg_available_extensions WHERE name = 'postgis'");
+    bool yes = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
+    PQclear(r);
+    PQfinish(c);
+    return yes;
+}
+
+/* pgbench's tables at the demo's scale, the sample types, PostGIS when
+ * the server has it. */
+static bool load_sample(engine_demo *d, void (*progress)(const char *line), char *err,
+                        size_t errlen)
+{
     say(progress, "loading sample data (pgbench tables, types, arrays, jsonb)");
     char bench[700], scale_s[16], port_s[16], blog[600];
     engine_tool_path("pgbench", bench, sizeof bench);
@@ -210,22 +234,22 @@ bool engine_demo_start(engine_demo *d, int scale, void (*progress)(const char *l
     }
     if (!sql(d->src_port, SAMPLE_SQL, err, errlen))
         return false;
-    {
-        char conn[128];
-        snprintf(conn, sizeof conn, "host=127.0.0.1 port=%d dbname=postgres user=postgres",
-                 d->src_port);
-        PGconn *c = PQconnectdb(conn);
-        PGresult *r = PQexec(c, "SELECT 1 FROM pg_available_extensions WHERE name = 'postgis'");
-        d->postgis = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
-        PQclear(r);
-        PQfinish(c);
-    }
+    d->postgis = has_postgis(d->src_port);
     if (d->postgis) {
         say(progress, "adding a PostGIS geometry table");
         if (!sql(d->src_port, POSTGIS_SQL, err, errlen))
             return false;
     }
     return sql(d->src_port, "ANALYZE", err, errlen);
+}
+
+bool engine_demo_start(engine_demo *d, int scale, void (*progress)(const char *line),
+                       char *err, size_t errlen)
+{
+    memset(d, 0, sizeof *d);
+    d->scale = scale > 0 ? scale : 2;
+    return make_base(d, err, errlen) && make_clusters(d, progress, err, errlen) &&
+           load_sample(d, progress, err, errlen);
 }
 
 static void *load_main(void *arg)

@@ -101,6 +101,7 @@ void pgo_reset(pgo_decoder *d)
     for (size_t i = 0; i < d->n_rels; i++)
         free_rel(&d->rels[i]);
     d->n_rels = 0;
+    d->in_stream = false;
 }
 
 void pgo_free(pgo_decoder *d)
@@ -126,9 +127,15 @@ const pgo_relation *pgo_relation_get(const pgo_decoder *d, uint32_t relid)
     return NULL;
 }
 
+/* A wire timestamp (microseconds since 2000) as Unix microseconds,
+ * saturated: hostile or corrupt input near the ends of int64 must not
+ * overflow (infinity is sent as INT64_MAX). */
 static int64_t pg_ts(uint64_t v)
 {
-    return (int64_t)v + PGO_EPOCH_OFFSET_US;
+    int64_t t = (int64_t)v;
+    if (t > INT64_MAX - PGO_EPOCH_OFFSET_US)
+        return INT64_MAX;
+    return t + PGO_EPOCH_OFFSET_US;
 }
 
 static bool relation(pgo_decoder *d, rd *r, char *err, size_t errlen)
@@ -245,6 +252,133 @@ static bool check_cols(const pgo_relation *rel, const pgo_tuple *t, char *err, s
     return false;
 }
 
+static bool dec_insert(pgo_decoder *d, rd *r, size_t *sp, char *err, size_t errlen)
+{
+    pgo_msg *m = &d->msg;
+    m->kind = PGO_INSERT;
+    if (!(m->rel = change_rel(d, r, err, errlen)))
+        return false;
+    if (u8(r) != 'N' || !tuple(d, r, 1, sp)) {
+        snprintf(err, errlen, "malformed Insert for %s.%s", m->rel->nspname, m->rel->relname);
+        return false;
+    }
+    return check_cols(m->rel, &m->new_tup, err, errlen);
+}
+
+/* Update: an optional old key ('K') or old row ('O'), then the new row.
+ * Delete: the old key or row. */
+static bool dec_update_delete(pgo_decoder *d, rd *r, char type, size_t *sp, char *err,
+                              size_t errlen)
+{
+    pgo_msg *m = &d->msg;
+    m->kind = type == 'U' ? PGO_UPDATE : PGO_DELETE;
+    if (!(m->rel = change_rel(d, r, err, errlen)))
+        return false;
+    char k = (char)u8(r);
+    bool ok = true;
+    if (k == 'K' || k == 'O') {
+        m->old_kind = k;
+        ok = tuple(d, r, 0, sp) && check_cols(m->rel, &m->old_tup, err, errlen);
+        if (ok && type == 'U')
+            k = (char)u8(r);
+    } else if (type == 'D') {
+        ok = false;
+    }
+    if (ok && type == 'U')
+        ok = k == 'N' && tuple(d, r, 1, sp) && check_cols(m->rel, &m->new_tup, err, errlen);
+    if (!ok && !err[0])
+        snprintf(err, errlen, "malformed %s for %s.%s", type == 'U' ? "Update" : "Delete",
+                 m->rel->nspname, m->rel->relname);
+    return ok;
+}
+
+static bool dec_truncate(pgo_decoder *d, rd *r, char *err, size_t errlen)
+{
+    pgo_msg *m = &d->msg;
+    m->kind = PGO_TRUNCATE;
+    uint32_t n = u32(r);
+    uint8_t opt = u8(r);
+    m->cascade = (opt & 1) != 0;
+    m->restart_identity = (opt & 2) != 0;
+    if (r->bad || (size_t)n * 4 > r->len - r->pos) {
+        snprintf(err, errlen, "malformed Truncate message");
+        return false;
+    }
+    if (n > d->relid_cap) {
+        d->relid_buf = xrealloc(d->relid_buf, n * sizeof *d->relid_buf);
+        d->relid_cap = n;
+    }
+    for (uint32_t i = 0; i < n; i++)
+        d->relid_buf[i] = u32(r);
+    m->relids = d->relid_buf;
+    m->n_relids = (int)n;
+    return true;
+}
+
+/* Begin, Commit, Origin, Type and the stream markers: fixed fields. */
+static void dec_simple(pgo_decoder *d, rd *r, char type)
+{
+    pgo_msg *m = &d->msg;
+    switch (type) {
+    case 'B':
+        m->kind = PGO_BEGIN;
+        m->final_lsn = u64(r);
+        m->commit_ts = pg_ts(u64(r));
+        m->xid = u32(r);
+        break;
+    case 'C':
+    case 'c':
+        m->kind = type == 'C' ? PGO_COMMIT : PGO_STREAM_COMMIT;
+        if (type == 'c')
+            m->xid = u32(r);
+        (void)u8(r); /* flags, unused */
+        m->commit_lsn = u64(r);
+        m->end_lsn = u64(r);
+        m->commit_ts = pg_ts(u64(r));
+        break;
+    case 'O':
+        m->kind = PGO_ORIGIN;
+        m->final_lsn = u64(r);
+        m->origin_name = str(r);
+        break;
+    case 'Y':
+        m->kind = PGO_TYPE;
+        (void)u32(r);
+        (void)str(r);
+        (void)str(r);
+        break;
+    case 'S':
+        m->kind = PGO_STREAM_START;
+        m->xid = u32(r);
+        m->first_segment = u8(r) == 1;
+        d->in_stream = !r->bad;
+        break;
+    case 'E':
+        m->kind = PGO_STREAM_STOP;
+        d->in_stream = false;
+        break;
+    case 'A':
+        m->kind = PGO_STREAM_ABORT;
+        m->xid = u32(r);
+        m->sub_xid = u32(r);
+        if (r->len - r->pos >= 16) { /* protocol 4 with parallel streaming */
+            m->abort_lsn = u64(r);
+            m->commit_ts = pg_ts(u64(r));
+        }
+        break;
+    default:
+        break;
+    }
+}
+
+/* Inside a streamed transaction (between Stream Start and Stream Stop),
+ * the data messages start with the transaction's xid. */
+static bool streamed_data(char type)
+{
+    return type == 'R' || type == 'Y' || type == 'I' || type == 'U' || type == 'D' ||
+           type == 'T' || type == 'M';
+}
+
 bool pgo_decode(pgo_decoder *d, const char *buf, size_t len, char *err, size_t errlen)
 {
     rd r = {(const unsigned char *)buf, len, 0, false};
@@ -255,97 +389,36 @@ bool pgo_decode(pgo_decoder *d, const char *buf, size_t len, char *err, size_t e
     m->old_kind = 0;
     m->old_tup.ncols = m->new_tup.ncols = 0;
     m->n_relids = 0;
+    m->streamed = false;
     size_t want = 2 * len + 64, sp = 0;
     if (d->scratch_cap < want) {
         d->scratch = xrealloc(d->scratch, want);
         d->scratch_cap = want;
     }
     char type = (char)u8(&r);
-    switch (type) {
-    case 'B':
-        m->kind = PGO_BEGIN;
-        m->final_lsn = u64(&r);
-        m->commit_ts = pg_ts(u64(&r));
+    if (d->in_stream && streamed_data(type)) {
+        m->streamed = true;
         m->xid = u32(&r);
-        break;
-    case 'C':
-        m->kind = PGO_COMMIT;
-        (void)u8(&r); /* flags, unused */
-        m->commit_lsn = u64(&r);
-        m->end_lsn = u64(&r);
-        m->commit_ts = pg_ts(u64(&r));
-        break;
-    case 'O':
-        m->kind = PGO_ORIGIN;
-        m->final_lsn = u64(&r);
-        m->origin_name = str(&r);
-        break;
+    }
+    switch (type) {
     case 'R':
         m->kind = PGO_RELATION;
         return relation(d, &r, err, errlen);
-    case 'Y':
-        m->kind = PGO_TYPE;
-        (void)u32(&r);
-        (void)str(&r);
-        (void)str(&r);
-        break;
     case 'M':
         m->kind = PGO_MESSAGE;
         return true;
     case 'I':
-        m->kind = PGO_INSERT;
-        if (!(m->rel = change_rel(d, &r, err, errlen)))
-            return false;
-        if (u8(&r) != 'N' || !tuple(d, &r, 1, &sp)) {
-            snprintf(err, errlen, "malformed Insert for %s.%s", m->rel->nspname, m->rel->relname);
-            return false;
-        }
-        return check_cols(m->rel, &m->new_tup, err, errlen);
+        return dec_insert(d, &r, &sp, err, errlen);
     case 'U':
-    case 'D': {
-        m->kind = type == 'U' ? PGO_UPDATE : PGO_DELETE;
-        if (!(m->rel = change_rel(d, &r, err, errlen)))
+    case 'D':
+        return dec_update_delete(d, &r, type, &sp, err, errlen);
+    case 'T':
+        if (!dec_truncate(d, &r, err, errlen))
             return false;
-        char k = (char)u8(&r);
-        bool ok = true;
-        if (k == 'K' || k == 'O') {
-            m->old_kind = k;
-            ok = tuple(d, &r, 0, &sp) && check_cols(m->rel, &m->old_tup, err, errlen);
-            if (ok && type == 'U')
-                k = (char)u8(&r);
-        } else if (type == 'D') {
-            ok = false;
-        }
-        if (ok && type == 'U')
-            ok = k == 'N' && tuple(d, &r, 1, &sp) && check_cols(m->rel, &m->new_tup, err, errlen);
-        if (!ok) {
-            if (!err[0])
-                snprintf(err, errlen, "malformed %s for %s.%s", type == 'U' ? "Update" : "Delete",
-                         m->rel->nspname, m->rel->relname);
-            return false;
-        }
-        return true;
-    }
-    case 'T': {
-        m->kind = PGO_TRUNCATE;
-        uint32_t n = u32(&r);
-        uint8_t opt = u8(&r);
-        m->cascade = (opt & 1) != 0;
-        m->restart_identity = (opt & 2) != 0;
-        if (r.bad || (size_t)n * 4 > r.len - r.pos) {
-            snprintf(err, errlen, "malformed Truncate message");
-            return false;
-        }
-        if (n > d->relid_cap) {
-            d->relid_buf = xrealloc(d->relid_buf, n * sizeof *d->relid_buf);
-            d->relid_cap = n;
-        }
-        for (uint32_t i = 0; i < n; i++)
-            d->relid_buf[i] = u32(&r);
-        m->relids = d->relid_buf;
-        m->n_relids = (int)n;
         break;
-    }
+    case 'B': case 'C': case 'c': case 'O': case 'Y': case 'S': case 'E': case 'A':
+        dec_simple(d, &r, type);
+        break;
     default:
         snprintf(err, errlen, "unknown pgoutput message type 0x%02x", (unsigned char)type);
         return false;

@@ -1,6 +1,9 @@
-/* pgoutput, protocol version 1, decoded: the logical replication messages
- * a walsender sends inside XLogData ('w') once START_REPLICATION ...
- * (proto_version '1', publication_names '...') runs. Pure parsing, no I/O,
+/* pgoutput decoded: the logical replication messages a walsender sends
+ * inside XLogData ('w') once START_REPLICATION ... (proto_version 'N',
+ * publication_names '...') runs. Protocol 1's messages, and from protocol
+ * 2 on (PostgreSQL 14) the streamed in-progress transactions: Stream
+ * Start/Stop around chunks of a transaction whose data messages carry
+ * its xid, then Stream Commit or Stream Abort. Pure parsing, no I/O,
  * so it is unit-tested on crafted bytes. Relations are cached by OID and
  * replaced every time a Relation message arrives (the walsender sends one
  * before the first change of a table in a session and after every change
@@ -44,7 +47,8 @@ typedef struct pgo_tuple {
 
 typedef enum pgo_kind {
     PGO_BEGIN, PGO_COMMIT, PGO_ORIGIN, PGO_RELATION, PGO_TYPE,
-    PGO_INSERT, PGO_UPDATE, PGO_DELETE, PGO_TRUNCATE, PGO_MESSAGE
+    PGO_INSERT, PGO_UPDATE, PGO_DELETE, PGO_TRUNCATE, PGO_MESSAGE,
+    PGO_STREAM_START, PGO_STREAM_STOP, PGO_STREAM_COMMIT, PGO_STREAM_ABORT
 } pgo_kind;
 
 typedef struct pgo_msg {
@@ -55,6 +59,12 @@ typedef struct pgo_msg {
     uint64_t final_lsn, commit_lsn, end_lsn;
     int64_t commit_ts; /* Unix microseconds */
     uint32_t xid;
+    /* Streams: a data message inside one (xid is its transaction's);
+     * Stream Start's first segment; Stream Abort's subtransaction (== xid
+     * when the whole transaction aborted) and, protocol 4, its LSN. */
+    bool streamed, first_segment;
+    uint32_t sub_xid;
+    uint64_t abort_lsn;
     const pgo_relation *rel; /* Relation, Insert, Update, Delete */
     char old_kind;           /* Update/Delete: 'K' key, 'O' full old row, 0 none */
     pgo_tuple old_tup, new_tup;
@@ -74,6 +84,7 @@ typedef struct pgo_decoder {
     uint32_t *relid_buf;
     size_t relid_cap;
     int tup_cap[2];
+    bool in_stream;    /* between Stream Start and Stream Stop */
 } pgo_decoder;
 
 void pgo_init(pgo_decoder *d);

@@ -29,6 +29,7 @@ typedef struct engine_runner {
     char state_dir[4096], dir[4200];
     engine_spec spec;
     engine_status status;
+    bool status_open;     /* status initialised (freed at the end) */
     engine_log log[ES_N]; /* post-data writes to init-struct's log */
     int jobs;
     atomic_bool stop;     /* terminate requested (SIGTERM/SIGINT or the terminate file) */

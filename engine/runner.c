@@ -204,36 +204,31 @@ static bool open_logs(engine_runner *r, char *err, size_t errlen)
     return true;
 }
 
-int engine_run(const engine_run_opts *o, char *err, size_t errlen)
+/* The task's directory locked, its spec, status and logs open, the slot's
+ * and publication's names set. Returns 0, or the exit code (3: another
+ * runner holds the lock) with err; *lock is the lock's fd when taken. */
+static int open_task(engine_runner *r, int *lock, char *err, size_t errlen)
 {
-    engine_runner *r = calloc(1, sizeof *r);
-    if (!r)
-        abort();
-    r->opts = *o;
-    int rc = 2, lock = -1;
-    /* Everything the runner and its pg_dump write (the schema dump, the
-     * lists) is the task's: owner only. */
-    umask(077);
+    const engine_run_opts *o = &r->opts;
     if (!engine_state_dir(o->state_dir, r->state_dir, sizeof r->state_dir, err, errlen) ||
         !engine_task_dir(r->state_dir, o->name, r->dir, sizeof r->dir, err, errlen))
-        goto out;
+        return 2;
     char spec_path[4400];
     snprintf(spec_path, sizeof spec_path, "%s/%s", r->dir, ENGINE_SPEC_FILE);
     if (access(spec_path, F_OK) != 0) {
         snprintf(err, errlen, "no local task \"%s\" in %s/tasks", o->name, r->state_dir);
-        goto out;
+        return 2;
     }
     pid_t holder = 0;
-    lock = engine_lock_task(r->dir, &holder, err, errlen);
-    if (lock < 0) {
-        rc = 3;
-        goto out;
-    }
+    *lock = engine_lock_task(r->dir, &holder, err, errlen);
+    if (*lock < 0)
+        return 3;
     if (!engine_spec_load(&r->spec, r->dir, err, errlen))
-        goto out;
+        return 2;
     engine_status_init(&r->status, r->dir, r->spec.enabled);
+    r->status_open = true;
     if (!open_logs(r, err, errlen))
-        goto out_status;
+        return 2;
     r->jobs = o->jobs > 0 ? o->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
     if (r->jobs < 1)
         r->jobs = 1;
@@ -245,7 +240,11 @@ int engine_run(const engine_run_opts *o, char *err, size_t errlen)
     snprintf(r->status.slot, sizeof r->status.slot, "%s", r->spec.cdc ? r->slot : "");
     snprintf(r->status.publication, sizeof r->status.publication, "%s",
              r->spec.cdc ? r->publication : "");
+    return 0;
+}
 
+static void catch_signals(engine_runner *r)
+{
     g_runner = r;
     struct sigaction sa = {0};
     sa.sa_handler = on_signal;
@@ -254,51 +253,85 @@ int engine_run(const engine_run_opts *o, char *err, size_t errlen)
     sigaction(SIGINT, &sa, NULL);
     signal(SIGHUP, SIG_IGN);
     signal(SIGPIPE, SIG_IGN);
+}
 
-    ticker t = {.r = r};
-    pthread_mutex_init(&t.mu, NULL);
-    pthread_cond_init(&t.cv, NULL);
-    pthread_create(&t.th, NULL, tick, &t);
+static void ticker_start(ticker *t, engine_runner *r)
+{
+    *t = (ticker){.r = r};
+    pthread_mutex_init(&t->mu, NULL);
+    pthread_cond_init(&t->cv, NULL);
+    pthread_create(&t->th, NULL, tick, t);
+}
 
-    bool terminate = terminate_requested(r);
-    if (!terminate) {
+static void ticker_stop(ticker *t)
+{
+    pthread_mutex_lock(&t->mu);
+    t->quit = true;
+    pthread_cond_signal(&t->cv);
+    pthread_mutex_unlock(&t->mu);
+    pthread_join(t->th, NULL);
+    pthread_mutex_destroy(&t->mu);
+    pthread_cond_destroy(&t->cv);
+}
+
+/* The steps, or the terminate asked for before or during them; *removed
+ * when the task is gone and its directory may go. */
+static int run_or_terminate(engine_runner *r, bool *terminate, bool *removed, char *err,
+                            size_t errlen)
+{
+    int rc = 0;
+    *removed = false;
+    *terminate = terminate_requested(r);
+    if (!*terminate) {
         rc = run_steps(r, err, errlen);
-        terminate = terminate_requested(r);
+        *terminate = terminate_requested(r);
     }
-    bool removed = false;
-    if (terminate) {
+    if (*terminate) {
         atomic_store(&r->stop, true);
         rc = terminate_task(r);
-        removed = rc == 0;
+        *removed = rc == 0;
         if (rc)
             snprintf(err, errlen, "terminate interrupted; the task stays Terminating");
     }
+    return rc;
+}
 
-    pthread_mutex_lock(&t.mu);
-    t.quit = true;
-    pthread_cond_signal(&t.cv);
-    pthread_mutex_unlock(&t.mu);
-    pthread_join(t.th, NULL);
-    pthread_mutex_destroy(&t.mu);
-    pthread_cond_destroy(&t.cv);
-    if (!terminate)
-        engine_status_write(&r->status, err, errlen);
-    g_runner = NULL;
-    for (int s = 0; s < ES_N; s++)
-        if (s != ES_POST_DATA)
-            engine_log_close(&r->log[s]);
-    if (removed) {
-        char e2[512];
-        if (!engine_remove_tree(r->dir, e2, sizeof e2)) {
-            snprintf(err, errlen, "%s", e2);
-            rc = 1;
+int engine_run(const engine_run_opts *o, char *err, size_t errlen)
+{
+    engine_runner *r = calloc(1, sizeof *r);
+    if (!r)
+        abort();
+    r->opts = *o;
+    int lock = -1;
+    /* Everything the runner and its pg_dump write (the schema dump, the
+     * lists) is the task's: owner only. */
+    umask(077);
+    int rc = open_task(r, &lock, err, errlen);
+    if (rc == 0) {
+        catch_signals(r);
+        ticker t;
+        ticker_start(&t, r);
+        bool terminate, removed;
+        rc = run_or_terminate(r, &terminate, &removed, err, errlen);
+        ticker_stop(&t);
+        if (!terminate)
+            engine_status_write(&r->status, err, errlen);
+        g_runner = NULL;
+        for (int s = 0; s < ES_N; s++)
+            if (s != ES_POST_DATA)
+                engine_log_close(&r->log[s]);
+        if (removed) {
+            char e2[512];
+            if (!engine_remove_tree(r->dir, e2, sizeof e2)) {
+                snprintf(err, errlen, "%s", e2);
+                rc = 1;
+            }
+        } else if (rc == 1 && !*err) {
+            snprintf(err, errlen, "the task stopped before it finished");
         }
-    } else if (rc == 1 && !*err) {
-        snprintf(err, errlen, "the task stopped before it finished");
     }
-out_status:
-    engine_status_free(&r->status);
-out:
+    if (r->status_open)
+        engine_status_free(&r->status);
     if (lock >= 0)
         close(lock);
     engine_spec_free(&r->spec);

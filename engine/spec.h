@@ -14,7 +14,7 @@
 #include "model/backend.h"
 #include "model/task.h"
 
-#define ENGINE_LOCAL_TEMPLATE "migtop-local-pg2pg"
+#define ENGINE_LOCAL_TEMPLATE MT_LOCAL_TEMPLATE
 
 typedef struct engine_endpoint {
     char host[256];

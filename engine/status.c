@@ -266,89 +266,104 @@ static void add_rate(cJSON *o, const char *key, double v)
     cJSON_AddNumberToObject(o, key, (double)(int64_t)v);
 }
 
+/* What the tables add up to. */
+typedef struct progress_sum {
+    int64_t rows, bytes, est_rows;
+    double units, est_units; /* bytes on disk, weighed by each table's fraction done */
+    int done;
+} progress_sum;
+
+/* One table's progress, rates and ETA, added into sum. */
+static cJSON *table_json(engine_table_progress *t, int64_t now, progress_sum *sum)
+{
+    int64_t r = atomic_load(&t->rows), b = atomic_load(&t->bytes);
+    int state = atomic_load(&t->state);
+    int64_t t0 = atomic_load(&t->start_ms), t1 = atomic_load(&t->finish_ms);
+    double f = table_fraction(t, r, b, state);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "schema", t->schema);
+    cJSON_AddStringToObject(o, "name", t->name);
+    cJSON_AddStringToObject(o, "status", table_states[state & 3]);
+    cJSON_AddNumberToObject(o, "rows", (double)r);
+    cJSON_AddNumberToObject(o, "bytes", (double)b);
+    cJSON_AddNumberToObject(o, "estimatedRows", (double)t->est_rows);
+    cJSON_AddNumberToObject(o, "estimatedBytes", (double)t->est_bytes);
+    cJSON_AddNumberToObject(o, "percent", (double)(int)(f * 1000) / 10.0);
+    cJSON_AddNumberToObject(o, "parts", t->parts);
+    cJSON_AddNumberToObject(o, "partsDone", atomic_load(&t->parts_done));
+    if (t0) {
+        int64_t el = (t1 ? t1 : now) - t0;
+        add_rate(o, "bytesPerSecond", el > 0 ? (double)b * 1000.0 / (double)el : 0);
+        add_rate(o, "rowsPerSecond", el > 0 ? (double)r * 1000.0 / (double)el : 0);
+        /* Time left at the table's own pace so far. */
+        if (state == 1 && el > 0 && f > 0.0 && f < 1.0)
+            add_rate(o, "etaSeconds", (double)el / 1000.0 * (1.0 - f) / f);
+    }
+    sum->rows += r;
+    sum->bytes += b;
+    sum->est_rows += t->est_rows > r ? t->est_rows : r;
+    double w = t->est_bytes > 0 ? (double)t->est_bytes : 8192.0;
+    sum->units += w * f;
+    sum->est_units += w;
+    sum->done += state == 2;
+    return o;
+}
+
+/* Smoothed rates over at least half a second (state changes write the
+ * status in between): the last interval weighs 30%, enough to follow a
+ * change within a few seconds without jumping on every sample. */
+static void smooth_rates(engine_status *st, int64_t now, const progress_sum *sum)
+{
+    if (!st->last_ms) {
+        st->last_ms = now;
+    } else if (now - st->last_ms >= 500) {
+        double dt = (double)(now - st->last_ms) / 1000.0;
+        double ib = (double)(sum->bytes - st->last_bytes) / dt;
+        double iu = (sum->units - st->last_units) / dt;
+        st->rate_bps = st->rate_bps > 0 ? 0.7 * st->rate_bps + 0.3 * ib : ib;
+        st->rate_units = st->rate_units > 0 ? 0.7 * st->rate_units + 0.3 * iu : iu;
+        st->last_ms = now;
+        st->last_bytes = sum->bytes;
+        st->last_units = sum->units;
+    }
+}
+
 /* Tables and overall progress, all estimates: the overall percentage
  * weighs each table by its size on disk. */
 static void add_progress(engine_status *st, cJSON *root, cJSON *metrics)
 {
     int64_t now = fmt_now_ms();
-    int64_t rows = 0, bytes = 0, est_rows = 0;
-    double units = 0, est_units = 0;
-    int done = 0;
+    progress_sum sum = {0};
     cJSON *tables = cJSON_AddArrayToObject(root, "tables");
-    for (size_t i = 0; i < st->n_tables; i++) {
-        engine_table_progress *t = &st->tables[i];
-        int64_t r = atomic_load(&t->rows), b = atomic_load(&t->bytes);
-        int state = atomic_load(&t->state);
-        int64_t t0 = atomic_load(&t->start_ms), t1 = atomic_load(&t->finish_ms);
-        double f = table_fraction(t, r, b, state);
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "schema", t->schema);
-        cJSON_AddStringToObject(o, "name", t->name);
-        cJSON_AddStringToObject(o, "status", table_states[state & 3]);
-        cJSON_AddNumberToObject(o, "rows", (double)r);
-        cJSON_AddNumberToObject(o, "bytes", (double)b);
-        cJSON_AddNumberToObject(o, "estimatedRows", (double)t->est_rows);
-        cJSON_AddNumberToObject(o, "estimatedBytes", (double)t->est_bytes);
-        cJSON_AddNumberToObject(o, "percent", (double)(int)(f * 1000) / 10.0);
-        cJSON_AddNumberToObject(o, "parts", t->parts);
-        cJSON_AddNumberToObject(o, "partsDone", atomic_load(&t->parts_done));
-        if (t0) {
-            int64_t el = (t1 ? t1 : now) - t0;
-            add_rate(o, "bytesPerSecond", el > 0 ? (double)b * 1000.0 / (double)el : 0);
-            add_rate(o, "rowsPerSecond", el > 0 ? (double)r * 1000.0 / (double)el : 0);
-            /* Time left at the table's own pace so far. */
-            if (state == 1 && el > 0 && f > 0.0 && f < 1.0)
-                add_rate(o, "etaSeconds", (double)el / 1000.0 * (1.0 - f) / f);
-        }
-        cJSON_AddItemToArray(tables, o);
-        rows += r;
-        bytes += b;
-        est_rows += t->est_rows > r ? t->est_rows : r;
-        double w = t->est_bytes > 0 ? (double)t->est_bytes : 8192.0;
-        units += w * f;
-        est_units += w;
-        done += state == 2;
-    }
+    for (size_t i = 0; i < st->n_tables; i++)
+        cJSON_AddItemToArray(tables, table_json(&st->tables[i], now, &sum));
     if (!st->n_tables)
         return;
-    /* Smoothed rates over at least half a second (state changes write the
-     * status in between): the last interval weighs 30%, enough to follow
-     * a change within a few seconds without jumping on every sample. */
-    if (!st->last_ms) {
-        st->last_ms = now;
-    } else if (now - st->last_ms >= 500) {
-        double dt = (double)(now - st->last_ms) / 1000.0;
-        double ib = (double)(bytes - st->last_bytes) / dt, iu = (units - st->last_units) / dt;
-        st->rate_bps = st->rate_bps > 0 ? 0.7 * st->rate_bps + 0.3 * ib : ib;
-        st->rate_units = st->rate_units > 0 ? 0.7 * st->rate_units + 0.3 * iu : iu;
-        st->last_ms = now;
-        st->last_bytes = bytes;
-        st->last_units = units;
-    }
-    double p = est_units > 0 ? 100.0 * units / est_units : 0;
+    smooth_rates(st, now, &sum);
+    double p = sum.est_units > 0 ? 100.0 * sum.units / sum.est_units : 0;
     cJSON *pr = cJSON_AddObjectToObject(root, "progress");
-    cJSON_AddNumberToObject(pr, "rows", (double)rows);
-    cJSON_AddNumberToObject(pr, "bytes", (double)bytes);
-    cJSON_AddNumberToObject(pr, "estimatedRows", (double)est_rows);
+    cJSON_AddNumberToObject(pr, "rows", (double)sum.rows);
+    cJSON_AddNumberToObject(pr, "bytes", (double)sum.bytes);
+    cJSON_AddNumberToObject(pr, "estimatedRows", (double)sum.est_rows);
     cJSON_AddNumberToObject(pr, "percent", (double)(int)(p * 10) / 10.0);
     add_rate(pr, "bytesPerSecond", st->rate_bps);
-    cJSON_AddNumberToObject(pr, "tablesDone", done);
+    cJSON_AddNumberToObject(pr, "tablesDone", sum.done);
     cJSON_AddNumberToObject(pr, "tables", (double)st->n_tables);
     char b1[32], b2[32], b3[48];
-    snprintf(b3, sizeof b3, "%lld", (long long)rows);
+    snprintf(b3, sizeof b3, "%lld", (long long)sum.rows);
     cJSON_AddStringToObject(metrics, "rows_copied", b3);
-    fmt_bytes((uint64_t)bytes, b1, sizeof b1);
+    fmt_bytes((uint64_t)sum.bytes, b1, sizeof b1);
     cJSON_AddStringToObject(metrics, "bytes_copied", b1);
     snprintf(b3, sizeof b3, "%.1f%%", p);
     cJSON_AddStringToObject(metrics, "progress", b3);
-    snprintf(b3, sizeof b3, "%d/%zu", done, st->n_tables);
+    snprintf(b3, sizeof b3, "%d/%zu", sum.done, st->n_tables);
     cJSON_AddStringToObject(metrics, "tables_done", b3);
     if (st->steps[ES_INIT_DATA].state == SS_RUNNING && st->rate_bps > 0) {
         fmt_bytes((uint64_t)st->rate_bps, b2, sizeof b2);
         snprintf(b3, sizeof b3, "%s/s", b2);
         cJSON_AddStringToObject(metrics, "throughput", b3);
-        if (st->rate_units > 0 && est_units > units) {
-            int64_t eta = (int64_t)((est_units - units) / st->rate_units);
+        if (st->rate_units > 0 && sum.est_units > sum.units) {
+            int64_t eta = (int64_t)((sum.est_units - sum.units) / st->rate_units);
             fmt_duration_ms(eta * 1000, b2, sizeof b2);
             cJSON_AddStringToObject(metrics, "eta", b2);
             cJSON_AddNumberToObject(pr, "etaSeconds", (double)eta);

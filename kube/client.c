@@ -6,7 +6,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "kube/exec_cred.h"
+#include "kube/client_internal.h"
 #include "kube/yaml_json.h"
 #include "model/fmt.h"
 
@@ -14,20 +14,6 @@
 #define DEFAULT_TIMEOUT_MS 30000L
 #define MAX_BODY (256u << 20)
 #define MAX_ERROR_BODY (64u << 10)
-#define EXEC_TIMEOUT_MS 60000
-#define TOKEN_FILE_TTL_MS 60000 /* client-go re-reads token files every minute */
-
-struct kube_client {
-    kube_config cfg;
-    pthread_mutex_t mu;
-    kube_exec_cred cred; /* exec plugin result */
-    bool have_cred;
-    char *file_token;
-    int64_t file_token_ms;
-    char *url_host;      /* host for URLs when tls-server-name is set */
-    char *connect_to;    /* CURLOPT_CONNECT_TO entry */
-    char *base_url;
-};
 
 static void split_server(kube_client *k)
 {
@@ -148,80 +134,6 @@ char *kube_escape(const char *s)
     return out;
 }
 
-/* --- credentials --- */
-
-typedef struct creds {
-    char *bearer;          /* token, malloc'd */
-    char *cert, *key;      /* PEM, malloc'd (exec) or NULL: the config's */
-    size_t cert_len, key_len;
-} creds;
-
-static char *dupn(const char *s)
-{
-    char *d = s ? strdup(s) : NULL;
-    if (s && !d)
-        abort();
-    return d;
-}
-
-static bool get_creds(kube_client *k, creds *out, char *err, size_t errlen)
-{
-    memset(out, 0, sizeof *out);
-    const kube_config *c = &k->cfg;
-    bool ok = true;
-    pthread_mutex_lock(&k->mu);
-    if (c->has_exec) {
-        int64_t now = fmt_now_ms();
-        /* Refresh a little before expiry so a request never carries a token
-         * that dies in flight. */
-        if (k->have_cred && k->cred.expires_ms && k->cred.expires_ms - 10000 < now) {
-            kube_exec_cred_clear(&k->cred);
-            k->have_cred = false;
-        }
-        if (!k->have_cred) {
-            ok = kube_exec_run(c, EXEC_TIMEOUT_MS, &k->cred, err, errlen);
-            k->have_cred = ok;
-        }
-        if (ok) {
-            out->bearer = dupn(k->cred.token);
-            out->cert = dupn(k->cred.cert_pem);
-            out->key = dupn(k->cred.key_pem);
-            out->cert_len = out->cert ? strlen(out->cert) : 0;
-            out->key_len = out->key ? strlen(out->key) : 0;
-        }
-    } else if (c->token && *c->token) {
-        out->bearer = dupn(c->token);
-    } else if (c->token_file && *c->token_file) {
-        int64_t now = fmt_mono_ms();
-        if (!k->file_token || now - k->file_token_ms > TOKEN_FILE_TTL_MS) {
-            char ferr[512];
-            size_t len;
-            char *t = kube_read_file(c->token_file, &len, ferr, sizeof ferr);
-            if (!t) {
-                snprintf(err, errlen, "reading the token file: %s", ferr);
-                ok = false;
-            } else {
-                while (len && (t[len - 1] == '\n' || t[len - 1] == '\r' || t[len - 1] == ' '))
-                    t[--len] = '\0';
-                free(k->file_token);
-                k->file_token = t;
-                k->file_token_ms = now;
-            }
-        }
-        if (ok)
-            out->bearer = dupn(k->file_token);
-    }
-    pthread_mutex_unlock(&k->mu);
-    return ok;
-}
-
-static void creds_free(creds *c)
-{
-    free(c->bearer);
-    free(c->cert);
-    free(c->key);
-}
-
 /* --- one transfer --- */
 
 struct kube_xfer {
@@ -301,36 +213,18 @@ static int on_progress(void *ud, curl_off_t dt, curl_off_t dn, curl_off_t ut, cu
     return 0;
 }
 
-kube_xfer *kube_xfer_new(kube_client *k, CURL *h, const kube_req *r, kube_resp *resp,
-                         char *err, size_t errlen)
+/* Where to, how long, how to give up: the transfer's transport. */
+static void set_transport(kube_client *k, CURL *h, const kube_req *r, char *errbuf)
 {
-    memset(resp, 0, sizeof *resp);
-    resp->retry_after_s = -1;
-    creds cr;
-    if (!get_creds(k, &cr, err, errlen))
-        return NULL;
-    kube_xfer *x = calloc(1, sizeof *x);
-    if (!x)
-        abort();
-    x->k = k;
-    x->r = *r;
-    x->resp = resp;
-    x->method = dupn(r->method ? r->method : "GET");
-    x->path = dupn(r->path);
-    x->own_h = !h;
-    x->h = h ? h : curl_easy_init();
-    if (!x->h)
-        abort();
-    h = x->h;
-    curl_easy_reset(h); /* keeps the connection cache: keep-alive across calls */
-    const kube_config *c = &k->cfg;
     size_t ul = strlen(k->base_url) + strlen(r->path) + 1;
     char *url = malloc(ul);
+    if (!url)
+        abort();
     snprintf(url, ul, "%s%s", k->base_url, r->path);
     curl_easy_setopt(h, CURLOPT_URL, url);
     free(url);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, x->errbuf);
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
     curl_easy_setopt(h, CURLOPT_USERAGENT, "migtop/0.1");
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, CONNECT_TIMEOUT_MS);
     curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
@@ -346,6 +240,15 @@ kube_xfer *kube_xfer_new(kube_client *k, CURL *h, const kube_req *r, kube_resp *
         curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 0L);
         curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 0L);
     }
+    const kube_config *c = &k->cfg;
+    if (c->proxy_url && *c->proxy_url)
+        curl_easy_setopt(h, CURLOPT_PROXY, c->proxy_url);
+}
+
+/* The server's certificate checked against the config's CA; the client's
+ * certificate from an exec credential, else from the config. */
+static void set_tls(const kube_config *c, CURL *h, const kube_creds *cr)
+{
     if (c->insecure) {
         curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
         curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
@@ -357,10 +260,10 @@ kube_xfer *kube_xfer_new(kube_client *k, CURL *h, const kube_req *r, kube_resp *
         struct curl_blob b = {c->ca.data, c->ca.len, CURL_BLOB_COPY};
         curl_easy_setopt(h, CURLOPT_CAINFO_BLOB, &b);
     }
-    const void *cert = cr.cert ? (const void *)cr.cert : c->client_cert.data;
-    size_t cert_len = cr.cert ? cr.cert_len : c->client_cert.len;
-    const void *key = cr.key ? (const void *)cr.key : c->client_key.data;
-    size_t key_len = cr.key ? cr.key_len : c->client_key.len;
+    const void *cert = cr->cert ? (const void *)cr->cert : c->client_cert.data;
+    size_t cert_len = cr->cert ? cr->cert_len : c->client_cert.len;
+    const void *key = cr->key ? (const void *)cr->key : c->client_key.data;
+    size_t key_len = cr->key ? cr->key_len : c->client_key.len;
     if (cert_len && key_len) {
         struct curl_blob cb = {(void *)cert, cert_len, CURL_BLOB_COPY};
         struct curl_blob kb = {(void *)key, key_len, CURL_BLOB_COPY};
@@ -369,18 +272,20 @@ kube_xfer *kube_xfer_new(kube_client *k, CURL *h, const kube_req *r, kube_resp *
         curl_easy_setopt(h, CURLOPT_SSLKEYTYPE, "PEM");
         curl_easy_setopt(h, CURLOPT_SSLKEY_BLOB, &kb);
     }
-    if (k->connect_to) {
-        x->connect_to = curl_slist_append(NULL, k->connect_to);
-        curl_easy_setopt(h, CURLOPT_CONNECT_TO, x->connect_to);
-    }
-    if (c->proxy_url && *c->proxy_url)
-        curl_easy_setopt(h, CURLOPT_PROXY, c->proxy_url);
+}
+
+/* The method, the headers (a bearer token, else basic auth) and the body. */
+static struct curl_slist *set_request(const kube_config *c, CURL *h, const kube_creds *cr,
+                                      const kube_req *r, const char *method)
+{
     struct curl_slist *hd = NULL;
     hd = curl_slist_append(hd, "Accept: application/json");
-    if (cr.bearer) {
-        size_t n = strlen(cr.bearer) + 32;
+    if (cr->bearer) {
+        size_t n = strlen(cr->bearer) + 32;
         char *a = malloc(n);
-        snprintf(a, n, "Authorization: Bearer %s", cr.bearer);
+        if (!a)
+            abort();
+        snprintf(a, n, "Authorization: Bearer %s", cr->bearer);
         hd = curl_slist_append(hd, a);
         free(a);
     } else if (c->username && c->password) {
@@ -398,12 +303,43 @@ kube_xfer *kube_xfer_new(kube_client *k, CURL *h, const kube_req *r, kube_resp *
     } else {
         curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
     }
-    if (strcmp(x->method, "GET") && strcmp(x->method, "POST"))
-        curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, x->method);
+    if (strcmp(method, "GET") && strcmp(method, "POST"))
+        curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
     else
         curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, NULL);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, hd);
-    x->hdrs = hd;
+    return hd;
+}
+
+kube_xfer *kube_xfer_new(kube_client *k, CURL *h, const kube_req *r, kube_resp *resp,
+                         char *err, size_t errlen)
+{
+    memset(resp, 0, sizeof *resp);
+    resp->retry_after_s = -1;
+    kube_creds cr;
+    if (!kube_creds_get(k, &cr, err, errlen))
+        return NULL;
+    kube_xfer *x = calloc(1, sizeof *x);
+    if (!x)
+        abort();
+    x->k = k;
+    x->r = *r;
+    x->resp = resp;
+    x->method = kube_strdup(r->method ? r->method : "GET");
+    x->path = kube_strdup(r->path);
+    x->own_h = !h;
+    x->h = h ? h : curl_easy_init();
+    if (!x->h)
+        abort();
+    h = x->h;
+    curl_easy_reset(h); /* keeps the connection cache: keep-alive across calls */
+    set_transport(k, h, r, x->errbuf);
+    set_tls(&k->cfg, h, &cr);
+    if (k->connect_to) {
+        x->connect_to = curl_slist_append(NULL, k->connect_to);
+        curl_easy_setopt(h, CURLOPT_CONNECT_TO, x->connect_to);
+    }
+    x->hdrs = set_request(&k->cfg, h, &cr, r, x->method);
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, x);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_write);
@@ -412,7 +348,7 @@ kube_xfer *kube_xfer_new(kube_client *k, CURL *h, const kube_req *r, kube_resp *
     curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
     curl_easy_setopt(h, CURLOPT_XFERINFODATA, x);
     curl_easy_setopt(h, CURLOPT_PRIVATE, x);
-    creds_free(&cr);
+    kube_creds_free(&cr);
     return x;
 }
 

@@ -196,13 +196,21 @@ static void append(char **buf, size_t *len, const char *p, size_t n, size_t limi
     *buf = nb;
 }
 
-bool kube_exec_run(const kube_config *c, int timeout_ms, kube_exec_cred *out, char *err,
-                   size_t errlen)
+/* Starts the plugin with stdout and stderr on pipes (*out_fd, *err_fd);
+ * false with err. */
+static bool spawn_plugin(const kube_config *c, pid_t *pid, int *out_fd, int *err_fd, char *err,
+                         size_t errlen)
 {
     const kube_exec_cfg *x = &c->exec;
     int po[2], pe[2];
-    if (pipe(po) || pipe(pe)) {
+    if (pipe(po)) {
         snprintf(err, errlen, "exec plugin: pipe: %s", strerror(errno));
+        return false;
+    }
+    if (pipe(pe)) {
+        snprintf(err, errlen, "exec plugin: pipe: %s", strerror(errno));
+        close(po[0]);
+        close(po[1]);
         return false;
     }
     char *unused;
@@ -218,8 +226,7 @@ bool kube_exec_run(const kube_config *c, int timeout_ms, kube_exec_cred *out, ch
     posix_spawn_file_actions_adddup2(&fa, pe[1], 2);
     posix_spawn_file_actions_addclose(&fa, po[0]);
     posix_spawn_file_actions_addclose(&fa, pe[0]);
-    pid_t pid;
-    int rc = posix_spawnp(&pid, x->command, &fa, NULL, argv.v, env.v);
+    int rc = posix_spawnp(pid, x->command, &fa, NULL, argv.v, env.v);
     posix_spawn_file_actions_destroy(&fa);
     strv_free(&argv);
     strv_free(&env);
@@ -234,15 +241,23 @@ bool kube_exec_run(const kube_config *c, int timeout_ms, kube_exec_cred *out, ch
         close(pe[0]);
         return false;
     }
-    char *obuf = NULL, *ebuf = NULL;
-    size_t olen = 0, elen = 0;
-    struct pollfd fds[2] = {{po[0], POLLIN, 0}, {pe[0], POLLIN, 0}};
+    *out_fd = po[0];
+    *err_fd = pe[0];
+    return true;
+}
+
+/* Reads both pipes to their end (stdout up to 1 MiB, stderr 4 KiB) or
+ * until the deadline; false when it ran out. The fds are closed. */
+static bool read_plugin(int out_fd, int err_fd, int timeout_ms, char **obuf, size_t *olen,
+                        char **ebuf, size_t *elen)
+{
+    struct pollfd fds[2] = {{out_fd, POLLIN, 0}, {err_fd, POLLIN, 0}};
     int64_t deadline = fmt_mono_ms() + timeout_ms;
-    bool timed_out = false;
+    bool in_time = true;
     while (fds[0].fd >= 0 || fds[1].fd >= 0) {
         int64_t left = deadline - fmt_mono_ms();
         if (left <= 0) {
-            timed_out = true;
+            in_time = false;
             break;
         }
         if (poll(fds, 2, (int)left) < 0 && errno != EINTR)
@@ -256,15 +271,29 @@ bool kube_exec_run(const kube_config *c, int timeout_ms, kube_exec_cred *out, ch
                 close(fds[i].fd);
                 fds[i].fd = -1;
             } else if (i == 0) {
-                append(&obuf, &olen, tmp, (size_t)r, 1 << 20);
+                append(obuf, olen, tmp, (size_t)r, 1 << 20);
             } else {
-                append(&ebuf, &elen, tmp, (size_t)r, 4096);
+                append(ebuf, elen, tmp, (size_t)r, 4096);
             }
         }
     }
     for (int i = 0; i < 2; i++)
         if (fds[i].fd >= 0)
             close(fds[i].fd);
+    return in_time;
+}
+
+bool kube_exec_run(const kube_config *c, int timeout_ms, kube_exec_cred *out, char *err,
+                   size_t errlen)
+{
+    const kube_exec_cfg *x = &c->exec;
+    pid_t pid;
+    int out_fd, err_fd;
+    if (!spawn_plugin(c, &pid, &out_fd, &err_fd, err, errlen))
+        return false;
+    char *obuf = NULL, *ebuf = NULL;
+    size_t olen = 0, elen = 0;
+    bool timed_out = !read_plugin(out_fd, err_fd, timeout_ms, &obuf, &olen, &ebuf, &elen);
     if (timed_out)
         kill(pid, SIGKILL);
     int st = 0;

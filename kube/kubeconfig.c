@@ -290,6 +290,64 @@ static bool fill_exec(kube_config *c, jx *j, const cJSON *exec, const char *path
     return true;
 }
 
+static bool fill_cluster(kube_config *c, jx *j, const merged *m, const char *ctx_name,
+                         char *err, size_t errlen)
+{
+    const cJSON *cl = find_entry(m->clusters, c->cluster, "cluster");
+    if (!cl) {
+        snprintf(err, errlen, "cluster \"%s\" (of context \"%s\") does not exist", c->cluster,
+                 ctx_name);
+        return false;
+    }
+    char *lpath = arena_printf(&c->mem, "clusters[%s].cluster", c->cluster);
+    c->server = jx_str(j, cl, lpath, "server", false);
+    c->insecure = is_true(jx_str(j, cl, lpath, "insecure-skip-tls-verify", false));
+    c->tls_server_name = jx_str(j, cl, lpath, "tls-server-name", false);
+    c->proxy_url = jx_str(j, cl, lpath, "proxy-url", false);
+    c->ca_file = jx_str(j, cl, lpath, "certificate-authority", false);
+    if (!data_or_file(c, j, cl, lpath, "certificate-authority-data", "certificate-authority",
+                      &c->ca, c->cluster, err, errlen))
+        return false;
+    if (!c->server || !*c->server) {
+        snprintf(err, errlen, "invalid configuration: no server found for cluster \"%s\"",
+                 c->cluster);
+        return false;
+    }
+    return true;
+}
+
+static bool fill_user(kube_config *c, jx *j, const merged *m, const char *ctx_name, char *err,
+                      size_t errlen)
+{
+    const cJSON *u = find_entry(m->users, c->user, "user");
+    if (!u) {
+        snprintf(err, errlen, "user \"%s\" (of context \"%s\") does not exist", c->user,
+                 ctx_name);
+        return false;
+    }
+    char *upath = arena_printf(&c->mem, "users[%s].user", c->user);
+    char *uowner = arena_printf(&c->mem, "%s", c->user);
+    c->token = jx_str(j, u, upath, "token", false);
+    c->token_file = jx_str(j, u, upath, "tokenFile", false);
+    c->username = jx_str(j, u, upath, "username", false);
+    c->password = jx_str(j, u, upath, "password", false);
+    if (!data_or_file(c, j, u, upath, "client-certificate-data", "client-certificate",
+                      &c->client_cert, uowner, err, errlen) ||
+        !data_or_file(c, j, u, upath, "client-key-data", "client-key", &c->client_key, uowner,
+                      err, errlen))
+        return false;
+    const cJSON *exec = jx_obj(j, u, upath, "exec", false);
+    if (exec && !fill_exec(c, j, exec, arena_printf(&c->mem, "%s.exec", upath), err, errlen))
+        return false;
+    if (!j->failed && (c->client_cert.len > 0) != (c->client_key.len > 0)) {
+        snprintf(err, errlen, "invalid configuration: user \"%s\" has a client %s but no "
+                 "client %s", c->user, c->client_cert.len ? "certificate" : "key",
+                 c->client_cert.len ? "key" : "certificate");
+        return false;
+    }
+    return true;
+}
+
 static bool fill_from_entries(kube_config *c, const kube_config_opts *o, const merged *m,
                               char *err, size_t errlen)
 {
@@ -318,55 +376,10 @@ static bool fill_from_entries(kube_config *c, const kube_config_opts *o, const m
         snprintf(err, errlen, "invalid configuration: context \"%s\" has no cluster", ctx_name);
         return false;
     }
-    const cJSON *cl = find_entry(m->clusters, c->cluster, "cluster");
-    if (!cl) {
-        snprintf(err, errlen, "cluster \"%s\" (of context \"%s\") does not exist", c->cluster,
-                 ctx_name);
+    if (!fill_cluster(c, &j, m, ctx_name, err, errlen))
         return false;
-    }
-    char *lpath = arena_printf(&c->mem, "clusters[%s].cluster", c->cluster);
-    c->server = jx_str(&j, cl, lpath, "server", false);
-    c->insecure = is_true(jx_str(&j, cl, lpath, "insecure-skip-tls-verify", false));
-    c->tls_server_name = jx_str(&j, cl, lpath, "tls-server-name", false);
-    c->proxy_url = jx_str(&j, cl, lpath, "proxy-url", false);
-    c->ca_file = jx_str(&j, cl, lpath, "certificate-authority", false);
-    const char *owner = c->cluster;
-    if (!data_or_file(c, &j, cl, lpath, "certificate-authority-data", "certificate-authority",
-                      &c->ca, owner, err, errlen))
+    if (c->user && *c->user && !fill_user(c, &j, m, ctx_name, err, errlen))
         return false;
-    if (!c->server || !*c->server) {
-        snprintf(err, errlen, "invalid configuration: no server found for cluster \"%s\"",
-                 c->cluster);
-        return false;
-    }
-    if (c->user && *c->user) {
-        const cJSON *u = find_entry(m->users, c->user, "user");
-        if (!u) {
-            snprintf(err, errlen, "user \"%s\" (of context \"%s\") does not exist", c->user,
-                     ctx_name);
-            return false;
-        }
-        char *upath = arena_printf(&c->mem, "users[%s].user", c->user);
-        char *uowner = arena_printf(&c->mem, "%s", c->user);
-        c->token = jx_str(&j, u, upath, "token", false);
-        c->token_file = jx_str(&j, u, upath, "tokenFile", false);
-        c->username = jx_str(&j, u, upath, "username", false);
-        c->password = jx_str(&j, u, upath, "password", false);
-        if (!data_or_file(c, &j, u, upath, "client-certificate-data", "client-certificate",
-                          &c->client_cert, uowner, err, errlen) ||
-            !data_or_file(c, &j, u, upath, "client-key-data", "client-key", &c->client_key,
-                          uowner, err, errlen))
-            return false;
-        const cJSON *exec = jx_obj(&j, u, upath, "exec", false);
-        if (exec && !fill_exec(c, &j, exec, arena_printf(&c->mem, "%s.exec", upath), err, errlen))
-            return false;
-        if (!j.failed && (c->client_cert.len > 0) != (c->client_key.len > 0)) {
-            snprintf(err, errlen, "invalid configuration: user \"%s\" has a client %s but no "
-                     "client %s", c->user, c->client_cert.len ? "certificate" : "key",
-                     c->client_cert.len ? "key" : "certificate");
-            return false;
-        }
-    }
     if (j.failed) {
         snprintf(err, errlen, "error loading config: %s", j.err);
         return false;

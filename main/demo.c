@@ -13,6 +13,7 @@
 #include "engine/backend_local.h"
 #include "engine/demo.h"
 #include "model/describe.h"
+#include "cli/help.h"
 #include "main/demo.h"
 #include "tui/dashboard.h"
 
@@ -29,20 +30,6 @@ static void demo_on_signal(int sig)
 static void demo_say(const char *line)
 {
     fprintf(stderr, "migtop demo: %s\n", line);
-}
-
-static void demo_usage(FILE *out)
-{
-    fputs("usage: migtop demo [--keep] [--scale N] [--state-dir DIR] [--no-dashboard]\n"
-          "  Starts two throwaway PostgreSQL clusters, loads sample data into the source\n"
-          "  (pgbench tables, enums, domains, composite types, arrays, jsonb, PostGIS when\n"
-          "  installed), creates the local task \"demo\" with a light write load on the\n"
-          "  source and opens the dashboard on it. Quit (q) stops it all.\n"
-          "  --keep          leave the clusters' directory in place\n"
-          "  --scale N       pgbench scale of the sample (default 2)\n"
-          "  --no-dashboard  print the task's status every second until its\n"
-          "                  initialization ends, then stop (for scripts)\n",
-          out);
 }
 
 /* The status line --no-dashboard prints; true once initialization ended. */
@@ -87,93 +74,113 @@ static void terminate_and_wait(mt_backend *b, const char *state_dir)
     }
 }
 
-int cmd_demo(int argc, char **argv)
+typedef struct demo_opts {
+    bool keep, dashboard;
+    int scale;
+    const char *state_dir;
+} demo_opts;
+
+/* -1 to go on, else the exit code (0 after --help). */
+static int parse(int argc, char **argv, demo_opts *o)
 {
-    bool keep = false, dashboard = true;
-    int scale = 2;
-    const char *state_opt = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            demo_usage(stdout);
+            help_print(stdout, "demo");
             return 0;
         } else if (!strcmp(a, "--keep")) {
-            keep = true;
+            o->keep = true;
         } else if (!strcmp(a, "--no-dashboard")) {
-            dashboard = false;
+            o->dashboard = false;
         } else if (!strcmp(a, "--state-dir") && v) {
-            state_opt = argv[++i];
+            o->state_dir = argv[++i];
         } else if (!strcmp(a, "--scale") && v) {
-            scale = atoi(argv[++i]);
-            if (scale < 1 || scale > 1000) {
+            o->scale = atoi(argv[++i]);
+            if (o->scale < 1 || o->scale > 1000) {
                 fprintf(stderr, "migtop demo: --scale needs a number from 1 to 1000\n");
                 return 2;
             }
         } else {
-            fprintf(stderr, "migtop demo: unexpected argument \"%s\"\n", a);
-            demo_usage(stderr);
+            fprintf(stderr, "migtop demo: unexpected argument \"%s\" (see migtop demo --help)\n",
+                    a);
             return 2;
         }
     }
+    return -1;
+}
+
+/* The demo's task between the two servers, with the write load started. */
+static bool create_task(engine_demo *d, mt_backend *b, char *err, size_t errlen)
+{
+    arena a;
+    arena_init(&a);
+    mt_create_req req = {.name = DEMO_TASK};
+    char src[128], sink[128];
+    engine_demo_endpoint(d, false, src, sizeof src);
+    engine_demo_endpoint(d, true, sink, sizeof sink);
+    const char *objs[1] = {"public"};
+    const char *steps[1] = {"precheck=true,init-struct=true,init-data=true,cdc=true"};
+    bool ok = mt_parse_endpoint(&a, "--source", src, &req.source, err, errlen) &&
+              mt_parse_endpoint(&a, "--sink", sink, &req.sink, err, errlen) &&
+              mt_parse_objects(&a, objs, 1, &req.objects, err, errlen) &&
+              mt_parse_steps(steps, 1, &req.steps, err, errlen) &&
+              engine_demo_load_start(d, err, errlen) && b->ops->create(b, &req, err, errlen);
+    arena_free(&a);
+    return ok;
+}
+
+/* The dashboard on the task, or its status printed until it is set up. */
+static int watch(mt_backend *b, const demo_opts *o)
+{
+    if (o->dashboard)
+        return tui_run_dashboard(b, DEMO_TASK);
+    for (int i = 0; i < 600 && !atomic_load(&demo_interrupted); i++) {
+        if (print_status(b))
+            break;
+        sleep(1);
+    }
+    return 0;
+}
+
+int cmd_demo(int argc, char **argv)
+{
+    demo_opts o = {.dashboard = true, .scale = 2};
+    int rc = parse(argc, argv, &o);
+    if (rc >= 0)
+        return rc;
     struct sigaction sa = {0};
     sa.sa_handler = demo_on_signal;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-
     engine_demo d;
     char err[1024];
-    int rc = 1;
-    mt_backend *b = NULL;
-    char state_dir[700];
-    if (!engine_demo_start(&d, scale, demo_say, err, sizeof err)) {
+    if (!engine_demo_start(&d, o.scale, demo_say, err, sizeof err)) {
         fprintf(stderr, "migtop demo: %s\n", err);
-        engine_demo_stop(&d, keep);
+        engine_demo_stop(&d, o.keep);
         return 1;
     }
-    snprintf(state_dir, sizeof state_dir, "%s", state_opt ? state_opt : d.base);
-    if (!state_opt) {
+    char state_dir[700];
+    snprintf(state_dir, sizeof state_dir, "%s", o.state_dir ? o.state_dir : d.base);
+    if (!o.state_dir) {
         snprintf(state_dir, sizeof state_dir, "%s/state", d.base);
         mkdir(state_dir, 0700);
     }
-    b = engine_backend_open(state_dir, err, sizeof err);
-    arena a;
-    arena_init(&a);
-    mt_create_req req = {.name = DEMO_TASK};
-    char src[128], sink[128];
-    engine_demo_endpoint(&d, false, src, sizeof src);
-    engine_demo_endpoint(&d, true, sink, sizeof sink);
-    const char *objs[1] = {"public"};
-    const char *steps[1] = {"precheck=true,init-struct=true,init-data=true,cdc=true"};
-    bool ok = b && mt_parse_endpoint(&a, "--source", src, &req.source, err, sizeof err) &&
-              mt_parse_endpoint(&a, "--sink", sink, &req.sink, err, sizeof err) &&
-              mt_parse_objects(&a, objs, 1, &req.objects, err, sizeof err) &&
-              mt_parse_steps(steps, 1, &req.steps, err, sizeof err) &&
-              engine_demo_load_start(&d, err, sizeof err) &&
-              b->ops->create(b, &req, err, sizeof err);
-    if (!ok) {
+    rc = 1;
+    mt_backend *b = engine_backend_open(state_dir, err, sizeof err);
+    if (!b || !create_task(&d, b, err, sizeof err)) {
         fprintf(stderr, "migtop demo: %s\n", err);
     } else {
         demo_say("task \"demo\" created; the source is under a light write load");
-        if (keep)
+        if (o.keep)
             fprintf(stderr, "migtop demo: clusters in %s (source port %d, sink port %d)\n", d.base,
                     d.src_port, d.sink_port);
-        if (dashboard) {
-            rc = tui_run_dashboard(b, DEMO_TASK);
-        } else {
-            rc = 0;
-            for (int i = 0; i < 600 && !atomic_load(&demo_interrupted); i++) {
-                if (print_status(b))
-                    break;
-                sleep(1);
-            }
-        }
+        rc = watch(b, &o);
         demo_say("stopping: terminating the task, stopping the servers");
         terminate_and_wait(b, state_dir);
     }
-    arena_free(&a);
     if (b)
         b->ops->free(b);
-    engine_demo_stop(&d, keep);
+    engine_demo_stop(&d, o.keep);
     return rc;
 }

@@ -1,44 +1,54 @@
-/* migtop: the dashboard (no subcommand) or one of the subcommands in
- * commands.def. Only this layer turns failures into exit codes. */
+/* migtop: the dashboard (no command) or one of the commands in
+ * cli/commands.def, demo and help. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "backends/backend_select.h"
 #include "cli/commands.h"
+#include "cli/help.h"
 #include "main/demo.h"
+#include "main/manpage.h"
 #include "tui/dashboard.h"
 #include "tui/feed_file.h"
 
-#define MIGTOP_CMD(name, fn, summary) {#name, fn, summary},
-const migtop_command migtop_commands[] = {
-#include "cli/commands.def"
-    MIGTOP_CMD(demo, cmd_demo, "two throwaway PostgreSQL servers, sample data and a live local task")
-    {NULL, NULL, NULL}};
-#undef MIGTOP_CMD
-const int migtop_n_commands = (int)(sizeof migtop_commands / sizeof *migtop_commands) - 1;
+typedef struct migtop_command {
+    const char *name;
+    int (*fn)(int argc, char **argv);
+} migtop_command;
 
-static void usage(FILE *out)
+static int cmd_help(int argc, char **argv);
+
+#define MIGTOP_CMD(name, fn) {#name, fn},
+static const migtop_command commands[] = {
+#include "cli/commands.def"
+    MIGTOP_CMD(demo, cmd_demo)
+    MIGTOP_CMD(help, cmd_help)
+};
+#undef MIGTOP_CMD
+
+/* `migtop help [COMMAND]`, `migtop help --man`. */
+static int cmd_help(int argc, char **argv)
 {
-    fputs("usage: migtop [options]                 the dashboard\n"
-          "       migtop COMMAND [options]         one command, for scripts\n\n"
-          "Dashboard options:\n"
-          "  --file PATH          watch a saved snapshot (kubectl get migrationtasks,\n"
-          "                       migrationtemplates,jobs,pods,statefulsets -A -o json)\n"
-          "  --theme NAME|PATH    default, light, high-contrast, mono, or a YAML file\n"
-          "  --readonly           watch only: every action that writes is disabled\n"
-          "  --pod-tz ZONE        zone of CDC timestamps without one (default UTC)\n"
-          "  --lag-threshold S    lag shown as a warning above S seconds (default 5)\n"
-          "  --refresh-ms MS      how often ages are redrawn (default 1000)\n"
-          "  --backend local|kube, --kubeconfig, --context, -n NS, -A, --state-dir DIR\n\n"
-          "Commands:\n", out);
-    for (int i = 0; i < migtop_n_commands; i++)
-        fprintf(out, "  %-12s %s\n", migtop_commands[i].name, migtop_commands[i].summary);
-    fputs("\nKeys in the dashboard: press ? for help.\n"
-          "Settings: $XDG_CONFIG_HOME/migtop/config.yaml (theme, lag_threshold, pod_tz,\n"
-          "refresh_ms; flags override it). Themes of your own:\n"
-          "$XDG_CONFIG_HOME/migtop/themes/NAME.yaml (see the README, Themes).\n",
-          out);
+    if (argc == 1) {
+        help_print_overview(stdout);
+        return 0;
+    }
+    if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+        help_print(stdout, "help");
+        return 0;
+    }
+    if (argc == 2 && !strcmp(argv[1], "--man")) {
+        manpage_print(stdout);
+        return 0;
+    }
+    if (argc == 2 && argv[1][0] != '-' && help_find(argv[1])) {
+        help_print(stdout, argv[1]);
+        return 0;
+    }
+    fprintf(stderr, "migtop help: no command \"%s\" (migtop help lists them)\n",
+            argc > 1 ? argv[1] : "");
+    return 2;
 }
 
 static bool int_arg(const char *flag, const char *v, int lo, int hi, int *out)
@@ -110,19 +120,18 @@ static int run_dashboard(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-    if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
-                     !strcmp(argv[1], "help"))) {
-        usage(stdout);
+    if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+        help_print_overview(stdout);
         return 0;
     }
     if (argc > 1 && !strcmp(argv[1], "--version")) {
-        puts("migtop 0.1.0");
+        puts("migtop " MIGTOP_VERSION);
         return 0;
     }
     if (argc > 1 && argv[1][0] != '-') {
-        for (int i = 0; i < migtop_n_commands; i++)
-            if (!strcmp(argv[1], migtop_commands[i].name))
-                return migtop_commands[i].fn(argc - 1, argv + 1);
+        for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+            if (!strcmp(argv[1], commands[i].name))
+                return commands[i].fn(argc - 1, argv + 1);
         fprintf(stderr, "migtop: unknown command \"%s\" (see migtop --help)\n", argv[1]);
         return 2;
     }

@@ -5,6 +5,54 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* host, [v6]:port or host:port into out (host, port). */
+static bool parse_address(arena *a, const char *flag, char *rest, mt_endpoint_arg *out, char *err,
+                          size_t errlen)
+{
+    out->address = rest;
+    out->port = 5432;
+    const char *portstr = NULL;
+    if (rest[0] == '[') {
+        char *close = strchr(rest, ']');
+        if (!close) {
+            snprintf(err, errlen, "--%s: unclosed '[' in IPv6 address \"%s\"", flag, rest);
+            return false;
+        }
+        out->host = arena_strndup(a, rest + 1, (size_t)(close - rest - 1));
+        if (close[1] == ':')
+            portstr = close + 2;
+        else if (close[1]) {
+            snprintf(err, errlen, "--%s: unexpected \"%s\" after the IPv6 address", flag, close + 1);
+            return false;
+        }
+    } else {
+        char *pc = strrchr(rest, ':');
+        if (pc && strchr(rest, ':') != pc) {
+            snprintf(err, errlen, "--%s: an IPv6 address must be written in brackets, "
+                     "like [::1]:5432", flag);
+            return false;
+        }
+        out->host = pc ? arena_strndup(a, rest, (size_t)(pc - rest)) : rest;
+        if (pc)
+            portstr = pc + 1;
+    }
+    if (!*out->host) {
+        snprintf(err, errlen, "--%s: the endpoint has an empty host", flag);
+        return false;
+    }
+    if (portstr) {
+        char *end;
+        long p = strtol(portstr, &end, 10);
+        if (!*portstr || *end || p < 1 || p > 65535) {
+            snprintf(err, errlen, "--%s: port \"%s\" is not a number from 1 to 65535", flag,
+                     portstr);
+            return false;
+        }
+        out->port = (int)p;
+    }
+    return true;
+}
+
 bool mt_parse_endpoint(arena *a, const char *flag, const char *s, mt_endpoint_arg *out,
                        char *err, size_t errlen)
 {
@@ -49,48 +97,7 @@ bool mt_parse_endpoint(arena *a, const char *flag, const char *s, mt_endpoint_ar
         snprintf(err, errlen, "--%s: the endpoint has no host, expected host:port after '@'", flag);
         return false;
     }
-    out->address = rest;
-    out->port = 5432;
-    const char *portstr = NULL;
-    if (rest[0] == '[') {
-        char *close = strchr(rest, ']');
-        if (!close) {
-            snprintf(err, errlen, "--%s: unclosed '[' in IPv6 address \"%s\"", flag, rest);
-            return false;
-        }
-        out->host = arena_strndup(a, rest + 1, (size_t)(close - rest - 1));
-        if (close[1] == ':')
-            portstr = close + 2;
-        else if (close[1]) {
-            snprintf(err, errlen, "--%s: unexpected \"%s\" after the IPv6 address", flag, close + 1);
-            return false;
-        }
-    } else {
-        char *pc = strrchr(rest, ':');
-        if (pc && strchr(rest, ':') != pc) {
-            snprintf(err, errlen, "--%s: an IPv6 address must be written in brackets, "
-                     "like [::1]:5432", flag);
-            return false;
-        }
-        out->host = pc ? arena_strndup(a, rest, (size_t)(pc - rest)) : rest;
-        if (pc)
-            portstr = pc + 1;
-    }
-    if (!*out->host) {
-        snprintf(err, errlen, "--%s: the endpoint has an empty host", flag);
-        return false;
-    }
-    if (portstr) {
-        char *end;
-        long p = strtol(portstr, &end, 10);
-        if (!*portstr || *end || p < 1 || p > 65535) {
-            snprintf(err, errlen, "--%s: port \"%s\" is not a number from 1 to 65535", flag,
-                     portstr);
-            return false;
-        }
-        out->port = (int)p;
-    }
-    return true;
+    return parse_address(a, flag, rest, out, err, errlen);
 }
 
 /* Splits one CSV value as Go's encoding/csv does for StringSliceVar:

@@ -15,6 +15,8 @@
 
 #define MT_GROUP "datamigration.apecloud.io"
 #define MT_API_VERSION "datamigration.apecloud.io/v1alpha1"
+/* The local engine's own template. */
+#define MT_LOCAL_TEMPLATE "migtop-local-pg2pg"
 #define MT_LABEL_TASK "datamigration.apecloud.io/migrationtask"
 #define MT_ANNOT_STEP "datamigration.apecloud.io/step"
 #define MT_ANNOT_ORDER "common.apecloud.io/serial_job_order"

@@ -6,7 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pgprobe/live.h"
+#include "model/fmt.h"
+
 
 void pgp_activity_probe_init(pgp_activity_probe *a)
 {
@@ -101,7 +102,7 @@ void pgp_activity_apply(pgp_activity_probe *a, const PGresult *r, pgp_activity_r
 {
     memset(out, 0, sizeof *out);
     out->t = atof(PQgetvalue(r, 0, 0));
-    pgp_lsn_parse(PQgetvalue(r, 0, 1), &out->wal_lsn);
+    fmt_parse_lsn(PQgetvalue(r, 0, 1), &out->wal_lsn);
     out->xid_horizon = strtoull(PQgetvalue(r, 0, 2), NULL, 10);
     out->xact_commit = strtoll(PQgetvalue(r, 0, 3), NULL, 10);
     for (int i = 0; i < PQntuples(r); i++) {

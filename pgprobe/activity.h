@@ -84,4 +84,11 @@ void pgp_activity_probe_init(pgp_activity_probe *a);
 bool pgp_activity_read(pgp_activity_probe *a, PGconn *c, pgp_activity_reading *out,
                        pgp_error *err);
 
+/* The reading's half of pgp_live_read (pgprobe/live.h): its SQL, its
+ * parameters (the apps; free()), and the parsing of a result into a
+ * reading (which also updates the probe). */
+const char *pgp_activity_sql(void);
+char *pgp_activity_params(const pgp_activity_probe *a, char pid[16]);
+void pgp_activity_apply(pgp_activity_probe *a, const PGresult *r, pgp_activity_reading *out);
+
 #endif

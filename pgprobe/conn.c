@@ -1,4 +1,5 @@
-/* Endpoints, deadline-bound connects and error classification (see conn.h). */
+/* Deadline-bound connects, queries and error classification (see conn.h;
+ * endpoints are in endpoint.c). */
 #include "pgprobe/conn.h"
 
 #include <errno.h>
@@ -70,7 +71,7 @@ void pgp_error_set(pgp_error *err, pgp_errcode code, const char *fmt, ...)
 
 /* Replace every occurrence of the password by "***" and join lines, so a
  * message can be shown or logged as it is. */
-static void one_line_scrubbed(char *dst, size_t n, const char *src, const char *password)
+void pgp_scrub_line(char *dst, size_t n, const char *src, const char *password)
 {
     size_t o = 0, plen = password ? strlen(password) : 0;
     while (*src && o + 1 < n) {
@@ -90,157 +91,6 @@ static void one_line_scrubbed(char *dst, size_t n, const char *src, const char *
     while (o && dst[o - 1] == ' ')
         o--;
     dst[o] = 0;
-}
-
-/* ---- endpoints ---- */
-
-static void ep_init(pgp_endpoint *ep, const char *flag)
-{
-    memset(ep, 0, sizeof *ep);
-    arena_init(&ep->a);
-    ep->flag = arena_strdup(&ep->a, flag ? flag : "endpoint");
-}
-
-void pgp_endpoint_set(pgp_endpoint *ep, const char *key, const char *val)
-{
-    for (size_t i = 0; i < ep->n; i++) {
-        if (strcmp(ep->keys[i], key))
-            continue;
-        if (val) {
-            ep->vals[i] = arena_strdup(&ep->a, val);
-        } else {
-            memmove(&ep->keys[i], &ep->keys[i + 1], (ep->n - i) * sizeof ep->keys[0]);
-            memmove(&ep->vals[i], &ep->vals[i + 1], (ep->n - i) * sizeof ep->vals[0]);
-            ep->n--;
-        }
-        return;
-    }
-    if (!val || ep->n >= PGP_MAX_KEYWORDS)
-        return;
-    ep->keys[ep->n] = arena_strdup(&ep->a, key);
-    ep->vals[ep->n] = arena_strdup(&ep->a, val);
-    ep->n++;
-    ep->keys[ep->n] = ep->vals[ep->n] = NULL;
-}
-
-const char *pgp_endpoint_get(const pgp_endpoint *ep, const char *key)
-{
-    for (size_t i = 0; i < ep->n; i++)
-        if (!strcmp(ep->keys[i], key))
-            return ep->vals[i];
-    return NULL;
-}
-
-static bool is_uri(const char *s)
-{
-    return !strncmp(s, "postgresql://", 13) || !strncmp(s, "postgres://", 11);
-}
-
-/* libpq's parser takes both URIs and key=value strings; its keywords are
- * the only ones libpq accepts later, so a string it parses is one. */
-static bool parse_libpq(pgp_endpoint *ep, const char *text, pgp_error *err)
-{
-    char *perr = NULL;
-    PQconninfoOption *opts = PQconninfoParse(text, &perr);
-    if (!opts) {
-        char m[512];
-        one_line_scrubbed(m, sizeof m, perr ? perr : "out of memory", NULL);
-        pgp_error_set(err, PGP_ERR_SYNTAX, "--%s: %s", ep->flag, m);
-        PQfreemem(perr);
-        return false;
-    }
-    for (PQconninfoOption *o = opts; o->keyword; o++)
-        if (o->val && *o->val)
-            pgp_endpoint_set(ep, o->keyword, o->val);
-    PQconninfoFree(opts);
-    return true;
-}
-
-bool pgp_endpoint_parse(pgp_endpoint *ep, const char *flag, const char *text, pgp_error *err)
-{
-    ep_init(ep, flag);
-    if (err)
-        *err = (pgp_error){0};
-    while (text && (*text == ' ' || *text == '\t'))
-        text++;
-    if (!text || !*text) {
-        ep->form = "environment";
-        return true;
-    }
-    if (is_uri(text)) {
-        ep->form = "uri";
-        return parse_libpq(ep, text, err);
-    }
-    /* key=value only if libpq accepts it: "user:pa=ss@h:5432/db" is not. */
-    if (strchr(text, '=')) {
-        PQconninfoOption *opts = PQconninfoParse(text, NULL);
-        if (opts) {
-            PQconninfoFree(opts);
-            ep->form = "conninfo";
-            return parse_libpq(ep, text, err);
-        }
-    }
-    if (!strchr(text, '@')) {
-        pgp_error_set(err, PGP_ERR_SYNTAX,
-                      "--%s: not an endpoint: expected user:password@host:port/db, a "
-                      "postgresql:// URI or key=value pairs such as \"host=h dbname=d\"",
-                      ep->flag);
-        return false;
-    }
-    ep->form = "kbcli";
-    mt_endpoint_arg a;
-    char m[512];
-    if (!mt_parse_endpoint(&ep->a, ep->flag, text, &a, m, sizeof m)) {
-        pgp_error_set(err, PGP_ERR_SYNTAX, "%s", m);
-        return false;
-    }
-    char port[16];
-    snprintf(port, sizeof port, "%d", a.port);
-    pgp_endpoint_set(ep, "host", a.host);
-    pgp_endpoint_set(ep, "port", port);
-    pgp_endpoint_set(ep, "user", a.user);
-    if (*a.password)
-        pgp_endpoint_set(ep, "password", a.password);
-    if (*a.database)
-        pgp_endpoint_set(ep, "dbname", a.database);
-    return true;
-}
-
-const char *pgp_endpoint_label(pgp_endpoint *ep)
-{
-    const char *user = pgp_endpoint_get(ep, "user"), *host = pgp_endpoint_get(ep, "host");
-    const char *port = pgp_endpoint_get(ep, "port"), *db = pgp_endpoint_get(ep, "dbname");
-    const char *svc = pgp_endpoint_get(ep, "service");
-    if (!user)
-        user = getenv("PGUSER");
-    if (!host)
-        host = getenv("PGHOST");
-    if (!port)
-        port = getenv("PGPORT");
-    if (!db)
-        db = getenv("PGDATABASE");
-    if (!svc && !host)
-        svc = getenv("PGSERVICE");
-    char *s = arena_printf(&ep->a, "%s@%s:%s/%s", user ? user : "(default user)",
-                           host ? host : "(default host)", port ? port : "5432",
-                           db ? db : user ? user : "(default db)");
-    if (svc)
-        s = arena_printf(&ep->a, "service %s (%s)", svc, s);
-    return s;
-}
-
-void pgp_endpoint_copy(pgp_endpoint *dst, const pgp_endpoint *src)
-{
-    ep_init(dst, src->flag);
-    dst->form = src->form;
-    for (size_t i = 0; i < src->n; i++)
-        pgp_endpoint_set(dst, src->keys[i], src->vals[i]);
-}
-
-void pgp_endpoint_free(pgp_endpoint *ep)
-{
-    arena_free(&ep->a);
-    memset(ep, 0, sizeof *ep);
 }
 
 /* ---- errors ---- */
@@ -302,7 +152,7 @@ void pgp_error_from_conn(PGconn *c, const char *doing, const char *password, pgp
         return;
     const char *raw = c ? PQerrorMessage(c) : "out of memory";
     char m[600];
-    one_line_scrubbed(m, sizeof m, raw && *raw ? raw : "unknown error", password);
+    pgp_scrub_line(m, sizeof m, raw && *raw ? raw : "unknown error", password);
     const char *ss;
     pgp_errcode code = classify(raw ? raw : "", &ss);
     /* libpq's "connection to server at ... failed: FATAL:  ..." keeps the
@@ -320,21 +170,14 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-PGconn *pgp_connect_cancelable(const pgp_endpoint *ep, const char *application_name,
-                               int timeout_s, bool replication, const volatile bool *cancel,
-                               pgp_error *err)
+/* The keywords libpq gets: ours first, then the endpoint's own (a user's
+ * connect_timeout, application_name come later and win), except
+ * replication, which is the caller's choice and goes last. keys and vals
+ * have room for PGP_MAX_KEYWORDS + 8. */
+static void conn_keywords(const pgp_endpoint *ep, const char *application_name, const char *tmo,
+                          bool replication, const char **keys, const char **vals)
 {
-    if (err)
-        *err = (pgp_error){0};
-    if (timeout_s <= 0)
-        timeout_s = 10;
-    const char *keys[PGP_MAX_KEYWORDS + 8], *vals[PGP_MAX_KEYWORDS + 8];
     size_t n = 0;
-    char tmo[16];
-    snprintf(tmo, sizeof tmo, "%d", timeout_s);
-    /* Ours first: the endpoint's own keywords (a user's connect_timeout,
-     * application_name) come later and win, except replication, which is
-     * the caller's choice and goes last. */
     keys[n] = "connect_timeout", vals[n++] = tmo;
     /* A link that dies under a query is noticed in about 30 s, not the
      * kernel's two hours. */
@@ -351,7 +194,57 @@ PGconn *pgp_connect_cancelable(const pgp_endpoint *ep, const char *application_n
     if (replication)
         keys[n] = "replication", vals[n++] = "database";
     keys[n] = vals[n] = NULL;
+}
 
+/* PQconnectPoll until connected, the deadline, or *cancel; false with err
+ * (the connection is the caller's to finish either way). */
+static bool poll_connect(PGconn *c, int timeout_s, const volatile bool *cancel, const char *doing,
+                         const char *password, pgp_error *err)
+{
+    double deadline = now_s() + timeout_s;
+    PostgresPollingStatusType st = PGRES_POLLING_WRITING;
+    while (st != PGRES_POLLING_OK) {
+        if (st == PGRES_POLLING_FAILED) {
+            pgp_error_from_conn(c, doing, password, err);
+            return false;
+        }
+        double left = deadline - now_s();
+        if (left <= 0) {
+            pgp_error_set(err, PGP_ERR_TIMEOUT, "%s: no answer within %d s", doing, timeout_s);
+            return false;
+        }
+        if (cancel && *cancel) {
+            pgp_error_set(err, PGP_ERR_OTHER, "%s: cancelled", doing);
+            return false;
+        }
+        struct pollfd p = {.fd = PQsocket(c),
+                           .events = st == PGRES_POLLING_READING ? POLLIN : POLLOUT};
+        int ms = (int)(left * 1000) + 1;
+        if (cancel && ms > 100)
+            ms = 100;
+        int rc = p.fd >= 0 ? poll(&p, 1, ms) : 1;
+        if (rc < 0 && errno != EINTR) {
+            pgp_error_set(err, PGP_ERR_OTHER, "%s: poll: %s", doing, strerror(errno));
+            return false;
+        }
+        if (rc > 0)
+            st = PQconnectPoll(c);
+    }
+    return true;
+}
+
+PGconn *pgp_connect_cancelable(const pgp_endpoint *ep, const char *application_name,
+                               int timeout_s, bool replication, const volatile bool *cancel,
+                               pgp_error *err)
+{
+    if (err)
+        *err = (pgp_error){0};
+    if (timeout_s <= 0)
+        timeout_s = 10;
+    const char *keys[PGP_MAX_KEYWORDS + 8], *vals[PGP_MAX_KEYWORDS + 8];
+    char tmo[16];
+    snprintf(tmo, sizeof tmo, "%d", timeout_s);
+    conn_keywords(ep, application_name, tmo, replication, keys, vals);
     const char *password = pgp_endpoint_get(ep, "password");
     char label[300];
     {
@@ -363,45 +256,15 @@ PGconn *pgp_connect_cancelable(const pgp_endpoint *ep, const char *application_n
     }
     char doing[400];
     snprintf(doing, sizeof doing, "--%s %s", ep->flag, label);
-
     PGconn *c = PQconnectStartParams(keys, vals, 0);
     if (!c || PQstatus(c) == CONNECTION_BAD) {
         pgp_error_from_conn(c, doing, password, err);
         PQfinish(c);
         return NULL;
     }
-    double deadline = now_s() + timeout_s;
-    PostgresPollingStatusType st = PGRES_POLLING_WRITING;
-    while (st != PGRES_POLLING_OK) {
-        if (st == PGRES_POLLING_FAILED) {
-            pgp_error_from_conn(c, doing, password, err);
-            PQfinish(c);
-            return NULL;
-        }
-        double left = deadline - now_s();
-        if (left <= 0) {
-            pgp_error_set(err, PGP_ERR_TIMEOUT, "%s: no answer within %d s", doing, timeout_s);
-            PQfinish(c);
-            return NULL;
-        }
-        if (cancel && *cancel) {
-            pgp_error_set(err, PGP_ERR_OTHER, "%s: cancelled", doing);
-            PQfinish(c);
-            return NULL;
-        }
-        struct pollfd p = {.fd = PQsocket(c),
-                           .events = st == PGRES_POLLING_READING ? POLLIN : POLLOUT};
-        int ms = (int)(left * 1000) + 1;
-        if (cancel && ms > 100)
-            ms = 100;
-        int rc = p.fd >= 0 ? poll(&p, 1, ms) : 1;
-        if (rc < 0 && errno != EINTR) {
-            pgp_error_set(err, PGP_ERR_OTHER, "%s: poll: %s", doing, strerror(errno));
-            PQfinish(c);
-            return NULL;
-        }
-        if (rc > 0)
-            st = PQconnectPoll(c);
+    if (!poll_connect(c, timeout_s, cancel, doing, password, err)) {
+        PQfinish(c);
+        return NULL;
     }
     int v = PQserverVersion(c);
     if (v < 100000) {
@@ -439,7 +302,7 @@ void pgp_error_from_result(PGconn *c, const PGresult *r, pgp_error *err)
     bool lost = PQstatus(c) == CONNECTION_BAD ||
                 (ss && (!strncmp(ss, "08", 2) || !strncmp(ss, "57P0", 4)));
     pgp_error_set(err, lost ? PGP_ERR_CONN_LOST : PGP_ERR_QUERY, "%s", "");
-    one_line_scrubbed(err->msg, sizeof err->msg, m && *m ? m : "query failed", NULL);
+    pgp_scrub_line(err->msg, sizeof err->msg, m && *m ? m : "query failed", NULL);
     snprintf(err->sqlstate, sizeof err->sqlstate, "%s", ss ? ss : "");
 }
 

@@ -136,6 +136,9 @@ void pgp_error_from_conn(PGconn *c, const char *doing, const char *password, pgp
 /* Fills err from a failed query result (or the connection's message when
  * r is NULL): PGP_ERR_QUERY with the SQLSTATE, or PGP_ERR_CONN_LOST. */
 void pgp_error_from_result(PGconn *c, const PGresult *r, pgp_error *err);
+/* src as one line (newlines and tabs folded) with every occurrence of the
+ * password (may be NULL) replaced by "***", so it can be shown or logged. */
+void pgp_scrub_line(char *dst, size_t n, const char *src, const char *password);
 void pgp_error_set(pgp_error *err, pgp_errcode code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

@@ -20,12 +20,4 @@
 bool pgp_live_read(pgp_slot_probe *sp, pgp_activity_probe *ap, PGconn *c,
                    pgp_slot_reading *slot, pgp_activity_reading *activity, pgp_error *err);
 
-/* The halves, for pgp_live_read: the SQL, the parameters, and the parsing
- * of a result into a reading (which also updates the probe's state). */
-const char *pgp_slot_sql(void);
-void pgp_slot_apply(pgp_slot_probe *p, const PGresult *r, pgp_slot_reading *out);
-const char *pgp_activity_sql(void);
-char *pgp_activity_params(const pgp_activity_probe *a, char pid[16]); /* apps; free() */
-void pgp_activity_apply(pgp_activity_probe *a, const PGresult *r, pgp_activity_reading *out);
-
 #endif

@@ -12,20 +12,8 @@ void pc_printf(pc_text *t, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    int need = vsnprintf(NULL, 0, fmt, ap);
+    strbuf_vprintf(&t->b, fmt, ap);
     va_end(ap);
-    if (need < 0)
-        return;
-    if (t->n + (size_t)need + 1 > t->cap) {
-        t->cap = (t->n + (size_t)need + 1) * 2;
-        t->s = realloc(t->s, t->cap);
-        if (!t->s)
-            abort();
-    }
-    va_start(ap, fmt);
-    vsnprintf(t->s + t->n, t->cap - t->n, fmt, ap);
-    va_end(ap);
-    t->n += (size_t)need;
 }
 
 void pc_item(pc_text *t, size_t max, const char *fmt, ...)
@@ -33,7 +21,7 @@ void pc_item(pc_text *t, size_t max, const char *fmt, ...)
     t->items++;
     if (t->items > max)
         return;
-    if (t->n)
+    if (t->b.n)
         pc_printf(t, "\n");
     char buf[1024];
     va_list ap;
@@ -51,12 +39,12 @@ void pc_item_close(pc_text *t, size_t max)
 
 const char *pc_str(const pc_text *t)
 {
-    return t->s ? t->s : "";
+    return strbuf_str(&t->b);
 }
 
 void pc_text_free(pc_text *t)
 {
-    free(t->s);
+    strbuf_free(&t->b);
     memset(t, 0, sizeof *t);
 }
 
@@ -121,4 +109,10 @@ void pc_query_failed(pgp_pc *pc, const char *id, const pgp_error *err)
     pgp_report_add(pc->rep, id, "query the server", PGP_CHECK_FAIL, NULL, "%s%s%s%s",
                    err->msg, *err->sqlstate ? " (SQLSTATE " : "", err->sqlstate,
                    *err->sqlstate ? ")" : "");
+}
+
+bool pc_kubeblocks_template(const pgp_pc *pc)
+{
+    const char *t = pc->in->template_name;
+    return !t || !*t || (strcmp(t, "local") != 0 && strcmp(t, MT_LOCAL_TEMPLATE) != 0);
 }

@@ -2,6 +2,7 @@
 #ifndef MIGTOP_PGPROBE_PRECHECK_INTERNAL_H
 #define MIGTOP_PGPROBE_PRECHECK_INTERNAL_H
 
+#include "model/strbuf.h"
 #include "pgprobe/objects.h"
 #include "pgprobe/precheck.h"
 
@@ -20,8 +21,7 @@ typedef struct pgp_pc {
 
 /* A growing text for found/fix lists. */
 typedef struct pc_text {
-    char *s;
-    size_t n, cap;
+    strbuf b;
     size_t items; /* lines added with pc_item */
 } pc_text;
 void pc_printf(pc_text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -49,5 +49,9 @@ void pc_objects(pgp_pc *pc);            /* precheck_objects.c */
 void pc_types(pgp_pc *pc);              /* precheck_types.c */
 
 #define PC_LIST_MAX 20
+
+/* Whether the task runs on the KubeBlocks add-on's template (its refusals
+ * apply), not on the local engine's ("local" or MT_LOCAL_TEMPLATE). */
+bool pc_kubeblocks_template(const pgp_pc *pc);
 
 #endif

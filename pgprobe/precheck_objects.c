@@ -28,7 +28,7 @@ static void existence(pgp_pc *pc)
         for (size_t i = 0; i < t->n; i++)
             pc_item(&found, 8, "%s", t->v[i].qname);
         pc_item_close(&found, 8);
-        for (char *p = found.s; p && *p; p++)
+        for (char *p = found.b.s; p && *p; p++)
             if (*p == '\n')
                 *p = ' ';
         pgp_report_add(pc->rep, "source.objects", "every migration object exists", PGP_CHECK_OK,

@@ -110,8 +110,7 @@ void pc_source_privileges(pgp_pc *pc)
     if (pc->in->cdc) {
         pc_item_close(&nowner, PC_LIST_MAX);
         bool ok = pc->src_super || (can_create && !nowner.items);
-        const char *tmpl = pc->in->template_name;
-        bool kubeblocks = !tmpl || !*tmpl || strcmp(tmpl, "local") != 0;
+        bool kubeblocks = pc_kubeblocks_template(pc);
         pc_text pfix = {0};
         if (!can_create)
             pc_printf(&pfix, "GRANT CREATE ON DATABASE %s TO %s;\n",

@@ -92,12 +92,6 @@ static void one_extension(pgp_pc *pc, const char *ext, const char *columns)
     PQclear(r);
 }
 
-static bool kubeblocks_template(const pgp_pc *pc)
-{
-    const char *t = pc->in->template_name;
-    return !t || !*t || strcmp(t, "local") != 0;
-}
-
 void pc_types(pgp_pc *pc)
 {
     if (!pc->have_tables || !pc->tables.n)
@@ -135,7 +129,7 @@ void pc_types(pgp_pc *pc)
     if (!n_ext)
         pgp_report_add(pc->rep, "sink.extensions", "extension types creatable on the sink",
                        PGP_CHECK_OK, NULL, "no column uses a type provided by an extension");
-    if (kubeblocks_template(pc)) {
+    if (pc_kubeblocks_template(pc)) {
         const char *fix = "the KubeBlocks 5.0 pg2pg template cannot migrate these columns: use "
                           "migtop's local engine, change the column type, or leave the table out "
                           "of --migration-object";

@@ -1,27 +1,11 @@
 /* Slot readings and the WAL-position ring behind lag in seconds. */
 #include "pgprobe/slot.h"
 
-#include "pgprobe/live.h"
 
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-bool pgp_lsn_parse(const char *s, uint64_t *out)
-{
-    unsigned hi, lo;
-    int used = 0;
-    if (!s || sscanf(s, "%X/%X%n", &hi, &lo, &used) != 2 || s[used])
-        return false;
-    *out = (uint64_t)hi << 32 | lo;
-    return true;
-}
-
-void pgp_lsn_format(uint64_t lsn, char *buf, size_t n)
-{
-    snprintf(buf, n, "%X/%X", (unsigned)(lsn >> 32), (unsigned)lsn);
-}
 
 void pgp_lsn_ring_add(pgp_lsn_ring *r, double t, uint64_t lsn)
 {
@@ -94,7 +78,7 @@ static uint64_t opt_lsn(const PGresult *r, int col)
 {
     uint64_t v = 0;
     if (!PQgetisnull(r, 0, col))
-        pgp_lsn_parse(PQgetvalue(r, 0, col), &v);
+        fmt_parse_lsn(PQgetvalue(r, 0, col), &v);
     return v;
 }
 
@@ -119,7 +103,7 @@ void pgp_slot_apply(pgp_slot_probe *p, const PGresult *r, pgp_slot_reading *out)
     memset(out, 0, sizeof *out);
     out->lag_s = -1;
     out->t = atof(PQgetvalue(r, 0, 0));
-    pgp_lsn_parse(PQgetvalue(r, 0, 1), &out->current_lsn);
+    fmt_parse_lsn(PQgetvalue(r, 0, 1), &out->current_lsn);
     pgp_lsn_ring_add(&p->ring, out->t, out->current_lsn);
     out->exists = !strcmp(PQgetvalue(r, 0, 2), "t");
     out->active = !strcmp(PQgetvalue(r, 0, 3), "t");

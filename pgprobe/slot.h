@@ -19,11 +19,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "model/fmt.h"
 #include "pgprobe/conn.h"
 
-/* "16/B374D848" -> 0x16B374D848; false if malformed. */
-bool pgp_lsn_parse(const char *s, uint64_t *out);
-void pgp_lsn_format(uint64_t lsn, char *buf, size_t n);
 
 #define PGP_LSN_RING 600 /* ten minutes at one sample a second */
 
@@ -90,5 +88,10 @@ typedef struct pgp_publication {
 
 bool pgp_publication_read(PGconn *c, const char *pubname, pgp_publication *out, pgp_error *err);
 void pgp_publication_free(pgp_publication *p);
+
+/* The reading's half of pgp_live_read (pgprobe/live.h): its SQL, and the
+ * parsing of a result into a reading (which also updates the probe). */
+const char *pgp_slot_sql(void);
+void pgp_slot_apply(pgp_slot_probe *p, const PGresult *r, pgp_slot_reading *out);
 
 #endif

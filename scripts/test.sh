@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs the dependencies, builds, and runs every test twice: in the
-# normal build and under AddressSanitizer + UndefinedBehaviorSanitizer.
-# This is the README's test command and what CI runs.
+# normal build and under AddressSanitizer + UndefinedBehaviorSanitizer;
+# then builds gcc Release and clang with Debian's hardening flags (their
+# unit tests run too), and builds and checks the Debian package. This is
+# the README's test command and what CI runs. Arguments go to ctest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -16,4 +18,8 @@ for dir in build build-asan; do
   # two passes well inside CI's budget on a 2-core machine.
   ctest --test-dir "$dir" --output-on-failure --timeout 600 -j "${MIGTOP_TEST_JOBS:-3}" "$@" || status=1
 done
+echo "=== other compilers and build types (scripts/build-matrix.sh --quick)"
+scripts/build-matrix.sh --quick --unit || status=1
+echo "=== the Debian package (scripts/package.sh)"
+if [ "$(id -u)" = 0 ]; then scripts/package.sh --install || status=1; else scripts/package.sh || status=1; fi
 exit $status

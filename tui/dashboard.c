@@ -105,34 +105,10 @@ static void take_news(app *a)
     a->dirty = true;
 }
 
-int dashboard_run(mt_backend *backend, mt_feed *feed, const dashboard_opts *o)
+/* A broken config or theme: said (longer than a usual message, the user
+ * may not be looking yet), and the defaults used. */
+static void apply_settings(app *a, const dashboard_opts *o)
 {
-    app *a = calloc(1, sizeof *a);
-    if (!a)
-        abort();
-    a->opts = *o;
-    a->backend = backend;
-    a->feed = feed;
-    if (!fmt_parse_zone(o->pod_tz, &a->pod_tz_offset)) {
-        fprintf(stderr, "migtop: --pod-tz \"%s\" is not a zone like UTC, UTC+8 or -05:30\n",
-                o->pod_tz);
-        mt_feed_free(feed);
-        free(a);
-        return 2;
-    }
-    snprintf(a->pod_tz_name, sizeof a->pod_tz_name, "%s", o->pod_tz);
-    char err[512];
-    setlocale(LC_ALL, "");
-    bool utf8 = !strcmp(nl_langinfo(CODESET), "UTF-8");
-    if (!mt_feed_start(feed, err, sizeof err) || !setup_terminal(err, sizeof err)) {
-        fprintf(stderr, "migtop: %s\n", err);
-        mt_feed_free(feed);
-        free(a);
-        return 1;
-    }
-    draw_set_utf8(utf8);
-    /* A broken config or theme: say so (longer than a usual message, the
-     * user may not be looking yet) and go on with the defaults. */
     const char *cfg_err;
     config_user(&cfg_err);
     char theme_err[512] = "";
@@ -142,16 +118,14 @@ int dashboard_run(mt_backend *backend, mt_feed *feed, const dashboard_opts *o)
                     theme_err, theme_err[0] ? " (using the default theme)" : "");
         a->message_until_ms += 22000;
     }
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
+}
 
-    app_push(a, V_TASKS);
-    if (o->focus_task && *o->focus_task)
-        app_open_task(a, NULL, o->focus_task);
+/* Until the user quits, a signal comes or the terminal goes: draw when
+ * something changed (or the ages need it), then sleep until a key, news
+ * from the feed, the logs or a wizard's job, or the next redraw; never
+ * longer, never on the network. */
+static void loop(app *a, const dashboard_opts *o)
+{
     int64_t last_draw = 0;
     while (!a->quit && !got_signal) {
         int64_t now = fmt_mono_ms();
@@ -161,8 +135,6 @@ int dashboard_run(mt_backend *backend, mt_feed *feed, const dashboard_opts *o)
             a->dirty = false;
             last_draw = now;
         }
-        /* Sleep until a key, news from the feed, or the next redraw of the
-         * ages; never longer, never on the network. */
         struct pollfd p[4] = {{STDIN_FILENO, POLLIN, 0}, {mt_feed_fd(a->feed), POLLIN, 0},
                               {logs_view_fd(a), POLLIN, 0}, {wizard_view_fd(a), POLLIN, 0}};
         int wait = (int)(o->refresh_ms - (fmt_mono_ms() - last_draw));
@@ -189,6 +161,45 @@ int dashboard_run(mt_backend *backend, mt_feed *feed, const dashboard_opts *o)
         if (r > 0 && (p[0].revents & (POLLHUP | POLLERR)))
             break; /* the terminal went away (SSH dropped) */
     }
+}
+
+int dashboard_run(mt_backend *backend, mt_feed *feed, const dashboard_opts *o)
+{
+    app *a = calloc(1, sizeof *a);
+    if (!a)
+        abort();
+    a->opts = *o;
+    a->backend = backend;
+    a->feed = feed;
+    if (!fmt_parse_zone(o->pod_tz, &a->pod_tz_offset)) {
+        fprintf(stderr, "migtop: --pod-tz \"%s\" is not a zone like UTC, UTC+8 or -05:30\n",
+                o->pod_tz);
+        mt_feed_free(feed);
+        free(a);
+        return 2;
+    }
+    snprintf(a->pod_tz_name, sizeof a->pod_tz_name, "%s", o->pod_tz);
+    char err[512];
+    setlocale(LC_ALL, "");
+    bool utf8 = !strcmp(nl_langinfo(CODESET), "UTF-8");
+    if (!mt_feed_start(feed, err, sizeof err) || !setup_terminal(err, sizeof err)) {
+        fprintf(stderr, "migtop: %s\n", err);
+        mt_feed_free(feed);
+        free(a);
+        return 1;
+    }
+    draw_set_utf8(utf8);
+    apply_settings(a, o);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    app_push(a, V_TASKS);
+    if (o->focus_task && *o->focus_task)
+        app_open_task(a, NULL, o->focus_task);
+    loop(a, o);
     endwin();
     wizard_view_close(a);
     logs_view_close(a);

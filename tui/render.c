@@ -158,6 +158,94 @@ static void empty_notice(app *a, doc *d, int shown, const char *what)
         doc_text(d, P_DIM, arena_printf(d->a, "no %s", what));
 }
 
+/* The view's document: d (and right, a detail's second column from
+ * RENDER_WIDE_COLS on); *pinned lines of d stay above the scrolling part. */
+static void build_body(app *a, view_state *v, arena *fr, doc *d, doc *right, int W,
+                       int64_t now_ms, bool *two, int *pinned)
+{
+    time_t now_s = (time_t)(now_ms / 1000);
+    *two = false;
+    *pinned = 0;
+    switch (v->kind) {
+    case V_TASKS: {
+        tasklist_opts o = {v->filter, now_s, a->pod_tz_offset, a->opts.lag_warn_s};
+        empty_notice(a, d, tasklist_build(d, a->snap, &o, W), "migration tasks");
+        *pinned = 1;
+        break;
+    }
+    case V_TEMPLATES:
+        empty_notice(a, d, templates_build(d, a->snap, v->filter, now_s, W), "migration templates");
+        *pinned = 1;
+        break;
+    case V_DETAIL:
+        *two = W >= RENDER_WIDE_COLS;
+        build_detail(a, fr, d, *two ? right : NULL, *two ? (W - 3) / 2 : W, now_ms);
+        break;
+    case V_HELP: {
+        int n;
+        const help_entry *e = keys_help(&n);
+        help_build(d, e, n, W);
+        break;
+    }
+    case V_LOGS: {
+        /* The header lines are pinned above the scrolling log. */
+        doc head;
+        doc_init(&head, fr);
+        logs_view_build(a, &head, right, W, now_s);
+        for (int i = 0; i < head.n; i++)
+            *doc_add(d) = head.lines[i];
+        *pinned = head.n;
+        for (int i = 0; i < right->n; i++)
+            *doc_add(d) = right->lines[i];
+        right->n = 0;
+        if (a->logs.follow && v->top == 0 && !v->moved)
+            v->stick_bottom = true;
+        break;
+    }
+    case V_WIZARD: /* the wizard draws its own page */
+        break;
+    }
+}
+
+/* Which lines can be selected, and the object each one shows, so keys
+ * that arrive before the next frame act on what the user saw. */
+static void note_selection(app *a, const doc *d)
+{
+    a->first_sel = a->last_sel = -1;
+    for (int i = 0; i < d->n; i++)
+        if (d->lines[i].selectable) {
+            if (a->first_sel < 0)
+                a->first_sel = i;
+            a->last_sel = i;
+        }
+    free(a->sel_refs);
+    a->sel_refs = NULL;
+    a->sel_snap = a->snap;
+    if (a->first_sel >= 0) {
+        a->sel_refs = malloc(sizeof *a->sel_refs * (size_t)(a->last_sel - a->first_sel + 1));
+        if (!a->sel_refs)
+            abort();
+        for (int i = a->first_sel; i <= a->last_sel; i++)
+            a->sel_refs[i - a->first_sel] = d->lines[i].ref;
+    }
+}
+
+static void draw_body(const view_state *v, const doc *d, const doc *right, bool two, int pinned,
+                      int y, int body_h, int W)
+{
+    if (pinned && d->n)
+        doc_draw(stdscr, d, y, 0, pinned, W, 0, -1);
+    if (two) {
+        int lw = (W - 3) / 2;
+        doc_draw(stdscr, d, y, 0, body_h, lw, v->top, -1);
+        for (int i = 0; i < body_h; i++)
+            draw_text(stdscr, y + i, lw + 1, 1, P_BORDER, draw_utf8() ? "\xe2\x94\x82" : "|");
+        doc_draw(stdscr, right, y, lw + 3, body_h, W - lw - 3, v->top, -1);
+    } else {
+        doc_draw(stdscr, d, y + pinned, 0, body_h - pinned, W, v->top + pinned, v->cursor);
+    }
+}
+
 void render_frame(app *a)
 {
     int W = COLS, H = LINES;
@@ -191,90 +279,23 @@ void render_frame(app *a)
         b.hints = "Enter open  c create  x cutover  T terminate  ? help ";
     int y = 1 + bars_draw_banner(stdscr, 1, W, &b);
     int body_h = H - 1 - y;
-    if (v->kind == V_WIZARD) { /* the wizard draws its own page */
+    if (v->kind == V_WIZARD) {
         wizard_view_draw(a, y, body_h, W);
-        bars_draw_status(stdscr, H - 1, W, &b);
-        refresh();
-        arena_free(&fr);
-        return;
-    }
-
-    doc d, right;
-    doc_init(&d, &fr);
-    doc_init(&right, &fr);
-    bool two = false;
-    int pinned = 0;
-    switch (v->kind) {
-    case V_TASKS: {
-        tasklist_opts o = {v->filter, now_s, a->pod_tz_offset, a->opts.lag_warn_s};
-        empty_notice(a, &d, tasklist_build(&d, a->snap, &o, W), "migration tasks");
-        pinned = 1;
-        break;
-    }
-    case V_TEMPLATES:
-        empty_notice(a, &d, templates_build(&d, a->snap, v->filter, now_s, W), "migration templates");
-        pinned = 1;
-        break;
-    case V_DETAIL:
-        two = W >= RENDER_WIDE_COLS;
-        build_detail(a, &fr, &d, two ? &right : NULL, two ? (W - 3) / 2 : W, now_ms);
-        break;
-    case V_HELP: {
-        int n;
-        const help_entry *e = keys_help(&n);
-        help_build(&d, e, n, W);
-        break;
-    }
-    case V_LOGS: {
-        /* The header lines are pinned above the scrolling log. */
-        doc head;
-        doc_init(&head, &fr);
-        logs_view_build(a, &head, &right, W, now_s);
-        for (int i = 0; i < head.n; i++)
-            *doc_add(&d) = head.lines[i];
-        pinned = head.n;
-        for (int i = 0; i < right.n; i++)
-            *doc_add(&d) = right.lines[i];
-        right.n = 0;
-        if (a->logs.follow && v->top == 0 && !v->moved)
-            v->stick_bottom = true;
-        break;
-    }
-    case V_WIZARD: /* drawn above */
-        break;
-    }
-    resolve_cursor(a, v, &d, v->moved);
-    v->moved = false;
-    int lines = d.n > right.n ? d.n : right.n;
-    a->doc_lines = lines;
-    a->body_h = body_h - pinned;
-    a->first_sel = a->last_sel = -1;
-    for (int i = 0; i < d.n; i++)
-        if (d.lines[i].selectable) {
-            if (a->first_sel < 0)
-                a->first_sel = i;
-            a->last_sel = i;
-        }
-    free(a->sel_refs);
-    a->sel_refs = NULL;
-    a->sel_snap = a->snap;
-    if (a->first_sel >= 0) {
-        a->sel_refs = malloc(sizeof *a->sel_refs * (size_t)(a->last_sel - a->first_sel + 1));
-        for (int i = a->first_sel; i <= a->last_sel; i++)
-            a->sel_refs[i - a->first_sel] = d.lines[i].ref;
-    }
-    clamp_scroll(v, lines - pinned, body_h - pinned);
-    if (pinned && d.n)
-        doc_draw(stdscr, &d, y, 0, pinned, W, 0, -1);
-    if (two) {
-        int lw = (W - 3) / 2;
-        doc_draw(stdscr, &d, y, 0, body_h, lw, v->top, -1);
-        for (int i = 0; i < body_h; i++)
-            draw_text(stdscr, y + i, lw + 1, 1, P_BORDER, draw_utf8() ? "\xe2\x94\x82" : "|");
-        doc_draw(stdscr, &right, y, lw + 3, body_h, W - lw - 3, v->top, -1);
     } else {
-        doc_draw(stdscr, &d, y + pinned, 0, body_h - pinned, W, v->top + pinned,
-                 v->cursor);
+        doc d, right;
+        doc_init(&d, &fr);
+        doc_init(&right, &fr);
+        bool two;
+        int pinned;
+        build_body(a, v, &fr, &d, &right, W, now_ms, &two, &pinned);
+        resolve_cursor(a, v, &d, v->moved);
+        v->moved = false;
+        int lines = d.n > right.n ? d.n : right.n;
+        a->doc_lines = lines;
+        a->body_h = body_h - pinned;
+        note_selection(a, &d);
+        clamp_scroll(v, lines - pinned, body_h - pinned);
+        draw_body(v, &d, &right, two, pinned, y, body_h, W);
     }
     bars_draw_status(stdscr, H - 1, W, &b);
     refresh();

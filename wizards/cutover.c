@@ -14,6 +14,7 @@
 #include "cutover/report.h"
 #include "wizards/endpoint.h"
 #include "cutover/gates.h"
+#include "wizards/cutover_jobs.h"
 #include "wizards/wizard.h"
 
 typedef enum cut_job { J_NONE, J_SAMPLE, J_SEQ, J_VAL, J_READONLY } cut_job;
@@ -48,64 +49,7 @@ typedef struct cut_wiz {
 static cut_wiz *self(wiz *w) { return w->self; }
 static cut_gate *gate(cut_wiz *c) { return &c->log.gates[c->w.step]; }
 
-/* --- jobs ------------------------------------------------------------------- */
-
-typedef struct sample_job {
-    cut_sampler *s;
-} sample_job;
-
-static void sample_run(wiz_job *j, void *arg)
-{
-    sample_job *p = arg;
-    cut_sample(p->s, wiz_job_cancel_flag(j));
-}
-
-static void sample_free(void *arg)
-{
-    sample_job *p = arg;
-    if (p->s) { /* the wizard closed meanwhile */
-        cut_sampler_free(p->s);
-        free(p->s);
-    }
-    free(p);
-}
-
-typedef struct pg_job {
-    pgp_endpoint src, sink;
-    arena ar;
-    mt_objects objects;
-    bool apply, full;
-    cut_gate g;
-} pg_job;
-
-static void pg_job_free(void *arg)
-{
-    pg_job *p = arg;
-    wiz_endpoint_wipe_free(&p->src);
-    wiz_endpoint_wipe_free(&p->sink);
-    arena_free(&p->ar);
-    free(p);
-}
-
-static void seq_run(wiz_job *j, void *arg)
-{
-    pg_job *p = arg;
-    wiz_job_progress(j, p->apply ? "setting the sequences on the sink" : "reading the sequences");
-    pgp_seq_report r;
-    if (cut_gate_sequences(&p->src, &p->sink, &p->objects, p->apply, wiz_job_cancel_flag(j), &r,
-                           &p->g))
-        pgp_seq_report_free(&r);
-}
-
-static void val_run(wiz_job *j, void *arg)
-{
-    pg_job *p = arg;
-    wiz_job_progress(j, "comparing the source and the sink");
-    pgp_val_report r;
-    if (cut_gate_validate(&p->src, &p->sink, &p->objects, p->full, wiz_job_cancel_flag(j), &r,
-                          &p->g))
-        pgp_val_report_free(&r);
-}
+/* --- jobs (wizards/cutover_jobs.h) ------------------------------------------ */
 
 static void start_ro(cut_wiz *c, bool on);
 
@@ -120,15 +64,7 @@ static void start_pg_job(cut_wiz *c, cut_job kind, bool flag)
         wiz_status(&c->w, P_ERROR, "the task's endpoints are not known: %s", c->log.outcome);
         return;
     }
-    pg_job *p = calloc(1, sizeof *p);
-    if (!p)
-        abort();
-    pgp_endpoint_copy(&p->src, &c->src);
-    pgp_endpoint_copy(&p->sink, &c->sink);
-    arena_init(&p->ar);
-    char *text = mt_objects_string(&p->ar, &c->objects), err[256];
-    const char *vals[1] = {text};
-    mt_parse_objects(&p->ar, vals, 1, &p->objects, err, sizeof err);
+    pg_job *p = pg_job_new(&c->src, &c->sink, &c->objects);
     p->apply = kind == J_SEQ && flag;
     p->full = kind == J_VAL && flag;
     c->job = kind;
@@ -137,61 +73,6 @@ static void start_pg_job(cut_wiz *c, cut_job kind, bool flag)
             kind == J_SEQ ? seq_run : val_run, p, pg_job_free);
     if (p->apply)
         c->w.job_firm = true;
-}
-
-/* Gate 3's optional enforcement: the source database read-only for new
- * sessions, and the chosen roles' sessions ended (the migration's own are
- * never touched: the walsender and every "migtop..." application). The
- * undo runs in a session that turns read-only off for itself first. */
-typedef struct ro_job {
-    pgp_endpoint src;
-    bool on;
-    char roles[600]; /* "{a,b}" */
-    bool ok;
-    int ended;
-    char err[800];
-} ro_job;
-
-static void ro_free(void *arg)
-{
-    ro_job *p = arg;
-    wiz_endpoint_wipe_free(&p->src);
-    free(p);
-}
-
-static void ro_run(wiz_job *j, void *arg)
-{
-    ro_job *p = arg;
-    pgp_error e = {0};
-    PGconn *c = pgp_connect_cancelable(&p->src, "migtop cutover", 10, false,
-                                       wiz_job_cancel_flag(j), &e);
-    if (!c) {
-        snprintf(p->err, sizeof p->err, "[%s] %s", pgp_errcode_id(e.code), e.msg);
-        return;
-    }
-    char *db = pgp_quote_ident(c, PQdb(c));
-    char sql[1024];
-    snprintf(sql, sizeof sql, p->on ? "ALTER DATABASE %s SET default_transaction_read_only = on"
-                                    : "ALTER DATABASE %s RESET default_transaction_read_only",
-             db);
-    free(db);
-    p->ok = pgp_exec(c, "SET default_transaction_read_only = off", &e) && pgp_exec(c, sql, &e);
-    if (p->ok && p->on && p->roles[0]) {
-        const char *params[1] = {p->roles};
-        PGresult *r = pgp_query(c,
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND usename = ANY($1::text[]) "
-            "AND pid <> pg_backend_pid() AND backend_type = 'client backend' "
-            "AND application_name NOT LIKE 'migtop%'", 1, params, &e);
-        p->ok = r != NULL;
-        if (r) {
-            p->ended = atoi(PQgetvalue(r, 0, 0));
-            PQclear(r);
-        }
-    }
-    if (!p->ok)
-        snprintf(p->err, sizeof p->err, "[%s] %s", pgp_errcode_id(e.code), e.msg);
-    PQfinish(c);
 }
 
 static void start_ro(cut_wiz *c, bool on)

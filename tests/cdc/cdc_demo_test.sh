@@ -4,11 +4,7 @@
 # while the lag stays near zero (every sample of the status over 10 s
 # under 2 s, the last one under 1 s).
 set -euo pipefail
-src=${MIGTOP_SOURCE_DIR:?}
-bin=${MIGTOP_BIN:?}
-work=$(mktemp -d)
-export TMUX_SCREENS=$work
-source "$src/tests/support/tmux.sh"
+source "${MIGTOP_SOURCE_DIR:?}/tests/support/tui.sh"
 source "$src/tests/support/demo.sh"
 trap demo_cleanup EXIT
 

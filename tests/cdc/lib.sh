@@ -2,7 +2,7 @@
 # engine_tool, fingerprints), plus a source with the sample's types, a
 # TOAST table, a table for truncates and pgbench's tables; the workloads
 # that write to them; and waiting until the sink has caught up.
-source "$MIGTOP_SOURCE_DIR/tests/engine/lib.sh"
+source "$MIGTOP_SOURCE_DIR/tests/support/engine.sh"
 
 # CDC sets up a replication origin and session_replication_role on the
 # sink, and the publication on the source needs the tables' owner: both

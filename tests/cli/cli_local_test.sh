@@ -13,12 +13,9 @@ state=$work/migtop # $XDG_STATE_HOME/migtop, set below
 export PGC_ROOT=$work/pgc
 mkdir -p "$PGC_ROOT"
 source "$SRC/tests/support/pgcluster.sh"
+source "$SRC/tests/support/runners.sh"
 cleanup() {
-    for l in "$state"/tasks/*/runner.lock; do
-        [ -f "$l" ] || continue
-        p=$(cat "$l" 2>/dev/null || true)
-        [ -n "$p" ] && [ "$(ps -o comm= -p "$p" 2>/dev/null)" = migtop ] && kill "$p" 2>/dev/null || true
-    done
+    runners_stop "$state"
     pgc_cleanup
     rm -rf "$work"
 }

@@ -200,7 +200,7 @@ fails bad-since 2 '--since must be a duration' logs bench-0 --step cdc --since 5
 fails bad-tail 2 '--tail must be' logs bench-0 --step cdc --tail -5 "${K[@]}"
 fails no-step 2 'step should be specified' logs bench-0 "${K[@]}"
 fails bad-step 2 'must be precheck, init-struct, init-data or cdc' logs bench-0 --step copy "${K[@]}"
-fails bad-out 2 'must be table, wide, json or yaml' list -o xml "${K[@]}"
+fails bad-out 2 'must be table, wide, json, yaml or name' list -o xml "${K[@]}"
 fails bad-flag 2 'unknown flag: --frobnicate' list --frobnicate "${K[@]}"
 fails bad-src 2 '^migtop create: --source: ' create t-x --template apecloud-pg2pg --source nothing \
     --sink "$SINK_EP" --migration-object public "${K[@]}"

@@ -4,11 +4,7 @@
 # the file showing up, a broken file keeping the last good data with a
 # banner, resizing down to 30x10 and back, and no password on any screen.
 set -euo pipefail
-src=${MIGTOP_SOURCE_DIR:?}
-bin=${MIGTOP_BIN:?}
-work=$(mktemp -d)
-export TMUX_SCREENS=$work
-source "$src/tests/support/tmux.sh"
+source "${MIGTOP_SOURCE_DIR:?}/tests/support/tui.sh"
 trap 'tmux_cleanup; rm -rf "$work"' EXIT
 snap=$work/snap.json
 write_snapshot() { # atomic, as a tool saving kubectl output would do

@@ -6,11 +6,7 @@
 # --theme over it, a theme of one's own, NO_COLOR and an 8-colour terminal.
 # Colours are read from the screen with tmux capture-pane -e.
 set -euo pipefail
-src=${MIGTOP_SOURCE_DIR:?}
-bin=${MIGTOP_BIN:?}
-work=$(mktemp -d)
-export TMUX_SCREENS=$work
-source "$src/tests/support/tmux.sh"
+source "${MIGTOP_SOURCE_DIR:?}/tests/support/tui.sh"
 trap 'tmux_cleanup; rm -rf "$work"' EXIT
 export XDG_CONFIG_HOME=$work/cfg # nothing from the machine's own config
 mkdir -p "$XDG_CONFIG_HOME/migtop/themes"

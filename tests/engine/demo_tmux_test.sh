@@ -5,11 +5,7 @@
 # on screen, no password is ever drawn, and quitting stops the servers and
 # removes their directory.
 set -euo pipefail
-src=${MIGTOP_SOURCE_DIR:?}
-bin=${MIGTOP_BIN:?}
-work=$(mktemp -d)
-export TMUX_SCREENS=$work
-source "$src/tests/support/tmux.sh"
+source "${MIGTOP_SOURCE_DIR:?}/tests/support/tui.sh"
 source "$src/tests/support/demo.sh"
 trap demo_cleanup EXIT
 

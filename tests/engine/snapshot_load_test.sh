@@ -10,7 +10,7 @@
 #   waiting in the slot are exactly the ledger rows after K;
 # - terminate drops the slot and the publication and removes the task.
 set -euo pipefail
-source "$MIGTOP_SOURCE_DIR/tests/engine/lib.sh"
+source "$MIGTOP_SOURCE_DIR/tests/support/engine.sh"
 
 pgc_start src
 pgc_start sink

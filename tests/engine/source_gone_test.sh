@@ -3,7 +3,7 @@
 # fail with a reason that names the table and how far its copy got, the
 # log says the same, and the runner exits (nothing left hanging).
 set -euo pipefail
-source "$MIGTOP_SOURCE_DIR/tests/engine/lib.sh"
+source "$MIGTOP_SOURCE_DIR/tests/support/engine.sh"
 
 pgc_start src
 pgc_start sink

@@ -11,7 +11,7 @@
 # - a second task on the same sink (which now has every table) succeeds;
 # - a COPY the sink refuses fails the task with the table and how far it got.
 set -euo pipefail
-source "$MIGTOP_SOURCE_DIR/tests/engine/lib.sh"
+source "$MIGTOP_SOURCE_DIR/tests/support/engine.sh"
 
 pgc_start src
 pgc_start sink

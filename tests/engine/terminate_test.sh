@@ -5,7 +5,7 @@
 # has it, and once the source is back the slot and the publication go and
 # the task is removed. A second terminate of a task that is gone says so.
 set -euo pipefail
-source "$MIGTOP_SOURCE_DIR/tests/engine/lib.sh"
+source "$MIGTOP_SOURCE_DIR/tests/support/engine.sh"
 
 pgc_start src
 pgc_start sink

@@ -87,7 +87,7 @@ static int cmd_watch(const char *text, const char *slot, double seconds, int ms,
         }
         double cost = now_ms() - t0;
         char cf[32];
-        pgp_lsn_format(s.confirmed_flush_lsn, cf, sizeof cf);
+        fmt_lsn(s.confirmed_flush_lsn, cf, sizeof cf);
         printf("tick t=%.3f exists=%d active=%d pid=%d wal_status=%s confirmed=%s lag_bytes=%lld "
                "lag_s=%.2f%s retained=%lld replay_lag=%.3f commits_s=%.1f wal_bytes_s=%.0f "
                "write_xacts_s=%.1f writing=%d sessions=%d excluded=%d no_writes_s=%.3f%s "

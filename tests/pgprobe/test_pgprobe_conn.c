@@ -116,13 +116,13 @@ static void test_lsn(void **state)
 {
     (void)state;
     uint64_t v;
-    assert_true(pgp_lsn_parse("16/B374D848", &v));
+    assert_true(fmt_parse_lsn("16/B374D848", &v));
     assert_true(v == 0x16B374D848ULL);
     char buf[32];
-    pgp_lsn_format(v, buf, sizeof buf);
+    fmt_lsn(v, buf, sizeof buf);
     assert_string_equal(buf, "16/B374D848");
-    assert_false(pgp_lsn_parse("16-B3", &v));
-    assert_false(pgp_lsn_parse("1/2x", &v));
+    assert_false(fmt_parse_lsn("16-B3", &v));
+    assert_false(fmt_parse_lsn("1/2x", &v));
 }
 
 static void test_ring_age(void **state)

@@ -5,23 +5,19 @@
 # sequences are set on the sink, and refuses again when the sink's data
 # differs (gate 6 names the table and the key range).
 set -euo pipefail
-source "$MIGTOP_SOURCE_DIR/tests/engine/lib.sh"
+source "$MIGTOP_SOURCE_DIR/tests/support/engine.sh"
 export MIGTOP_CUTOVER_STABLE_S=3
 
-pgc_start src
-pgc_start sink
+et_pair
 pgc_psql src -d postgres >/dev/null <<'SQL'
-CREATE ROLE mig LOGIN SUPERUSER REPLICATION PASSWORD 'src-pw';
 CREATE TABLE public.acct (id int PRIMARY KEY, bal int NOT NULL);
 INSERT INTO public.acct SELECT g, 100 FROM generate_series(1, 3000) g;
 CREATE TABLE public.notes (id serial PRIMARY KEY, v text);
 INSERT INTO public.notes (v) SELECT 'n' || g FROM generate_series(1, 40) g;
 SQL
-pgc_psql sink -d postgres -c "CREATE ROLE mig LOGIN SUPERUSER PASSWORD 'sink-pw'" >/dev/null
 src_ep=$(et_endpoint src mig src-pw)
 sink_ep=$(et_endpoint sink mig sink-pw)
-"$tool" create "$state" co "$src_ep" "$sink_ep" '"public"' 'precheck=true,init-struct=true,init-data=true,cdc=true'
-et_wait_status co 'status=Running' 90
+et_pair_task co
 
 check() { "$MIGTOP_BIN" cutover co --check --backend local --state-dir "$state" "$@"; }
 

@@ -5,7 +5,7 @@
 # migration's: CDC goes on), gate 3 then passes; Q aborts, undoes the
 # read-only setting, says so, and the report records it.
 set -euo pipefail
-source "$MIGTOP_SOURCE_DIR/tests/engine/lib.sh"
+source "$MIGTOP_SOURCE_DIR/tests/support/engine.sh"
 export XDG_STATE_HOME=$work/xdg
 state=$XDG_STATE_HOME/migtop
 export TMUX_SCREENS=$work/screens
@@ -13,19 +13,14 @@ mkdir -p "$TMUX_SCREENS"
 source "$MIGTOP_SOURCE_DIR/tests/support/tmux.sh"
 trap 'tmux_cleanup; et_cleanup' EXIT
 
-pgc_start src
-pgc_start sink
+et_pair
 pgc_psql src -d postgres >/dev/null <<'SQL'
-CREATE ROLE mig LOGIN SUPERUSER REPLICATION PASSWORD 'src-pw';
 CREATE ROLE billing LOGIN PASSWORD 'b-pw';
 CREATE TABLE public.acct (id int PRIMARY KEY, bal int NOT NULL);
 INSERT INTO public.acct SELECT g, 100 FROM generate_series(1, 1000) g;
 GRANT ALL ON public.acct TO billing;
 SQL
-pgc_psql sink -d postgres -c "CREATE ROLE mig LOGIN SUPERUSER PASSWORD 'sink-pw'" >/dev/null
-"$tool" create "$state" ro "$(et_endpoint src mig src-pw)" "$(et_endpoint sink mig sink-pw)" \
-  '"public"' 'precheck=true,init-struct=true,init-data=true,cdc=true'
-et_wait_status ro 'status=Running' 90
+et_pair_task ro
 
 for i in $(seq 600); do
   echo "BEGIN; UPDATE acct SET bal = bal + 1 WHERE id = $((i % 1000 + 1)); SELECT pg_sleep(0.3); COMMIT;"

@@ -15,7 +15,7 @@
 #    restart; then T terminates the task, no slot is left, and the report
 #    is still there.
 set -euo pipefail
-source "$MIGTOP_SOURCE_DIR/tests/engine/lib.sh"
+source "$MIGTOP_SOURCE_DIR/tests/support/engine.sh"
 export XDG_STATE_HOME=$work/xdg
 state=$XDG_STATE_HOME/migtop # the dashboard's default state dir
 export MIGTOP_CUTOVER_STABLE_S=6
@@ -24,19 +24,14 @@ mkdir -p "$TMUX_SCREENS"
 source "$MIGTOP_SOURCE_DIR/tests/support/tmux.sh"
 trap 'tmux_cleanup; et_cleanup' EXIT
 
-pgc_start src "wal_sender_timeout = 10s"
-pgc_start sink
+et_pair "wal_sender_timeout = 10s"
 pgc_psql src -d postgres >/dev/null <<'SQL'
-CREATE ROLE mig LOGIN SUPERUSER REPLICATION PASSWORD 'src-pw';
 CREATE TABLE public.acct (id int PRIMARY KEY, bal int NOT NULL);
 INSERT INTO public.acct SELECT g, 100 FROM generate_series(1, 3000) g;
 CREATE TABLE public.notes (id serial PRIMARY KEY, v text);
 INSERT INTO public.notes (v) SELECT 'n' || g FROM generate_series(1, 40) g;
 SQL
-pgc_psql sink -d postgres -c "CREATE ROLE mig LOGIN SUPERUSER PASSWORD 'sink-pw'" >/dev/null
-"$tool" create "$state" co "$(et_endpoint src mig src-pw)" "$(et_endpoint sink mig sink-pw)" \
-  '"public"' 'precheck=true,init-struct=true,init-data=true,cdc=true'
-et_wait_status co 'status=Running' 90
+et_pair_task co
 
 # The business: one "billing" session writing, most of the time inside a
 # transaction.

@@ -11,7 +11,7 @@ cd "$(dirname "$0")/../.."
 here=$PWD
 build=$(cd "${1:-build}" && pwd)
 export MIGTOP_SOURCE_DIR=$here MIGTOP_BUILD_DIR=$build MIGTOP_BIN=$build/bin/migtop
-source tests/engine/lib.sh
+source tests/support/engine.sh
 export XDG_STATE_HOME=$work/xdg
 state=$XDG_STATE_HOME/migtop
 export TMUX_SCREENS=$work/screens

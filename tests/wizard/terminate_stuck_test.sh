@@ -7,7 +7,7 @@
 # statements; D asks, n leaves everything as it was, D then y applies them
 # and the source is checked clean.
 set -euo pipefail
-source "$MIGTOP_SOURCE_DIR/tests/engine/lib.sh"
+source "$MIGTOP_SOURCE_DIR/tests/support/engine.sh"
 export TMUX_SCREENS=$work/screens
 mkdir -p "$TMUX_SCREENS"
 source "$MIGTOP_SOURCE_DIR/tests/support/tmux.sh"
@@ -20,17 +20,12 @@ cleanup() {
 trap cleanup EXIT
 export MIGTOP_TERMINATE_STUCK_S=5
 
-pgc_start src
-pgc_start sink
+et_pair
 pgc_psql src -d postgres >/dev/null <<'SQL'
-CREATE ROLE mig LOGIN SUPERUSER REPLICATION PASSWORD 'src-pw';
 CREATE TABLE public.t (id int PRIMARY KEY);
 INSERT INTO public.t SELECT generate_series(1, 500);
 SQL
-pgc_psql sink -d postgres -c "CREATE ROLE mig LOGIN SUPERUSER PASSWORD 'sink-pw'" >/dev/null
-"$tool" create "$state" stuck "$(et_endpoint src mig src-pw)" "$(et_endpoint sink mig sink-pw)" \
-  '"public"' 'precheck=true,init-struct=true,init-data=true,cdc=true'
-et_wait_status stuck 'status=Running' 90
+et_pair_task stuck
 slot_active() { pgc_psql src -d postgres -Atc "SELECT active FROM pg_replication_slots WHERE slot_name = 'stuck'"; }
 for _ in $(seq 50); do [ "$(slot_active)" = t ] && break; sleep 0.2; done
 [ "$(slot_active)" = t ] || fail "the slot is not active"

@@ -14,7 +14,7 @@
 #  - --readonly refuses c and T and says why;
 #  - the passwords typed never appear on any screen.
 set -euo pipefail
-source "$MIGTOP_SOURCE_DIR/tests/engine/lib.sh"
+source "$MIGTOP_SOURCE_DIR/tests/support/engine.sh"
 export TMUX_SCREENS=$work/screens
 mkdir -p "$TMUX_SCREENS"
 source "$MIGTOP_SOURCE_DIR/tests/support/tmux.sh"

@@ -1,4 +1,4 @@
-# Shared by the engine's shell tests: two real PostgreSQL clusters
+# Shared by the engine, CDC, wizard and cutover shell tests: two real PostgreSQL clusters
 # (tests/support/pgcluster.sh), the engine_tool driver, waiting on a local
 # task's status, and comparing the sink with the source. Source this file
 # after `set -euo pipefail`; it installs its own EXIT trap (et_cleanup).
@@ -12,17 +12,13 @@ state=$work/state
 export PGC_ROOT=$work/pgc
 mkdir -p "$PGC_ROOT"
 source "$src/tests/support/pgcluster.sh"
+source "$src/tests/support/runners.sh"
 
 ET_PIDS=()
 et_cleanup() {
   local p
   for p in "${ET_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  # A runner the test started detached: stop it by the pid in its lock.
-  for l in "$state"/tasks/*/runner.lock; do
-    [ -f "$l" ] || continue
-    p=$(cat "$l" 2>/dev/null || true)
-    [ -n "$p" ] && [ "$(ps -o comm= -p "$p" 2>/dev/null)" = migtop ] && kill "$p" 2>/dev/null || true
-  done
+  runners_stop "$state"
   pgc_cleanup
   if [ "${ET_KEEP:-0}" = 1 ]; then echo "kept $work" >&2; else rm -rf "$work"; fi
 }
@@ -117,4 +113,23 @@ et_no_slot() {
   local n
   n=$(pgc_psql "$1" -d postgres -Atc "SELECT (SELECT count(*) FROM pg_replication_slots WHERE slot_name = '$slot') + (SELECT count(*) FROM pg_publication WHERE pubname = '${slot}_publication_for_all_tables')")
   [ "$n" = 0 ] || fail "slot or publication of $2 still on the source"
+}
+
+# et_pair [SRC_CONF_LINE...]: the two clusters "src" and "sink" with the
+# migration role mig on each, a superuser with a password (src-pw,
+# sink-pw), REPLICATION on the source. Extra lines go to the source's
+# postgresql.conf.
+et_pair() {
+  pgc_start src "$@"
+  pgc_start sink
+  pgc_psql src -d postgres -c "CREATE ROLE mig LOGIN SUPERUSER REPLICATION PASSWORD 'src-pw'" >/dev/null
+  pgc_psql sink -d postgres -c "CREATE ROLE mig LOGIN SUPERUSER PASSWORD 'sink-pw'" >/dev/null
+}
+
+# et_pair_task NAME [OBJECTS]: a local task between the pair's clusters
+# (every step, CDC included) created, and waited for until it is Running.
+et_pair_task() {
+  "$tool" create "$state" "$1" "$(et_endpoint src mig src-pw)" "$(et_endpoint sink mig sink-pw)" \
+    "${2:-\"public\"}" 'precheck=true,init-struct=true,init-data=true,cdc=true'
+  et_wait_status "$1" 'status=Running' 90
 }

@@ -1,0 +1,27 @@
+/* The text of the statements that apply decoded changes on the sink, and
+ * the parameters each takes, so the applier (apply.c) only sends them.
+ * One statement per relation and shape (which columns came, which were
+ * unchanged TOAST, which old tuple): inserts overwrite an existing key
+ * (ON CONFLICT ... DO UPDATE), keyed updates and deletes find the row by
+ * its key, tables with REPLICA IDENTITY FULL and no key by every old
+ * column compared as text, one row at a time (ctid). */
+#ifndef MIGTOP_ENGINE_APPLY_SQL_H
+#define MIGTOP_ENGINE_APPLY_SQL_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "engine/pgoutput_decode.h"
+
+/* The shape of m's statement: what decides its text (malloc'd). */
+char *apply_sql_shape(const pgo_msg *m);
+/* The statement for m on the table qname (quoted identifiers through c);
+ * NULL with err when such a change cannot find its row (no replica
+ * identity, a key column that came as unchanged TOAST). malloc'd. */
+char *apply_sql_change(PGconn *c, const pgo_msg *m, const char *qname, char *err, size_t errlen);
+/* The parameters of m's statement in the order its text numbers them;
+ * vals has room for 2 * ncols + 1. Returns their number. */
+int apply_sql_params(const pgo_msg *m, const char **vals);
+
+#endif
