@@ -1,6 +1,6 @@
 /* A form as the wizards show it: labelled fields (text, masked password,
  * toggle, choice, checklist), each with the error its validation gave as
- * it was typed. This header holds the state the UI edits (tui/form.c)
+ * it was typed. This header holds the state the UI edits (wizards/form.c)
  * and the function that draws it; drawing reads the state only.
  *
  * A password field's value is never drawn: the pane shows one '*' per
