@@ -1,4 +1,4 @@
-/* What the kbcli-compatible commands (cli/*.c) share: taking flags
+/* What the kbcli-compatible commands (cli/<name>.c) share: taking flags
  * the way cobra/kubectl accept them, the common backend flags, and errors
  * as one line on stderr with an exit code (0 ok, 1 failed, 2 bad usage). */
 #ifndef MIGTOP_CLI_ARGS_H
