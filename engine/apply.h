@@ -1,25 +1,29 @@
 /* Applies decoded source changes to the sink, in the sink session that
  * owns the task's replication origin. Every change goes through libpq's
- * pipeline mode: statements prepared once per relation and column shape
- * are sent without waiting, and results are read in batches, so one
- * round trip serves a whole group of source transactions. The caller
- * groups: apply_txn_end records a source commit in the origin, and
- * apply_commit makes everything since the last one durable in a single
- * sink transaction. Any failure leaves the sink transaction aborted: the
- * caller drops the connection and resumes from the origin.
+ * pipeline mode on a non-blocking connection: statements prepared once
+ * per relation and shape are sent without waiting, and results are read
+ * as they arrive, so one round trip serves a whole group of source
+ * transactions and the caller keeps reading the stream meanwhile. The
+ * caller groups: apply_txn_end records a source commit in the origin;
+ * apply_commit ends the group with COMMIT and a sync without waiting for
+ * it, and the group is durable once apply_durable_lsn() reaches its end
+ * (one commit is in flight at a time: the next waits for it, so a group
+ * never becomes durable without the one before it). Any failure leaves
+ * the sink transaction aborted: the caller drops the connection and
+ * resumes from the origin. Nothing here waits without watching the stop
+ * flag, so a hung sink never keeps the runner from stopping.
  *
- * Conflict policy "override", like the add-on's CDC default: an insert of
- * a key that exists overwrites the row (INSERT ... ON CONFLICT (key) DO
- * UPDATE). Tables with REPLICA IDENTITY FULL and no key find rows by every
- * column (compared as text, so types without an equality operator work)
- * and touch one row at a time (ctid), so duplicate rows stay duplicates.
- * Unchanged TOAST values are left out of the UPDATE. The sink session runs
- * with session_replication_role = replica, as PostgreSQL's own apply
- * worker does: triggers recreated from the source do not fire twice. */
+ * Where a change goes and with which types is apply_rel.h; the
+ * statements' text is apply_sql.h. Conflict policy "override", like the
+ * add-on's CDC default: an insert of a key that exists overwrites the row.
+ * The sink session runs with session_replication_role = replica, as
+ * PostgreSQL's own apply worker does: triggers recreated from the source
+ * do not fire twice. */
 #ifndef MIGTOP_ENGINE_APPLY_H
 #define MIGTOP_ENGINE_APPLY_H
 
 #include <libpq-fe.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -28,13 +32,16 @@
 
 typedef struct cdc_apply cdc_apply;
 
-/* Takes over sink (a connection with the origin already set up). */
-cdc_apply *apply_new(PGconn *sink, char *err, size_t errlen);
-void apply_free(cdc_apply *a); /* closes the connection too */
+/* Takes over sink (a connection with the origin already set up); src is
+ * a plain connection to the source for its catalog (not taken over);
+ * waits end when *stop becomes true. */
+cdc_apply *apply_new(PGconn *sink, PGconn *src, const atomic_bool *stop, char *err,
+                     size_t errlen);
+void apply_free(cdc_apply *a); /* closes the sink connection too */
 
-/* A Relation message: compares its columns with the sink table's. On a
- * difference returns false, sets *structure = true and err names the
- * table and the difference. */
+/* A Relation message: finds its target on the sink and compares the
+ * columns and their types. On a difference returns false, sets
+ * *structure = true and err names the table and the difference. */
 bool apply_relation(cdc_apply *a, const pgo_relation *rel, bool *structure, char *err,
                     size_t errlen);
 /* Insert, Update, Delete, Truncate (d resolves Truncate's relids). The
@@ -44,12 +51,26 @@ bool apply_change(cdc_apply *a, const pgo_decoder *d, const pgo_msg *m, bool *st
 /* A source transaction's Commit: records it in the origin. */
 bool apply_txn_end(cdc_apply *a, uint64_t end_lsn, int64_t commit_ts_us, char *err,
                    size_t errlen);
-/* Commits the open sink transaction (if any) and waits for it. */
-bool apply_commit(cdc_apply *a, char *err, size_t errlen);
-/* Reads results until at most max_pending statements are in flight, so a
- * large source transaction never piles up unread results. */
-bool apply_drain(cdc_apply *a, int max_pending, char *err, size_t errlen);
+/* Ends the group whose last source commit is end_lsn (commit_ts_us): waits
+ * for the commit in flight, if any, then sends this one without waiting. */
+bool apply_commit(cdc_apply *a, uint64_t end_lsn, int64_t commit_ts_us, char *err,
+                  size_t errlen);
+/* Reads the results that arrived, without waiting; false on a failure
+ * (err says which statement and why). */
+bool apply_poll(cdc_apply *a, char *err, size_t errlen);
+/* Waits until every commit sent returned (or stop); false on a failure. */
+bool apply_settle(cdc_apply *a, char *err, size_t errlen);
+/* The sink connection's socket, to poll for results. */
+int apply_socket(const cdc_apply *a);
+/* The end of the last group whose commit returned, and its commit time. */
+uint64_t apply_durable_lsn(const cdc_apply *a);
+int64_t apply_durable_ts(const cdc_apply *a);
 bool apply_in_txn(const cdc_apply *a);
-int64_t apply_rows(const cdc_apply *a); /* rows changed since apply_new */
+/* Something sent whose result has not come back (a statement or a commit). */
+bool apply_busy(const cdc_apply *a);
+/* Monotonic ms of the last result read (or of apply_new). */
+int64_t apply_last_result_ms(const cdc_apply *a);
+int apply_backend_pid(const cdc_apply *a); /* the sink session's, for pg_locks */
+int64_t apply_rows(const cdc_apply *a);    /* rows changed since apply_new */
 
 #endif

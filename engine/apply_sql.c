@@ -13,6 +13,13 @@ static char *ident(PGconn *conn, const char *name)
     return q;
 }
 
+/* $n with the column's type on the sink: a value's text alone is not
+ * enough for every type (an anonymous composite, an enum array...). */
+static void param(strbuf *b, const apply_target *t, int col, int n)
+{
+    strbuf_printf(b, "$%d::%s", n, t->cols[col].sink_type);
+}
+
 /* Whether the relation finds rows by a key (replica identity default with
  * a primary key, or an index) rather than by the whole old row. */
 static bool keyed(const pgo_relation *rel)
@@ -28,9 +35,10 @@ static bool keyed(const pgo_relation *rel)
 /* WHERE for Update/Delete. Keyed: key columns = the old key ('K') or, when
  * the key did not change, the new row's. Full: every column of the old
  * row ('O') not left out as unchanged TOAST, as text, one row by ctid. */
-static void where_clause(PGconn *conn, const pgo_relation *rel, const char *qname,
+static void where_clause(PGconn *conn, const pgo_relation *rel, const apply_target *t,
                          const pgo_tuple *src, int *np, strbuf *b)
 {
+    const char *qname = t->qname;
     if (keyed(rel)) {
         strbuf_printf(b, " WHERE ");
         int k = 0;
@@ -38,7 +46,8 @@ static void where_clause(PGconn *conn, const pgo_relation *rel, const char *qnam
             if (!rel->cols[i].key)
                 continue;
             char *c = ident(conn, rel->cols[i].name);
-            strbuf_printf(b, "%s%s = $%d", k++ ? " AND " : "", c, ++*np);
+            strbuf_printf(b, "%s%s = ", k++ ? " AND " : "", c);
+            param(b, t, i, ++*np);
             PQfreemem(c);
         }
         return;
@@ -57,21 +66,30 @@ static void where_clause(PGconn *conn, const pgo_relation *rel, const char *qnam
     strbuf_printf(b, " LIMIT 1)");
 }
 
-static void insert_sql(PGconn *conn, const pgo_relation *rel, const char *qname, strbuf *b)
+/* An insert of a key that exists overwrites the row; a table without
+ * columns takes DEFAULT VALUES; GENERATED ALWAYS identities keep the
+ * source's values (OVERRIDING SYSTEM VALUE) and are never SET. */
+static void insert_sql(PGconn *conn, const pgo_relation *rel, const apply_target *t, strbuf *b)
 {
+    if (!rel->ncols) {
+        strbuf_printf(b, "INSERT INTO %s DEFAULT VALUES", t->qname);
+        return;
+    }
     strbuf cols = {0}, vals = {0}, set = {0}, keys = {0};
     for (int i = 0; i < rel->ncols; i++) {
         char *c = ident(conn, rel->cols[i].name);
         strbuf_printf(&cols, "%s%s", i ? ", " : "", c);
-        strbuf_printf(&vals, "%s$%d", i ? ", " : "", i + 1);
+        if (i)
+            strbuf_put(&vals, ", ", 2);
+        param(&vals, t, i, i + 1);
         if (rel->cols[i].key)
             strbuf_printf(&keys, "%s%s", keys.n ? ", " : "", c);
-        else
+        else if (!t->cols[i].identity_always)
             strbuf_printf(&set, "%s%s = EXCLUDED.%s", set.n ? ", " : "", c, c);
         PQfreemem(c);
     }
-    strbuf_printf(b, "INSERT INTO %s (%s) VALUES (%s)", qname, strbuf_str(&cols),
-                  strbuf_str(&vals));
+    strbuf_printf(b, "INSERT INTO %s (%s)%s VALUES (%s)", t->qname, strbuf_str(&cols),
+                  t->identity_always ? " OVERRIDING SYSTEM VALUE" : "", strbuf_str(&vals));
     if (keyed(rel)) {
         if (set.n)
             strbuf_printf(b, " ON CONFLICT (%s) DO UPDATE SET %s", strbuf_str(&keys),
@@ -127,11 +145,66 @@ int apply_sql_params(const pgo_msg *m, const char **vals)
     return np;
 }
 
-char *apply_sql_change(PGconn *conn, const pgo_msg *m, const char *qname, char *err, size_t errlen)
+/* UPDATE ... SET the columns that came. */
+static void update_sql(PGconn *conn, const pgo_msg *m, const apply_target *t, strbuf *b)
+{
+    const pgo_relation *rel = m->rel;
+    const pgo_tuple *src = m->old_kind ? &m->old_tup : &m->new_tup;
+    int np = 0;
+    strbuf_printf(b, "UPDATE %s SET ", t->qname);
+    for (int i = 0; i < rel->ncols; i++) {
+        if (m->new_tup.kinds[i] == 'u')
+            continue;
+        char *c = ident(conn, rel->cols[i].name);
+        strbuf_printf(b, "%s%s = ", np ? ", " : "", c);
+        param(b, t, i, np + 1);
+        np++;
+        PQfreemem(c);
+    }
+    where_clause(conn, rel, t, src, &np, b);
+}
+
+/* An UPDATE of a table with GENERATED ALWAYS identity columns, which an
+ * UPDATE may not SET: the row is deleted and inserted again with the new
+ * values (the unchanged TOAST ones from the deleted row), in one
+ * statement, so it is still one change of one row. */
+static void update_identity_sql(PGconn *conn, const pgo_msg *m, const apply_target *t, strbuf *b)
+{
+    const pgo_relation *rel = m->rel;
+    const pgo_tuple *src = m->old_kind ? &m->old_tup : &m->new_tup;
+    strbuf cols = {0}, vals = {0}, where = {0};
+    int np = 0;
+    for (int i = 0; i < rel->ncols; i++) {
+        char *c = ident(conn, rel->cols[i].name);
+        strbuf_printf(&cols, "%s%s", i ? ", " : "", c);
+        if (i)
+            strbuf_put(&vals, ", ", 2);
+        if (m->new_tup.kinds[i] == 'u')
+            strbuf_printf(&vals, "old.%s", c);
+        else
+            param(&vals, t, i, ++np);
+        PQfreemem(c);
+    }
+    where_clause(conn, rel, t, src, &np, &where);
+    strbuf_printf(b, "WITH old AS (DELETE FROM %s%s RETURNING *) INSERT INTO %s (%s) OVERRIDING "
+                     "SYSTEM VALUE SELECT %s FROM old", t->qname, strbuf_str(&where), t->qname,
+                  strbuf_str(&cols), strbuf_str(&vals));
+    strbuf_free(&cols);
+    strbuf_free(&vals);
+    strbuf_free(&where);
+}
+
+bool apply_sql_noop(const pgo_msg *m)
+{
+    /* An UPDATE of a table without (sent) columns changes nothing. */
+    return m->kind == PGO_UPDATE && m->rel->ncols == 0;
+}
+
+char *apply_sql_change(PGconn *conn, const pgo_msg *m, const apply_target *t, char *err,
+                       size_t errlen)
 {
     const pgo_relation *rel = m->rel;
     strbuf b = {0};
-    int np = 0;
     const pgo_tuple *src = m->old_kind ? &m->old_tup : &m->new_tup;
     if (m->kind != PGO_INSERT && !keyed(rel) && m->old_kind != 'O') {
         snprintf(err, errlen,
@@ -149,21 +222,46 @@ char *apply_sql_change(PGconn *conn, const pgo_msg *m, const char *qname, char *
                 return NULL;
             }
     if (m->kind == PGO_INSERT) {
-        insert_sql(conn, rel, qname, &b);
+        insert_sql(conn, rel, t, &b);
     } else if (m->kind == PGO_UPDATE) {
-        strbuf_printf(&b, "UPDATE %s SET ", qname);
-        for (int i = 0; i < rel->ncols; i++) {
-            if (m->new_tup.kinds[i] == 'u')
-                continue;
-            char *c = ident(conn, rel->cols[i].name);
-            strbuf_printf(&b, "%s%s = $%d", np ? ", " : "", c, np + 1);
-            np++;
-            PQfreemem(c);
-        }
-        where_clause(conn, rel, qname, src, &np, &b);
+        if (t->identity_always)
+            update_identity_sql(conn, m, t, &b);
+        else
+            update_sql(conn, m, t, &b);
     } else {
-        strbuf_printf(&b, "DELETE FROM %s", qname);
-        where_clause(conn, rel, qname, src, &np, &b);
+        int np = 0;
+        strbuf_printf(&b, "DELETE FROM %s", t->qname);
+        where_clause(conn, rel, t, src, &np, &b);
     }
     return b.s;
+}
+
+void apply_sql_truncate(strbuf *b, const apply_target *const *targets, int n, bool cascade,
+                        bool restart_identity)
+{
+    strbuf_printf(b, "TRUNCATE ");
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+        if (targets[i]->redirected)
+            continue;
+        /* ONLY, as the source meant it; a partitioned table has no rows
+         * of its own and refuses ONLY. */
+        strbuf_printf(b, "%s%s%s", k++ ? ", " : "", targets[i]->partitioned ? "" : "ONLY ",
+                      targets[i]->qname);
+    }
+    if (!k) {
+        strbuf_reset(b);
+        return;
+    }
+    if (restart_identity)
+        strbuf_printf(b, " RESTART IDENTITY");
+    if (cascade)
+        strbuf_printf(b, " CASCADE");
+}
+
+void apply_sql_truncate_partition(strbuf *b, const apply_target *t)
+{
+    /* The partition is not a table on the sink: its rows, by its bounds. */
+    strbuf_printf(b, "DELETE FROM %s%s%s", t->qname, t->part_filter[0] ? " WHERE " : "",
+                  t->part_filter);
 }

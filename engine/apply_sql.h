@@ -12,16 +12,29 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "engine/apply_rel.h"
 #include "engine/pgoutput_decode.h"
+#include "model/strbuf.h"
 
 /* The shape of m's statement: what decides its text (malloc'd). */
 char *apply_sql_shape(const pgo_msg *m);
-/* The statement for m on the table qname (quoted identifiers through c);
- * NULL with err when such a change cannot find its row (no replica
- * identity, a key column that came as unchanged TOAST). malloc'd. */
-char *apply_sql_change(PGconn *c, const pgo_msg *m, const char *qname, char *err, size_t errlen);
+/* The statement for m on its target t (quoted identifiers through c),
+ * every parameter cast to its column's type on the sink; NULL with err
+ * when such a change cannot find its row (no replica identity, a key
+ * column that came as unchanged TOAST). malloc'd. */
+char *apply_sql_change(PGconn *c, const pgo_msg *m, const apply_target *t, char *err,
+                       size_t errlen);
+/* A change that changes nothing (an UPDATE of a table without columns). */
+bool apply_sql_noop(const pgo_msg *m);
 /* The parameters of m's statement in the order its text numbers them;
  * vals has room for 2 * ncols + 1. Returns their number. */
 int apply_sql_params(const pgo_msg *m, const char **vals);
+/* One TRUNCATE of every target that is a table on the sink, as the
+ * source's Truncate said (CASCADE, RESTART IDENTITY); b stays empty when
+ * there is none. A target that is a source partition written through the
+ * sink's root is emptied with apply_sql_truncate_partition. */
+void apply_sql_truncate(strbuf *b, const apply_target *const *targets, int n, bool cascade,
+                        bool restart_identity);
+void apply_sql_truncate_partition(strbuf *b, const apply_target *t);
 
 #endif

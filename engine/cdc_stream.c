@@ -33,6 +33,15 @@ static int64_t now_us(void)
     return (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
 }
 
+int cdc_stream_proto(int server_version)
+{
+    if (server_version >= 160000)
+        return 4;
+    if (server_version >= 150000)
+        return 3;
+    return server_version >= 140000 ? 2 : 1;
+}
+
 bool cdc_stream_start(cdc_stream *s, PGconn *c, const char *slot, const char *pub,
                       uint64_t start, char *err, size_t errlen)
 {
@@ -48,11 +57,16 @@ bool cdc_stream_start(cdc_stream *s, PGconn *c, const char *slot, const char *pu
         snprintf(err, errlen, "cannot set up the replication session: %s", e2);
         return false;
     }
+    /* The newest protocol the server speaks; from 2 on, a transaction
+     * bigger than logical_decoding_work_mem is streamed while it runs
+     * instead of being spilled whole on the source first. */
+    s->proto = cdc_stream_proto(PQserverVersion(c));
     char sql[1024];
     snprintf(sql, sizeof sql,
-             "START_REPLICATION SLOT \"%s\" LOGICAL %X/%X (proto_version '1',"
-             " publication_names '\"%s\"')",
-             slot, (unsigned)(start >> 32), (unsigned)start, pub);
+             "START_REPLICATION SLOT \"%s\" LOGICAL %X/%X (proto_version '%d',"
+             " publication_names '\"%s\"'%s)",
+             slot, (unsigned)(start >> 32), (unsigned)start, s->proto, pub,
+             s->proto >= 2 ? ", streaming 'on'" : "");
     PGresult *r = PQexec(c, sql);
     if (PQresultStatus(r) != PGRES_COPY_BOTH) {
         pg_error(c, r, e2, sizeof e2);
@@ -84,8 +98,8 @@ static cdc_event lost(cdc_stream *s, char *err, size_t errlen)
     return CDC_EV_ERROR;
 }
 
-cdc_event cdc_stream_next(cdc_stream *s, int timeout_ms, const char **data, size_t *len,
-                          uint64_t *lsn, bool *reply, char *err, size_t errlen)
+cdc_event cdc_stream_next(cdc_stream *s, int timeout_ms, int wake_fd, const char **data,
+                          size_t *len, uint64_t *lsn, bool *reply, char *err, size_t errlen)
 {
     if (s->buf) {
         PQfreemem(s->buf);
@@ -118,15 +132,16 @@ cdc_event cdc_stream_next(cdc_stream *s, int timeout_ms, const char **data, size
         }
         if (waited)
             return CDC_EV_NONE;
-        struct pollfd p = {.fd = PQsocket(s->c), .events = POLLIN};
-        int pr = poll(&p, 1, timeout_ms);
+        struct pollfd p[2] = {{.fd = PQsocket(s->c), .events = POLLIN},
+                              {.fd = wake_fd, .events = POLLIN}};
+        int pr = poll(p, wake_fd >= 0 ? 2 : 1, timeout_ms);
         if (pr < 0 && errno != EINTR) {
             snprintf(err, errlen, "poll on the replication connection: %s", strerror(errno));
             return CDC_EV_ERROR;
         }
-        if (pr > 0 && !PQconsumeInput(s->c))
+        if (pr > 0 && (p[0].revents & (POLLIN | POLLHUP | POLLERR)) && !PQconsumeInput(s->c))
             return lost(s, err, errlen);
-        if (pr <= 0)
+        if (pr <= 0 || !(p[0].revents & (POLLIN | POLLHUP | POLLERR)))
             return CDC_EV_NONE;
     }
 }

@@ -429,3 +429,12 @@ bool pgo_decode(pgo_decoder *d, const char *buf, size_t len, char *err, size_t e
     }
     return true;
 }
+
+bool pgo_decode_streamed(pgo_decoder *d, const char *buf, size_t len, char *err, size_t errlen)
+{
+    bool was = d->in_stream;
+    d->in_stream = true;
+    bool ok = pgo_decode(d, buf, len, err, errlen);
+    d->in_stream = was;
+    return ok;
+}

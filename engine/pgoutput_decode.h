@@ -94,6 +94,9 @@ void pgo_reset(pgo_decoder *d);
 /* Decodes one pgoutput message. Returns false with err on malformed or
  * unknown input, or a change for a relation never described. */
 bool pgo_decode(pgo_decoder *d, const char *buf, size_t len, char *err, size_t errlen);
+/* A data message of a streamed transaction read back later (cdc_spool.h):
+ * decoded as inside its stream (with its xid). */
+bool pgo_decode_streamed(pgo_decoder *d, const char *buf, size_t len, char *err, size_t errlen);
 const pgo_relation *pgo_relation_get(const pgo_decoder *d, uint32_t relid);
 
 #endif

@@ -100,49 +100,142 @@ bool mt_parse_endpoint(arena *a, const char *flag, const char *s, mt_endpoint_ar
     return parse_address(a, flag, rest, out, err, errlen);
 }
 
-/* Splits one CSV value as Go's encoding/csv does for StringSliceVar:
- * fields separated by ',', a field may be wrapped in double quotes with
- * "" standing for a quote. Calls add() for each field. */
-static bool csv_fields(arena *a, const char *v, bool (*add)(void *, const char *, char *, size_t),
-                       void *ctx, char *err, size_t errlen)
+/* One element of a list, as Go's encoding/csv reads kbcli's
+ * StringSliceVar: separated by ',', an element may be wrapped in double
+ * quotes with "" standing for a quote ("public.t1"). An element may also
+ * quote its names as SQL does ("My Schema"."My.Table"): a quoted name
+ * followed by '.' is such an identifier. *field gets the element's text
+ * to read as a qualified name (qualified_name); p is advanced past it. */
+static bool next_element(arena *a, const char **pp, char **field, const char *flag,
+                         const char *whole, char *err, size_t errlen)
+{
+    const char *p = *pp;
+    while (*p == ' ')
+        p++;
+    const char *start = p;
+    char *f = arena_alloc(a, strlen(p) + 1);
+    size_t n = 0;
+    bool in_quotes = false;
+    if (*p == '"') {
+        p++;
+        for (;;) {
+            if (!*p) {
+                snprintf(err, errlen, "--%s: unterminated quote in \"%s\"", flag, whole);
+                return false;
+            }
+            if (*p == '"' && p[1] == '"') {
+                f[n++] = '"';
+                p += 2;
+            } else if (*p == '"') {
+                p++;
+                break;
+            } else {
+                f[n++] = *p++;
+            }
+        }
+        while (*p == ' ')
+            p++;
+        if (*p && *p != ',' && *p != '.') {
+            snprintf(err, errlen, "--%s: unexpected \"%c\" after a quoted name in \"%s\"", flag,
+                     *p, whole);
+            return false;
+        }
+        if (*p != '.') { /* kbcli's "schema.table": the quotes were the list's */
+            f[n] = '\0';
+            *field = f;
+            *pp = p;
+            return true;
+        }
+        p = start; /* "schema"."table": the quotes are the names' */
+        n = 0;
+    }
+    for (; *p && (in_quotes || *p != ','); p++) {
+        if (*p == '"')
+            in_quotes = !in_quotes;
+        f[n++] = *p;
+    }
+    if (in_quotes) {
+        snprintf(err, errlen, "--%s: unterminated quote in \"%s\"", flag, whole);
+        return false;
+    }
+    while (n && f[n - 1] == ' ')
+        n--;
+    f[n] = '\0';
+    *field = f;
+    *pp = p;
+    return true;
+}
+
+/* "schema", "schema.table", "\"My Schema\".\"My \"\"T\"\"\"": up to two names
+ * separated by '.', each bare (spaces around it trimmed) or in double
+ * quotes with "" for a quote. n gets the number of names (0 when empty). */
+static bool qualified_name(arena *a, const char *s, const char *parts[2], int *n,
+                           const char *flag, char *err, size_t errlen)
+{
+    *n = 0;
+    const char *p = s;
+    for (;;) {
+        while (*p == ' ')
+            p++;
+        if (!*p && !*n)
+            return true;
+        if (*n == 2) {
+            snprintf(err, errlen, "--%s: [%s] is not a valid schema or schema.table", flag, s);
+            return false;
+        }
+        char *part = arena_alloc(a, strlen(p) + 1);
+        size_t k = 0;
+        if (*p == '"') {
+            for (p++; *p && !(*p == '"' && p[1] != '"'); p++) {
+                part[k++] = *p;
+                if (*p == '"')
+                    p++;
+            }
+            if (*p != '"') {
+                snprintf(err, errlen, "--%s: unterminated quote in [%s]", flag, s);
+                return false;
+            }
+            p++;
+            while (*p == ' ')
+                p++;
+        } else {
+            while (*p && *p != '.')
+                part[k++] = *p++;
+            while (k && part[k - 1] == ' ')
+                k--;
+        }
+        part[k] = '\0';
+        if (!k) {
+            snprintf(err, errlen, "--%s: [%s] has an empty %s name", flag, s,
+                     *n ? "table" : "schema");
+            return false;
+        }
+        parts[(*n)++] = part;
+        if (!*p)
+            return true;
+        if (*p != '.') {
+            snprintf(err, errlen, "--%s: unexpected \"%c\" after a name in [%s]", flag, *p, s);
+            return false;
+        }
+        p++;
+        if (!*p) {
+            snprintf(err, errlen, "--%s: [%s] has an empty table name", flag, s);
+            return false;
+        }
+    }
+}
+
+/* Splits one CSV value as Go's encoding/csv does for StringSliceVar
+ * (next_element); calls add() for each field. */
+static bool csv_fields(arena *a, const char *flag, const char *v,
+                       bool (*add)(void *, const char *, char *, size_t), void *ctx, char *err,
+                       size_t errlen)
 {
     const char *p = v;
     for (;;) {
-        char *field = arena_alloc(a, strlen(p) + 1);
-        size_t n = 0;
-        while (*p == ' ')
-            p++;
-        if (*p == '"') {
-            p++;
-            for (;;) {
-                if (!*p) {
-                    snprintf(err, errlen, "--migration-object: unterminated quote in \"%s\"", v);
-                    return false;
-                }
-                if (*p == '"' && p[1] == '"') {
-                    field[n++] = '"';
-                    p += 2;
-                } else if (*p == '"') {
-                    p++;
-                    break;
-                } else {
-                    field[n++] = *p++;
-                }
-            }
-            while (*p == ' ')
-                p++;
-            if (*p && *p != ',') {
-                snprintf(err, errlen, "--migration-object: unexpected \"%c\" after a quoted "
-                         "name in \"%s\"", *p, v);
-                return false;
-            }
-        } else {
-            while (*p && *p != ',')
-                field[n++] = *p++;
-            while (n && field[n - 1] == ' ')
-                n--;
-        }
-        field[n] = '\0';
+        char *field;
+        if (!next_element(a, &p, &field, flag, v, err, errlen))
+            return false;
         if (!add(ctx, field, err, errlen))
             return false;
         if (!*p)
@@ -168,25 +261,18 @@ static mt_schema_obj *find_schema(mt_objects *o, const char *schema)
 static bool add_object(void *vctx, const char *f, char *err, size_t errlen)
 {
     obj_ctx *c = vctx;
-    if (!*f) {
+    const char *parts[2];
+    int np;
+    if (!qualified_name(c->a, f, parts, &np, "migration-object", err, errlen))
+        return false;
+    if (!np) {
         snprintf(err, errlen, "--migration-object: the schema or schema.table in the "
                  "migration object cannot be empty");
         return false;
     }
-    const char *dot = strchr(f, '.');
-    if (dot && strchr(dot + 1, '.')) {
-        snprintf(err, errlen, "--migration-object: [%s] is not a valid schema or "
-                 "schema.table", f);
-        return false;
-    }
-    if (dot && (dot == f || !dot[1])) {
-        snprintf(err, errlen, "--migration-object: [%s] has an empty %s name", f,
-                 dot == f ? "schema" : "table");
-        return false;
-    }
-    char *schema = dot ? arena_strndup(c->a, f, (size_t)(dot - f)) : arena_strdup(c->a, f);
+    const char *schema = parts[0];
     mt_schema_obj *s = find_schema(c->o, schema);
-    if (!s || !dot) {
+    if (!s || np == 1) {
         /* kbcli appends a new isAll entry for a bare schema every time. */
         if (c->o->n_white == c->cap) {
             size_t nc = c->cap ? c->cap * 2 : 8;
@@ -199,14 +285,14 @@ static bool add_object(void *vctx, const char *f, char *err, size_t errlen)
         s = &c->o->white[c->o->n_white++];
         memset(s, 0, sizeof *s);
         s->schema = schema;
-        s->is_all = !dot;
-        if (!dot)
+        s->is_all = np == 1;
+        if (np == 1)
             return true;
     }
     mt_table_obj *nt = arena_alloc(c->a, (s->n_tables + 1) * sizeof *nt);
     if (s->n_tables)
         memcpy(nt, s->tables, s->n_tables * sizeof *nt);
-    nt[s->n_tables].name = arena_strdup(c->a, dot + 1);
+    nt[s->n_tables].name = parts[1];
     nt[s->n_tables].is_all = true;
     s->tables = nt;
     s->n_tables++;
@@ -224,7 +310,8 @@ bool mt_parse_objects(arena *a, const char *const *values, size_t n, mt_objects 
     }
     obj_ctx c = {a, out, 0};
     for (size_t i = 0; i < n; i++)
-        if (!csv_fields(a, values[i] ? values[i] : "", add_object, &c, err, errlen))
+        if (!csv_fields(a, "migration-object", values[i] ? values[i] : "", add_object, &c, err,
+                        errlen))
             return false;
     return true;
 }
@@ -294,7 +381,7 @@ bool mt_parse_steps(const char *const *values, size_t n, mt_steps_arg *out, char
     bool ok = true;
     for (size_t i = 0; i < n && ok; i++)
         if (values[i] && *values[i])
-            ok = csv_fields(&tmp, values[i], add_step, &c, err, errlen);
+            ok = csv_fields(&tmp, "steps", values[i], add_step, &c, err, errlen);
     arena_free(&tmp);
     if (!ok)
         return false;

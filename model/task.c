@@ -1,5 +1,7 @@
 #include "model/task.h"
 
+#include "model/strbuf.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -265,29 +267,100 @@ const char *mt_step_cr_name(const char *cli)
     return NULL;
 }
 
+/* A name as the object lists write it: bare when it reads back the same,
+ * else in double quotes with "" for a quote. */
+static bool needs_quotes(const char *n)
+{
+    return !*n || n[0] == ' ' || n[strlen(n) - 1] == ' ' || strpbrk(n, ".\",") != NULL;
+}
+
+/* s in double quotes, each quote in it doubled. */
+static void put_quoted(strbuf *b, const char *s)
+{
+    strbuf_put(b, "\"", 1);
+    for (; *s; s++) {
+        strbuf_put(b, s, 1);
+        if (*s == '"')
+            strbuf_put(b, "\"", 1);
+    }
+    strbuf_put(b, "\"", 1);
+}
+
+static void put_name(strbuf *b, const char *n)
+{
+    if (!needs_quotes(n)) {
+        strbuf_printf(b, "%s", n);
+        return;
+    }
+    put_quoted(b, n);
+}
+
 char *mt_objects_string(arena *a, const mt_objects *o)
 {
-    size_t len = 1;
-    for (size_t i = 0; i < o->n_white; i++) {
-        const mt_schema_obj *s = &o->white[i];
-        len += strlen(s->schema ? s->schema : "") + 1;
-        for (size_t j = 0; j < s->n_tables; j++)
-            len += strlen(s->schema ? s->schema : "") + strlen(s->tables[j].name ? s->tables[j].name : "") + 2;
-    }
-    char *out = arena_alloc(a, len);
-    char *p = out;
+    strbuf b = {0};
     for (size_t i = 0; i < o->n_white; i++) {
         const mt_schema_obj *s = &o->white[i];
         const char *schema = s->schema ? s->schema : "";
         if (s->is_all) {
-            p += sprintf(p, "%s%s", p == out ? "" : ",", schema);
+            if (b.n)
+                strbuf_put(&b, ",", 1);
+            put_name(&b, schema);
             continue;
         }
-        for (size_t j = 0; j < s->n_tables; j++)
-            p += sprintf(p, "%s%s.%s", p == out ? "" : ",", schema,
-                         s->tables[j].name ? s->tables[j].name : "");
+        for (size_t j = 0; j < s->n_tables; j++) {
+            if (b.n)
+                strbuf_put(&b, ",", 1);
+            put_name(&b, schema);
+            strbuf_put(&b, ".", 1);
+            put_name(&b, s->tables[j].name ? s->tables[j].name : "");
+        }
     }
+    char *out = arena_strdup(a, strbuf_str(&b));
+    strbuf_free(&b);
     return out;
+}
+
+void mt_object_arg(strbuf *b, const char *schema, const char *table)
+{
+    strbuf tmp = {0};
+    if (!needs_quotes(schema) && (!table || !needs_quotes(table))) {
+        /* kbcli's form: "schema" or "schema.table". */
+        strbuf_printf(&tmp, "%s%s%s", schema, table ? "." : "", table ? table : "");
+    } else {
+        put_name(&tmp, schema);
+        if (table) {
+            strbuf_put(&tmp, ".", 1);
+            put_name(&tmp, table);
+        }
+    }
+    /* The whole element in the list's quotes. */
+    if (b->n)
+        strbuf_put(b, ",", 1);
+    put_quoted(b, strbuf_str(&tmp));
+    strbuf_free(&tmp);
+}
+
+static mt_schema_obj *copy_schemas(arena *a, const mt_schema_obj *s, size_t n)
+{
+    mt_schema_obj *d = n ? arena_alloc(a, n * sizeof *d) : NULL;
+    for (size_t i = 0; i < n; i++) {
+        d[i] = s[i];
+        d[i].schema = arena_strdup(a, s[i].schema ? s[i].schema : "");
+        d[i].tables = s[i].n_tables ? arena_alloc(a, s[i].n_tables * sizeof *d[i].tables) : NULL;
+        for (size_t j = 0; j < s[i].n_tables; j++) {
+            d[i].tables[j] = s[i].tables[j];
+            d[i].tables[j].name = arena_strdup(a, s[i].tables[j].name ? s[i].tables[j].name : "");
+        }
+    }
+    return d;
+}
+
+void mt_objects_copy(arena *a, const mt_objects *src, mt_objects *dst)
+{
+    dst->n_white = src->n_white;
+    dst->n_black = src->n_black;
+    dst->white = copy_schemas(a, src->white, src->n_white);
+    dst->black = copy_schemas(a, src->black, src->n_black);
 }
 
 char *mt_endpoint_masked(arena *a, const mt_endpoint *e)

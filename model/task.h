@@ -12,6 +12,7 @@
 #include "model/fmt.h"
 #include "model/jsonx.h"
 #include "model/progress.h"
+#include "model/strbuf.h"
 
 #define MT_GROUP "datamigration.apecloud.io"
 #define MT_API_VERSION "datamigration.apecloud.io/v1alpha1"
@@ -107,7 +108,15 @@ const char *mt_step_cli_name(const char *cr_step);
 const char *mt_step_cr_name(const char *cli_step);
 
 /* "public.t1,public.t2,sales" as kbcli's MigrationObjectExpress.String. */
+/* "public.t1,public.t2,sales" as kbcli's MigrationObjectExpress.String;
+ * a name with a dot, quote or comma in SQL's quotes ("My.Schema".t). */
 char *mt_objects_string(arena *a, const mt_objects *o);
+/* One object as --migration-object takes it, appended to b (after a ','
+ * when b is not empty): '"public.t1"', or for names with dots, quotes or
+ * commas '"""My.Schema"".""T"""' (table NULL: the whole schema). */
+void mt_object_arg(strbuf *b, const char *schema, const char *table);
+/* A copy of src whose strings live in a. */
+void mt_objects_copy(arena *a, const mt_objects *src, mt_objects *dst);
 /* "user:****@host:port/db": the password is never shown. */
 char *mt_endpoint_masked(arena *a, const mt_endpoint *e);
 /* True if the task shows as failed (failedReason set, or a Failed status). */

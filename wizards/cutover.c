@@ -518,9 +518,8 @@ wiz *wiz_cutover_new(wiz_host *h, const char *ns, const char *name)
     snprintf(c->ns, sizeof c->ns, "%s", t->meta.namespace_);
     snprintf(c->name, sizeof c->name, "%s", t->meta.name);
     arena_init(&c->ar);
-    char *text = mt_objects_string(&c->ar, &t->objects), err[600];
-    const char *vals[1] = {text};
-    mt_parse_objects(&c->ar, vals, 1, &c->objects, err, sizeof err);
+    mt_objects_copy(&c->ar, &t->objects, &c->objects);
+    char err[600];
     c->lag_s = h->lag_warn_s > 0 ? h->lag_warn_s : 5;
     c->need_s = cut_stable_seconds();
     snprintf(c->log.task, sizeof c->log.task, "%.250s%s%.250s", c->ns, c->ns[0] ? "/" : "",

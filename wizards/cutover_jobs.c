@@ -61,9 +61,7 @@ pg_job *pg_job_new(const pgp_endpoint *src, const pgp_endpoint *sink, const mt_o
     pgp_endpoint_copy(&p->src, src);
     pgp_endpoint_copy(&p->sink, sink);
     arena_init(&p->ar);
-    char *text = mt_objects_string(&p->ar, o), err[256];
-    const char *vals[1] = {text};
-    mt_parse_objects(&p->ar, vals, 1, &p->objects, err, sizeof err);
+    mt_objects_copy(&p->ar, o, &p->objects);
     return p;
 }
 

@@ -74,8 +74,7 @@ bool wiz_answers_endpoint(create_answers *s, int which, form *fm, const wiz_conn
 
 void wiz_answers_objects(create_answers *s, const form_field *list)
 {
-    size_t o = 0;
-    s->objects[0] = '\0';
+    strbuf b = {0};
     const char *schema = NULL;
     bool whole = false;
     for (int i = 0; i < list->n_items; i++) {
@@ -88,10 +87,10 @@ void wiz_answers_objects(create_answers *s, const form_field *list)
         } else if (whole || !it->checked || !schema) {
             continue;
         }
-        o += (size_t)snprintf(s->objects + o, o < sizeof s->objects ? sizeof s->objects - o : 0,
-                              "%s\"%s%s%s\"", o ? "," : "", schema,
-                              it->depth ? "." : "", it->depth ? it->label : "");
+        mt_object_arg(&b, schema, it->depth ? it->label : NULL);
     }
+    snprintf(s->objects, sizeof s->objects, "%s", strbuf_str(&b));
+    strbuf_free(&b);
 }
 
 bool wiz_answers_request(const create_answers *s, arena *ar, bool mask, mt_create_req *req,

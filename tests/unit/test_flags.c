@@ -67,7 +67,34 @@ static void test_objects(void **st)
     assert_true(o.white[0].is_all);
     assert_string_equal(o.white[2].schema, "My Schema");
     assert_string_equal(o.white[2].tables[0].name, "My \"T\"");
-    assert_string_equal(mt_objects_string(&a, &o), "public,sales.orders,My Schema.My \"T\"");
+    assert_string_equal(mt_objects_string(&a, &o), "public,sales.orders,My Schema.\"My \"\"T\"\"\"");
+
+    /* SQL's quotes for names with dots, quotes or commas, and kbcli's
+     * list quotes around them: both read back as written. */
+    const char *v3[] = {"\"Sp1eCial .Char\".\"t.1\",\"\"\"Sp1eCial .Char\"\"\",s.\"a,b\""};
+    assert_true(mt_parse_objects(&a, v3, 1, &o, err, sizeof err));
+    assert_int_equal(o.n_white, 3);
+    assert_string_equal(o.white[0].schema, "Sp1eCial .Char");
+    assert_string_equal(o.white[0].tables[0].name, "t.1");
+    assert_string_equal(o.white[1].schema, "Sp1eCial .Char");
+    assert_true(o.white[1].is_all);
+    assert_string_equal(o.white[2].schema, "s");
+    assert_string_equal(o.white[2].tables[0].name, "a,b");
+    strbuf b = {0};
+    mt_object_arg(&b, "Sp1eCial .Char", NULL);
+    mt_object_arg(&b, "My \"S\"", "x.y");
+    mt_object_arg(&b, "public", "t1");
+    const char *v4[] = {strbuf_str(&b)};
+    assert_true(mt_parse_objects(&a, v4, 1, &o, err, sizeof err));
+    assert_int_equal(o.n_white, 3);
+    assert_string_equal(o.white[0].schema, "Sp1eCial .Char");
+    assert_true(o.white[0].is_all);
+    assert_string_equal(o.white[1].schema, "My \"S\"");
+    assert_string_equal(o.white[1].tables[0].name, "x.y");
+    assert_string_equal(o.white[2].tables[0].name, "t1");
+    strbuf_free(&b);
+    const char *bad5[] = {"\"unterminated.\"t"};
+    assert_false(mt_parse_objects(&a, bad5, 1, &o, err, sizeof err));
 
     assert_false(mt_parse_objects(&a, NULL, 0, &o, err, sizeof err));
     assert_non_null(strstr(err, "cannot be empty"));

@@ -1,0 +1,84 @@
+/* The applier's state, shared by apply.c (relations, changes, groups) and
+ * apply_pipe.c (the pipeline: sending, reading results as they come,
+ * waiting without ever ignoring the stop flag). */
+#ifndef MIGTOP_ENGINE_APPLY_INTERNAL_H
+#define MIGTOP_ENGINE_APPLY_INTERNAL_H
+
+#include "engine/apply.h"
+#include "engine/apply_rel.h"
+
+/* Results read at a time once this many statements are in flight: small
+ * enough that neither side's socket buffer fills with unread results. */
+#define APPLY_MAX_IN_FLIGHT 2000
+#define APPLY_NOTES 4096 /* > APPLY_MAX_IN_FLIGHT: a note per statement in flight */
+
+typedef struct stmt {
+    char *key;      /* shape: kind, old kind, per-column presence */
+    char *sql;      /* its text, to name it when it fails */
+    char name[24];
+} stmt;
+
+typedef struct arel {
+    uint32_t relid;
+    unsigned version; /* of the Relation this entry was built for */
+    apply_target t;
+    stmt *st;
+    size_t n_st, cap_st;
+} arel;
+
+/* What a statement in flight was, to say which one failed. */
+typedef struct stmt_note {
+    char what[160]; /* "UPDATE on "public"."t"" */
+    const char *sql; /* the prepared text, or NULL; valid while its arel lives */
+} stmt_note;
+
+/* A commit's sync in flight. */
+typedef struct commit_mark {
+    uint64_t end_lsn;
+    int64_t commit_ts_us;
+} commit_mark;
+
+struct cdc_apply {
+    PGconn *c, *src;
+    const atomic_bool *stop;
+    /* The pipeline. Statements are numbered as sent (sent) and as their
+     * results are read (done); a sync is not a statement. */
+    uint64_t sent, done, flush_asked;
+    bool mid_result;        /* a statement's result read, its NULL not yet */
+    int syncs;              /* syncs sent, unread */
+    commit_mark mark;       /* of the one commit in flight (syncs == 1) */
+    uint64_t capture;       /* a statement whose result is kept (query_now), 0 none */
+    PGresult *captured;
+    stmt_note notes[APPLY_NOTES];
+    char first_err[1200];
+    int64_t last_result_ms;
+    /* The sink transaction and what became durable. */
+    bool in_txn, xs_prepared;
+    uint64_t durable_lsn;
+    int64_t durable_ts_us;
+    unsigned next_stmt;
+    arel *rels;
+    size_t n_rels, cap_rels;
+    int64_t rows;
+    const char **vals;
+    size_t cap_vals;
+};
+
+/* apply_pipe.c. Sending: false with first_err set when libpq refuses. */
+bool pipe_send_sql(cdc_apply *a, const char *sql, const char *what);
+bool pipe_send_prepare(cdc_apply *a, const char *name, const char *sql);
+bool pipe_send_prepared(cdc_apply *a, const char *name, int n, const char *const *vals,
+                        const char *what, const char *sql);
+bool pipe_send_sync(cdc_apply *a);
+/* Reads what arrived; false when the connection broke or a statement failed. */
+bool pipe_take(cdc_apply *a);
+/* Waits until the statement numbered upto has its result and, with
+ * syncs, until no sync is in flight; false on failure or stop. */
+bool pipe_wait(cdc_apply *a, uint64_t upto, bool syncs);
+/* One statement run now and its result returned (caller PQclear), NULL
+ * on failure: used for the sink's catalog inside the open transaction. */
+PGresult *pipe_query(cdc_apply *a, const char *sql, int n, const char *const *params);
+/* "what: why" from first_err (or the connection's error). */
+void pipe_fail(cdc_apply *a, char *err, size_t errlen, const char *what);
+
+#endif
