@@ -1,4 +1,4 @@
-/* migtop create NAME --template T --source U:P@H:P/DB --sink ...
+/* migtop create NAME --template T --source [U[:P]@]H:P/DB|URI|conninfo --sink ...
  * --migration-object '"public.t1","public.t2"' [--steps ...] [--local]:
  * kbcli migration create. The kube backend POSTs the object kbcli builds
  * (model/task_build); the local one (--local, or the default without a
@@ -7,9 +7,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "model/flags.h"
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/prompt.h"
+#include "model/flags.h"
+#include "pgprobe/task_endpoint.h"
 
 #define MAX_VALUES 64
 
@@ -72,6 +74,59 @@ static int parse(cli *c, create_flags *f, int argc, char **argv)
     return 0;
 }
 
+/* One endpoint as the task records it; a password missing or wrong is
+ * asked for at the terminal (never needed on the command line). *conn:
+ * the connection when the server answered from here. */
+static bool endpoint(const cli *c, arena *a, const char *flag, const char *text,
+                     mt_endpoint_arg *out, PGconn **conn)
+{
+    pgp_error e;
+    char typed[256] = "";
+    for (int attempt = 0; attempt < 3; attempt++) {
+        bool ok = pgp_task_endpoint(a, flag, text, typed, 10, out, conn, &e);
+        memset(typed, 0, sizeof typed);
+        if (ok)
+            return true;
+        bool ask = e.code == PGP_ERR_NO_PASSWORD || e.code == PGP_ERR_PASSWORD;
+        char prompt[600];
+        snprintf(prompt, sizeof prompt, "%s%s password for --%s: ",
+                 e.code == PGP_ERR_PASSWORD ? "wrong password. " : "", text, flag);
+        if (!ask || !cli_read_password(prompt, typed, sizeof typed)) {
+            cli_fail(c, "%s%s", e.msg, ask ? " (give it in ~/.pgpass or PGPASSWORD, or run "
+                                             "this on a terminal to be asked)" : "");
+            return false;
+        }
+    }
+    cli_fail(c, "--%s: %s", flag, e.msg);
+    return false;
+}
+
+/* Endpoints, objects, steps into req; the source checked for tables it
+ * could not publish. Returns 0 or the exit code (printed). */
+static int build_request(cli *c, const create_flags *f, arena *a, mt_create_req *req)
+{
+    char err[2048];
+    if (!mt_parse_objects(a, f->objects, f->n_objects, &req->objects, err, sizeof err) ||
+        !mt_parse_steps(f->steps, f->n_steps, &req->steps, err, sizeof err))
+        return cli_usage(c, "%s", err);
+    PGconn *src = NULL, *sink = NULL;
+    if (!endpoint(c, a, "source", f->source, &req->source, &src) ||
+        !endpoint(c, a, "sink", f->sink, &req->sink, &sink)) {
+        PQfinish(src);
+        return 1;
+    }
+    PQfinish(sink);
+    int rc = 0;
+    if (req->steps.cdc && src && !pgp_check_publishable(src, &req->objects, err, sizeof err))
+        rc = cli_fail(c, "%s", err);
+    else if (req->steps.cdc && !src)
+        fprintf(stderr, "migtop create: warning: the source cannot be reached from here to check "
+                        "that every table has a replica identity; the task checks again before "
+                        "it publishes any\n");
+    PQfinish(src);
+    return rc;
+}
+
 int cmd_create(int argc, char **argv)
 {
     cli c = {.cmd = "create"};
@@ -90,16 +145,11 @@ int cmd_create(int argc, char **argv)
         return cli_usage(&c, "%s", err);
     if (!f.source || !f.sink)
         return cli_usage(&c, "--source and --sink are both needed "
-                             "(user:password@host:port/database)");
+                             "(user[:password]@host:port/database or a libpq URI)");
     arena a;
     arena_init(&a);
     mt_create_req req = {.name = c.pos[0], .template_name = f.tmpl};
-    rc = 0;
-    if (!mt_parse_endpoint(&a, "source", f.source, &req.source, err, sizeof err) ||
-        !mt_parse_endpoint(&a, "sink", f.sink, &req.sink, err, sizeof err) ||
-        !mt_parse_objects(&a, f.objects, f.n_objects, &req.objects, err, sizeof err) ||
-        !mt_parse_steps(f.steps, f.n_steps, &req.steps, err, sizeof err))
-        rc = cli_usage(&c, "%s", err);
+    rc = build_request(&c, &f, &a, &req);
     if (!rc && !cli_open(&c))
         rc = 1;
     if (!rc) {
@@ -108,6 +158,12 @@ int cmd_create(int argc, char **argv)
             rc = cli_fail(&c, "%s", err);
         else
             printf("migrationtask.datamigration.apecloud.io/%s created\n", req.name);
+    }
+    /* The passwords are in the arena: gone with it, wiped first. */
+    for (int i = 0; i < 2; i++) {
+        const char *pw = i ? req.sink.password : req.source.password;
+        if (pw)
+            memset((char *)pw, 0, strlen(pw));
     }
     cli_close(&c);
     arena_free(&a);

@@ -1,9 +1,7 @@
-/* What the migration objects mean on the source: the tables they select
- * (with size estimates for progress and splitting), and every catalog
- * object init-struct must recreate for them: their types (enums, domains,
- * composites, arrays' elements, recursively), sequences, defaults,
- * constraints, indexes, triggers and the functions those use, the
- * extensions providing their types, and their schemas. */
+/* What the migration objects mean on the source: the tables whose rows
+ * init-data copies (with size estimates for progress and splitting), and
+ * where those rows go on the sink. What init-struct creates for them is
+ * pgprobe/closure.h. */
 #ifndef MIGTOP_ENGINE_CATALOG_H
 #define MIGTOP_ENGINE_CATALOG_H
 
@@ -19,6 +17,12 @@ typedef struct engine_table {
     char *qname;        /* "schema"."name", quoted */
     unsigned oid;
     int64_t relpages, reltuples, bytes; /* estimates from pg_class */
+    /* Where its rows go on the sink (engine_resolve_targets): the table of
+     * the same name, or the sink's table of its partition root when the
+     * sink has no such partition. */
+    char *target;       /* quoted; NULL until resolved */
+    bool target_partitioned; /* a partitioned table: no TRUNCATE ONLY, no FREEZE */
+    bool target_shared;      /* other source tables go there too: no FREEZE */
 } engine_table;
 
 /* Resolves the white list minus the black list into ordinary tables,
@@ -27,14 +31,10 @@ bool engine_resolve_tables(PGconn *src, const mt_objects *o, engine_table **out,
                            char *err, size_t errlen);
 void engine_tables_free(engine_table *t, size_t n);
 
-/* One object to keep from pg_dump's table of contents. */
-typedef struct engine_dep {
-    unsigned classid, objid;
-    char *owned_seq; /* "schema name" of a sequence, for SEQUENCE OWNED BY */
-} engine_dep;
-
-bool engine_struct_deps(PGconn *src, const engine_table *t, size_t n, engine_dep **out,
-                        size_t *nout, char *err, size_t errlen);
-void engine_deps_free(engine_dep *d, size_t n);
+/* Each table's target on the sink (see engine_table). A table that has
+ * none (neither itself nor its partition root exists on the sink) fails,
+ * naming it. */
+bool engine_resolve_targets(PGconn *src, PGconn *sink, engine_table *t, size_t n, char *err,
+                            size_t errlen);
 
 #endif

@@ -108,7 +108,7 @@ static bool start_copies(PGconn *src, PGconn *sink, const copy_chunk *c, bool fr
     else
         strbuf_printf(&out, "COPY (SELECT %s FROM ONLY %s WHERE ctid >= '(%ld,0)'::tid AND "
                             "ctid < '(%ld,0)'::tid) TO STDOUT%s", c->cols, q, c->lo, c->hi, fmt);
-    strbuf_printf(&in, "COPY %s (%s) FROM STDIN WITH (FORMAT %s%s)", q, c->cols,
+    strbuf_printf(&in, "COPY %s (%s) FROM STDIN WITH (FORMAT %s%s)", c->table->target, c->cols,
                   c->binary ? "binary" : "text", freeze ? ", FREEZE" : "");
     PGresult *res = PQexec(sink, in.s);
     bool ok = PQresultStatus(res) == PGRES_COPY_IN;
@@ -276,10 +276,10 @@ static bool copy_stream(copy_pool *p, PGconn *src, PGconn *sink, copy_chunk *c, 
  * (the table was emptied up front already). */
 static bool begin_truncate(PGconn *sink, const copy_chunk *c)
 {
-    char e2[512], *sql = malloc(strlen(c->table->qname) + 32);
+    char e2[512], *sql = malloc(strlen(c->table->target) + 32);
     if (!sql)
         abort();
-    sprintf(sql, "TRUNCATE ONLY %s", c->table->qname);
+    sprintf(sql, "TRUNCATE ONLY %s", c->table->target);
     bool ok = pg_exec(sink, "BEGIN", e2, sizeof e2);
     if (ok && !pg_exec(sink, sql, e2, sizeof e2)) {
         PQclear(PQexec(sink, "ROLLBACK"));
@@ -289,9 +289,38 @@ static bool begin_truncate(PGconn *sink, const copy_chunk *c)
     return ok;
 }
 
+/* A table with no column to copy (none at all, or only generated ones)
+ * still has rows: as many are inserted with their defaults. */
+static bool copy_count(PGconn *src, PGconn *sink, copy_chunk *c, int64_t *rows_out, char *err,
+                       size_t errlen)
+{
+    strbuf sql = {0};
+    strbuf_printf(&sql, "SELECT count(*) FROM ONLY %s", c->table->qname);
+    char e2[700];
+    PGresult *r = pg_query(src, sql.s, 0, NULL, e2, sizeof e2);
+    bool ok = r != NULL;
+    if (!ok)
+        snprintf(err, errlen, "source: %s", e2);
+    else {
+        *rows_out = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+        strbuf_reset(&sql);
+        strbuf_printf(&sql, "INSERT INTO %s SELECT FROM generate_series(1, %lld)", c->table->target,
+                      (long long)*rows_out);
+        if (!(ok = pg_exec(sink, sql.s, e2, sizeof e2)))
+            snprintf(err, errlen, "sink: %s", e2);
+        else
+            atomic_fetch_add(&c->prog->rows, *rows_out);
+    }
+    PQclear(r);
+    strbuf_free(&sql);
+    return ok;
+}
+
 static bool copy_one(copy_pool *p, PGconn *src, PGconn *sink, copy_chunk *c, int64_t *rows_out,
                      char *err, size_t errlen)
 {
+    if (!c->cols[0])
+        return copy_count(src, sink, c, rows_out, err, errlen);
     bool tx = c->freeze && begin_truncate(sink, c);
     bool ok = copy_stream(p, src, sink, c, tx, rows_out, err, errlen);
     if (tx && ok) {

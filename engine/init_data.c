@@ -12,6 +12,8 @@
 #include "engine/copy.h"
 #include "engine/pg.h"
 #include "engine/steps.h"
+#include "model/strbuf.h"
+#include "pgprobe/identity.h"
 
 /* Tables bigger than this are split into block ranges. */
 #define SPLIT_BYTES (48LL << 20)
@@ -170,33 +172,75 @@ static bool read_layout(engine_runner *r, PGconn *src, table_layout *lay, char *
     return true;
 }
 
-/* Empties every target up front (a re-run starts clean), and reads the
- * sink's major version: binary COPY only between equal versions. */
-static bool truncate_targets(engine_runner *r, int *sink_major, char *err, size_t errlen)
+/* Every table's target on the sink (catalog.h), found before anything is
+ * created on the source, and the sink's major version: binary COPY only
+ * between equal versions. */
+static bool find_targets(engine_runner *r, PGconn *src, int *sink_major, char *err, size_t errlen)
 {
     PGconn *sink = engine_connect(&r->spec, &r->spec.sink, false, "migtop init-data", err,
                                   errlen);
     if (!sink)
         return false;
     *sink_major = PQserverVersion(sink) / 10000;
-    size_t cap = 32;
-    for (size_t i = 0; i < r->n_tables; i++)
-        cap += strlen(r->tables[i].qname) + 2;
-    char *sql = malloc(cap);
-    if (!sql)
-        abort();
-    /* One statement, so foreign keys among the tables (a re-run after
-     * post-data) do not refuse it. */
-    size_t n = (size_t)snprintf(sql, cap, "TRUNCATE ONLY ");
-    for (size_t i = 0; i < r->n_tables; i++)
-        n += (size_t)snprintf(sql + n, cap - n, "%s%s", i ? ", " : "", r->tables[i].qname);
-    char e2[700];
-    bool ok = pg_exec(sink, sql, e2, sizeof e2);
-    if (!ok)
-        snprintf(err, errlen, "cannot empty the target tables on the sink: %s", e2);
-    free(sql);
+    bool ok = engine_resolve_targets(src, sink, r->tables, r->n_tables, err, errlen);
+    for (size_t i = 0; ok && i < r->n_tables; i++)
+        if (strcmp(r->tables[i].target, r->tables[i].qname))
+            engine_logf(&r->log[ES_INIT_DATA], "INFO", "%s goes into %s on the sink (its "
+                        "partition root there)", r->tables[i].qname, r->tables[i].target);
     PQfinish(sink);
     return ok;
+}
+
+/* Empties the targets up front (a re-run starts clean), in one statement,
+ * so foreign keys among the tables (a re-run after post-data) do not
+ * refuse it; ONLY as the source's rows are the table's own, but a
+ * partitioned target has none of its own. */
+static bool empty_targets(engine_runner *r, char *err, size_t errlen)
+{
+    PGconn *sink = engine_connect(&r->spec, &r->spec.sink, false, "migtop init-data", err,
+                                  errlen);
+    if (!sink)
+        return false;
+    strbuf sql = {0};
+    for (size_t i = 0; i < r->n_tables; i++) {
+        const engine_table *t = &r->tables[i];
+        bool seen = false;
+        for (size_t k = 0; k < i && !seen; k++)
+            seen = !strcmp(r->tables[k].target, t->target);
+        if (!seen)
+            strbuf_printf(&sql, "%s%s%s", sql.n ? ", " : "TRUNCATE ",
+                          t->target_partitioned ? "" : "ONLY ", t->target);
+    }
+    char e2[700];
+    bool ok = !sql.n || pg_exec(sink, sql.s, e2, sizeof e2);
+    if (!ok)
+        snprintf(err, errlen, "cannot empty the target tables on the sink: %s", e2);
+    strbuf_free(&sql);
+    PQfinish(sink);
+    return ok;
+}
+
+/* A publication makes the source refuse UPDATE and DELETE on a table
+ * without a replica identity: never publish one (whatever the precheck
+ * said, or if it did not run). */
+static bool check_publishable(engine_runner *r, PGconn *src, char *err, size_t errlen)
+{
+    strbuf oids = {0}, found = {0}, fix = {0};
+    for (size_t i = 0; i < r->n_tables; i++)
+        strbuf_printf(&oids, "%s%u", i ? "," : "{", r->tables[i].oid);
+    strbuf_put(&oids, "}", 1);
+    pgp_error e = {0};
+    int n = pgp_missing_identity(src, oids.s, 20, &found, &fix, &e);
+    if (n < 0)
+        snprintf(err, errlen, "checking the tables' replica identity: %s", e.msg);
+    else if (n > 0)
+        snprintf(err, errlen, "%d table(s) have no primary key or replica identity: publishing "
+                 "them would make the source refuse their UPDATE and DELETE. %s. Fix: %s", n,
+                 strbuf_str(&found), strbuf_str(&fix));
+    strbuf_free(&oids);
+    strbuf_free(&found);
+    strbuf_free(&fix);
+    return n == 0;
 }
 
 /* Split size: with more than two workers, tables bigger than this are
@@ -224,7 +268,9 @@ static size_t plan_chunks(engine_runner *r, const table_layout *lay, bool binary
          * the sink's COPY FROM backends), so two workers already fill two
          * cores: a split then only costs FREEZE (and the hint-bit pass
          * the index builds then make over every page). */
-        if (r->jobs > 2 && split > 0 && bytes > split) {
+        /* A table without columns to copy has its rows counted, not
+         * copied: one part. */
+        if (r->jobs > 2 && split > 0 && bytes > split && lay[i].cols[0]) {
             int64_t want = bytes / split;
             int lim = r->jobs * 4 < MAX_PARTS ? r->jobs * 4 : MAX_PARTS;
             parts = want > lim ? lim : (int)want;
@@ -246,7 +292,7 @@ static size_t plan_chunks(engine_runner *r, const table_layout *lay, bool binary
             /* One part: truncated and filled in one sink transaction,
              * so COPY FREEZE writes the rows frozen (no hint-bit pass
              * over the table at its first read, by the index builds). */
-            k->freeze = parts == 1;
+            k->freeze = parts == 1 && !t->target_partitioned && !t->target_shared;
         }
     }
     /* Tables come largest first (catalog order): their parts start first
@@ -261,10 +307,12 @@ bool engine_step_init_data(engine_runner *r, char *err, size_t errlen)
     PGconn *src = engine_connect(&r->spec, &r->spec.src, false, "migtop init-data", err, errlen);
     if (!src)
         return false;
-    bool ok = engine_runner_tables(r, src, err, errlen);
+    int sink_major = 0;
+    bool ok = engine_runner_tables(r, src, err, errlen) &&
+              find_targets(r, src, &sink_major, err, errlen);
     if (ok && r->spec.cdc)
-        ok = ensure_publication(r, src, err, errlen) && drop_stale_slot(r, src, err, errlen) &&
-             create_slot(r, err, errlen);
+        ok = check_publishable(r, src, err, errlen) && ensure_publication(r, src, err, errlen) &&
+             drop_stale_slot(r, src, err, errlen) && create_slot(r, err, errlen);
     else if (ok)
         ok = export_plain_snapshot(r, err, errlen);
     if (ok) {
@@ -275,7 +323,7 @@ bool engine_step_init_data(engine_runner *r, char *err, size_t errlen)
     table_layout *lay = calloc(r->n_tables + 1, sizeof *lay);
     if (!lay)
         abort();
-    int src_major = PQserverVersion(src) / 10000, sink_major = 0;
+    int src_major = PQserverVersion(src) / 10000;
     if (ok) {
         /* Read the layout inside the snapshot. */
         char sql[160], e2[1024];
@@ -287,7 +335,7 @@ bool engine_step_init_data(engine_runner *r, char *err, size_t errlen)
         ok = ok && read_layout(r, src, lay, err, errlen);
     }
     PQfinish(src);
-    ok = ok && truncate_targets(r, &sink_major, err, errlen);
+    ok = ok && empty_targets(r, err, errlen);
     if (ok) {
         engine_table_progress *prog = calloc(r->n_tables + 1, sizeof *prog);
         if (!prog)

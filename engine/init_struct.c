@@ -14,6 +14,7 @@
 
 #include "engine/pg.h"
 #include "engine/steps.h"
+#include "engine/struct_report.h"
 #include "engine/taskdir.h"
 #include "engine/tools.h"
 
@@ -22,32 +23,25 @@
 #define INDEX_LIST_FILE "post-data-indexes.list"
 #define REST_LIST_FILE "post-data-constraints.list"
 
-static bool dep_wanted(const engine_dep *d, size_t n, unsigned classid, unsigned objid)
+/* "215; 1259 16389 TABLE public t owner": kept when (1259, 16389) is part of
+ * the closure; "3367; 0 16386 ROW SECURITY ..." when its table is; "3213;
+ * 0 0 TABLE ATTACH s p1 owner" when the closure makes that very line. */
+static bool toc_wanted(const pgp_closure *c, unsigned classid, unsigned objid, const char *rest)
 {
-    for (size_t i = 0; i < n; i++)
-        if (d[i].classid == classid && d[i].objid == objid)
-            return true;
-    return false;
+    if (classid)
+        return pgp_closure_find(c, classid, objid) != NULL;
+    if (objid)
+        return pgp_closure_find(c, 1259, objid) != NULL;
+    char line[8192];
+    snprintf(line, sizeof line, "%s", rest);
+    line[strcspn(line, "\r\n")] = '\0';
+    return pgp_closure_has_line(c, line);
 }
 
-static bool owned_by_wanted(const engine_dep *d, size_t n, const char *rest)
-{
-    static const char pfx[] = "SEQUENCE OWNED BY ";
-    if (strncmp(rest, pfx, sizeof pfx - 1))
-        return false;
-    rest += sizeof pfx - 1;
-    for (size_t i = 0; i < n; i++) {
-        size_t l = d[i].owned_seq ? strlen(d[i].owned_seq) : 0;
-        if (l && !strncmp(rest, d[i].owned_seq, l) && rest[l] == ' ')
-            return true;
-    }
-    return false;
-}
-
-/* "215; 1259 16389 TABLE public t owner": keep it when (1259, 16389) is
- * one of ours. Returns the number of entries kept. */
-static long filter_toc(const char *toc_path, const char *list_path, const engine_dep *d,
-                       size_t n, char *err, size_t errlen)
+/* Keeps the entries of the closure; tallies them by kind. Returns the
+ * number of entries kept, -1 on an I/O failure. */
+static long filter_toc(const char *toc_path, const char *list_path, const pgp_closure *c,
+                       struct_tally *tally, char *err, size_t errlen)
 {
     FILE *in = fopen(toc_path, "r"), *out = fopen(list_path, "w");
     if (!in || !out) {
@@ -67,12 +61,13 @@ static long filter_toc(const char *toc_path, const char *list_path, const engine
         int used = 0;
         if (sscanf(line, "%u; %u %u %n", &id, &classid, &objid, &used) < 3 || !used)
             continue;
-        bool keep = classid ? dep_wanted(d, n, classid, objid)
-                            : owned_by_wanted(d, n, line + used);
-        if (keep) {
-            fputs(line, out);
-            kept++;
-        }
+        if (!toc_wanted(c, classid, objid, line + used))
+            continue;
+        fputs(line, out);
+        kept++;
+        const pgp_obj *o = classid ? pgp_closure_find(c, classid, objid) : NULL;
+        if (o)
+            struct_tally_add(tally, o->kind);
     }
     fclose(in);
     if (fclose(out) != 0) {
@@ -212,20 +207,17 @@ static bool dump_schema(engine_runner *r, PGconn *src, char *err, size_t errlen)
             snprintf(err, errlen, "pg_restore -l failed (exit %d)", rc);
         return false;
     }
-    engine_dep *deps = NULL;
-    size_t nd = 0;
-    if (!engine_struct_deps(src, r->tables, r->n_tables, &deps, &nd, e2, sizeof e2)) {
-        snprintf(err, errlen, "reading the objects' dependencies on the source: %s", e2);
+    pgp_closure clo;
+    if (!struct_closure(r, src, &clo, err, errlen))
         return false;
-    }
     snprintf(list, sizeof list, "%s/%s", r->dir, LIST_FILE);
-    long kept = filter_toc(toc, list, deps, nd, err, errlen);
-    engine_deps_free(deps, nd);
+    struct_tally tally = {0};
+    long kept = filter_toc(toc, list, &clo, &tally, err, errlen);
     unlink(toc);
-    if (kept < 0)
-        return false;
-    engine_logf(log, "INFO", "%ld schema objects selected for %zu table(s)", kept, r->n_tables);
-    return true;
+    if (kept >= 0)
+        struct_report(r, &clo, &tally, kept);
+    pgp_closure_free(&clo);
+    return kept >= 0;
 }
 
 /* Splits the selected entries into indexes (with index-backed

@@ -78,6 +78,10 @@ static void load(engine_status *st, const bool enabled[ES_N])
     const cJSON *in = jx_obj(&c, j, "", "initialization", false);
     st->init_start = jx_time(&c, in, "", "startTime");
     st->init_finish = jx_time(&c, in, "", "finishTime");
+    const cJSON *im = jx_obj(&c, in, "", "metrics", false);
+    copy_str(st->structure, sizeof st->structure, jx_str(&c, im, "", "structure", false));
+    copy_str(st->structure_skipped, sizeof st->structure_skipped,
+             jx_str(&c, im, "", "structure_skipped", false));
     const cJSON *rp = jx_obj(&c, in, "", "runTimeParam", false);
     copy_str(st->consistent_point, sizeof st->consistent_point,
              jx_str(&c, rp, "", "consistent_point", false));
@@ -206,6 +210,15 @@ void engine_status_cdc_metric(engine_status *st, const char *key, const char *va
         copy_str(st->cdc_metrics[i].key, sizeof st->cdc_metrics[i].key, key);
         copy_str(st->cdc_metrics[i].value, sizeof st->cdc_metrics[i].value, value);
     }
+    pthread_mutex_unlock(&st->mu);
+}
+
+void engine_status_structure(engine_status *st, const char *summary, const char *skipped)
+{
+    pthread_mutex_lock(&st->mu);
+    copy_str(st->structure, sizeof st->structure, summary);
+    copy_str(st->structure_skipped, sizeof st->structure_skipped, skipped);
+    write_locked(st);
     pthread_mutex_unlock(&st->mu);
 }
 
@@ -386,6 +399,10 @@ static char *to_json(engine_status *st)
     for (int s = 0; s < ES_CDC; s++)
         if (st->steps[s].state == SS_RUNNING)
             cJSON_AddStringToObject(metrics, "step", step_names[s]);
+    if (st->structure[0])
+        cJSON_AddStringToObject(metrics, "structure", st->structure);
+    if (st->structure_skipped[0])
+        cJSON_AddStringToObject(metrics, "structure_skipped", st->structure_skipped);
     cJSON *rp = cJSON_AddObjectToObject(in, "runTimeParam");
     if (st->slot[0])
         cJSON_AddStringToObject(rp, "slot", st->slot);

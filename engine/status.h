@@ -68,6 +68,9 @@ typedef struct engine_status {
     size_t n_tables;
     engine_kv cdc_metrics[ENGINE_MAX_CDC_METRICS];
     size_t n_cdc_metrics;
+    /* init-struct's summary ("created 22 tables (2 partitioned), 7 views,
+     * ...") and what it did not migrate, each named with why. */
+    char structure[1024], structure_skipped[2048];
     mt_time terminating_since;
     char terminating_reason[1024];
     /* Overall throughput, smoothed between writes: COPY bytes per second
@@ -97,6 +100,9 @@ void engine_status_cdc_metric(engine_status *st, const char *key, const char *va
  * (nothing set; try again later). */
 bool engine_status_cdc_metrics_try(engine_status *st, const engine_kv *kv, size_t n);
 void engine_status_set_tables(engine_status *st, engine_table_progress *t, size_t n);
+/* init-struct's summary and what it skipped ("" for none), kept across
+ * restarts; shown in status.initialization.metrics. */
+void engine_status_structure(engine_status *st, const char *summary, const char *skipped);
 
 /* Serialises and writes status.json atomically; returns false with err. */
 bool engine_status_write(engine_status *st, char *err, size_t errlen);

@@ -77,15 +77,24 @@ bool mt_parse_endpoint(arena *a, const char *flag, const char *s, mt_endpoint_ar
         return false;
     }
     *at = '\0';
+    /* user:password, or user alone: the password then comes from
+     * ~/.pgpass, PGPASSWORD or a prompt, never from the command line. */
     char *colon = strchr(str, ':');
-    if (!colon || colon == str) {
-        snprintf(err, errlen, "--%s: the account info in the endpoint is invalid, should "
-                 "be like \"user:123456\"", flag);
+    if (colon == str || !*str) {
+        snprintf(err, errlen, "--%s: the account info in the endpoint has no user name, should "
+                 "be like \"user:123456\" or \"user\"", flag);
         return false;
     }
-    *colon = '\0';
+    if (colon)
+        *colon = '\0';
     out->user = str;
-    out->password = colon + 1;
+    out->password = colon ? colon + 1 : "";
+    if (!mt_valid_password(out->password, err, errlen)) {
+        char e2[256];
+        snprintf(e2, sizeof e2, "%s", err);
+        snprintf(err, errlen, "--%s: %s", flag, e2);
+        return false;
+    }
     char *rest = at + 1;
     char *slash = strrchr(rest, '/');
     out->database = "";
@@ -454,4 +463,17 @@ int flag_take(const char *flag, const char *shortf, int argc, char **argv, int *
         return 1;
     }
     return 0;
+}
+
+bool mt_valid_password(const char *pw, char *err, size_t errlen)
+{
+    for (const unsigned char *p = (const unsigned char *)pw; p && *p; p++)
+        if (*p < 0x20 || *p == 0x7f) {
+            snprintf(err, errlen, "the password contains a control character (0x%02x at "
+                     "position %zu): passwords with newlines, tabs or other control characters "
+                     "cannot be stored safely; change it", *p,
+                     (size_t)(p - (const unsigned char *)pw) + 1);
+            return false;
+        }
+    return true;
 }

@@ -9,7 +9,8 @@
 
 #include "model/task.h"
 
-/* --source / --sink: user:password@host:port[/db]. */
+/* --source / --sink: user:password@host:port[/db], or user@host:port[/db]
+ * (password ""; it then comes from ~/.pgpass, PGPASSWORD or a prompt). */
 typedef struct mt_endpoint_arg {
     const char *user, *password;
     const char *address; /* host:port as given, e.g. "10.0.0.1:5432", "[::1]:5432" */
@@ -37,6 +38,10 @@ typedef struct mt_steps_arg {
 
 bool mt_parse_steps(const char *const *values, size_t n, mt_steps_arg *out, char *err,
                     size_t errlen);
+
+/* A password migtop can store and pass on: no control characters (a
+ * newline would break the task's password file, and every printer). */
+bool mt_valid_password(const char *pw, char *err, size_t errlen);
 
 /* A Kubernetes object name (RFC 1123 subdomain, lower case): the task name. */
 bool mt_valid_name(const char *name, char *err, size_t errlen);

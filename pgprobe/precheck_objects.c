@@ -4,6 +4,7 @@
  * publication in place the source even refuses UPDATE/DELETE on it. */
 #include <string.h>
 
+#include "pgprobe/identity.h"
 #include "pgprobe/precheck_internal.h"
 
 static void existence(pgp_pc *pc)
@@ -37,61 +38,25 @@ static void existence(pgp_pc *pc)
     }
 }
 
-/* The best fix: a unique index on NOT NULL columns can become the
- * replica identity at once; else a primary key, or FULL as the fallback. */
-static const char *IDENT_SQL =
-    "SELECT (c.relnamespace::regnamespace::text || '.' || quote_ident(c.relname)), c.relreplident::text,"
-    "       (SELECT quote_ident(ic.relname) FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid"
-    "         WHERE i.indrelid = c.oid AND i.indisunique AND i.indisvalid"
-    "           AND i.indpred IS NULL AND i.indexprs IS NULL"
-    "           AND NOT EXISTS (SELECT 1 FROM unnest(i.indkey) k JOIN pg_attribute a"
-    "                           ON a.attrelid = c.oid AND a.attnum = k WHERE NOT a.attnotnull)"
-    "         ORDER BY i.indexrelid LIMIT 1)"
-    " FROM pg_class c WHERE c.oid = ANY($1::oid[])"
-    "   AND (c.relreplident = 'n' OR (c.relreplident = 'd' AND NOT EXISTS"
-    "        (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary)))"
-    " ORDER BY 1";
-
 static void replica_identity(pgp_pc *pc)
 {
-    const char *p[1] = {pc->oids};
     pgp_error err;
-    PGresult *r = pgp_query(pc->src, IDENT_SQL, 1, p, &err);
-    if (!r) {
-        pc_query_failed(pc, "source.replica_identity", &err);
-        return;
-    }
+    strbuf found = {0}, fix = {0};
+    int n = pgp_missing_identity(pc->src, pc->oids, PC_LIST_MAX, &found, &fix, &err);
     const char *title = "every table has a primary key or replica identity";
-    int n = PQntuples(r);
-    if (!n) {
+    if (n < 0)
+        pc_query_failed(pc, "source.replica_identity", &err);
+    else if (!n)
         pgp_report_add(pc->rep, "source.replica_identity", title, PGP_CHECK_OK, NULL,
                        "all %zu table(s) have a primary key or a replica identity", pc->tables.n);
-        PQclear(r);
-        return;
-    }
-    pc_text found = {0}, fix = {0};
-    for (int i = 0; i < n; i++) {
-        const char *tab = PQgetvalue(r, i, 0), *idx = PQgetvalue(r, i, 2);
-        bool nothing = !strcmp(PQgetvalue(r, i, 1), "n");
-        pc_item(&found, PC_LIST_MAX, "%s: %s", tab,
-                nothing ? "REPLICA IDENTITY NOTHING" : "no primary key");
-        if (*idx)
-            pc_item(&fix, PC_LIST_MAX, "ALTER TABLE %s REPLICA IDENTITY USING INDEX %s;", tab, idx);
-        else
-            pc_item(&fix, PC_LIST_MAX,
-                    "ALTER TABLE %s ADD PRIMARY KEY (...);  -- or: ALTER TABLE %s REPLICA "
-                    "IDENTITY FULL;",
-                    tab, tab);
-    }
-    pc_item_close(&found, PC_LIST_MAX);
-    pc_item_close(&fix, PC_LIST_MAX);
-    pgp_report_add(pc->rep, "source.replica_identity", title, PGP_CHECK_FAIL, pc_str(&fix),
-                   "%d table(s) whose UPDATE and DELETE cannot be replicated (and which the "
-                   "source refuses to update once they are published):\n%s",
-                   n, pc_str(&found));
-    pc_text_free(&found);
-    pc_text_free(&fix);
-    PQclear(r);
+    else
+        pgp_report_add(pc->rep, "source.replica_identity", title, PGP_CHECK_FAIL,
+                       strbuf_str(&fix),
+                       "%d table(s) whose UPDATE and DELETE cannot be replicated (and which the "
+                       "source refuses to update once they are published):\n%s",
+                       n, strbuf_str(&found));
+    strbuf_free(&found);
+    strbuf_free(&fix);
 }
 
 void pc_objects(pgp_pc *pc)

@@ -1,5 +1,7 @@
 #include "wizards/review.h"
 
+#include "pgprobe/task_endpoint.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -290,6 +292,8 @@ void wiz_review_build(const wiz_review *r, doc *text, int width)
 
 typedef struct submit_job {
     create_answers ans; /* a copy (passwords wiped on free) */
+    pgp_endpoint src;   /* the source, to check what CDC would publish */
+    bool have_src;
     mt_backend *shared; /* the dashboard's backend when it is the chosen one */
     bool ok;
     char err[1024];
@@ -299,9 +303,28 @@ typedef struct submit_job {
 static void submit_free(void *arg)
 {
     submit_job *p = arg;
+    if (p->have_src)
+        wiz_endpoint_wipe_free(&p->src);
     for (int i = 0; i < 2; i++)
         wipe(p->ans.ep[i].password, sizeof p->ans.ep[i].password);
     free(p);
+}
+
+/* The same refusal as `migtop create`: no table the source could not
+ * update once it is published. */
+static bool publishable(submit_job *p, wiz_job *j, const mt_create_req *req)
+{
+    if (!req->steps.cdc || !p->have_src)
+        return true;
+    wiz_job_progress(j, "checking the tables' replica identity");
+    pgp_error e;
+    PGconn *c = pgp_connect_cancelable(&p->src, "migtop create", 10, false,
+                                       wiz_job_cancel_flag(j), &e);
+    if (!c)
+        return true; /* the runner checks again before it publishes anything */
+    bool ok = pgp_check_publishable(c, &req->objects, p->err, sizeof p->err);
+    PQfinish(c);
+    return ok;
 }
 
 static void submit_run(wiz_job *j, void *arg)
@@ -321,7 +344,8 @@ static void submit_run(wiz_job *j, void *arg)
     arena_init(&ar);
     mt_create_req req;
     wiz_job_progress(j, "creating %s", p->ans.name);
-    if (wiz_answers_request(&p->ans, &ar, false, &req, p->err, sizeof p->err)) {
+    if (wiz_answers_request(&p->ans, &ar, false, &req, p->err, sizeof p->err) &&
+        publishable(p, j, &req)) {
         p->ok = b->ops->create(b, &req, p->err, sizeof p->err);
         /* Where the task went, for opening its detail. */
         const char *ns = req.namespace_ ? req.namespace_
@@ -345,6 +369,10 @@ void wiz_review_submit(wiz_review *r, wiz *w, create_answers *s)
     if (!p)
         abort();
     p->ans = *s;
+    if (s->ep[0].have_ep) {
+        pgp_endpoint_copy(&p->src, &s->ep[0].ep);
+        p->have_src = true;
+    }
     for (int i = 0; i < 2; i++) /* the precheck endpoints stay with the wizard */
         p->ans.ep[i].have_ep = false, memset(&p->ans.ep[i].ep, 0, sizeof p->ans.ep[i].ep);
     wiz_host *h = s->host;

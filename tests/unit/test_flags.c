@@ -35,8 +35,14 @@ static void test_endpoint(void **st)
     assert_non_null(strstr(err, "--source: endpoint string cannot be empty"));
     assert_false(mt_parse_endpoint(&a, "source", "127.0.0.1:5432/db", &e, err, sizeof err));
     assert_non_null(strstr(err, "no account info"));
-    assert_false(mt_parse_endpoint(&a, "source", "user@127.0.0.1:5432/db", &e, err, sizeof err));
-    assert_non_null(strstr(err, "should be like \"user:123456\""));
+    /* A user without a password: it comes from ~/.pgpass or a prompt. */
+    assert_true(mt_parse_endpoint(&a, "source", "user@127.0.0.1:5432/db", &e, err, sizeof err));
+    assert_string_equal(e.user, "user");
+    assert_string_equal(e.password, "");
+    assert_false(mt_parse_endpoint(&a, "source", ":pw@127.0.0.1:5432/db", &e, err, sizeof err));
+    assert_non_null(strstr(err, "no user name"));
+    assert_false(mt_parse_endpoint(&a, "source", "u:p\nq@127.0.0.1:5432/db", &e, err, sizeof err));
+    assert_non_null(strstr(err, "control character"));
     assert_false(mt_parse_endpoint(&a, "sink", "u:p@host:99999/db", &e, err, sizeof err));
     assert_non_null(strstr(err, "--sink: port \"99999\""));
     assert_false(mt_parse_endpoint(&a, "sink", "u:p@::1:5432/db", &e, err, sizeof err));
