@@ -16,7 +16,7 @@
 #define MAX_VALUES 64
 
 typedef struct create_flags {
-    const char *tmpl, *source, *sink;
+    const char *tmpl, *source, *sink, *sink_tables;
     const char *objects[MAX_VALUES], *steps[MAX_VALUES];
     size_t n_objects, n_steps;
 } create_flags;
@@ -57,7 +57,9 @@ static int parse(cli *c, create_flags *f, int argc, char **argv)
         int r;
         if ((r = flag_take("--template", NULL, argc, argv, &i, &f->tmpl, err, sizeof err)) ||
             (r = flag_take("--source", NULL, argc, argv, &i, &f->source, err, sizeof err)) ||
-            (r = flag_take("--sink", NULL, argc, argv, &i, &f->sink, err, sizeof err))) {
+            (r = flag_take("--sink", NULL, argc, argv, &i, &f->sink, err, sizeof err)) ||
+            (r = flag_take("--sink-tables", NULL, argc, argv, &i, &f->sink_tables, err,
+                           sizeof err))) {
             if (r < 0)
                 return cli_usage(c, "%s", err);
             continue;
@@ -76,29 +78,29 @@ static int parse(cli *c, create_flags *f, int argc, char **argv)
 
 /* One endpoint as the task records it; a password missing or wrong is
  * asked for at the terminal (never needed on the command line). *conn:
- * the connection when the server answered from here. */
-static bool endpoint(const cli *c, arena *a, const char *flag, const char *text,
-                     mt_endpoint_arg *out, PGconn **conn)
+ * the connection when the server answered from here. Returns 0 or the
+ * exit code (printed). */
+static int endpoint(const cli *c, arena *a, const char *flag, const char *text, bool connect,
+                    mt_endpoint_arg *out, PGconn **conn)
 {
     pgp_error e;
     char typed[256] = "";
     for (int attempt = 0; attempt < 3; attempt++) {
-        bool ok = pgp_task_endpoint(a, flag, text, typed, 10, out, conn, &e);
+        bool ok = pgp_task_endpoint(a, flag, text, typed, connect, 10, out, conn, &e);
         memset(typed, 0, sizeof typed);
         if (ok)
-            return true;
-        bool ask = e.code == PGP_ERR_NO_PASSWORD || e.code == PGP_ERR_PASSWORD;
+            return 0;
+        bool ask = e.code == PGP_ERR_NO_PASSWORD || (connect && e.code == PGP_ERR_PASSWORD);
         char prompt[600];
         snprintf(prompt, sizeof prompt, "%s%s password for --%s: ",
                  e.code == PGP_ERR_PASSWORD ? "wrong password. " : "", text, flag);
-        if (!ask || !cli_read_password(prompt, typed, sizeof typed)) {
-            cli_fail(c, "%s%s", e.msg, ask ? " (give it in ~/.pgpass or PGPASSWORD, or run "
-                                             "this on a terminal to be asked)" : "");
-            return false;
-        }
+        if (e.code == PGP_ERR_SYNTAX)
+            return cli_usage(c, "%s", e.msg);
+        if (!ask || !cli_read_password(prompt, typed, sizeof typed))
+            return cli_fail(c, "%s%s", e.msg, ask ? " (give it in ~/.pgpass or PGPASSWORD, or "
+                                                    "run this on a terminal to be asked)" : "");
     }
-    cli_fail(c, "--%s: %s", flag, e.msg);
-    return false;
+    return cli_fail(c, "--%s: %s", flag, e.msg);
 }
 
 /* Endpoints, objects, steps into req; the source checked for tables it
@@ -107,19 +109,25 @@ static int build_request(cli *c, const create_flags *f, arena *a, mt_create_req 
 {
     char err[2048];
     if (!mt_parse_objects(a, f->objects, f->n_objects, &req->objects, err, sizeof err) ||
-        !mt_parse_steps(f->steps, f->n_steps, &req->steps, err, sizeof err))
+        !mt_parse_steps(f->steps, f->n_steps, &req->steps, err, sizeof err) ||
+        (f->sink_tables && !mt_parse_sink_tables(f->sink_tables, &req->sink_tables, err,
+                                                 sizeof err)))
         return cli_usage(c, "%s", err);
+    /* A local task's servers are reached from here (its runner runs
+     * here); a Kubernetes task's are the cluster's. */
+    bool local = !strcmp(c->b->ops->name, "local");
     PGconn *src = NULL, *sink = NULL;
-    if (!endpoint(c, a, "source", f->source, &req->source, &src) ||
-        !endpoint(c, a, "sink", f->sink, &req->sink, &sink)) {
+    int rc = endpoint(c, a, "source", f->source, local, &req->source, &src);
+    if (!rc)
+        rc = endpoint(c, a, "sink", f->sink, local, &req->sink, &sink);
+    if (rc) {
         PQfinish(src);
-        return 1;
+        return rc;
     }
     PQfinish(sink);
-    int rc = 0;
     if (req->steps.cdc && src && !pgp_check_publishable(src, &req->objects, err, sizeof err))
         rc = cli_fail(c, "%s", err);
-    else if (req->steps.cdc && !src)
+    else if (req->steps.cdc && !src && local)
         fprintf(stderr, "migtop create: warning: the source cannot be reached from here to check "
                         "that every table has a replica identity; the task checks again before "
                         "it publishes any\n");
@@ -149,9 +157,10 @@ int cmd_create(int argc, char **argv)
     arena a;
     arena_init(&a);
     mt_create_req req = {.name = c.pos[0], .template_name = f.tmpl};
-    rc = build_request(&c, &f, &a, &req);
-    if (!rc && !cli_open(&c))
+    if (!cli_open(&c))
         rc = 1;
+    if (!rc)
+        rc = build_request(&c, &f, &a, &req);
     if (!rc) {
         req.namespace_ = c.ns && *c.ns ? c.ns : NULL;
         if (!c.b->ops->create(c.b, &req, err, sizeof err))

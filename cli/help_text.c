@@ -102,6 +102,9 @@ const help_cmd help_cmds[] = {
       {"--migration-object", "OBJS", "'\"public.t1\",\"public.t2\"' or a schema; may be repeated",
        NULL},
       {"--steps", "LIST", "precheck=true,init-struct=true,init-data=true,cdc=true", NULL},
+      {"--sink-tables", "fail|truncate|append", "a sink table that already holds rows: refuse "
+       "the task (default), empty it (each one logged with its row count) or keep its rows",
+       "fail truncate append"},
       {"--local", NULL, "a local task (the local engine) whatever the backend", NULL},
       {NULL, NULL, NULL, NULL}},
      "0 created, 1 refused or failed, 2 bad usage",

@@ -23,6 +23,7 @@ typedef struct engine_table {
     char *target;       /* quoted; NULL until resolved */
     bool target_partitioned; /* a partitioned table: no TRUNCATE ONLY, no FREEZE */
     bool target_shared;      /* other source tables go there too: no FREEZE */
+    bool target_keep_rows;   /* its rows stay (--sink-tables append): no FREEZE */
 } engine_table;
 
 /* Resolves the white list minus the black list into ordinary tables,

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/lobs.h"
 #include "engine/pg.h"
 #include "model/strbuf.h"
 
@@ -319,6 +320,9 @@ static bool copy_count(PGconn *src, PGconn *sink, copy_chunk *c, int64_t *rows_o
 static bool copy_one(copy_pool *p, PGconn *src, PGconn *sink, copy_chunk *c, int64_t *rows_out,
                      char *err, size_t errlen)
 {
+    if (c->lobs)
+        return engine_copy_lobs(src, sink, (unsigned)c->lo, (unsigned)c->hi, &c->prog->rows,
+                                &c->prog->bytes, &p->r->stop, err, errlen);
     if (!c->cols[0])
         return copy_count(src, sink, c, rows_out, err, errlen);
     bool tx = c->freeze && begin_truncate(sink, c);

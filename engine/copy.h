@@ -24,6 +24,7 @@ typedef struct copy_chunk {
     bool binary;      /* COPY in binary format (built-in types, same major version) */
     bool freeze;      /* the only part of its table: TRUNCATE + COPY FREEZE in one
                        * sink transaction */
+    bool lobs;        /* large objects with oids in [lo, hi) (hi 0: no end), lobs.h */
 } copy_chunk;
 
 /* Copies every chunk with `jobs` workers on the snapshot r->snapshot.

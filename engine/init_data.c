@@ -10,8 +10,11 @@
 #include <string.h>
 
 #include "engine/copy.h"
+#include "engine/lobs.h"
 #include "engine/pg.h"
 #include "engine/steps.h"
+#include "engine/struct_after.h"
+#include "engine/taskdir.h"
 #include "model/strbuf.h"
 #include "pgprobe/identity.h"
 
@@ -191,31 +194,111 @@ static bool find_targets(engine_runner *r, PGconn *src, int *sink_major, char *e
     return ok;
 }
 
+#define OWN_TARGETS_FILE "init-data.targets"
+
+/* The targets an earlier run of this task filled (its own rows, which a
+ * restarted init-data empties whatever the policy), one per line. */
+static bool is_own(const char *own, const char *target)
+{
+    size_t n = strlen(target);
+    for (const char *p = own; p && *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t l = nl ? (size_t)(nl - p) : strlen(p);
+        if (l == n && !strncmp(p, target, n))
+            return true;
+        p += l + (nl ? 1 : 0);
+    }
+    return false;
+}
+
+/* Rows a sink table holds (0 when empty); -1 on an error (err set). */
+static long long sink_rows(PGconn *sink, const char *target, char *err, size_t errlen)
+{
+    strbuf sql = {0};
+    strbuf_printf(&sql, "SELECT CASE WHEN EXISTS (SELECT 1 FROM %s) THEN (SELECT count(*) FROM %s)"
+                        " ELSE 0 END", target, target);
+    PGresult *r = pg_query(sink, sql.s, 0, NULL, err, errlen);
+    strbuf_free(&sql);
+    long long n = r ? strtoll(PQgetvalue(r, 0, 0), NULL, 10) : -1;
+    PQclear(r);
+    return n;
+}
+
+/* Which targets are emptied up front: the empty ones and this task's own,
+ * and those with rows as --sink-tables says (fail: none, the step fails
+ * naming them; truncate: each logged with its row count; append: kept,
+ * rows added). sql gets the TRUNCATE. */
+static bool apply_policy(engine_runner *r, PGconn *sink, const char *own, strbuf *sql, char *err,
+                         size_t errlen)
+{
+    const char *policy = mt_meta_annotation(&r->spec.task.meta, MT_SINK_TABLES_ANNOTATION);
+    policy = policy ? policy : "fail";
+    strbuf refused = {0};
+    bool ok = true;
+    for (size_t i = 0; ok && i < r->n_tables; i++) {
+        engine_table *t = &r->tables[i];
+        bool seen = false;
+        for (size_t k = 0; k < i && !seen; k++)
+            seen = !strcmp(r->tables[k].target, t->target);
+        long long rows = seen || is_own(own, t->target) ? 0 : sink_rows(sink, t->target, err, errlen);
+        ok = rows >= 0;
+        if (!ok || seen)
+            continue;
+        if (rows && !strcmp(policy, "fail")) {
+            strbuf_printf(&refused, "%s%s (%lld rows)", refused.n ? ", " : "", t->target, rows);
+            continue;
+        }
+        if (rows && !strcmp(policy, "append")) {
+            engine_logf(&r->log[ES_INIT_DATA], "INFO", "sink table %s keeps its %lld rows "
+                        "(--sink-tables append)", t->target, rows);
+            for (size_t k = 0; k < r->n_tables; k++)
+                if (!strcmp(r->tables[k].target, t->target))
+                    r->tables[k].target_keep_rows = true;
+            continue;
+        }
+        if (rows)
+            engine_logf(&r->log[ES_INIT_DATA], "WARN", "emptying sink table %s: %lld rows "
+                        "(--sink-tables truncate)", t->target, rows);
+        strbuf_printf(sql, "%s%s%s", sql->n ? ", " : "TRUNCATE ",
+                      t->target_partitioned ? "" : "ONLY ", t->target);
+    }
+    if (ok && refused.n) {
+        snprintf(err, errlen, "sink tables already hold rows: %s. Nothing was changed; to empty "
+                 "them create the task with --sink-tables truncate, to keep their rows with "
+                 "--sink-tables append", refused.s);
+        ok = false;
+    }
+    strbuf_free(&refused);
+    return ok;
+}
+
 /* Empties the targets up front (a re-run starts clean), in one statement,
  * so foreign keys among the tables (a re-run after post-data) do not
  * refuse it; ONLY as the source's rows are the table's own, but a
- * partitioned target has none of its own. */
+ * partitioned target has none of its own. The targets are written down
+ * first: a restarted run knows its own rows. */
 static bool empty_targets(engine_runner *r, char *err, size_t errlen)
 {
     PGconn *sink = engine_connect(&r->spec, &r->spec.sink, false, "migtop init-data", err,
                                   errlen);
     if (!sink)
         return false;
-    strbuf sql = {0};
-    for (size_t i = 0; i < r->n_tables; i++) {
-        const engine_table *t = &r->tables[i];
-        bool seen = false;
-        for (size_t k = 0; k < i && !seen; k++)
-            seen = !strcmp(r->tables[k].target, t->target);
-        if (!seen)
-            strbuf_printf(&sql, "%s%s%s", sql.n ? ", " : "TRUNCATE ",
-                          t->target_partitioned ? "" : "ONLY ", t->target);
-    }
-    char e2[700];
-    bool ok = !sql.n || pg_exec(sink, sql.s, e2, sizeof e2);
-    if (!ok)
+    char path[4300], e2[700];
+    snprintf(path, sizeof path, "%s/%s", r->dir, OWN_TARGETS_FILE);
+    size_t len;
+    char *own = engine_read_file(path, &len, e2, sizeof e2);
+    strbuf sql = {0}, list = {0};
+    bool ok = apply_policy(r, sink, own, &sql, err, errlen);
+    for (size_t i = 0; ok && i < r->n_tables; i++)
+        strbuf_printf(&list, "%s\n", r->tables[i].target);
+    ok = ok && engine_write_file(r->dir, OWN_TARGETS_FILE, list.s, list.n, err, errlen);
+    if (ok && sql.n && !pg_exec(sink, sql.s, e2, sizeof e2)) {
         snprintf(err, errlen, "cannot empty the target tables on the sink: %s", e2);
+        ok = false;
+    }
+    free(own);
     strbuf_free(&sql);
+    strbuf_free(&list);
     PQfinish(sink);
     return ok;
 }
@@ -253,9 +336,9 @@ static int64_t split_bytes(void)
 }
 
 static size_t plan_chunks(engine_runner *r, const table_layout *lay, bool binary_ok,
-                          engine_table_progress *prog, copy_chunk **out)
+                          engine_table_progress *prog, copy_chunk **out, size_t extra)
 {
-    size_t cap = r->n_tables * MAX_PARTS + 1, n = 0;
+    size_t cap = r->n_tables * MAX_PARTS + extra + 1, n = 0;
     copy_chunk *c = calloc(cap, sizeof *c);
     if (!c)
         abort();
@@ -292,7 +375,8 @@ static size_t plan_chunks(engine_runner *r, const table_layout *lay, bool binary
             /* One part: truncated and filled in one sink transaction,
              * so COPY FREEZE writes the rows frozen (no hint-bit pass
              * over the table at its first read, by the index builds). */
-            k->freeze = parts == 1 && !t->target_partitioned && !t->target_shared;
+            k->freeze = parts == 1 && !t->target_partitioned && !t->target_shared &&
+                        !t->target_keep_rows;
         }
     }
     /* Tables come largest first (catalog order): their parts start first
@@ -301,82 +385,137 @@ static size_t plan_chunks(engine_runner *r, const table_layout *lay, bool binary
     return n;
 }
 
-bool engine_step_init_data(engine_runner *r, char *err, size_t errlen)
+/* The publication and the slot with its exported snapshot (CDC), or a
+ * plain exported snapshot (initialization only). */
+static bool take_snapshot(engine_runner *r, PGconn *src, char *err, size_t errlen)
 {
-    engine_log *log = &r->log[ES_INIT_DATA];
-    PGconn *src = engine_connect(&r->spec, &r->spec.src, false, "migtop init-data", err, errlen);
-    if (!src)
-        return false;
-    int sink_major = 0;
-    bool ok = engine_runner_tables(r, src, err, errlen) &&
-              find_targets(r, src, &sink_major, err, errlen);
-    if (ok && r->spec.cdc)
-        ok = check_publishable(r, src, err, errlen) && ensure_publication(r, src, err, errlen) &&
-             drop_stale_slot(r, src, err, errlen) && create_slot(r, err, errlen);
-    else if (ok)
-        ok = export_plain_snapshot(r, err, errlen);
+    bool ok = r->spec.cdc ? check_publishable(r, src, err, errlen) &&
+                                ensure_publication(r, src, err, errlen) &&
+                                drop_stale_slot(r, src, err, errlen) && create_slot(r, err, errlen)
+                          : export_plain_snapshot(r, err, errlen);
     if (ok) {
         pthread_mutex_lock(&r->status.mu);
         snprintf(r->status.snapshot, sizeof r->status.snapshot, "%s", r->snapshot);
         pthread_mutex_unlock(&r->status.mu);
     }
+    return ok;
+}
+
+/* The tables' layout and the large objects, read inside the snapshot so
+ * they match what is copied. */
+static bool read_in_snapshot(engine_runner *r, PGconn *src, table_layout *lay, lob_plan *lobs,
+                             char *err, size_t errlen)
+{
+    char sql[160], e2[1024];
+    snprintf(sql, sizeof sql, "SET TRANSACTION SNAPSHOT '%s'", r->snapshot);
+    if (!pg_exec(src, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", e2, sizeof e2) ||
+        !pg_exec(src, sql, e2, sizeof e2)) {
+        snprintf(err, errlen, "cannot use the snapshot %s: %s", r->snapshot, e2);
+        return false;
+    }
+    if (!read_layout(r, src, lay, err, errlen) ||
+        !engine_lobs_plan(src, r->tables, r->n_tables, r->jobs * 2, lobs, err, errlen))
+        return false;
+    if (lobs->refs[0])
+        engine_logf(&r->log[ES_INIT_DATA], "INFO", "%lld large object(s), %lld bytes, referenced "
+                    "by %s: copied with the tables; their changes after init-data are not "
+                    "streamed", (long long)lobs->count, (long long)lobs->bytes, lobs->refs);
+    return true;
+}
+
+/* The large objects' parts as chunks of the pseudo-table. */
+static size_t plan_lobs(const lob_plan *lobs, engine_table_progress *prog, copy_chunk *c)
+{
+    prog->schema = strdup(engine_lobs_table.schema);
+    prog->name = strdup(engine_lobs_table.name);
+    prog->est_rows = lobs->count;
+    prog->est_bytes = lobs->bytes;
+    prog->parts = lobs->parts;
+    for (int p = 0; p < lobs->parts; p++)
+        c[p] = (copy_chunk){.table = &engine_lobs_table, .prog = prog, .cols = "", .part = p,
+                            .parts = lobs->parts, .lobs = true, .lo = lobs->bounds[p],
+                            .hi = lobs->bounds[p + 1]};
+    return (size_t)lobs->parts;
+}
+
+/* Every table (and the large objects) with r->jobs workers. */
+static bool copy_all(engine_runner *r, const table_layout *lay, const lob_plan *lobs,
+                     bool binary_ok, char *err, size_t errlen)
+{
+    size_t nt = r->n_tables + (lobs->parts > 0);
+    engine_table_progress *prog = calloc(nt + 1, sizeof *prog);
+    if (!prog)
+        abort();
+    for (size_t i = 0; i < r->n_tables; i++) {
+        prog[i].schema = strdup(r->tables[i].schema);
+        prog[i].name = strdup(r->tables[i].name);
+        prog[i].est_rows = r->tables[i].reltuples;
+        prog[i].est_bytes = lay[i].size;
+    }
+    copy_chunk *chunks = NULL;
+    size_t n = plan_chunks(r, lay, binary_ok, prog, &chunks, (size_t)lobs->parts);
+    if (lobs->parts)
+        n += plan_lobs(lobs, &prog[r->n_tables], chunks + n);
+    engine_status_set_tables(&r->status, prog, nt);
+    size_t nbin = 0;
+    for (size_t i = 0; i < n; i++)
+        nbin += chunks[i].binary;
+    engine_log *log = &r->log[ES_INIT_DATA];
+    engine_logf(log, "INFO", "copying %zu table(s) in %zu part(s) with %d worker(s); %zu part(s) "
+                "in binary format, the rest as text", r->n_tables, n, r->jobs, nbin);
+    int64_t t0 = fmt_mono_ms();
+    bool ok = engine_copy_chunks(r, chunks, n, r->jobs, err, errlen);
+    if (ok) {
+        int64_t rows = 0, bytes = 0;
+        for (size_t i = 0; i < nt; i++) {
+            rows += atomic_load(&prog[i].rows);
+            bytes += atomic_load(&prog[i].bytes);
+        }
+        int64_t ms = fmt_mono_ms() - t0;
+        engine_logf(log, "INFO", "copied %lld rows, %lld bytes in %lld ms (%.1f MB/s)",
+                    (long long)rows, (long long)bytes, (long long)ms,
+                    ms > 0 ? (double)bytes / 1e3 / (double)ms : 0.0);
+    }
+    free(chunks);
+    return ok;
+}
+
+/* The sink's sequences at the source's values once the rows are in. */
+static bool set_sequences(engine_runner *r, char *err, size_t errlen)
+{
+    PGconn *src = engine_connect(&r->spec, &r->spec.src, false, "migtop init-data", err, errlen);
+    PGconn *sink = src ? engine_connect(&r->spec, &r->spec.sink, false, "migtop init-data", err,
+                                        errlen) : NULL;
+    bool ok = sink && engine_set_sequences(r, src, sink, err, errlen);
+    PQfinish(src);
+    PQfinish(sink);
+    return ok;
+}
+
+bool engine_step_init_data(engine_runner *r, char *err, size_t errlen)
+{
+    PGconn *src = engine_connect(&r->spec, &r->spec.src, false, "migtop init-data", err, errlen);
+    if (!src)
+        return false;
+    int sink_major = 0;
+    bool ok = engine_runner_tables(r, src, err, errlen) &&
+              find_targets(r, src, &sink_major, err, errlen) && take_snapshot(r, src, err, errlen);
     table_layout *lay = calloc(r->n_tables + 1, sizeof *lay);
     if (!lay)
         abort();
+    lob_plan lobs = {0};
     int src_major = PQserverVersion(src) / 10000;
-    if (ok) {
-        /* Read the layout inside the snapshot. */
-        char sql[160], e2[1024];
-        snprintf(sql, sizeof sql, "SET TRANSACTION SNAPSHOT '%s'", r->snapshot);
-        ok = pg_exec(src, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", e2, sizeof e2) &&
-             pg_exec(src, sql, e2, sizeof e2);
-        if (!ok)
-            snprintf(err, errlen, "cannot use the snapshot %s: %s", r->snapshot, e2);
-        ok = ok && read_layout(r, src, lay, err, errlen);
-    }
+    ok = ok && read_in_snapshot(r, src, lay, &lobs, err, errlen);
     PQfinish(src);
-    ok = ok && empty_targets(r, err, errlen);
-    if (ok) {
-        engine_table_progress *prog = calloc(r->n_tables + 1, sizeof *prog);
-        if (!prog)
-            abort();
-        for (size_t i = 0; i < r->n_tables; i++) {
-            prog[i].schema = strdup(r->tables[i].schema);
-            prog[i].name = strdup(r->tables[i].name);
-            prog[i].est_rows = r->tables[i].reltuples;
-            prog[i].est_bytes = lay[i].size;
-        }
-        copy_chunk *chunks = NULL;
-        size_t n = plan_chunks(r, lay, src_major == sink_major, prog, &chunks);
-        engine_status_set_tables(&r->status, prog, r->n_tables);
-        size_t nbin = 0;
-        for (size_t i = 0; i < n; i++)
-            nbin += chunks[i].binary;
-        engine_logf(log, "INFO",
-                    "copying %zu table(s) in %zu part(s) with %d worker(s); %zu part(s) in "
-                    "binary format, the rest as text",
-                    r->n_tables, n, r->jobs, nbin);
-        int64_t t0 = fmt_mono_ms();
-        ok = engine_copy_chunks(r, chunks, n, r->jobs, err, errlen);
-        if (ok) {
-            int64_t rows = 0, bytes = 0;
-            for (size_t i = 0; i < r->n_tables; i++) {
-                rows += atomic_load(&prog[i].rows);
-                bytes += atomic_load(&prog[i].bytes);
-            }
-            int64_t ms = fmt_mono_ms() - t0;
-            engine_logf(log, "INFO", "copied %lld rows, %lld bytes in %lld ms (%.1f MB/s)",
-                        (long long)rows, (long long)bytes, (long long)ms,
-                        ms > 0 ? (double)bytes / 1e3 / (double)ms : 0.0);
-        }
-        free(chunks);
-    }
+    ok = ok && empty_targets(r, err, errlen) &&
+         copy_all(r, lay, &lobs, src_major == sink_major, err, errlen);
     for (size_t i = 0; i < r->n_tables; i++)
         free(lay[i].cols);
     free(lay);
+    engine_lobs_plan_free(&lobs);
     /* The slot stays; its snapshot is no longer needed once the copy is
      * done (or failed). */
     PQfinish(r->snap_conn);
     r->snap_conn = NULL;
-    return ok;
+    return ok && set_sequences(r, err, errlen);
 }

@@ -14,6 +14,7 @@
 
 #include "engine/pg.h"
 #include "engine/steps.h"
+#include "engine/struct_after.h"
 #include "engine/struct_report.h"
 #include "engine/taskdir.h"
 #include "engine/tools.h"
@@ -289,5 +290,6 @@ bool engine_step_post_data(engine_runner *r, char *err, size_t errlen)
      * foreign keys, triggers, rules. */
     return split_post_data(r, list, err, errlen) &&
            restore_section(r, "post-data", INDEX_LIST_FILE, r->jobs, err, errlen) &&
-           restore_section(r, "post-data", REST_LIST_FILE, r->jobs, err, errlen);
+           restore_section(r, "post-data", REST_LIST_FILE, r->jobs, err, errlen) &&
+           engine_struct_after(r, err, errlen);
 }

@@ -18,6 +18,9 @@ typedef struct mt_create_req {
     mt_endpoint_arg source, sink;
     mt_objects objects;
     mt_steps_arg steps;
+    /* Sink tables that already hold rows: "fail" (NULL: the default),
+     * "truncate" or "append" (see MT_SINK_TABLES_ANNOTATION). */
+    const char *sink_tables;
 } mt_create_req;
 
 /* Logs of one step. Lines are handed over one at a time, without the

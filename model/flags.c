@@ -477,3 +477,16 @@ bool mt_valid_password(const char *pw, char *err, size_t errlen)
         }
     return true;
 }
+
+bool mt_parse_sink_tables(const char *v, const char **out, char *err, size_t errlen)
+{
+    static const char *const ok[] = {"fail", "truncate", "append"};
+    for (int i = 0; i < 3; i++)
+        if (v && !strcmp(v, ok[i])) {
+            *out = ok[i];
+            return true;
+        }
+    snprintf(err, errlen, "--sink-tables must be fail, truncate or append, not \"%s\"",
+             v ? v : "");
+    return false;
+}

@@ -39,6 +39,9 @@ typedef struct mt_steps_arg {
 bool mt_parse_steps(const char *const *values, size_t n, mt_steps_arg *out, char *err,
                     size_t errlen);
 
+/* --sink-tables fail|truncate|append (MT_SINK_TABLES_ANNOTATION). */
+bool mt_parse_sink_tables(const char *v, const char **out, char *err, size_t errlen);
+
 /* A password migtop can store and pass on: no control characters (a
  * newline would break the task's password file, and every printer). */
 bool mt_valid_password(const char *pw, char *err, size_t errlen);

@@ -16,6 +16,10 @@
 
 #define MT_GROUP "datamigration.apecloud.io"
 #define MT_API_VERSION "datamigration.apecloud.io/v1alpha1"
+/* What init-data does with a sink table that already holds rows (not its
+ * own from an earlier run): fail (the default), truncate or append. Kept
+ * as this annotation of the task, set only when not the default. */
+#define MT_SINK_TABLES_ANNOTATION "migtop.io/sink-tables"
 /* The local engine's own template. */
 #define MT_LOCAL_TEMPLATE "migtop-local-pg2pg"
 #define MT_LABEL_TASK "datamigration.apecloud.io/migrationtask"

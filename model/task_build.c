@@ -18,6 +18,8 @@
  * kbcli's EndpointModel has no endpointType, so neither does this. */
 #include "model/task_build.h"
 
+#include <string.h>
+
 static cJSON *endpoint(const mt_endpoint_arg *e)
 {
     cJSON *o = cJSON_CreateObject();
@@ -74,6 +76,10 @@ cJSON *mt_task_build(const mt_create_req *req, const char *namespace_,
     cJSON *meta = cJSON_AddObjectToObject(o, "metadata");
     cJSON_AddStringToObject(meta, "name", req->name);
     cJSON_AddStringToObject(meta, "namespace", namespace_ ? namespace_ : "");
+    if (req->sink_tables && strcmp(req->sink_tables, "fail")) {
+        cJSON *ann = cJSON_AddObjectToObject(meta, "annotations");
+        cJSON_AddStringToObject(ann, MT_SINK_TABLES_ANNOTATION, req->sink_tables);
+    }
     cJSON *spec = cJSON_AddObjectToObject(o, "spec");
     const mt_steps_arg *st = &req->steps;
     cJSON_AddStringToObject(spec, "taskType",

@@ -78,8 +78,8 @@ static void from_conn(arena *a, PGconn *c, mt_endpoint_arg *out)
 }
 
 /* From the text alone, for a server that cannot be reached from here. */
-static bool from_text(arena *a, const char *flag, const pgp_endpoint *ep, mt_endpoint_arg *out,
-                      pgp_error *err)
+static bool from_text(arena *a, const char *flag, const pgp_endpoint *ep, bool need_password,
+                      mt_endpoint_arg *out, pgp_error *err)
 {
     const char *host = pgp_endpoint_get(ep, "host"), *port = pgp_endpoint_get(ep, "port");
     const char *user = pgp_endpoint_get(ep, "user"), *db = pgp_endpoint_get(ep, "dbname");
@@ -100,11 +100,17 @@ static bool from_text(arena *a, const char *flag, const pgp_endpoint *ep, mt_end
     if (!pw || !*pw)
         pw = pgp_pgpass_lookup(a, pgp_endpoint_get(ep, "passfile"), host, port, db, user);
     out->password = arena_strdup(a, pw ? pw : "");
+    if (need_password && !*out->password) {
+        pgp_error_set(err, PGP_ERR_NO_PASSWORD, "--%s: no password for %s@%s (not in the "
+                      "endpoint, PGPASSWORD or the password file)", flag, user, host);
+        return false;
+    }
     return true;
 }
 
 bool pgp_task_endpoint(arena *a, const char *flag, const char *text, const char *typed,
-                       int timeout_s, mt_endpoint_arg *out, PGconn **conn, pgp_error *err)
+                       bool connect, int timeout_s, mt_endpoint_arg *out, PGconn **conn,
+                       pgp_error *err)
 {
     memset(out, 0, sizeof *out);
     *conn = NULL;
@@ -115,16 +121,16 @@ bool pgp_task_endpoint(arena *a, const char *flag, const char *text, const char 
     }
     if (typed && *typed)
         pgp_endpoint_set(&ep, "password", typed);
-    PGconn *c = pgp_connect(&ep, "migtop create", timeout_s, false, err);
+    PGconn *c = connect ? pgp_connect(&ep, "migtop create", timeout_s, false, err) : NULL;
     bool ok = true;
     if (c) {
         from_conn(a, c, out);
         *conn = c;
-    } else if (err->code == PGP_ERR_PASSWORD || err->code == PGP_ERR_NO_PASSWORD ||
-               err->code == PGP_ERR_SYNTAX) {
+    } else if (connect && (err->code == PGP_ERR_PASSWORD || err->code == PGP_ERR_NO_PASSWORD ||
+                           err->code == PGP_ERR_SYNTAX)) {
         ok = false;
     } else {
-        ok = from_text(a, flag, &ep, out, err);
+        ok = from_text(a, flag, &ep, !connect, out, err);
     }
     pgp_endpoint_free(&ep);
     char e2[512];

@@ -14,13 +14,16 @@
 #include "model/flags.h"
 #include "pgprobe/conn.h"
 
-/* typed: a password typed at a prompt (NULL: none). *conn gets the open
- * connection when the server answered (NULL otherwise; caller PQfinish).
+/* typed: a password typed at a prompt (NULL: none). connect false: the
+ * server is not tried (a Kubernetes task's endpoints are the cluster's,
+ * often out of reach here). *conn gets the open connection when the
+ * server answered (NULL otherwise; caller PQfinish).
  * False with err: a malformed endpoint, a wrong or missing password
  * (PGP_ERR_PASSWORD, PGP_ERR_NO_PASSWORD: the caller may ask for one), or
  * values that name no host. */
 bool pgp_task_endpoint(arena *a, const char *flag, const char *text, const char *typed,
-                       int timeout_s, mt_endpoint_arg *out, PGconn **conn, pgp_error *err);
+                       bool connect, int timeout_s, mt_endpoint_arg *out, PGconn **conn,
+                       pgp_error *err);
 
 /* The password for host:port/db/user in a libpq password file (path NULL:
  * $PGPASSFILE, else ~/.pgpass), as libpq matches it (first match, '*'

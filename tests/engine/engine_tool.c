@@ -32,13 +32,13 @@ int main(int argc, char **argv)
     arena a;
     arena_init(&a);
     if (!strcmp(cmd, "create") || !strcmp(cmd, "write")) {
-        /* create|write STATE NAME SOURCE SINK OBJECTS [STEPS]; write only
-         * writes the task (the test runs `migtop run` itself). */
+        /* create|write STATE NAME SOURCE SINK OBJECTS [STEPS [SINK_TABLES]];
+         * write only writes the task (the test runs `migtop run` itself). */
         if (argc < 7) {
             fprintf(stderr, "create|write STATE NAME SOURCE SINK OBJECTS [STEPS]\n");
             return 2;
         }
-        mt_create_req r = {.name = name};
+        mt_create_req r = {.name = name, .sink_tables = argc > 8 ? argv[8] : NULL};
         const char *objs[1] = {argv[6]};
         const char *steps[1] = {argc > 7 ? argv[7] : "precheck=true,init-struct=true,init-data=true,cdc=true"};
         if (!mt_valid_name(name, err, sizeof err) ||

@@ -94,9 +94,20 @@ done
 grep -q '"password"' "$d/spec.json" && fail "spec.json has a password field"
 grep -q 'S3cr\\:et\\\\pw' "$d/pgpass" || fail "pgpass does not hold the escaped source password"
 
-echo "== the same again on a sink that has every table"
-"$tool" create "$state" full-2 "$source_ep" "$sink_ep" "$objects" "$steps"
+echo "== the same again on a sink whose tables hold rows: refused, nothing changed"
+before=$(et_fingerprint sink public.customers)
+"$tool" create "$state" full-r "$source_ep" "$sink_ep" "$objects" "$steps"
+et_wait_status full-r 'status=(Done|Failed)' 90
+et_show full-r | grep -q 'init-data=Failed' || fail "a sink with rows was not refused: $(et_show full-r)"
+et_show full-r | grep -q 'sink tables already hold rows: "public"."customers" (2000 rows)' ||
+  fail "the refusal does not name the table and its rows: $(et_show full-r)"
+[ "$(et_fingerprint sink public.customers)" = "$before" ] || fail "the refused run changed the sink"
+"$tool" terminate "$state" full-r
+echo "== with --sink-tables truncate: emptied (logged), then copied again"
+"$tool" create "$state" full-2 "$source_ep" "$sink_ep" "$objects" "$steps" truncate
 et_wait_status full-2 'status=(Done|Failed)' 90
+grep -q 'emptying sink table "public"."customers": 2000 rows' "$state/tasks/full-2/init-data.log" ||
+  fail "the truncate is not logged with its row count"
 et_show full-2 | grep -q 'status=Done' || fail "re-run: $(et_show full-2)"
 grep -q 'already existed on the sink and were kept' "$state/tasks/full-2/init-struct.log"
 et_same_rows "${ET_SAMPLE_TABLES[@]}"
