@@ -160,6 +160,8 @@ const help_cmd help_cmds[] = {
        "pg2pg template; migtop-local-pg2pg, or local, for migtop's engine)", NULL},
       {"--init-only", NULL, "no CDC: slots, WAL senders and replica identity do not matter",
        NULL},
+      {"--sink-tables", "fail|truncate|append", "what the task will do with sink tables that "
+       "hold rows (as create's flag): fail makes them a failed check", "fail truncate append"},
       {"-o, --output", "FORMAT", "text (default) or json", "text json"},
       {NULL, NULL, NULL, NULL}},
      "0 no check failed (warnings allowed), 1 a check failed, 2 bad usage",

@@ -33,6 +33,15 @@ static int own_flag(probe_args *p, int argc, char **argv, int *i, pgp_precheck_i
         return t;
     if ((t = probe_args_value(p, "--template", argc, argv, i, &v)) > 0)
         in->template_name = v;
+    if (t)
+        return t;
+    if ((t = probe_args_value(p, "--sink-tables", argc, argv, i, &v)) > 0) {
+        char err[256];
+        if (!mt_parse_sink_tables(v, &in->sink_tables, err, sizeof err)) {
+            fprintf(stderr, "migtop precheck: %s\n", err);
+            return -1;
+        }
+    }
     return t;
 }
 

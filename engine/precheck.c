@@ -57,6 +57,7 @@ bool engine_step_precheck(engine_runner *r, char *err, size_t errlen)
         .cdc = r->spec.cdc,
         .template_name = "local", /* user types and arrays are fine here */
         .timeout_s = 10,
+        .sink_tables = mt_meta_annotation(&r->spec.task.meta, MT_SINK_TABLES_ANNOTATION),
     };
     pgp_report rep;
     pgp_precheck_run(&in, &rep);

@@ -50,6 +50,9 @@ typedef struct pgp_precheck_input {
     bool cdc;              /* the task streams changes (slots, replica identity...) */
     const char *template_name; /* for template refusals; NULL: KubeBlocks 5.0 pg2pg */
     int timeout_s;             /* per connection; <= 0: 10 */
+    /* Sink tables that already hold rows: "fail" (NULL: the default) fails
+     * the check, "truncate" or "append" makes it a warning. */
+    const char *sink_tables;
 } pgp_precheck_input;
 
 void pgp_report_init(pgp_report *r);

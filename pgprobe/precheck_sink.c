@@ -27,7 +27,8 @@ static char *tables_json(const pgp_pc *pc)
 static const char *SINK_SQL =
     "WITH t AS (SELECT x->>0 AS s, x->>1 AS n FROM jsonb_array_elements($1::jsonb) x)"
     " SELECT 's', quote_ident(ns.nspname), NULL,"
-    "        has_schema_privilege(ns.oid, 'USAGE') AND has_schema_privilege(ns.oid, 'CREATE'), NULL"
+    "        has_schema_privilege(ns.oid, 'USAGE') AND has_schema_privilege(ns.oid, 'CREATE'), NULL,"
+    "        0"
     " FROM pg_namespace ns WHERE ns.nspname IN (SELECT s FROM t)"
     " UNION ALL"
     " SELECT 't', quote_ident(ns.nspname), (c.relnamespace::regnamespace::text || '.' || quote_ident(c.relname)),"
@@ -37,10 +38,52 @@ static const char *SINK_SQL =
     "          CASE WHEN NOT has_table_privilege(c.oid, 'INSERT') THEN 'INSERT' END,"
     "          CASE WHEN NOT has_table_privilege(c.oid, 'UPDATE') THEN 'UPDATE' END,"
     "          CASE WHEN NOT has_table_privilege(c.oid, 'DELETE') THEN 'DELETE' END,"
-    "          CASE WHEN NOT has_table_privilege(c.oid, 'TRUNCATE') THEN 'TRUNCATE' END)"
+    "          CASE WHEN NOT has_table_privilege(c.oid, 'TRUNCATE') THEN 'TRUNCATE' END),"
+    /* Rows it holds, as the statistics estimate them (-1: never analysed
+     * but not empty on disk). */
+    "        CASE WHEN c.reltuples > 0 THEN c.reltuples::bigint"
+    "             WHEN (SELECT sum(pg_relation_size(p.relid)) FROM pg_partition_tree(c.oid) p) > 0"
+    "                  OR (c.relkind = 'r' AND pg_relation_size(c.oid) > 0) THEN -1"
+    "             ELSE 0 END"
     " FROM t JOIN pg_namespace ns ON ns.nspname = t.s"
     " JOIN pg_class c ON c.relnamespace = ns.oid AND c.relname = t.n AND c.relkind IN ('r', 'p')"
     " ORDER BY 1, 2, 3";
+
+/* Tables that already hold rows on the sink: init-data refuses them unless
+ * the task says to empty them or to keep their rows. */
+static void rows_on_sink(pgp_pc *pc, const PGresult *r)
+{
+    pc_text found = {0};
+    for (int i = 0; i < PQntuples(r); i++) {
+        if (PQgetvalue(r, i, 0)[0] != 't')
+            continue;
+        long long est = strtoll(PQgetvalue(r, i, 5), NULL, 10);
+        if (est > 0)
+            pc_item(&found, PC_LIST_MAX, "%s: ~%lld rows", PQgetvalue(r, i, 2), est);
+        else if (est < 0)
+            pc_item(&found, PC_LIST_MAX, "%s: holds rows (not analysed)", PQgetvalue(r, i, 2));
+    }
+    pc_item_close(&found, PC_LIST_MAX);
+    const char *policy = pc->in->sink_tables ? pc->in->sink_tables : "fail";
+    const char *title = "no sink table holds rows already";
+    if (!found.items)
+        pgp_report_add(pc->rep, "sink.rows", title, PGP_CHECK_OK, NULL,
+                       "no migration table holds rows on the sink");
+    else if (!strcmp(policy, "fail"))
+        pgp_report_add(pc->rep, "sink.rows", title, PGP_CHECK_FAIL,
+                       "check the sink's address first (these rows are not the migration's); "
+                       "then create the task with --sink-tables truncate to empty them (each "
+                       "one is logged), or --sink-tables append to keep them",
+                       "%zu table(s) already hold rows on the sink, which init-data would "
+                       "refuse:\n%s", found.items, pc_str(&found));
+    else
+        pgp_report_add(pc->rep, "sink.rows", title, PGP_CHECK_WARN, NULL,
+                       "%zu table(s) already hold rows on the sink; --sink-tables %s: %s:\n%s",
+                       found.items, policy, !strcmp(policy, "truncate") ? "they are emptied"
+                                                                        : "their rows are kept",
+                       pc_str(&found));
+    pc_text_free(&found);
+}
 
 static void schemas_and_tables(pgp_pc *pc, const char *u)
 {
@@ -94,6 +137,7 @@ static void schemas_and_tables(pgp_pc *pc, const char *u)
     pc_text_free(&sfix);
     pc_text_free(&tfound);
     pc_text_free(&tfix);
+    rows_on_sink(pc, r);
     PQclear(r);
 }
 

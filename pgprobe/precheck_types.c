@@ -1,10 +1,14 @@
-/* Column types: those an extension provides must be creatable on the sink
- * (geometry -> postgis: installed, installable, or not there at all), and
+/* Extensions: every one the objects need (a column's type, a DEFAULT's or
+ * a CHECK's function, an index's operator class, one installed in a
+ * schema migrated whole: pgprobe/closure.h) must be creatable on the sink
+ * (installed, installable, or not there at all), named with the object
+ * that needs it; what the closure cannot migrate is named with why; and
  * what the KubeBlocks 5.0 pg2pg template refuses (user-defined types,
  * arrays) is flagged as a warning. */
 #include <stdlib.h>
 #include <string.h>
 
+#include "pgprobe/closure.h"
 #include "pgprobe/precheck_internal.h"
 
 /* One row per column worth a look: its element type (for arrays), the
@@ -66,20 +70,20 @@ static void one_extension(pgp_pc *pc, const char *ext, const char *columns)
     bool dbcreate = !strcmp(PQgetvalue(r, 0, 4), "t");
     if (installed)
         pgp_report_add(pc->rep, id, title, PGP_CHECK_OK, NULL,
-                       "%s %s is installed on the sink; used by:\n%s", ext, PQgetvalue(r, 0, 0),
+                       "%s %s is installed on the sink; needed by %s", ext, PQgetvalue(r, 0, 0),
                        columns);
     else if (available && (super || (trusted && dbcreate)))
         pgp_report_add(pc->rep, id, title, PGP_CHECK_WARN,
                        arena_printf(&pc->rep->a, "CREATE EXTENSION %s;  -- init-struct does it too", q),
                        "%s is not installed on the sink but available to install (version %s), "
-                       "and %s may create it; used by:\n%s",
+                       "and %s may create it; needed by %s",
                        ext, PQgetvalue(r, 0, 1), pc->sink_user, columns);
     else if (available)
         pgp_report_add(pc->rep, id, title, PGP_CHECK_FAIL,
                        arena_printf(&pc->rep->a, "-- as a superuser, in database %s of the sink:\n"
                                     "CREATE EXTENSION %s;", pc->sink_db, q),
                        "%s is not installed on the sink; it is available to install (version "
-                       "%s) but %s cannot create it (%s); used by:\n%s",
+                       "%s) but %s cannot create it (%s); needed by %s",
                        ext, PQgetvalue(r, 0, 1), pc->sink_user,
                        trusted ? "no CREATE on the database" : "not a trusted extension: needs a superuser",
                        columns);
@@ -87,9 +91,55 @@ static void one_extension(pgp_pc *pc, const char *ext, const char *columns)
         pgp_report_add(pc->rep, id, title, PGP_CHECK_FAIL,
                        arena_printf(&pc->rep->a, "%s\nCREATE EXTENSION %s;", package_hint(pc, ext), q),
                        "%s is not available on the sink at all (not in pg_available_extensions: "
-                       "its files are not installed there); used by:\n%s",
+                       "its files are not installed there); needed by %s",
                        ext, columns);
     PQclear(r);
+}
+
+/* The not-migrated objects, as one warning naming each with why. */
+static void not_migrated(pgp_pc *pc, const pgp_closure *c)
+{
+    pc_text found = {0};
+    for (size_t i = 0; i < c->n_skipped; i++)
+        pc_item(&found, PC_LIST_MAX, "%s %s: %s", c->skipped[i].kind, c->skipped[i].name,
+                c->skipped[i].why);
+    pc_item_close(&found, PC_LIST_MAX);
+    pgp_report_add(pc->rep, "source.not_migrated", "every object of the selection is migrated",
+                   found.items ? PGP_CHECK_WARN : PGP_CHECK_OK,
+                   found.items ? "add what they need to --migration-object, or accept that "
+                                 "they stay behind" : NULL,
+                   "%s%s", found.items ? "not migrated:\n" : "nothing is left out",
+                   pc_str(&found));
+    pc_text_free(&found);
+}
+
+static void closure_checks(pgp_pc *pc)
+{
+    unsigned *oids = calloc(pc->tables.n + 1, sizeof *oids);
+    if (!oids)
+        abort();
+    for (size_t i = 0; i < pc->tables.n; i++)
+        oids[i] = pc->tables.v[i].oid;
+    const char *schemas[256];
+    size_t ns = pgp_whole_schemas(pc->in->objects, schemas, 256);
+    pgp_closure c;
+    pgp_error err;
+    bool ok = pgp_closure_build(pc->src, oids, pc->tables.n, schemas, ns, &c, &err);
+    free(oids);
+    if (!ok) {
+        pc_query_failed(pc, "source.objects_needed", &err);
+        return;
+    }
+    size_t n_ext = 0;
+    for (size_t i = 0; i < c.n; i++)
+        if (c.v[i].kind && !strcmp(c.v[i].kind, "extension") && ++n_ext)
+            one_extension(pc, c.v[i].name,
+                          c.v[i].needed_by ? c.v[i].needed_by : "the migrated objects");
+    if (!n_ext)
+        pgp_report_add(pc->rep, "sink.extensions", "extensions the objects need on the sink",
+                       PGP_CHECK_OK, NULL, "the objects need no extension");
+    not_migrated(pc, &c);
+    pgp_closure_free(&c);
 }
 
 void pc_types(pgp_pc *pc)
@@ -104,31 +154,16 @@ void pc_types(pgp_pc *pc)
         return;
     }
     int n = PQntuples(r);
-    pc_text cols = {0}, udt = {0}, arr = {0};
-    size_t n_ext = 0;
-    for (int i = 0; i <= n; i++) {
-        const char *ext = i < n ? PQgetvalue(r, i, 4) : "";
-        /* Rows are ordered by extension: flush one when the next differs. */
-        if (cols.items && (i == n || strcmp(ext, PQgetvalue(r, i - 1, 4)))) {
-            pc_item_close(&cols, PC_LIST_MAX);
-            one_extension(pc, PQgetvalue(r, i - 1, 4), pc_str(&cols));
-            pc_text_free(&cols);
-            n_ext++;
-        }
-        if (i == n)
-            break;
+    pc_text udt = {0}, arr = {0};
+    for (int i = 0; i < n; i++) {
         const char *col = arena_printf(&pc->rep->a, "%s.%s %s", PQgetvalue(r, i, 0),
                                        PQgetvalue(r, i, 1), PQgetvalue(r, i, 2));
-        if (*ext)
-            pc_item(&cols, PC_LIST_MAX, "%s", col);
         if (!strcmp(PQgetvalue(r, i, 5), "t"))
             pc_item(&udt, PC_LIST_MAX, "%s (%s)", col, PQgetvalue(r, i, 6));
         if (!strcmp(PQgetvalue(r, i, 3), "t"))
             pc_item(&arr, PC_LIST_MAX, "%s", col);
     }
-    if (!n_ext)
-        pgp_report_add(pc->rep, "sink.extensions", "extension types creatable on the sink",
-                       PGP_CHECK_OK, NULL, "no column uses a type provided by an extension");
+    closure_checks(pc);
     if (pc_kubeblocks_template(pc)) {
         const char *fix = "the KubeBlocks 5.0 pg2pg template cannot migrate these columns: use "
                           "migtop's local engine, change the column type, or leave the table out "

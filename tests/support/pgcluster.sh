@@ -5,7 +5,9 @@
 # wal_level=logical, and is stopped (and removed) by pgc_cleanup.
 #
 #   pgc_start NAME [CONF_LINE...]   initdb + start; sets PGC_PORT_<NAME>
-#                                   extra lines go to postgresql.conf
+#                                   extra lines go to postgresql.conf;
+#                                   PGC_BIN=DIR pgc_start ... uses another
+#                                   PostgreSQL (tests/support/pgversions.sh)
 #   pgc_port NAME                   print the port
 #   pgc_dir NAME                    print the data directory
 #   pgc_psql NAME [psql args...]    psql as the superuser postgres (no password)
@@ -32,6 +34,8 @@ _pgc_free_port() {
 }
 
 pgc_dir() { echo "$PGC_ROOT/$1/data"; }
+# The server programs a cluster was made with.
+_pgc_bin() { cat "$PGC_ROOT/$1/bin" 2>/dev/null || echo "$PGC_BIN"; }
 pgc_port() { cat "$PGC_ROOT/$1/port"; }
 
 PGC_DEFAULT_HBA=(
@@ -68,6 +72,7 @@ pgc_start() {
   } | _pgc_as_pg tee -a "$d/data/postgresql.conf" >/dev/null
   printf '%s\n' "${PGC_DEFAULT_HBA[@]}" | _pgc_as_pg tee "$d/data/pg_hba.conf" >/dev/null
   echo "$port" >"$d/port"
+  echo "$PGC_BIN" >"$d/bin"
   _pgc_as_pg "$PGC_BIN/pg_ctl" -D "$d/data" -l "$d/server.log" -w -t 60 start >/dev/null \
     || { cat "$d/server.log" >&2; return 1; }
   PGC_NAMES+=("$name")
@@ -91,13 +96,13 @@ pgc_conf() {
   printf '%s\n' "$@" | _pgc_as_pg tee -a "$(pgc_dir "$name")/postgresql.conf" >/dev/null
 }
 
-pgc_reload() { _pgc_as_pg "$PGC_BIN/pg_ctl" -D "$(pgc_dir "$1")" reload >/dev/null; }
-pgc_stop() { _pgc_as_pg "$PGC_BIN/pg_ctl" -D "$(pgc_dir "$1")" -m fast -w stop >/dev/null 2>&1 || true; }
+pgc_reload() { _pgc_as_pg "$(_pgc_bin "$1")/pg_ctl" -D "$(pgc_dir "$1")" reload >/dev/null; }
+pgc_stop() { _pgc_as_pg "$(_pgc_bin "$1")/pg_ctl" -D "$(pgc_dir "$1")" -m fast -w stop >/dev/null 2>&1 || true; }
 pgc_restart() {
-  _pgc_as_pg "$PGC_BIN/pg_ctl" -D "$(pgc_dir "$1")" -l "$PGC_ROOT/$1/server.log" -m fast -w -t 60 restart >/dev/null
+  _pgc_as_pg "$(_pgc_bin "$1")/pg_ctl" -D "$(pgc_dir "$1")" -l "$PGC_ROOT/$1/server.log" -m fast -w -t 60 restart >/dev/null
 }
 pgc_start_again() {
-  _pgc_as_pg "$PGC_BIN/pg_ctl" -D "$(pgc_dir "$1")" -l "$PGC_ROOT/$1/server.log" -w -t 60 start >/dev/null
+  _pgc_as_pg "$(_pgc_bin "$1")/pg_ctl" -D "$(pgc_dir "$1")" -l "$PGC_ROOT/$1/server.log" -w -t 60 start >/dev/null
 }
 
 pgc_cleanup() {
