@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "engine/steps.h"
+#include "engine/tools.h"
 #include "pgprobe/precheck.h"
 
 static void endpoint_of(const engine_spec *sp, const engine_endpoint *e, const char *flag,
@@ -59,6 +60,17 @@ bool engine_step_precheck(engine_runner *r, char *err, size_t errlen)
         .timeout_s = 10,
         .sink_tables = mt_meta_annotation(&r->spec.task.meta, MT_SINK_TABLES_ANNOTATION),
     };
+    char dump[1024], terr[512];
+    if (r->spec.enabled[ES_INIT_STRUCT]) {
+        engine_tool_path("pg_dump", dump, sizeof dump);
+        in.dump_path = dump;
+        in.dump_major = engine_tool_major(dump, terr, sizeof terr);
+        if (!in.dump_major) {
+            snprintf(err, errlen, "init-struct needs pg_dump: %s", terr);
+            engine_logf(log, "ERROR", "%s", err);
+            return false;
+        }
+    }
     pgp_report rep;
     pgp_precheck_run(&in, &rep);
     const pgp_check *first = NULL;

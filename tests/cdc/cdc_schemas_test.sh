@@ -50,29 +50,12 @@ SQL
 TABLES=(fid.ck fid.ida fid.idb fid.tab3 fid.tab4 fid.pt fid.pt1 fid.pt2a fid.pt2b fid.nocol fid.gen
         fid.big fid.typ '"Sp1eCial .Char"."t.1 ""q"""')
 
-same_all() { # same_all NAME SECS TABLE...: every table equal, retried while CDC catches up
-  local name=$1 secs=$2 t a b i pending
-  shift 2
-  for ((i = 0; i < secs; i++)); do
-    pending=""
-    for t in "$@"; do
-      a=$(et_fingerprint src "$t")
-      b=$(et_fingerprint sink "$t" 2>&1 || true)
-      [ "$a" = "$b" ] || { pending="$t: source $a, sink $b"; break; }
-    done
-    [ -z "$pending" ] && { echo "same rows in $# tables after ${i}s"; return 0; }
-    sleep 1
-  done
-  tail -30 "$state/tasks/$name/cdc.log" >&2 || true
-  fail "not equal after ${secs}s: $pending"
-}
-
 # --- A: init-struct on, the whole schema and the special one ---------------
 "$tool" create "$state" fid "$(et_endpoint src mig src-pw)" "$(et_endpoint sink mig sink-pw)" \
   '"fid","""Sp1eCial .Char"""' 'precheck=true,init-struct=true,init-data=true,cdc=true'
 et_wait_status fid 'status=Running' 120
 cdc_wait_running fid 60
-same_all fid 30 "${TABLES[@]}"
+cdc_same_tables fid 30 "${TABLES[@]}"
 grep -q 'pgoutput protocol 3, large transactions streamed' "$state/tasks/fid/cdc.log" ||
   fail "the stream does not use protocol 3 with streaming: $(grep streaming "$state/tasks/fid/cdc.log")"
 
@@ -110,14 +93,14 @@ BEGIN;
 INSERT INTO fid.big SELECT g, 'never' FROM generate_series(30001, 50000) g;
 ROLLBACK;
 SQL
-same_all fid 60 "${TABLES[@]}"
+cdc_same_tables fid 60 "${TABLES[@]}"
 n=$(pgc_psql sink -d postgres -Atc "SELECT count(*) FROM fid.big")
 [ "$n" = 20000 ] || fail "fid.big on the sink has $n rows, not 20000"
 pgc_psql src -d postgres -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
 TRUNCATE fid.pt;
 INSERT INTO fid.pt SELECT g, g % 250, 'after truncate' FROM generate_series(1, 50) g;
 SQL
-same_all fid 30 "${TABLES[@]}"
+cdc_same_tables fid 30 "${TABLES[@]}"
 
 # A column type changed on the source only: CDC pauses and names it.
 pgc_psql src -d postgres -c "ALTER TABLE fid.typ ALTER COLUMN n TYPE bigint" >/dev/null
@@ -130,7 +113,7 @@ et_show fid | grep -q 'CDC paused: column types of fid.typ differ: "n" is bigint
   fail "no pause naming fid.typ's column n: $(et_show fid)"
 [ "$(cdc_metric fid state)" = paused ] || fail "CDC is $(cdc_metric fid state), not paused"
 pgc_psql sink -d postgres -c "ALTER TABLE fid.typ ALTER COLUMN n TYPE bigint" >/dev/null
-same_all fid 40 fid.typ fid.ck
+cdc_same_tables fid 40 fid.typ fid.ck
 for ((i = 0; i < 20; i++)); do [ "$(cdc_metric fid state)" = streaming ] && break; sleep 0.5; done
 [ "$(cdc_metric fid state)" = streaming ] || fail "CDC did not resume: $(cdc_metric fid state)"
 echo "A: fidelity cases equal"
@@ -156,7 +139,7 @@ SQL
   '"shp"' 'precheck=false,init-struct=false,init-data=true,cdc=true'
 et_wait_status shp 'status=Running' 90
 cdc_wait_running shp 60
-same_all shp 30 shp.flat shp.parted
+cdc_same_tables shp 30 shp.flat shp.parted
 pgc_psql src -d postgres -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
 UPDATE shp.flat SET id = id + 1000 WHERE id < 20;
 DELETE FROM shp.flat WHERE id % 7 = 0;
@@ -166,7 +149,7 @@ INSERT INTO shp.parted SELECT g, g % 50 FROM generate_series(1000, 1040) g;
 TRUNCATE shp.flat;
 INSERT INTO shp.flat SELECT g, 1 FROM generate_series(100, 200) g;
 SQL
-same_all shp 40 shp.flat shp.parted
+cdc_same_tables shp 40 shp.flat shp.parted
 echo "B: differently partitioned sink equal"
 
 # --- C: a table without a replica identity is never published -------------

@@ -110,26 +110,30 @@ cdc_wait_running() {
   fail "CDC of $1 not streaming after $2 s"
 }
 
-# cdc_wait_same NAME SECS: once writes stopped, the sink's rows equal the
-# source's for every table (retried while CDC catches up).
-cdc_wait_same() {
+# cdc_same_tables NAME SECS TABLE...: once writes stopped, the sink's rows
+# equal the source's for every table given (retried while CDC catches up).
+cdc_same_tables() {
   local name=$1 secs=$2 t a b i pending
+  shift 2
   for ((i = 0; i < secs; i++)); do
     pending=""
-    for t in "${CDC_TABLES[@]}"; do
+    for t in "$@"; do
       a=$(et_fingerprint src "$t")
-      b=$(et_fingerprint sink "$t")
+      b=$(et_fingerprint sink "$t" 2>&1 || true)
       [ "$a" = "$b" ] || { pending="$t: source $a, sink $b"; break; }
     done
     if [ -z "$pending" ]; then
-      echo "same rows in ${#CDC_TABLES[@]} tables after ${i}s (lag $(cdc_metric "$name" lag_seconds) s)"
+      echo "same rows in $# tables after ${i}s (lag $(cdc_metric "$name" lag_seconds) s)"
       return 0
     fi
     sleep 1
   done
-  tail -20 "$state/tasks/$name/cdc.log" >&2 || true
+  tail -30 "$state/tasks/$name/cdc.log" >&2 || true
   fail "not equal after ${secs}s: $pending"
 }
+
+# cdc_wait_same NAME SECS: cdc_same_tables over the tables cdc_setup made.
+cdc_wait_same() { cdc_same_tables "$1" "$2" "${CDC_TABLES[@]}"; }
 
 # cdc_runner_pid NAME: the pid holding the task's lock, if alive.
 cdc_runner_pid() {

@@ -14,6 +14,7 @@
 #   pgc_hba NAME LINE...            replace pg_hba.conf with these lines, reload
 #   pgc_conf NAME LINE...           append to postgresql.conf (restart to apply)
 #   pgc_stop NAME / pgc_restart NAME / pgc_reload NAME
+#   pgc_drop NAME                   stop and remove it (the name can be started again)
 #   pgc_cleanup                     stop and remove every cluster started here
 #
 # Default pg_hba: local socket trust; TCP from 127.0.0.1: the postgres
@@ -103,6 +104,15 @@ pgc_restart() {
 }
 pgc_start_again() {
   _pgc_as_pg "$(_pgc_bin "$1")/pg_ctl" -D "$(pgc_dir "$1")" -l "$PGC_ROOT/$1/server.log" -w -t 60 start >/dev/null
+}
+
+# pgc_drop NAME: stopped and removed, the name free for another pgc_start.
+pgc_drop() {
+  local n keep=()
+  pgc_stop "$1"
+  rm -rf "${PGC_ROOT:?}/$1"
+  for n in "${PGC_NAMES[@]}"; do [ "$n" = "$1" ] || keep+=("$n"); done
+  PGC_NAMES=("${keep[@]}")
 }
 
 pgc_cleanup() {
