@@ -124,15 +124,30 @@ static int build_request(cli *c, const create_flags *f, arena *a, mt_create_req 
         PQfinish(src);
         return rc;
     }
-    PQfinish(sink);
     if (req->steps.cdc && src && !pgp_check_publishable(src, &req->objects, err, sizeof err))
+        rc = cli_fail(c, "%s", err);
+    else if (mt_steps_has(&req->steps, "initData") && src && sink &&
+             !pgp_check_sink_rows(src, sink, &req->objects, req->sink_tables, err, sizeof err))
         rc = cli_fail(c, "%s", err);
     else if (req->steps.cdc && !src && local)
         fprintf(stderr, "migtop create: warning: the source cannot be reached from here to check "
                         "that every table has a replica identity; the task checks again before "
                         "it publishes any\n");
     PQfinish(src);
+    PQfinish(sink);
     return rc;
+}
+
+/* A name taken is said before anything is asked of the servers (a
+ * password prompt, the checks of the tables). A backend that cannot be
+ * read now says so itself at create. */
+static bool name_taken(cli *c, const char *name)
+{
+    char err[1024];
+    mt_snapshot *s = c->b->ops->fetch(c->b, c->ns, name, err, sizeof err);
+    bool taken = s && mt_snapshot_task(s, c->ns, name);
+    mt_snapshot_free(s);
+    return taken;
 }
 
 int cmd_create(int argc, char **argv)
@@ -159,6 +174,9 @@ int cmd_create(int argc, char **argv)
     mt_create_req req = {.name = c.pos[0], .template_name = f.tmpl};
     if (!cli_open(&c))
         rc = 1;
+    if (!rc && name_taken(&c, req.name))
+        rc = cli_fail(&c, "migrationtasks.datamigration.apecloud.io \"%s\" already exists",
+                      req.name);
     if (!rc)
         rc = build_request(&c, &f, &a, &req);
     if (!rc) {

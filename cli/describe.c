@@ -134,6 +134,15 @@ static void lag(const mt_describe *d, const char *tz)
            d->source_ts_had_zone ? "" : ", pod zone ", d->source_ts_had_zone ? "" : tz);
 }
 
+/* migtop's addition too: what was not migrated, what CDC does not carry. */
+static void warnings(const mt_describe *d)
+{
+    if (!d->n_warnings)
+        return;
+    puts("\nWarnings:");
+    for (size_t i = 0; i < d->n_warnings; i++)
+        printf("  %s\n", d->warnings[i]);
+}
 
 int cmd_describe(int argc, char **argv)
 {
@@ -183,6 +192,7 @@ int cmd_describe(int argc, char **argv)
             if (d.has_cdc)
                 cdc(&d);
             lag(&d, tz);
+            warnings(&d);
             putchar('\n');
             arena_free(&a);
         }

@@ -43,6 +43,28 @@ static cJSON *str_array(const char *const *v, size_t n)
     return a;
 }
 
+static const char *LOB_KIND_ID[] = {"missing", "extra", "changed"};
+
+static cJSON *lobs_json(const pgp_lob_report *l)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "referenced_by", l->refs ? l->refs : "");
+    if (l->problem)
+        cJSON_AddStringToObject(o, "problem", l->problem);
+    cJSON_AddNumberToObject(o, "source_count", (double)l->source_count);
+    cJSON_AddNumberToObject(o, "sink_count", (double)l->sink_count);
+    cJSON_AddNumberToObject(o, "source_bytes", (double)l->source_bytes);
+    cJSON_AddBoolToObject(o, "match", pgp_lobs_ok(l));
+    cJSON *d = cJSON_AddArrayToObject(o, "differences");
+    for (size_t i = 0; i < l->n_diff; i++) {
+        cJSON *x = cJSON_CreateObject();
+        cJSON_AddNumberToObject(x, "oid", l->diff[i].oid);
+        cJSON_AddStringToObject(x, "kind", LOB_KIND_ID[l->diff[i].kind]);
+        cJSON_AddItemToArray(d, x);
+    }
+    return o;
+}
+
 static void print_json(const pgp_val_report *r)
 {
     cJSON *root = cJSON_CreateObject();
@@ -91,6 +113,8 @@ static void print_json(const pgp_val_report *r)
         cJSON_AddItemToArray(tabs, o);
     }
     cJSON_AddItemToObject(root, "missing_objects", str_array(r->missing, r->n_missing));
+    if (r->lobs.checked)
+        cJSON_AddItemToObject(root, "large_objects", lobs_json(&r->lobs));
     cJSON_AddStringToObject(root, "mode", r->full ? "full" : "sample");
     cJSON_AddBoolToObject(root, "snapshot", r->snapshot);
     cJSON_AddBoolToObject(root, "cancelled", r->cancelled);
@@ -155,6 +179,12 @@ static void print_text(const pgp_val_report *r)
         printf("%s: named in --migration-object but not found on the source\n", r->missing[i]);
     if (!r->n_tables && !r->n_missing)
         puts("(the migration objects select no table)");
+    if (r->lobs.checked) {
+        arena a;
+        arena_init(&a);
+        printf("%s\n", pgp_lob_summary(&a, &r->lobs));
+        arena_free(&a);
+    }
     printf("%s in %.2f s (%s mode%s)%s\n", pgp_val_ok(r) ? "OK" : "MISMATCH", r->seconds,
            r->full ? "full" : "sampled", r->snapshot ? ", one snapshot per side" : "",
            r->cancelled ? ", interrupted" : "");

@@ -383,8 +383,17 @@ bool cut_gate_validate(const pgp_endpoint *src, const pgp_endpoint *sink, const 
                         rg->n_rows ? rg->rows[0].key : "");
         }
     }
-    set(g, pgp_val_ok(rep) ? CGS_PASS : CGS_FAIL,
-        "the sink differs: find why (CDC not caught up? writes on the sink?) and validate "
-        "again (v), or override with a reason");
+    if (rep->lobs.checked)
+        fmt_append(g->reading, sizeof g->reading, &out, "\n%s (referenced by %s; CDC does not "
+                   "carry their changes)", pgp_lob_summary(&rep->a, &rep->lobs), rep->lobs.refs);
+    if (pgp_val_ok(rep))
+        set(g, CGS_PASS, "");
+    else if (rep->n_mismatch_tables == 0 && rep->n_missing == 0 && !rep->lobs.problem &&
+             !rep->cancelled)
+        set(g, CGS_FAIL, "large objects changed on the source after init-data: L copies them "
+                         "again, then validate again (v)");
+    else
+        set(g, CGS_FAIL, "the sink differs: find why (CDC not caught up? writes on the sink?) "
+                         "and validate again (v), or override with a reason");
     return true;
 }

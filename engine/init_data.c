@@ -416,10 +416,15 @@ static bool read_in_snapshot(engine_runner *r, PGconn *src, table_layout *lay, l
     if (!read_layout(r, src, lay, err, errlen) ||
         !engine_lobs_plan(src, r->tables, r->n_tables, r->jobs * 2, lobs, err, errlen))
         return false;
-    if (lobs->refs[0])
-        engine_logf(&r->log[ES_INIT_DATA], "INFO", "%lld large object(s), %lld bytes, referenced "
-                    "by %s: copied with the tables; their changes after init-data are not "
-                    "streamed", (long long)lobs->count, (long long)lobs->bytes, lobs->refs);
+    if (lobs->refs[0] && lobs->count) {
+        char size[32], text[768];
+        fmt_bytes((uint64_t)lobs->bytes, size, sizeof size);
+        snprintf(text, sizeof text, "%lld (%s) referenced by %.400s: copied with the tables; "
+                 "their changes after init-data are not streamed (the cutover's validation "
+                 "compares them)", (long long)lobs->count, size, lobs->refs);
+        engine_logf(&r->log[ES_INIT_DATA], "INFO", "large objects: %s", text);
+        engine_status_large_objects(&r->status, text);
+    }
     return true;
 }
 

@@ -1,5 +1,6 @@
 #include "engine/lobs.h"
 
+#include <cjson/cJSON.h>
 #include <libpq/libpq-fs.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +8,7 @@
 
 #include "engine/pg.h"
 #include "model/strbuf.h"
+#include "pgprobe/lobs.h"
 
 #define LOB_PIECE (256 * 1024)
 
@@ -19,23 +21,19 @@ const engine_table engine_lobs_table = {
 static bool lob_refs(PGconn *src, const engine_table *t, size_t n, char *out, size_t outlen,
                      char *err, size_t errlen)
 {
-    strbuf oids = {0};
+    cJSON *names = cJSON_CreateArray();
     for (size_t i = 0; i < n; i++)
-        strbuf_printf(&oids, "%s%u", i ? "," : "{", t[i].oid);
-    strbuf_put(&oids, "}", 1);
-    const char *p[1] = {oids.s};
-    PGresult *r = pg_query(src,
-        "SELECT string_agg(a.attrelid::regclass::text || '.' || quote_ident(a.attname), ', '"
-        " ORDER BY a.attrelid, a.attnum) FROM pg_attribute a JOIN pg_type ty ON ty.oid = a.atttypid"
-        " WHERE a.attrelid = ANY($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped"
-        "   AND (ty.oid = 'oid'::regtype OR ty.typname = 'lo')",
-        1, p, err, errlen);
-    strbuf_free(&oids);
-    if (!r)
-        return false;
-    snprintf(out, outlen, "%s", PQgetisnull(r, 0, 0) ? "" : PQgetvalue(r, 0, 0));
-    PQclear(r);
-    return true;
+        cJSON_AddItemToArray(names, cJSON_CreateString(t[i].qname));
+    char *json = cJSON_PrintUnformatted(names);
+    cJSON_Delete(names);
+    if (!json)
+        abort();
+    pgp_error e = {0};
+    bool ok = pgp_lob_refs(src, json, out, outlen, &e);
+    free(json);
+    if (!ok)
+        snprintf(err, errlen, "finding the columns that reference large objects: %s", e.msg);
+    return ok;
 }
 
 bool engine_lobs_plan(PGconn *src, const engine_table *t, size_t n, int max_parts,
@@ -156,6 +154,24 @@ static bool copy_one(PGconn *src, PGconn *sink, Oid oid, const char *owner,
     return ok;
 }
 
+/* Copies the objects r lists (oid, owner). */
+static bool copy_listed(PGconn *src, PGconn *sink, PGresult *r, _Atomic int64_t *done,
+                        _Atomic int64_t *bytes, const atomic_bool *stop, char *err, size_t errlen)
+{
+    bool ok = true;
+    for (int i = 0; ok && i < PQntuples(r); i++) {
+        if (stop && atomic_load(stop)) {
+            snprintf(err, errlen, "stopped before large object %s", PQgetvalue(r, i, 0));
+            return false;
+        }
+        ok = copy_one(src, sink, (Oid)strtoul(PQgetvalue(r, i, 0), NULL, 10),
+                      PQgetvalue(r, i, 1), bytes, err, errlen);
+        if (ok)
+            atomic_fetch_add(done, 1);
+    }
+    return ok;
+}
+
 bool engine_copy_lobs(PGconn *src, PGconn *sink, unsigned from, unsigned to,
                       _Atomic int64_t *done, _Atomic int64_t *bytes, const atomic_bool *stop,
                       char *err, size_t errlen)
@@ -171,18 +187,29 @@ bool engine_copy_lobs(PGconn *src, PGconn *sink, unsigned from, unsigned to,
         2, p, err, errlen);
     if (!r)
         return false;
-    bool ok = true;
-    for (int i = 0; ok && i < PQntuples(r); i++) {
-        if (atomic_load(stop)) {
-            snprintf(err, errlen, "stopped: the task is terminating");
-            ok = false;
-            break;
-        }
-        ok = copy_one(src, sink, (Oid)strtoul(PQgetvalue(r, i, 0), NULL, 10),
-                      PQgetvalue(r, i, 1), bytes, err, errlen);
-        if (ok)
-            atomic_fetch_add(done, 1);
-    }
+    bool ok = copy_listed(src, sink, r, done, bytes, stop, err, errlen);
     PQclear(r);
+    return ok;
+}
+
+bool engine_copy_lob_list(PGconn *src, PGconn *sink, const unsigned *oids, size_t n,
+                          _Atomic int64_t *done, _Atomic int64_t *bytes, const atomic_bool *stop,
+                          char *err, size_t errlen)
+{
+    strbuf arr = {0};
+    for (size_t i = 0; i < n; i++)
+        strbuf_printf(&arr, "%s%u", i ? "," : "{", oids[i]);
+    strbuf_put(&arr, n ? "}" : "{}", n ? 1 : 2);
+    const char *p[1] = {arr.s};
+    err[0] = '\0';
+    /* lo_open needs a transaction; one snapshot for all of them. */
+    bool ok = pg_exec(src, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err, errlen);
+    PGresult *r = ok ? pg_query(src,
+        "SELECT oid, pg_get_userbyid(lomowner) FROM pg_largeobject_metadata"
+        " WHERE oid = ANY($1::oid[]) ORDER BY oid", 1, p, err, errlen) : NULL;
+    strbuf_free(&arr);
+    ok = r && copy_listed(src, sink, r, done, bytes, stop, err, errlen);
+    PQclear(r);
+    PQclear(PQexec(src, "ROLLBACK"));
     return ok;
 }

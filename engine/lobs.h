@@ -35,6 +35,13 @@ bool engine_copy_lobs(PGconn *src, PGconn *sink, unsigned from, unsigned to,
                       _Atomic int64_t *done, _Atomic int64_t *bytes, const atomic_bool *stop,
                       char *err, size_t errlen);
 
+/* Copies the large objects oids[0..n) again (the cutover's validation
+ * found them changed or missing on the sink), each replaced whole, in a
+ * snapshot of its own on the source. stop may be NULL. */
+bool engine_copy_lob_list(PGconn *src, PGconn *sink, const unsigned *oids, size_t n,
+                          _Atomic int64_t *done, _Atomic int64_t *bytes, const atomic_bool *stop,
+                          char *err, size_t errlen);
+
 /* The pseudo-table a large-object part is copied as (progress, messages). */
 extern const engine_table engine_lobs_table;
 

@@ -82,6 +82,8 @@ static void load(engine_status *st, const bool enabled[ES_N])
     copy_str(st->structure, sizeof st->structure, jx_str(&c, im, "", "structure", false));
     copy_str(st->structure_skipped, sizeof st->structure_skipped,
              jx_str(&c, im, "", "structure_skipped", false));
+    copy_str(st->large_objects, sizeof st->large_objects,
+             jx_str(&c, im, "", "large_objects", false));
     const cJSON *rp = jx_obj(&c, in, "", "runTimeParam", false);
     copy_str(st->consistent_point, sizeof st->consistent_point,
              jx_str(&c, rp, "", "consistent_point", false));
@@ -218,6 +220,14 @@ void engine_status_structure(engine_status *st, const char *summary, const char 
     pthread_mutex_lock(&st->mu);
     copy_str(st->structure, sizeof st->structure, summary);
     copy_str(st->structure_skipped, sizeof st->structure_skipped, skipped);
+    write_locked(st);
+    pthread_mutex_unlock(&st->mu);
+}
+
+void engine_status_large_objects(engine_status *st, const char *text)
+{
+    pthread_mutex_lock(&st->mu);
+    copy_str(st->large_objects, sizeof st->large_objects, text);
     write_locked(st);
     pthread_mutex_unlock(&st->mu);
 }
@@ -403,6 +413,8 @@ static char *to_json(engine_status *st)
         cJSON_AddStringToObject(metrics, "structure", st->structure);
     if (st->structure_skipped[0])
         cJSON_AddStringToObject(metrics, "structure_skipped", st->structure_skipped);
+    if (st->large_objects[0])
+        cJSON_AddStringToObject(metrics, "large_objects", st->large_objects);
     cJSON *rp = cJSON_AddObjectToObject(in, "runTimeParam");
     if (st->slot[0])
         cJSON_AddStringToObject(rp, "slot", st->slot);

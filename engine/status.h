@@ -71,6 +71,9 @@ typedef struct engine_status {
     /* init-struct's summary ("created 22 tables (2 partitioned), 7 views,
      * ...") and what it did not migrate, each named with why. */
     char structure[1024], structure_skipped[2048];
+    /* The large objects init-data copied and what the tables referencing
+     * them must know ("3 (20.0 MiB) referenced by ...: ..."). */
+    char large_objects[768];
     mt_time terminating_since;
     char terminating_reason[1024];
     /* Overall throughput, smoothed between writes: COPY bytes per second
@@ -103,6 +106,7 @@ void engine_status_set_tables(engine_status *st, engine_table_progress *t, size_
 /* init-struct's summary and what it skipped ("" for none), kept across
  * restarts; shown in status.initialization.metrics. */
 void engine_status_structure(engine_status *st, const char *summary, const char *skipped);
+void engine_status_large_objects(engine_status *st, const char *text);
 
 /* Serialises and writes status.json atomically; returns false with err. */
 bool engine_status_write(engine_status *st, char *err, size_t errlen);

@@ -138,6 +138,25 @@ static void find_metric_forms(const mt_task *t, long tz, mt_describe *d)
     (void)t;
 }
 
+static const char *init_metric(const mt_task *t, const char *key)
+{
+    for (size_t i = 0; i < t->init.n_metrics; i++)
+        if (!strcmp(t->init.metrics[i].key, key))
+            return t->init.metrics[i].value;
+    return NULL;
+}
+
+static void build_warnings(arena *a, const mt_task *t, mt_describe *d)
+{
+    const char *skipped = init_metric(t, "structure_skipped");
+    const char *lobs = init_metric(t, "large_objects");
+    d->warnings = arena_alloc(a, 2 * sizeof *d->warnings);
+    if (skipped && *skipped)
+        d->warnings[d->n_warnings++] = arena_printf(a, "not migrated: %s", skipped);
+    if (lobs && *lobs)
+        d->warnings[d->n_warnings++] = arena_printf(a, "large objects: %s", lobs);
+}
+
 void mt_describe_build(arena *a, const mt_snapshot *s, const mt_task *t, mt_time now,
                        long tz, mt_describe *d)
 {
@@ -150,6 +169,7 @@ void mt_describe_build(arena *a, const mt_snapshot *s, const mt_task *t, mt_time
     d->objects = mt_objects_string(a, &t->objects);
     d->has_cdc = !strcmp(t->task_type, "initialization-and-cdc") || !strcmp(t->task_type, "cdc");
     build_init(a, s, t, d);
+    build_warnings(a, t, d);
     if (d->has_cdc) {
         build_cdc(a, s, t, now, d);
         if (t->cdc.n_metrics) {

@@ -40,6 +40,11 @@ typedef struct mt_describe {
     mt_time source_ts;
     int64_t source_ts_ms; /* the same with its fraction, for sub-second lags */
     bool has_source_ts, source_ts_had_zone;
+    /* What the operator must know and no state shows: objects init-struct
+     * did not migrate (with why), large objects CDC does not carry. From
+     * the initialization's metrics the local engine writes. */
+    const char **warnings;
+    size_t n_warnings;
 } mt_describe;
 
 /* now_s: wall clock seconds (the CDC Pending/Failed rule depends on it);

@@ -490,3 +490,11 @@ bool mt_parse_sink_tables(const char *v, const char **out, char *err, size_t err
              v ? v : "");
     return false;
 }
+
+bool mt_steps_has(const mt_steps_arg *s, const char *cr_name)
+{
+    for (size_t i = 0; i < s->n_steps; i++)
+        if (!strcmp(s->steps[i], cr_name))
+            return true;
+    return false;
+}

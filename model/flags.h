@@ -38,6 +38,8 @@ typedef struct mt_steps_arg {
 
 bool mt_parse_steps(const char *const *values, size_t n, mt_steps_arg *out, char *err,
                     size_t errlen);
+/* Whether the steps include the CR step cr_name ("initData"). */
+bool mt_steps_has(const mt_steps_arg *s, const char *cr_name);
 
 /* --sink-tables fail|truncate|append (MT_SINK_TABLES_ANNOTATION). */
 bool mt_parse_sink_tables(const char *v, const char **out, char *err, size_t errlen);

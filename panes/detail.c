@@ -329,9 +329,21 @@ static void progress_section(doc *d, const mt_describe *ds, int width)
     }
 }
 
+/* Right under the live line: what no state shows and the operator must
+ * know before the cutover. */
+static void warnings(doc *d, const mt_describe *ds, int width)
+{
+    if (!ds->n_warnings)
+        return;
+    doc_section(d, "Warnings", width);
+    for (size_t i = 0; i < ds->n_warnings; i++)
+        doc_wrap(d, P_WARN, "! ", ds->warnings[i], width);
+}
+
 void detail_build(doc *left, doc *right, const mt_describe *ds, const detail_opts *o, int width)
 {
     live_line(left, ds, o);
+    warnings(left, ds, width);
     summary(left, ds, o->now, width);
     config(left, ds, width);
     template_section(left, ds, width);

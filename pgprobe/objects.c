@@ -130,3 +130,19 @@ char *pgp_tables_oid_array(const pgp_tables *t)
     s[o] = 0;
     return s;
 }
+
+char *pgp_tables_names_json(const pgp_tables *t)
+{
+    cJSON *arr = cJSON_CreateArray();
+    for (size_t i = 0; i < t->n; i++) {
+        cJSON *e = cJSON_CreateArray();
+        cJSON_AddItemToArray(e, cJSON_CreateString(t->v[i].schema));
+        cJSON_AddItemToArray(e, cJSON_CreateString(t->v[i].name));
+        cJSON_AddItemToArray(arr, e);
+    }
+    char *s = cJSON_PrintUnformatted(arr);
+    cJSON_Delete(arr);
+    if (!s)
+        abort();
+    return s;
+}

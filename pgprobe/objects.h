@@ -37,5 +37,16 @@ void pgp_tables_free(pgp_tables *t);
 /* "{oid,oid,...}": a text array literal of the tables' oids, for
  * $1::oid[] parameters; malloc'd. */
 char *pgp_tables_oid_array(const pgp_tables *t);
+/* [["schema", "name"], ...]: the tables by name, for another server
+ * (where the oids mean nothing); malloc'd. */
+char *pgp_tables_names_json(const pgp_tables *t);
+
+/* The rows a table (pg_class alias c) holds, as the statistics estimate
+ * them: -1 when never analysed but not empty on disk, 0 when empty. */
+#define PGP_SQL_ROWS_HELD                                                                    \
+    "CASE WHEN c.reltuples > 0 THEN c.reltuples::bigint"                                    \
+    "     WHEN (SELECT sum(pg_relation_size(p.relid)) FROM pg_partition_tree(c.oid) p) > 0" \
+    "          OR (c.relkind = 'r' AND pg_relation_size(c.oid) > 0) THEN -1"                \
+    "     ELSE 0 END"
 
 #endif

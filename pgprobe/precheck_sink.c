@@ -7,23 +7,6 @@
 
 #include "pgprobe/precheck_internal.h"
 
-/* The selected tables by name, as JSON [[schema, table], ...]. */
-static char *tables_json(const pgp_pc *pc)
-{
-    cJSON *arr = cJSON_CreateArray();
-    for (size_t i = 0; i < pc->tables.n; i++) {
-        cJSON *e = cJSON_CreateArray();
-        cJSON_AddItemToArray(e, cJSON_CreateString(pc->tables.v[i].schema));
-        cJSON_AddItemToArray(e, cJSON_CreateString(pc->tables.v[i].name));
-        cJSON_AddItemToArray(arr, e);
-    }
-    char *s = cJSON_PrintUnformatted(arr);
-    cJSON_Delete(arr);
-    if (!s)
-        abort();
-    return s;
-}
-
 static const char *SINK_SQL =
     "WITH t AS (SELECT x->>0 AS s, x->>1 AS n FROM jsonb_array_elements($1::jsonb) x)"
     " SELECT 's', quote_ident(ns.nspname), NULL,"
@@ -39,12 +22,7 @@ static const char *SINK_SQL =
     "          CASE WHEN NOT has_table_privilege(c.oid, 'UPDATE') THEN 'UPDATE' END,"
     "          CASE WHEN NOT has_table_privilege(c.oid, 'DELETE') THEN 'DELETE' END,"
     "          CASE WHEN NOT has_table_privilege(c.oid, 'TRUNCATE') THEN 'TRUNCATE' END),"
-    /* Rows it holds, as the statistics estimate them (-1: never analysed
-     * but not empty on disk). */
-    "        CASE WHEN c.reltuples > 0 THEN c.reltuples::bigint"
-    "             WHEN (SELECT sum(pg_relation_size(p.relid)) FROM pg_partition_tree(c.oid) p) > 0"
-    "                  OR (c.relkind = 'r' AND pg_relation_size(c.oid) > 0) THEN -1"
-    "             ELSE 0 END"
+    "        " PGP_SQL_ROWS_HELD
     " FROM t JOIN pg_namespace ns ON ns.nspname = t.s"
     " JOIN pg_class c ON c.relnamespace = ns.oid AND c.relname = t.n AND c.relkind IN ('r', 'p')"
     " ORDER BY 1, 2, 3";
@@ -87,7 +65,7 @@ static void rows_on_sink(pgp_pc *pc, const PGresult *r)
 
 static void schemas_and_tables(pgp_pc *pc, const char *u)
 {
-    char *json = tables_json(pc);
+    char *json = pgp_tables_names_json(&pc->tables);
     const char *p[1] = {json};
     pgp_error err;
     PGresult *r = pgp_query(pc->sink, SINK_SQL, 1, p, &err);

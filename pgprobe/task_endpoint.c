@@ -173,3 +173,56 @@ bool pgp_check_publishable(PGconn *src, const mt_objects *o, char *err, size_t e
     pgp_tables_free(&t);
     return n == 0;
 }
+
+static const char *HELD_SQL =
+    "WITH t AS (SELECT x->>0 AS s, x->>1 AS n FROM jsonb_array_elements($1::jsonb) x)"
+    " SELECT quote_ident(ns.nspname) || '.' || quote_ident(c.relname), " PGP_SQL_ROWS_HELD
+    " FROM t JOIN pg_namespace ns ON ns.nspname = t.s"
+    " JOIN pg_class c ON c.relnamespace = ns.oid AND c.relname = t.n AND c.relkind IN ('r', 'p')"
+    " ORDER BY 1";
+
+bool pgp_check_sink_rows(PGconn *src, PGconn *sink, const mt_objects *o, const char *policy,
+                         char *err, size_t errlen)
+{
+    if (policy && strcmp(policy, "fail"))
+        return true;
+    pgp_tables t;
+    pgp_error e = {0};
+    if (!pgp_tables_resolve(src, o, &t, &e)) {
+        snprintf(err, errlen, "reading the migration objects on the source: %s", e.msg);
+        return false;
+    }
+    char *json = pgp_tables_names_json(&t);
+    pgp_tables_free(&t);
+    const char *p[1] = {json};
+    PGresult *r = pgp_query(sink, HELD_SQL, 1, p, &e);
+    free(json);
+    if (!r) {
+        snprintf(err, errlen, "reading the sink's tables: %s", e.msg);
+        return false;
+    }
+    strbuf found = {0};
+    int n = 0;
+    for (int i = 0; i < PQntuples(r); i++) {
+        long long held = strtoll(PQgetvalue(r, i, 1), NULL, 10);
+        if (!held)
+            continue;
+        char rows[48];
+        if (held > 0)
+            snprintf(rows, sizeof rows, "~%lld rows", held);
+        else
+            snprintf(rows, sizeof rows, "holds rows, not analysed");
+        if (n++ < 10)
+            strbuf_printf(&found, "%s%s (%s)", found.n ? ", " : "", PQgetvalue(r, i, 0), rows);
+    }
+    PQclear(r);
+    if (n > 10)
+        strbuf_printf(&found, " and %d more", n - 10);
+    if (n)
+        snprintf(err, errlen, "refused: %d table(s) already hold rows on the sink, which are not "
+                 "the migration's: %s. Check the sink's address; then give --sink-tables "
+                 "truncate to empty them (each one logged) or --sink-tables append to keep "
+                 "them", n, strbuf_str(&found));
+    strbuf_free(&found);
+    return n == 0;
+}

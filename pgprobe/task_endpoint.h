@@ -36,4 +36,12 @@ const char *pgp_pgpass_lookup(arena *a, const char *path, const char *host, cons
  * False with err naming them and the fix. */
 bool pgp_check_publishable(PGconn *src, const mt_objects *o, char *err, size_t errlen);
 
+/* At create: migration tables that already hold rows on the sink. Those
+ * rows are not the migration's (a typo in the sink's address would point
+ * init-data at another database's tables), so with policy NULL or "fail"
+ * this is false with err naming each table and its rows, and the choice;
+ * "truncate" and "append" are the user's word and pass. */
+bool pgp_check_sink_rows(PGconn *src, PGconn *sink, const mt_objects *o, const char *policy,
+                         char *err, size_t errlen);
+
 #endif

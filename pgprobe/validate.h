@@ -35,7 +35,10 @@
  * pgp_validate blocks its thread; the progress callback runs on it after
  * each range (or count) is compared, and returning false stops the run,
  * as does *cancel becoming true (running queries are cancelled within
- * about 100 ms). A stopped run returns true with report.cancelled set. */
+ * about 100 ms). A stopped run returns true with report.cancelled set.
+ *
+ * When a table has a column of type oid or lo, the large objects of both
+ * servers are compared too, object by object (report.lobs). */
 #ifndef MIGTOP_PGPROBE_VALIDATE_H
 #define MIGTOP_PGPROBE_VALIDATE_H
 
@@ -46,6 +49,7 @@
 #include "model/arena.h"
 #include "model/task.h"
 #include "pgprobe/conn.h"
+#include "pgprobe/lobs.h"
 
 /* A row that differs inside a mismatching range. */
 typedef enum pgp_val_row_kind {
@@ -117,13 +121,17 @@ typedef struct pgp_val_report {
     bool full, cancelled;
     bool snapshot;              /* each side read one exported snapshot */
     size_t n_mismatch_tables;
+    /* When the tables reference large objects: every one compared, in
+     * the same snapshots (pgprobe/lobs.h). */
+    pgp_lob_report lobs;
     double seconds;
 } pgp_val_report;
 
 bool pgp_validate(const pgp_endpoint *src, const pgp_endpoint *snk, const mt_objects *o,
                   const pgp_val_opts *opt, pgp_val_report *out, pgp_error *err);
 
-/* Every table compared and matched, nothing missing, not cancelled. */
+/* Every table compared and matched, nothing missing, not cancelled, the
+ * large objects (if any) equal. */
 bool pgp_val_ok(const pgp_val_report *r);
 
 void pgp_val_report_free(pgp_val_report *r);

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <cjson/cJSON.h>
+
 #include "pgprobe/validate_internal.h"
 
 enum { SRC = 0, SNK = 1 };
@@ -467,6 +469,28 @@ static void conclude(pgp_val_report *rep)
     }
 }
 
+/* The large objects, when a table references them, in the snapshots the
+ * rows were read in. */
+static bool compare_lobs(runner *r, pgp_error *err)
+{
+    pgp_val_report *out = r->rep;
+    cJSON *names = cJSON_CreateArray();
+    for (size_t i = 0; i < out->n_tables; i++)
+        if (!out->tables[i].problem)
+            cJSON_AddItemToArray(names, cJSON_CreateString(out->tables[i].qname));
+    char *json = cJSON_PrintUnformatted(names);
+    cJSON_Delete(names);
+    if (!json)
+        abort();
+    char refs[512];
+    bool ok = pgp_lob_refs(r->conns[SRC][0].c, json, refs, sizeof refs, err);
+    free(json);
+    if (!ok || !refs[0])
+        return ok;
+    out->lobs.refs = arena_strdup(&out->a, refs);
+    return pgp_lobs_compare(r->conns[SRC][0].c, r->conns[SNK][0].c, &out->a, &out->lobs, err);
+}
+
 bool pgp_validate(const pgp_endpoint *src, const pgp_endpoint *snk, const mt_objects *o,
                   const pgp_val_opts *opt, pgp_val_report *out, pgp_error *err)
 {
@@ -490,6 +514,8 @@ bool pgp_validate(const pgp_endpoint *src, const pgp_endpoint *snk, const mt_obj
     }
     if (ok && !out->cancelled && !opt->no_rows)
         ok = name_rows(&r, plans, err);
+    if (ok && !out->cancelled)
+        ok = compare_lobs(&r, err);
     if (ok)
         conclude(out);
     close_sides(&r);
@@ -499,7 +525,8 @@ bool pgp_validate(const pgp_endpoint *src, const pgp_endpoint *snk, const mt_obj
 
 bool pgp_val_ok(const pgp_val_report *r)
 {
-    return !r->cancelled && r->n_missing == 0 && r->n_mismatch_tables == 0;
+    return !r->cancelled && r->n_missing == 0 && r->n_mismatch_tables == 0 &&
+           pgp_lobs_ok(&r->lobs);
 }
 
 void pgp_val_report_free(pgp_val_report *r)

@@ -17,7 +17,7 @@
 
 enum { S_BACKEND, S_NAME, S_TEMPLATE, S_SOURCE, S_SINK, S_OBJECTS, S_STEPS, S_REVIEW, S_N };
 enum { BF_KIND, BF_CONTEXT, BF_NS, BF_N };
-enum { TF_STEPS_PRECHECK, TF_STEPS_STRUCT, TF_STEPS_DATA, TF_STEPS_CDC, TF_N };
+enum { TF_STEPS_PRECHECK, TF_STEPS_STRUCT, TF_STEPS_DATA, TF_STEPS_CDC, TF_SINK_TABLES, TF_N };
 
 #define MAX_TEMPLATES 64
 
@@ -156,6 +156,8 @@ static bool collect(create_wiz *c, char *err, size_t n)
              c->fsteps[TF_STEPS_PRECHECK].on ? "true" : "false",
              c->fsteps[TF_STEPS_STRUCT].on ? "true" : "false",
              c->fsteps[TF_STEPS_CDC].on ? "true" : "false");
+    const form_field *st = &c->fsteps[TF_SINK_TABLES];
+    snprintf(s->sink_tables, sizeof s->sink_tables, "%s", st->choices[st->choice]);
     return true;
 }
 
@@ -428,6 +430,14 @@ wiz *wiz_create_new(wiz_host *h)
                                             .label = "init-data", .on = true, .locked = true};
     c->fsteps[TF_STEPS_CDC] = (form_field){.kind = F_TOGGLE, .key = "cdc", .label = "cdc",
                                            .on = true};
+    /* What init-data does with sink tables that already hold rows: asked,
+     * never assumed (fail is the default: such rows are not the
+     * migration's, the address may be wrong). */
+    static const char *const sink_tables[] = {"fail", "truncate", "append"};
+    c->fsteps[TF_SINK_TABLES] = (form_field){
+        .kind = F_CHOICE, .key = "sink-tables", .label = "Sink tables with rows",
+        .choices = sink_tables, .n_choices = 3,
+        .hint = "(fail: refuse; truncate: empty them, logged; append: keep their rows)"};
     form_init(&c->mb, c->fb, BF_N, c);
     form_init(&c->mname, c->fname, 1, c);
     form_init(&c->mtmpl, c->ftmpl, 1, c);

@@ -11,103 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cutover/report.h"
-#include "wizards/endpoint.h"
-#include "cutover/gates.h"
 #include "wizards/cutover_jobs.h"
-#include "wizards/wizard.h"
+#include "wizards/cutover_state.h"
+#include "wizards/endpoint.h"
 
-typedef enum cut_job { J_NONE, J_SAMPLE, J_SEQ, J_VAL, J_READONLY } cut_job;
-
-typedef struct cut_wiz {
-    wiz w;
-    char ns[FORM_VALUE_MAX], name[FORM_VALUE_MAX], task_dir[4200];
-    pgp_endpoint src, sink;
-    bool have_eps;
-    arena ar;
-    mt_objects objects; /* the task's, owned (ar) */
-    cut_sampler *sampler; /* NULL while lent to a job */
-    int64_t last_sample_ms;
-    cut_stability st;
-    int lag_s, need_s;
-    cut_job job;
-    /* A job asked for while a sample was out: started when it is back
-     * (starting it then would cancel the sample and lose the sampler). */
-    cut_job pending;
-    bool pending_flag;
-    cut_log log;
-    form_field freason[1];
-    form fm;
-    bool reason_open, saved, seq_applied;
-    /* Read-only enforcement (gate 3, E then y): on while enforced; the
-     * roles whose sessions were ended. Undone on abort. */
-    bool confirm_ro, ro_on;
-    char ro_roles[512];
-    char report_path[4800];
-} cut_wiz;
 
 static cut_wiz *self(wiz *w) { return w->self; }
 static cut_gate *gate(cut_wiz *c) { return &c->log.gates[c->w.step]; }
-
-/* --- jobs (wizards/cutover_jobs.h) ------------------------------------------ */
-
-static void start_ro(cut_wiz *c, bool on);
-
-static void start_pg_job(cut_wiz *c, cut_job kind, bool flag)
-{
-    if (c->job == J_SAMPLE) {
-        c->pending = kind;
-        c->pending_flag = flag;
-        return;
-    }
-    if (!c->have_eps) {
-        wiz_status(&c->w, P_ERROR, "the task's endpoints are not known: %s", c->log.outcome);
-        return;
-    }
-    pg_job *p = pg_job_new(&c->src, &c->sink, &c->objects);
-    p->apply = kind == J_SEQ && flag;
-    p->full = kind == J_VAL && flag;
-    c->job = kind;
-    wiz_run(&c->w, kind == J_SEQ ? (flag ? "applying the setval plan" : "reading the sequences")
-                                 : (flag ? "validating every row" : "validating samples"),
-            kind == J_SEQ ? seq_run : val_run, p, pg_job_free);
-    if (p->apply)
-        c->w.job_firm = true;
-}
-
-static void start_ro(cut_wiz *c, bool on)
-{
-    if (c->job == J_SAMPLE) {
-        c->pending = J_READONLY;
-        c->pending_flag = on;
-        return;
-    }
-    ro_job *p = calloc(1, sizeof *p);
-    if (!p)
-        abort();
-    pgp_endpoint_copy(&p->src, &c->src);
-    p->on = on;
-    snprintf(p->roles, sizeof p->roles, "{%s}", on ? c->ro_roles : "");
-    c->job = J_READONLY;
-    wiz_run(&c->w, on ? "making the source read-only" : "undoing read-only on the source", ro_run,
-            p, ro_free);
-    c->w.job_firm = true;
-}
-
-static void sample_now(cut_wiz *c)
-{
-    if (!c->sampler || wiz_busy(&c->w))
-        return;
-    sample_job *p = calloc(1, sizeof *p);
-    if (!p)
-        abort();
-    p->s = c->sampler; /* lent */
-    c->sampler = NULL;
-    c->job = J_SAMPLE;
-    c->last_sample_ms = fmt_mono_ms();
-    wiz_run(&c->w, "reading the source", sample_run, p, sample_free);
-    c->w.job_quiet = true;
-}
 
 /* --- gates ------------------------------------------------------------------ */
 
@@ -168,7 +78,7 @@ static void abort_cutover(cut_wiz *c, wiz_host *h)
             if (c->job == J_SAMPLE)
                 c->job = J_NONE;
             cut_log_event(&c->log, "abort: undoing read-only on the source");
-            start_ro(c, false);
+            cutw_start_ro(c, false);
         } else {
             wiz_status(&c->w, P_WARN, "%s first (Esc cancels it), then Q undoes read-only and "
                                       "aborts", c->w.job_label);
@@ -212,9 +122,9 @@ static void arrive(wiz *w, wiz_host *h)
     if (w->step == CG_STABLE)
         memset(&c->st, 0, sizeof c->st);
     if (w->step == CG_SEQUENCES && g->state != CGS_OVERRIDE)
-        start_pg_job(c, J_SEQ, false);
+        cutw_start_pg_job(c, J_SEQ, false);
     if (w->step == CG_VALIDATE && g->state != CGS_OVERRIDE)
-        start_pg_job(c, J_VAL, false);
+        cutw_start_pg_job(c, J_VAL, false);
     evaluate(c, h);
 }
 
@@ -279,6 +189,35 @@ static void finish(wiz *w, wiz_host *h)
     w->close = true;
 }
 
+/* Gate 6's keys: validate again (v, F every row), copy the large objects
+ * the last validation found changed again (L), refresh the sink's
+ * materialized views (M). */
+static bool validate_key(cut_wiz *c, int ch)
+{
+    wiz *w = &c->w;
+    if (ch == 'L') {
+        if (!c->n_lobs) {
+            wiz_status(w, P_DIM, "the last validation found no large object to copy again");
+            return true;
+        }
+        cut_log_event(&c->log, "gate 6: copying %zu large object%s again", c->n_lobs,
+                      c->n_lobs == 1 ? "" : "s");
+        cutw_start_repair(c, false);
+        return true;
+    }
+    if (ch == 'M') {
+        cut_log_event(&c->log, "gate 6: refreshing the materialized views on the sink");
+        cutw_start_repair(c, true);
+        return true;
+    }
+    if (ch == 'v' || ch == 'F') {
+        cut_log_event(&c->log, "gate 6: %s validation", ch == 'F' ? "full" : "sampled");
+        cutw_start_pg_job(c, J_VAL, ch == 'F');
+        return true;
+    }
+    return false;
+}
+
 static bool key(wiz *w, wiz_host *h, int ch)
 {
     cut_wiz *c = self(w);
@@ -295,7 +234,7 @@ static bool key(wiz *w, wiz_host *h, int ch)
         if (ch == 'y') {
             cut_log_event(&c->log, "gate 3: read-only enforced on the source; ending the "
                                    "sessions of %s", c->ro_roles[0] ? c->ro_roles : "no role");
-            start_ro(c, true);
+            cutw_start_ro(c, true);
         } else {
             c->ro_roles[0] = '\0';
             wiz_status(w, P_DIM, "nothing enforced");
@@ -338,70 +277,34 @@ static bool key(wiz *w, wiz_host *h, int ch)
         return false;
     if (ch == 'A' && w->step == CG_SEQUENCES) {
         cut_log_event(&c->log, "gate 5: setval plan applied on the sink");
-        start_pg_job(c, J_SEQ, true);
+        cutw_start_pg_job(c, J_SEQ, true);
         c->seq_applied = true;
         return true;
     }
-    if ((ch == 'v' || ch == 'F') && w->step == CG_VALIDATE) {
-        cut_log_event(&c->log, "gate 6: %s validation", ch == 'F' ? "full" : "sampled");
-        start_pg_job(c, J_VAL, ch == 'F');
-        return true;
-    }
+    if (w->step == CG_VALIDATE)
+        return validate_key(c, ch);
     return false;
 }
 
 static void job_news(wiz *w, wiz_host *h, void *arg)
 {
     cut_wiz *c = self(w);
-    cut_job kind = c->job;
-    c->job = J_NONE;
-    if (kind == J_SAMPLE) {
-        sample_job *p = arg;
-        c->sampler = p->s; /* back */
-        p->s = NULL;
-        evaluate(c, h);
-        cut_job next = c->pending;
-        c->pending = J_NONE;
-        if (next == J_READONLY)
-            start_ro(c, c->pending_flag);
-        else if (next != J_NONE)
-            start_pg_job(c, next, c->pending_flag);
+    bool sample = c->job == J_SAMPLE;
+    cut_news next = cutw_job_news(c, arg);
+    if (next == CUT_NEWS_ABORT)
+        abort_cutover(c, h); /* the abort that asked for the undo */
+    if (!sample)
         return;
-    }
-    if (kind == J_READONLY) {
-        ro_job *p = arg;
-        if (!p->ok) {
-            wiz_status(w, P_ERROR, "read-only %s failed: %s", p->on ? "enforcement" : "undo",
-                       p->err);
-            cut_log_event(&c->log, "read-only %s failed: %s", p->on ? "enforcement" : "undo",
-                          p->err);
-            return;
-        }
-        c->ro_on = p->on;
-        if (p->on) {
-            cut_log_event(&c->log, "gate 3: source read-only, %d session%s ended", p->ended,
-                          p->ended == 1 ? "" : "s");
-            wiz_status(w, P_OK, "the source is read-only for new sessions; %d session%s ended",
-                       p->ended, p->ended == 1 ? "" : "s");
-        } else {
-            cut_log_event(&c->log, "read-only undone on the source");
-            abort_cutover(c, h); /* the abort that asked for the undo */
-        }
-        return;
-    }
-    pg_job *p = arg;
-    cut_gate_id id = kind == J_SEQ ? CG_SEQUENCES : CG_VALIDATE;
-    cut_gate *g = &c->log.gates[id];
-    cut_state keep = g->state;
-    char reason[sizeof g->reason];
-    memcpy(reason, g->reason, sizeof reason);
-    *g = p->g;
-    if (keep == CGS_OVERRIDE) {
-        g->state = CGS_OVERRIDE;
-        memcpy(g->reason, reason, sizeof reason);
-    }
-    cut_log_event(&c->log, "gate %d %s: %.200s", id + 1, cut_state_name(p->g.state),
-                  g->reading);
+    evaluate(c, h);
+    /* What was asked for while the reading was out. */
+    cut_job pending = c->pending;
+    c->pending = J_NONE;
+    if (pending == J_READONLY)
+        cutw_start_ro(c, c->pending_flag);
+    else if (pending == J_LOBS || pending == J_MATVIEWS)
+        cutw_start_repair(c, pending == J_MATVIEWS);
+    else if (pending != J_NONE)
+        cutw_start_pg_job(c, pending, c->pending_flag);
 }
 
 static void put_lines(doc *d, pane_role r, const char *lead, const char *text, int width)
@@ -421,7 +324,7 @@ static void build(wiz *w, wiz_host *h, wizard_view *v, doc *d, int width)
     (void)v;
     if ((w->step == CG_LAG || w->step == CG_WRITES || w->step == CG_STABLE) &&
         fmt_mono_ms() - c->last_sample_ms >= 1000)
-        sample_now(c);
+        cutw_sample_now(c);
     if (w->step == CG_HEALTHY)
         evaluate(c, h);
     /* Every gate at a glance, then the current one in full. */
@@ -455,8 +358,10 @@ static void build(wiz *w, wiz_host *h, wizard_view *v, doc *d, int width)
         [CG_STABLE] = "The lag at zero and no writes, held for the whole countdown.",
         [CG_SEQUENCES] = "CDC does not carry sequences: their values are set on the sink. A "
                          "applies the plan; it is then re-read and compared.",
-        [CG_VALIDATE] = "Row counts and checksums by key range on both sides. v validates "
-                        "samples again, F every row.",
+        [CG_VALIDATE] = "Row counts and checksums by key range on both sides, and the large "
+                        "objects one by one. v validates samples again, F every row; L copies "
+                        "changed large objects again; M refreshes the sink's materialized "
+                        "views.",
         [CG_SWITCH] = "Switch the application to the sink now, then press Enter: the time is "
                       "recorded and the report saved.",
     };
@@ -479,6 +384,7 @@ static void destroy(wiz *w)
     }
     form_wipe(&c->fm);
     arena_free(&c->ar);
+    free(c->lobs);
     free(c);
 }
 

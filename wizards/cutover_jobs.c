@@ -24,12 +24,27 @@ void sample_free(void *arg)
     free(p);
 }
 
+static void ends_init(job_ends *e, const pgp_endpoint *src, const pgp_endpoint *sink,
+                      const mt_objects *o)
+{
+    pgp_endpoint_copy(&e->src, src);
+    pgp_endpoint_copy(&e->sink, sink);
+    arena_init(&e->ar);
+    mt_objects_copy(&e->ar, o, &e->objects);
+}
+
+static void ends_free(job_ends *e)
+{
+    wiz_endpoint_wipe_free(&e->src);
+    wiz_endpoint_wipe_free(&e->sink);
+    arena_free(&e->ar);
+}
+
 void pg_job_free(void *arg)
 {
     pg_job *p = arg;
-    wiz_endpoint_wipe_free(&p->src);
-    wiz_endpoint_wipe_free(&p->sink);
-    arena_free(&p->ar);
+    ends_free(&p->e);
+    free(p->lobs);
     free(p);
 }
 
@@ -38,7 +53,7 @@ void seq_run(wiz_job *j, void *arg)
     pg_job *p = arg;
     wiz_job_progress(j, p->apply ? "setting the sequences on the sink" : "reading the sequences");
     pgp_seq_report r;
-    if (cut_gate_sequences(&p->src, &p->sink, &p->objects, p->apply, wiz_job_cancel_flag(j), &r,
+    if (cut_gate_sequences(&p->e.src, &p->e.sink, &p->e.objects, p->apply, wiz_job_cancel_flag(j), &r,
                            &p->g))
         pgp_seq_report_free(&r);
 }
@@ -48,9 +63,43 @@ void val_run(wiz_job *j, void *arg)
     pg_job *p = arg;
     wiz_job_progress(j, "comparing the source and the sink");
     pgp_val_report r;
-    if (cut_gate_validate(&p->src, &p->sink, &p->objects, p->full, wiz_job_cancel_flag(j), &r,
-                          &p->g))
+    if (cut_gate_validate(&p->e.src, &p->e.sink, &p->e.objects, p->full, wiz_job_cancel_flag(j), &r,
+                          &p->g)) {
+        p->lobs = cut_lobs_to_copy(&r.lobs, &p->n_lobs);
         pgp_val_report_free(&r);
+    }
+}
+
+repair_job *repair_job_new(const pgp_endpoint *src, const pgp_endpoint *sink,
+                           const mt_objects *o)
+{
+    repair_job *p = calloc(1, sizeof *p);
+    if (!p)
+        abort();
+    ends_init(&p->e, src, sink, o);
+    return p;
+}
+
+void repair_free(void *arg)
+{
+    repair_job *p = arg;
+    ends_free(&p->e);
+    free(p->oids);
+    free(p);
+}
+
+void repair_run(wiz_job *j, void *arg)
+{
+    repair_job *p = arg;
+    if (p->matviews) {
+        wiz_job_progress(j, "refreshing the materialized views on the sink");
+        p->ok = cut_matviews_refresh(&p->e.sink, &p->e.objects, wiz_job_cancel_flag(j), &p->done,
+                                     p->err, sizeof p->err);
+    } else {
+        wiz_job_progress(j, "copying the large objects again");
+        p->ok = cut_lobs_copy(&p->e.src, &p->e.sink, p->oids, p->n, wiz_job_cancel_flag(j), &p->done,
+                              p->err, sizeof p->err);
+    }
 }
 
 pg_job *pg_job_new(const pgp_endpoint *src, const pgp_endpoint *sink, const mt_objects *o)
@@ -58,10 +107,7 @@ pg_job *pg_job_new(const pgp_endpoint *src, const pgp_endpoint *sink, const mt_o
     pg_job *p = calloc(1, sizeof *p);
     if (!p)
         abort();
-    pgp_endpoint_copy(&p->src, src);
-    pgp_endpoint_copy(&p->sink, sink);
-    arena_init(&p->ar);
-    mt_objects_copy(&p->ar, o, &p->objects);
+    ends_init(&p->e, src, sink, o);
     return p;
 }
 

@@ -116,6 +116,9 @@ bool wiz_answers_request(const create_answers *s, arena *ar, bool mask, mt_creat
     }
     const char *objs[1] = {s->objects};
     const char *steps[1] = {s->steps};
+    /* The default is left out: the object then carries no annotation. */
+    req->sink_tables = s->sink_tables[0] && strcmp(s->sink_tables, "fail")
+                           ? arena_strdup(ar, s->sink_tables) : NULL;
     return mt_parse_objects(ar, objs, 1, &req->objects, err, n) &&
            mt_parse_steps(steps, 1, &req->steps, err, n);
 }
@@ -169,7 +172,7 @@ typedef struct precheck_job {
     pgp_endpoint src, sink;
     arena ar;
     mt_objects objects;
-    char name[FORM_VALUE_MAX], template_name[128];
+    char name[FORM_VALUE_MAX], template_name[128], sink_tables[16];
     bool cdc, kube;
     pgp_report rep;
     bool have_rep;
@@ -193,7 +196,8 @@ static void precheck_run(wiz_job *j, void *arg)
     pgp_precheck_input in = {.source = &p->src, .sink = &p->sink, .objects = &p->objects,
                              .task_name = p->name, .cdc = p->cdc,
                              .template_name = p->kube ? p->template_name : NULL,
-                             .timeout_s = 10};
+                             .timeout_s = 10,
+                             .sink_tables = p->sink_tables[0] ? p->sink_tables : NULL};
     pgp_precheck_run(&in, &p->rep);
     p->have_rep = true;
 }
@@ -221,6 +225,7 @@ void wiz_review_start(wiz_review *r, wiz *w, create_answers *s, bool cdc)
     mt_parse_objects(&p->ar, objs, 1, &p->objects, err, sizeof err);
     snprintf(p->name, sizeof p->name, "%s", s->name);
     snprintf(p->template_name, sizeof p->template_name, "%s", s->template_name);
+    snprintf(p->sink_tables, sizeof p->sink_tables, "%s", s->sink_tables);
     p->cdc = cdc;
     p->kube = s->kube;
     r->checking = true;
@@ -292,8 +297,8 @@ void wiz_review_build(const wiz_review *r, doc *text, int width)
 
 typedef struct submit_job {
     create_answers ans; /* a copy (passwords wiped on free) */
-    pgp_endpoint src;   /* the source, to check what CDC would publish */
-    bool have_src;
+    pgp_endpoint src, sink; /* to check what CDC would publish, what the sink holds */
+    bool have_src, have_sink;
     mt_backend *shared; /* the dashboard's backend when it is the chosen one */
     bool ok;
     char err[1024];
@@ -305,24 +310,35 @@ static void submit_free(void *arg)
     submit_job *p = arg;
     if (p->have_src)
         wiz_endpoint_wipe_free(&p->src);
+    if (p->have_sink)
+        wiz_endpoint_wipe_free(&p->sink);
     for (int i = 0; i < 2; i++)
         wipe(p->ans.ep[i].password, sizeof p->ans.ep[i].password);
     free(p);
 }
 
-/* The same refusal as `migtop create`: no table the source could not
- * update once it is published. */
-static bool publishable(submit_job *p, wiz_job *j, const mt_create_req *req)
+/* The same refusals as `migtop create`: no table the source could not
+ * update once it is published, no sink table whose rows are not the
+ * migration's unless the answers say what to do with them. A local task's
+ * servers are reached from here; a Kubernetes task's may not be (the
+ * runner and the precheck check again). */
+static bool create_checks(submit_job *p, wiz_job *j, const mt_create_req *req)
 {
-    if (!req->steps.cdc || !p->have_src)
+    if (!p->have_src || p->ans.kube)
         return true;
-    wiz_job_progress(j, "checking the tables' replica identity");
+    wiz_job_progress(j, "checking the tables on the source and the sink");
     pgp_error e;
     PGconn *c = pgp_connect_cancelable(&p->src, "migtop create", 10, false,
                                        wiz_job_cancel_flag(j), &e);
     if (!c)
-        return true; /* the runner checks again before it publishes anything */
-    bool ok = pgp_check_publishable(c, &req->objects, p->err, sizeof p->err);
+        return true;
+    bool ok = !req->steps.cdc || pgp_check_publishable(c, &req->objects, p->err, sizeof p->err);
+    PGconn *k = ok && p->have_sink ? pgp_connect_cancelable(&p->sink, "migtop create", 10, false,
+                                                            wiz_job_cancel_flag(j), &e)
+                                   : NULL;
+    if (k)
+        ok = pgp_check_sink_rows(c, k, &req->objects, req->sink_tables, p->err, sizeof p->err);
+    PQfinish(k);
     PQfinish(c);
     return ok;
 }
@@ -345,7 +361,7 @@ static void submit_run(wiz_job *j, void *arg)
     mt_create_req req;
     wiz_job_progress(j, "creating %s", p->ans.name);
     if (wiz_answers_request(&p->ans, &ar, false, &req, p->err, sizeof p->err) &&
-        publishable(p, j, &req)) {
+        create_checks(p, j, &req)) {
         p->ok = b->ops->create(b, &req, p->err, sizeof p->err);
         /* Where the task went, for opening its detail. */
         const char *ns = req.namespace_ ? req.namespace_
@@ -372,6 +388,10 @@ void wiz_review_submit(wiz_review *r, wiz *w, create_answers *s)
     if (s->ep[0].have_ep) {
         pgp_endpoint_copy(&p->src, &s->ep[0].ep);
         p->have_src = true;
+    }
+    if (s->ep[1].have_ep) {
+        pgp_endpoint_copy(&p->sink, &s->ep[1].ep);
+        p->have_sink = true;
     }
     for (int i = 0; i < 2; i++) /* the precheck endpoints stay with the wizard */
         p->ans.ep[i].have_ep = false, memset(&p->ans.ep[i].ep, 0, sizeof p->ans.ep[i].ep);

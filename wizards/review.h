@@ -26,6 +26,7 @@ typedef struct create_answers {
     create_endpoint ep[2]; /* source, sink */
     char objects[8192];    /* "\"public.t1\",\"sales\"", as --migration-object */
     char steps[128];       /* as --steps */
+    char sink_tables[16];  /* as --sink-tables: fail, truncate, append */
 } create_answers;
 
 /* The endpoint from its form, or from the values a successful connection

@@ -190,6 +190,11 @@ void wiz_drain(wiz *w, wiz_host *h)
     /* The job ended: the wizard reads its results (and may start the
      * next job), then this one is let go. */
     w->job = NULL;
+    /* "validating samples..." said while the job ran is not true any more. */
+    char running[sizeof w->job_label + 4];
+    snprintf(running, sizeof running, "%s...", w->job_label);
+    if (!strcmp(w->status, running))
+        w->status[0] = '\0';
     if (w->ops->job_news)
         w->ops->job_news(w, h, wiz_job_arg(j));
     wiz_job_release(j);

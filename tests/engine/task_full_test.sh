@@ -104,6 +104,31 @@ et_show full-r | grep -q 'check sink.rows failed: .*public.customers' ||
   fail "the refusal does not name the table: $(et_show full-r)"
 [ "$(et_fingerprint sink public.customers)" = "$before" ] || fail "the refused run changed the sink"
 "$tool" terminate "$state" full-r
+echo "== migtop create itself refuses it, naming the table and its rows"
+pgc_psql sink -d postgres -c "ANALYZE public.customers" >/dev/null
+set +e
+"$bin" create full-c --backend local --state-dir "$state" --source "$source_ep" --sink "$sink_ep" \
+  --migration-object '"public"' --steps precheck=false >"$work/create-c.out" 2>&1
+rc=$?
+set -e
+cat "$work/create-c.out"
+[ "$rc" = 1 ] || fail "create on a sink with rows exited $rc"
+grep -q 'refused: .* already hold rows on the sink.*public.customers (~2000 rows).*--sink-tables truncate' \
+  "$work/create-c.out" || fail "create does not name the table, its rows and the choice"
+[ ! -d "$state/tasks/full-c" ] || fail "a refused create left a task behind"
+echo "== with --sink-tables append: the sink's rows kept, the source's added"
+pgc_psql src -d postgres -c "CREATE TABLE public.appendme (id int PRIMARY KEY, v text); INSERT INTO public.appendme SELECT g, 'src' FROM generate_series(1, 10) g; GRANT SELECT ON public.appendme TO mig" >/dev/null
+pgc_psql sink -d postgres -c "CREATE TABLE public.appendme (id int PRIMARY KEY, v text); INSERT INTO public.appendme SELECT g, 'sink' FROM generate_series(100, 104) g" >/dev/null
+"$tool" create "$state" full-a "$source_ep" "$sink_ep" '"public.appendme"' \
+  'precheck=true,init-struct=false,init-data=true,cdc=false' append
+et_wait_status full-a 'status=(Done|Failed)' 60
+et_show full-a | grep -q 'status=Done' || fail "append: $(et_show full-a)"
+[ "$(pgc_psql sink -d postgres -Atc "SELECT v, count(*) FROM public.appendme GROUP BY v ORDER BY v")" = $'sink|5\nsrc|10' ] ||
+  fail "append did not keep the sink's rows beside the source's"
+grep -q 'check sink.rows: warn' "$state/tasks/full-a/precheck.log" || fail "append is not a warning at precheck"
+"$tool" terminate "$state" full-a
+pgc_psql src -d postgres -c "DROP TABLE public.appendme" >/dev/null
+pgc_psql sink -d postgres -c "DROP TABLE public.appendme" >/dev/null
 echo "== with --sink-tables truncate: emptied (logged), then copied again"
 "$tool" create "$state" full-2 "$source_ep" "$sink_ep" "$objects" "$steps" truncate
 et_wait_status full-2 'status=(Done|Failed)' 90

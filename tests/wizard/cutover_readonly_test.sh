@@ -5,13 +5,8 @@
 # migration's: CDC goes on), gate 3 then passes; Q aborts, undoes the
 # read-only setting, says so, and the report records it.
 set -euo pipefail
-source "$MIGTOP_SOURCE_DIR/tests/support/engine.sh"
-export XDG_STATE_HOME=$work/xdg
-state=$XDG_STATE_HOME/migtop
-export TMUX_SCREENS=$work/screens
-mkdir -p "$TMUX_SCREENS"
-source "$MIGTOP_SOURCE_DIR/tests/support/tmux.sh"
-trap 'tmux_cleanup; et_cleanup' EXIT
+ENGINE_TUI_STATE=default # the dashboard's own state dir
+source "$MIGTOP_SOURCE_DIR/tests/support/engine_tui.sh"
 
 et_pair
 pgc_psql src -d postgres >/dev/null <<'SQL'
@@ -29,7 +24,6 @@ load=$!
 ET_PIDS+=($load)
 ro_setting() { pgc_psql src -d postgres -Atc "SHOW default_transaction_read_only"; }
 
-see() { tmux_wait "$1" "${2:-10}"; tmux_snap >/dev/null; }
 tmux_start 80 24 "$MIGTOP_BIN --backend local"
 see 'ro +.*Running' 20
 tmux_keys x

@@ -15,14 +15,9 @@
 #    restart; then T terminates the task, no slot is left, and the report
 #    is still there.
 set -euo pipefail
-source "$MIGTOP_SOURCE_DIR/tests/support/engine.sh"
-export XDG_STATE_HOME=$work/xdg
-state=$XDG_STATE_HOME/migtop # the dashboard's default state dir
+ENGINE_TUI_STATE=default # the dashboard's own state dir
+source "$MIGTOP_SOURCE_DIR/tests/support/engine_tui.sh"
 export MIGTOP_CUTOVER_STABLE_S=6
-export TMUX_SCREENS=$work/screens
-mkdir -p "$TMUX_SCREENS"
-source "$MIGTOP_SOURCE_DIR/tests/support/tmux.sh"
-trap 'tmux_cleanup; et_cleanup' EXIT
 
 et_pair "wal_sender_timeout = 10s"
 pgc_psql src -d postgres >/dev/null <<'SQL'
@@ -41,7 +36,6 @@ done | PGAPPNAME=billing pgc_psql src -d postgres >/dev/null 2>&1 &
 load=$!
 ET_PIDS+=($load)
 
-see() { tmux_wait "$1" "${2:-10}"; tmux_snap >/dev/null; }
 tmux_start 80 24 "$MIGTOP_BIN --backend local"
 see 'co +.*Running' 20
 tmux_keys x

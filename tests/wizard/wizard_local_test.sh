@@ -14,11 +14,7 @@
 #  - --readonly refuses c and T and says why;
 #  - the passwords typed never appear on any screen.
 set -euo pipefail
-source "$MIGTOP_SOURCE_DIR/tests/support/engine.sh"
-export TMUX_SCREENS=$work/screens
-mkdir -p "$TMUX_SCREENS"
-source "$MIGTOP_SOURCE_DIR/tests/support/tmux.sh"
-trap 'tmux_cleanup; et_cleanup' EXIT
+source "$MIGTOP_SOURCE_DIR/tests/support/engine_tui.sh"
 
 SRC_PW='Src-pw_0rchid!'
 SINK_PW='Snk-pw_t4ngo#'
@@ -37,7 +33,6 @@ ANALYZE;
 SQL
 
 # see REGEX [SECS]: waits for the screen, and keeps it for the password check.
-see() { tmux_wait "$1" "${2:-10}"; tmux_snap >/dev/null; }
 # field TEXT: replaces the focused field's text.
 field() { tmux_keys C-u; tmux_type "$1"; }
 

@@ -1,0 +1,170 @@
+#include "wizards/cutover_state.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wizards/cutover_jobs.h"
+
+void cutw_start_pg_job(cut_wiz *c, cut_job kind, bool flag)
+{
+    if (c->job == J_SAMPLE) {
+        c->pending = kind;
+        c->pending_flag = flag;
+        return;
+    }
+    if (!c->have_eps) {
+        wiz_status(&c->w, P_ERROR, "the task's endpoints are not known: %s", c->log.outcome);
+        return;
+    }
+    pg_job *p = pg_job_new(&c->src, &c->sink, &c->objects);
+    p->apply = kind == J_SEQ && flag;
+    p->full = kind == J_VAL && flag;
+    c->job = kind;
+    wiz_run(&c->w, kind == J_SEQ ? (flag ? "applying the setval plan" : "reading the sequences")
+                                 : (flag ? "validating every row" : "validating samples"),
+            kind == J_SEQ ? seq_run : val_run, p, pg_job_free);
+    if (p->apply)
+        c->w.job_firm = true;
+}
+
+void cutw_start_ro(cut_wiz *c, bool on)
+{
+    if (c->job == J_SAMPLE) {
+        c->pending = J_READONLY;
+        c->pending_flag = on;
+        return;
+    }
+    ro_job *p = calloc(1, sizeof *p);
+    if (!p)
+        abort();
+    pgp_endpoint_copy(&p->src, &c->src);
+    p->on = on;
+    snprintf(p->roles, sizeof p->roles, "{%s}", on ? c->ro_roles : "");
+    c->job = J_READONLY;
+    wiz_run(&c->w, on ? "making the source read-only" : "undoing read-only on the source", ro_run,
+            p, ro_free);
+    c->w.job_firm = true;
+}
+
+void cutw_sample_now(cut_wiz *c)
+{
+    if (!c->sampler || wiz_busy(&c->w))
+        return;
+    sample_job *p = calloc(1, sizeof *p);
+    if (!p)
+        abort();
+    p->s = c->sampler; /* lent */
+    c->sampler = NULL;
+    c->job = J_SAMPLE;
+    c->last_sample_ms = fmt_mono_ms();
+    wiz_run(&c->w, "reading the source", sample_run, p, sample_free);
+    c->w.job_quiet = true;
+}
+
+void cutw_start_repair(cut_wiz *c, bool matviews)
+{
+    if (c->job == J_SAMPLE) {
+        c->pending = matviews ? J_MATVIEWS : J_LOBS;
+        return;
+    }
+    if (wiz_busy(&c->w))
+        return;
+    repair_job *p = repair_job_new(&c->src, &c->sink, &c->objects);
+    p->matviews = matviews;
+    if (!matviews) {
+        p->oids = c->lobs; /* handed over */
+        p->n = c->n_lobs;
+        c->lobs = NULL;
+        c->n_lobs = 0;
+    }
+    c->job = matviews ? J_MATVIEWS : J_LOBS;
+    wiz_run(&c->w, matviews ? "refreshing the materialized views on the sink"
+                            : "copying the large objects again", repair_run, p, repair_free);
+    c->w.job_firm = true;
+}
+
+static cut_news readonly_news(cut_wiz *c, ro_job *p)
+{
+    if (!p->ok) {
+        wiz_status(&c->w, P_ERROR, "read-only %s failed: %s", p->on ? "enforcement" : "undo",
+                   p->err);
+        cut_log_event(&c->log, "read-only %s failed: %s", p->on ? "enforcement" : "undo",
+                      p->err);
+        return CUT_NEWS_NONE;
+    }
+    c->ro_on = p->on;
+    if (!p->on) {
+        cut_log_event(&c->log, "read-only undone on the source");
+        return CUT_NEWS_ABORT;
+    }
+    cut_log_event(&c->log, "gate 3: source read-only, %d session%s ended", p->ended,
+                  p->ended == 1 ? "" : "s");
+    wiz_status(&c->w, P_OK, "the source is read-only for new sessions; %d session%s ended",
+               p->ended, p->ended == 1 ? "" : "s");
+    return CUT_NEWS_NONE;
+}
+
+static void repair_news(cut_wiz *c, cut_job kind, repair_job *p)
+{
+    const char *what = kind == J_MATVIEWS ? "materialized view" : "large object";
+    if (!p->ok) {
+        cut_log_event(&c->log, "gate 6: %zu %s%s done, then: %s", p->done, what,
+                      p->done == 1 ? "" : "s", p->err);
+        wiz_status(&c->w, P_ERROR, "%s", p->err);
+        return;
+    }
+    snprintf(c->repaired, sizeof c->repaired, "%zu %s%s %s", p->done, what,
+             p->done == 1 ? "" : "s", kind == J_MATVIEWS ? "refreshed" : "copied again");
+    cut_log_event(&c->log, "gate 6: %s on the sink", c->repaired);
+    cutw_start_pg_job(c, J_VAL, c->last_full);
+}
+
+/* A validation or the sequences: the gate as the job read it, keeping an
+ * override the operator typed meanwhile. */
+static void gate_news(cut_wiz *c, cut_job kind, pg_job *p)
+{
+    cut_gate_id id = kind == J_SEQ ? CG_SEQUENCES : CG_VALIDATE;
+    cut_gate *g = &c->log.gates[id];
+    cut_state keep = g->state;
+    char reason[sizeof g->reason];
+    memcpy(reason, g->reason, sizeof reason);
+    *g = p->g;
+    if (keep == CGS_OVERRIDE) {
+        g->state = CGS_OVERRIDE;
+        memcpy(g->reason, reason, sizeof reason);
+    }
+    if (kind == J_VAL) {
+        free(c->lobs);
+        c->lobs = p->lobs; /* taken */
+        c->n_lobs = p->n_lobs;
+        p->lobs = NULL;
+        c->last_full = p->full;
+    }
+    cut_log_event(&c->log, "gate %d %s: %.200s", id + 1, cut_state_name(p->g.state),
+                  g->reading);
+    if (kind == J_VAL && c->repaired[0]) {
+        wiz_status(&c->w, p->g.state == CGS_PASS ? P_OK : P_WARN, "%s; validated again: %s",
+                   c->repaired, cut_state_name(p->g.state));
+        c->repaired[0] = '\0';
+    }
+}
+
+cut_news cutw_job_news(cut_wiz *c, void *arg)
+{
+    cut_job kind = c->job;
+    c->job = J_NONE;
+    if (kind == J_SAMPLE) {
+        sample_job *p = arg;
+        c->sampler = p->s; /* back */
+        p->s = NULL;
+        return CUT_NEWS_EVALUATE;
+    }
+    if (kind == J_READONLY)
+        return readonly_news(c, arg);
+    if (kind == J_LOBS || kind == J_MATVIEWS)
+        repair_news(c, kind, arg);
+    else
+        gate_news(c, kind, arg);
+    return CUT_NEWS_NONE;
+}
