@@ -100,7 +100,7 @@ static void take_one(cdc_apply *a, PGresult *r)
         char e2[700];
         pg_error(a->c, r, e2, sizeof e2);
         const stmt_note *n = &a->notes[(a->done + 1) % APPLY_NOTES];
-        snprintf(a->first_err, sizeof a->first_err, "%s: %s%s%.400s%s", n->what, e2,
+        snprintf(a->first_err, sizeof a->first_err, "%.60s: %.600s%s%.400s%s", n->what, e2,
                  n->sql ? " (statement: " : "", n->sql ? n->sql : "", n->sql ? ")" : "");
     }
     if (ok && a->capture == a->done + 1 && !a->captured)
