@@ -38,6 +38,8 @@ static void summary(const mt_describe *d)
     for (int i = 0; i < 2; i++)
         if (why[i] && *why[i])
             printf("%s: %s\n", what[i], why[i]);
+    if (d->health)
+        printf("Health: %s\n", d->health);
 }
 
 static void config(const mt_describe *d)

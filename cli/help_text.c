@@ -118,6 +118,9 @@ const help_cmd help_cmds[] = {
      "@task", HELP_BACKEND | HELP_READONLY,
      {{"--wait", "true|false", "wait until the task is gone (default true)", "true false"},
       {"--timeout", "DURATION", "give up waiting after 30s, 10m... (default 10m)", NULL},
+      {"--force", NULL, "local tasks: if the cleanup has not finished within 10 s (a server "
+       "gone for good), forget the task and print what may remain (slot, publication, "
+       "origin) with the SQL to drop each; the list is kept in STATE/forgotten/", NULL},
       {NULL, NULL, NULL, NULL}},
      "0 gone, 1 failed or timed out, 2 bad usage",
      {"migtop terminate shop", "migtop terminate shop --wait=false"}},
@@ -131,9 +134,23 @@ const help_cmd help_cmds[] = {
       {"--until", "STEP", "stop after STEP: precheck, init-struct, init-data, post-data",
        "precheck init-struct init-data post-data"},
       {"--quiet", NULL, "do not copy the step logs to stderr", NULL},
+      {"--supervised", NULL, "started by `migtop supervise`: start a new supervisor if that "
+       "one dies", NULL},
       {NULL, NULL, NULL, NULL}},
      "0 done, 1 failed or stopped, 2 bad usage, 3 another runner has the task",
      {"migtop run shop --until init-data"}},
+    {"supervise", "NAME", "keep a local task's runner running",
+     "Starts the local task's runner and starts it again within a second whenever it dies "
+     "before the task is done, so it carries on from where CDC was. Crashes back off; after "
+     "5 crashes without progress in 10 minutes (MIGTOP_CRASH_LIMIT) the task is marked "
+     "Failed with the reason. create starts it detached; a systemd unit runs it after a "
+     "reboot (see the README). SIGTERM stops the runner and the supervisor.",
+     "@task", 0,
+     {{"--state-dir", "DIR", "local tasks' directory", "@dir"},
+      {"--quiet", NULL, "accepted for symmetry with run (the log is supervisor.log)", NULL},
+      {NULL, NULL, NULL, NULL}},
+     "0 the task ended, 1 it failed, 2 bad usage, 3 another supervisor has the task",
+     {"migtop supervise shop"}},
     {"demo", "", "two throwaway servers, sample data and a live local task",
      "Starts two throwaway PostgreSQL clusters, loads sample data into the source (pgbench "
      "tables, enums, domains, composite types, arrays, jsonb, PostGIS when installed), "

@@ -1,10 +1,12 @@
 /* `migtop run NAME`: the local task's runner in the foreground (the
- * detached runner `create --local` starts is this same command). */
+ * runner the supervisor starts is this same command, --supervised), and
+ * `migtop supervise NAME`, the supervisor `create --local` starts. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine/runner.h"
+#include "engine/supervise.h"
 #include "cli/commands.h"
 #include "cli/help.h"
 
@@ -39,6 +41,8 @@ int cmd_run(int argc, char **argv)
             i++;
         } else if (!strcmp(a, "--quiet")) {
             o.echo = false;
+        } else if (!strcmp(a, "--supervised")) {
+            o.supervised = true;
         } else if (a[0] != '-' && !o.name) {
             o.name = a;
         } else {
@@ -54,5 +58,36 @@ int cmd_run(int argc, char **argv)
     int rc = engine_run(&o, err, sizeof err);
     if (rc != 0 && *err)
         fprintf(stderr, "migtop run: %s: %s\n", o.name, err);
+    return rc;
+}
+
+int cmd_supervise(int argc, char **argv)
+{
+    const char *state_dir = NULL, *name = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            help_print(stdout, "supervise");
+            return 0;
+        } else if (!strcmp(a, "--state-dir") && i + 1 < argc) {
+            state_dir = argv[++i];
+        } else if (!strcmp(a, "--quiet")) {
+            continue;
+        } else if (a[0] != '-' && !name) {
+            name = a;
+        } else {
+            fprintf(stderr, "migtop supervise: unexpected argument \"%s\" (see migtop supervise "
+                            "--help)\n", a);
+            return 2;
+        }
+    }
+    if (!name) {
+        fprintf(stderr, "migtop supervise: which task? (migtop supervise NAME)\n");
+        return 2;
+    }
+    char err[2048] = "";
+    int rc = engine_supervise(state_dir, name, err, sizeof err);
+    if (rc != 0 && *err)
+        fprintf(stderr, "migtop supervise: %s: %s\n", name, err);
     return rc;
 }

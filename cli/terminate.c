@@ -3,7 +3,8 @@
  * it is gone. The add-on keeps the task Terminating while it stops CDC
  * and drops the slot; the local engine does the same. Every change of
  * state or reason is printed as it is seen (stdout: stderr only ever
- * holds the one-line error). */
+ * holds the one-line error). --force is the way out when the cleanup
+ * cannot finish: see engine/forget.h. */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -32,10 +33,60 @@ static int poll_gone(cli *c, const char *name, char *what, size_t n, char *err,
 }
 
 
+/* --force: the task's own cleanup given FORCE_GRACE_S to finish, then the
+ * task is forgotten and what may remain printed with its SQL. */
+#define FORCE_GRACE_S 10
+
+static int forget(cli *c, const char *name)
+{
+    if (!c->b->ops->forget)
+        return cli_fail(c, "--force: the %s backend cannot forget a task (on Kubernetes the "
+                           "add-on drops the slot; see the task's events)", c->b->ops->name);
+    strbuf report = {0};
+    char err[1024];
+    int rc = 0;
+    if (!c->b->ops->forget(c->b, c->ns, name, &report, err, sizeof err))
+        rc = cli_fail(c, "--force: %s", err);
+    else
+        fputs(strbuf_str(&report), stdout);
+    strbuf_free(&report);
+    return rc;
+}
+
+/* Follows the task until it is gone, printing each new state; --force
+ * forgets it once FORCE_GRACE_S passed. Returns the exit code. */
+static int wait_gone(cli *c, const char *name, const char *timeout, long limit_s, bool force)
+{
+    if (force && limit_s > FORCE_GRACE_S)
+        limit_s = FORCE_GRACE_S;
+    char err[1024], what[600] = "", seen[600] = "";
+    int64_t end = fmt_mono_ms() + limit_s * 1000;
+    int r;
+    /* A failed read (the apiserver restarting) is retried until the
+     * deadline, like kubectl's wait. */
+    while ((r = poll_gone(c, name, what, sizeof what, err, sizeof err)) != 1) {
+        if (r == 0 && strcmp(what, seen)) {
+            printf("%s\n", what);
+            fflush(stdout);
+            snprintf(seen, sizeof seen, "%s", what);
+        }
+        if (fmt_mono_ms() >= end && force) {
+            printf("its cleanup did not finish in %d s (%s): forgetting it\n", (int)limit_s,
+                   r < 0 ? err : what);
+            return forget(c, name);
+        }
+        if (fmt_mono_ms() >= end)
+            return cli_fail(c, "task \"%s\" still there after %s: %s (--force forgets it and "
+                            "prints what to drop by hand)", name, timeout, r < 0 ? err : what);
+        usleep(POLL_MS * 1000);
+    }
+    return 0;
+}
+
 int cmd_terminate(int argc, char **argv)
 {
     cli c = {.cmd = "terminate"};
-    bool wait = true;
+    bool wait = true, force = false;
     const char *timeout = "10m";
     for (int i = 1; i < argc;) {
         switch (cli_next(&c, argc, argv, &i)) {
@@ -45,6 +96,11 @@ int cmd_terminate(int argc, char **argv)
         case CLI_OWN: break;
         }
         const char *a = argv[i];
+        if (!strcmp(a, "--force")) {
+            force = true;
+            i++;
+            continue;
+        }
         if (!strcmp(a, "--wait") || !strcmp(a, "--wait=true") || !strcmp(a, "--wait=false")) {
             wait = strcmp(a, "--wait=false") != 0;
             i++;
@@ -72,32 +128,16 @@ int cmd_terminate(int argc, char **argv)
         return 1;
     if (!c.ns) /* -A makes no sense for one task: use the default namespace */
         c.ns = c.b->ops->default_namespace(c.b);
-    char err[1024], what[600] = "", seen[600] = "";
+    char err[1024];
     int rc = 0;
     if (!c.b->ops->terminate(c.b, c.ns, name, err, sizeof err)) {
         rc = cli_fail(&c, "%s", err);
-    } else if (wait) {
-        int64_t end = fmt_mono_ms() + limit_s * 1000;
-        int r;
-        /* A failed read (the apiserver restarting) is retried until the
-         * deadline, like kubectl's wait. */
-        while ((r = poll_gone(&c, name, what, sizeof what, err, sizeof err)) != 1) {
-            if (r == 0 && strcmp(what, seen)) {
-                printf("%s\n", what);
-                fflush(stdout);
-                snprintf(seen, sizeof seen, "%s", what);
-            }
-            if (fmt_mono_ms() >= end) {
-                rc = cli_fail(&c, "task \"%s\" still there after %s: %s", name, timeout,
-                              r < 0 ? err : what);
-                break;
-            }
-            usleep(POLL_MS * 1000);
-        }
+    } else if (wait || force) {
+        rc = wait_gone(&c, name, timeout, limit_s, force);
     }
     if (!rc)
         printf("migrationtask.datamigration.apecloud.io \"%s\" %s\n", name,
-               wait ? "deleted" : "terminating");
+               wait || force ? "deleted" : "terminating");
     cli_close(&c);
     return rc;
 }

@@ -203,12 +203,14 @@ void cut_gate_healthy(const mt_snapshot *snap, const mt_task *t, int64_t now_ms,
                               "no initialization steps seen; ");
     }
     bool cdc = d.n_cdc && !strcmp(d.cdc[0].status, "Running");
-    ok = ok && cdc && !mt_task_failed(t);
+    ok = ok && cdc && !mt_task_failed(t) && !d.health;
     snprintf(g->reading + (o < sizeof g->reading ? o : sizeof g->reading - 1),
-             o < sizeof g->reading ? sizeof g->reading - o : 1, "cdc %s",
-             d.n_cdc ? d.cdc[0].status : (d.has_cdc ? "not started" : "not part of the task"));
+             o < sizeof g->reading ? sizeof g->reading - o : 1, "cdc %s%s%s",
+             d.n_cdc ? d.cdc[0].status : (d.has_cdc ? "not started" : "not part of the task"),
+             d.health ? "\n" : "", d.health ? d.health : "");
     set(g, ok ? CGS_PASS : CGS_FAIL,
         mt_task_failed(t) ? "the task failed: read its logs (l) and fix it first"
+        : d.health        ? "the task is not healthy (above): wait until it is, or find why"
                           : "wait until every initialization step is Complete and CDC Running");
     arena_free(&a);
 }

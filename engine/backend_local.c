@@ -11,8 +11,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "engine/forget.h"
 #include "engine/local_internal.h"
 #include "engine/local_objects.h"
+#include "engine/spawn.h"
 #include "engine/spec.h"
 #include "engine/taskdir.h"
 
@@ -26,61 +28,10 @@ static const char *state_of(mt_backend *b)
     return ((local_backend *)b)->state_dir;
 }
 
-bool engine_spawn_runner(const char *state_dir, const char *name, char *err, size_t errlen)
+bool engine_spawn_supervisor(const char *state_dir, const char *name, char *err, size_t errlen)
 {
-    char exe[4096];
-    const char *env = getenv("MIGTOP_BIN");
-    if (env && *env) {
-        snprintf(exe, sizeof exe, "%s", env);
-    } else {
-        ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-        if (n <= 0) {
-            snprintf(err, errlen, "cannot find the migtop binary: %s", strerror(errno));
-            return false;
-        }
-        exe[n] = 0;
-    }
-    /* Checked here: once detached, a runner that cannot start has nobody
-     * to tell but runner.out. */
-    if (access(exe, X_OK) != 0) {
-        snprintf(err, errlen, "cannot start the runner %s: %s", exe, strerror(errno));
-        return false;
-    }
-    char dir[4200], out[4400];
-    if (!engine_task_dir(state_dir, name, dir, sizeof dir, err, errlen))
-        return false;
-    snprintf(out, sizeof out, "%s/runner.out", dir);
-    pid_t pid = fork();
-    if (pid < 0) {
-        snprintf(err, errlen, "cannot start the runner: %s", strerror(errno));
-        return false;
-    }
-    if (pid == 0) {
-        /* First child: a new session, then fork again so the runner is
-         * not a session leader and can never get a controlling tty. */
-        setsid();
-        signal(SIGHUP, SIG_IGN);
-        if (fork() != 0)
-            _exit(0);
-        int nul = open("/dev/null", O_RDWR);
-        int o = open(out, O_WRONLY | O_CREAT | O_APPEND, 0600);
-        dup2(nul, 0);
-        dup2(o >= 0 ? o : nul, 1);
-        dup2(o >= 0 ? o : nul, 2);
-        for (int fd = 3; fd < 1024; fd++)
-            close(fd);
-        if (chdir("/") != 0)
-            _exit(126);
-        char *argv[] = {"migtop", "run", (char *)name, "--state-dir", (char *)state_dir,
-                        "--quiet", NULL};
-        execv(exe, argv);
-        dprintf(2, "cannot run %s: %s\n", exe, strerror(errno));
-        _exit(127);
-    }
-    int st;
-    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-        ;
-    return true;
+    return engine_spawn_detached(state_dir, name, "supervise", NULL, ENGINE_SUPERVISOR_OUT, err,
+                                 errlen);
 }
 
 static mt_snapshot *local_fetch(mt_backend *b, const char *ns, const char *task, char *err,
@@ -146,7 +97,7 @@ bool engine_write_task(const char *state_dir, const mt_create_req *req, char *er
 static bool local_create(mt_backend *b, const mt_create_req *req, char *err, size_t errlen)
 {
     return engine_write_task(state_of(b), req, err, errlen) &&
-           engine_spawn_runner(state_of(b), req->name, err, errlen);
+           engine_spawn_supervisor(state_of(b), req->name, err, errlen);
 }
 
 static bool local_terminate(mt_backend *b, const char *ns, const char *task, char *err,
@@ -172,7 +123,16 @@ static bool local_terminate(mt_backend *b, const char *ns, const char *task, cha
             kill(holder, SIGTERM);
         return true;
     }
-    return engine_spawn_runner(state_of(b), task, err, errlen);
+    return engine_spawn_supervisor(state_of(b), task, err, errlen);
+}
+
+static bool local_forget(mt_backend *b, const char *ns, const char *task, strbuf *report,
+                         char *err, size_t errlen)
+{
+    (void)ns;
+    char dir[4200];
+    return task_dir_of(b, task, dir, sizeof dir, err, errlen) &&
+           engine_forget_task(state_of(b), task, report, err, errlen);
 }
 
 static const char *local_default_ns(mt_backend *b)
@@ -192,6 +152,7 @@ static const mt_backend_ops local_ops = {
     .logs = engine_local_logs,
     .create = local_create,
     .terminate = local_terminate,
+    .forget = local_forget,
     .feed = engine_local_feed,
     .default_namespace = local_default_ns,
     .free = local_free,

@@ -35,9 +35,10 @@ bool engine_cdc_run(engine_runner *r, char *err, size_t errlen)
         if (progressed)
             backoff = 1;
         m.reconnects++;
-        snprintf(m.last_error, sizeof m.last_error, "%s", e);
+        cdc_metrics_error(&m, e, progressed);
         if (end == END_STRUCTURE) {
             m.state = "paused";
+            m.same_errors = 0;
             char why[1300];
             snprintf(why, sizeof why, "CDC paused: %s", e);
             cdc_set_reason(r, why);
@@ -50,16 +51,22 @@ bool engine_cdc_run(engine_runner *r, char *err, size_t errlen)
             continue;
         }
         last_reason[0] = 0;
-        m.state = "reconnecting";
+        /* The same failure again and again (a change the sink refuses) is
+         * not a reconnect: CDC is failing, and says on what. */
+        bool failing = m.same_errors >= 3;
+        m.state = failing ? "failing" : "reconnecting";
         char why[1300];
-        snprintf(why, sizeof why, "CDC reconnecting in %d s (attempt %d): %s", backoff,
+        snprintf(why, sizeof why, "CDC %s in %d s (attempt %d): %s",
+                 failing ? "failing the same way each time; next try" : "reconnecting", backoff,
                  m.reconnects, e);
         cdc_set_reason(r, why);
-        engine_logf(log, "WARN", "CDC interrupted: %s; reconnecting in %d s (attempt %d)", e,
-                    backoff, m.reconnects);
+        engine_logf(log, failing ? "ERROR" : "WARN", "CDC %s: %s; %s in %d s (attempt %d)",
+                    failing ? "failing" : "interrupted", e,
+                    failing ? "trying again" : "reconnecting", backoff, m.reconnects);
         cdc_metrics_tick(&m, true);
         wait_s(r, &m, backoff);
-        backoff = backoff * 2 > 10 ? 10 : backoff * 2;
+        int cap = failing ? 30 : 10;
+        backoff = backoff * 2 > cap ? cap : backoff * 2;
     }
     m.state = "stopped";
     cdc_metrics_tick(&m, true);

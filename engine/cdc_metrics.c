@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "engine/cdc_watchdog.h"
 #include "engine/pg.h"
 #include "model/fmt.h"
 
@@ -67,11 +68,12 @@ static void *source_thread(void *arg)
             const char *params[1] = {m->r->slot};
             char e2[600];
             int64_t asked = fmt_now_ms() * 1000;
-            PGresult *res = pg_query(src,
-                                     "SELECT pg_current_wal_lsn(), (SELECT pg_wal_lsn_diff("
-                                     "pg_current_wal_lsn(), restart_lsn)::bigint FROM"
-                                     " pg_replication_slots WHERE slot_name = $1)",
-                                     1, params, e2, sizeof e2);
+            /* A source that hangs must not stop the watchdog below. */
+            PGresult *res = pg_query_within(src,
+                                            "SELECT pg_current_wal_lsn(), (SELECT pg_wal_lsn_diff("
+                                            "pg_current_wal_lsn(), restart_lsn)::bigint FROM"
+                                            " pg_replication_slots WHERE slot_name = $1)",
+                                            1, params, 5000, e2, sizeof e2);
             if (!res) {
                 PQfinish(src);
                 src = NULL;
@@ -88,6 +90,13 @@ static void *source_thread(void *arg)
                 PQclear(res);
             }
         }
+        cdc_signals sg = {.alive_ms = atomic_load(&m->a_alive_ms),
+                          .position = atomic_load(&m->a_position),
+                          .src_wal = atomic_load(&m->src_wal),
+                          .position_ts_us = atomic_load(&m->a_position_ts_us),
+                          .apply_pid = atomic_load(&m->a_apply_pid),
+                          .streaming = atomic_load(&m->a_streaming)};
+        cdc_watchdog_turn(&m->wd, m->r, &sg);
         for (int i = 0; i < 10 && !atomic_load(&m->quit); i++) {
             struct timespec ts = {0, 100 * 1000 * 1000};
             nanosleep(&ts, NULL);
@@ -95,7 +104,27 @@ static void *source_thread(void *arg)
     }
     if (src)
         PQfinish(src);
+    cdc_watchdog_free(&m->wd, m->r);
     return NULL;
+}
+
+void cdc_metrics_alive(cdc_metrics *m)
+{
+    atomic_store(&m->a_position, m->position);
+    atomic_store(&m->a_position_ts_us, m->position_ts_us);
+    atomic_store(&m->a_alive_ms, fmt_mono_ms());
+}
+
+/* Sessions in a row failing the same way before CDC is called failing. */
+#define STALL_SAME_ERRORS 3
+
+void cdc_metrics_error(cdc_metrics *m, const char *e, bool progressed)
+{
+    bool same = !progressed && m->last_error[0] && !strcmp(m->last_error, e);
+    m->same_errors = same ? m->same_errors + 1 : 1;
+    snprintf(m->last_error, sizeof m->last_error, "%s", e);
+    m->last_error_at_ms = fmt_now_ms();
+    atomic_store(&m->a_streaming, false);
 }
 
 static void put(cdc_metrics *m, const char *k, const char *v)
@@ -105,6 +134,37 @@ static void put(cdc_metrics *m, const char *k, const char *v)
     engine_kv *kv = &m->kv[m->n_kv++];
     snprintf(kv->key, sizeof kv->key, "%s", k);
     snprintf(kv->value, sizeof kv->value, "%.255s", v);
+}
+
+/* Seconds the sink is behind the source, as honestly as can be said now. */
+static double lag_now(const cdc_metrics *m, int64_t now)
+{
+    int64_t wall_us = fmt_now_ms() * 1000;
+    double lag_s = 0;
+    uint64_t src_end = atomic_load(&m->src_wal);
+    if (m->oldest_pending_us)
+        lag_s = (double)(wall_us - m->oldest_pending_us) / 1e6;
+    else if (strcmp(m->state, "streaming") && src_end > m->position && m->position_ts_us)
+        /* Not applying (reconnecting, paused) with WAL waiting: the age of
+         * the last applied commit, not the lag of a stream that is gone. */
+        lag_s = (double)(wall_us - m->position_ts_us) / 1e6;
+    else if (now - m->last_commit_ms < 1000)
+        lag_s = (double)m->last_lag_us / 1e6;
+    return lag_s < 0 ? 0 : lag_s;
+}
+
+/* The position line: every 10 s while it moves, every minute when not. */
+static void log_position(cdc_metrics *m, int64_t now, double lag_s, bool force)
+{
+    int64_t every = m->position != m->logged_position ? 10000 : 60000;
+    if (!m->position || (!force && now - m->last_log_ms < every))
+        return;
+    char line[300];
+    cdc_position_line(line, sizeof line, m->position, m->position_ts_us, lag_s, m->txns,
+                      m->rows);
+    engine_logf(&m->r->log[ES_CDC], "INFO", "%s", line);
+    m->last_log_ms = now;
+    m->logged_position = m->position;
 }
 
 void cdc_metrics_tick(cdc_metrics *m, bool force)
@@ -127,14 +187,7 @@ void cdc_metrics_tick(cdc_metrics *m, bool force)
     m->prev_txns = m->txns;
     m->prev_rows = m->rows;
 
-    int64_t wall_us = fmt_now_ms() * 1000;
-    double lag_s = 0;
-    if (m->oldest_pending_us)
-        lag_s = (double)(wall_us - m->oldest_pending_us) / 1e6;
-    else if (now - m->last_commit_ms < 1000)
-        lag_s = (double)m->last_lag_us / 1e6;
-    if (lag_s < 0)
-        lag_s = 0;
+    double lag_s = lag_now(m, now);
 
     char b[128];
     if (m->position) {
@@ -167,20 +220,20 @@ void cdc_metrics_tick(cdc_metrics *m, bool force)
     put(m, "rows_applied", b);
     snprintf(b, sizeof b, "%d", m->reconnects);
     put(m, "reconnects", b);
+    int pid = atomic_load(&m->a_apply_pid);
+    if (pid) { /* the apply's session, to find it in the sink's pg_stat_activity */
+        snprintf(b, sizeof b, "%d", pid);
+        put(m, "sink_backend_pid", b);
+    }
     put(m, "state", m->state);
     put(m, "last_error", m->last_error[0] ? m->last_error : "none");
+    if (m->last_error[0]) {
+        ts_str(m->last_error_at_ms * 1000, true, b, sizeof b);
+        put(m, "last_error_at", b);
+    }
     m->publish_pending = !engine_status_cdc_metrics_try(&m->r->status, m->kv, m->n_kv);
 
-    /* The position line: every 10 s while it moves, every minute when not. */
-    int64_t every = m->position != m->logged_position ? 10000 : 60000;
-    if (m->position && (force || now - m->last_log_ms >= every)) {
-        char line[300];
-        cdc_position_line(line, sizeof line, m->position, m->position_ts_us, lag_s, m->txns,
-                          m->rows);
-        engine_logf(&m->r->log[ES_CDC], "INFO", "%s", line);
-        m->last_log_ms = now;
-        m->logged_position = m->position;
-    }
+    log_position(m, now, lag_s, force);
 }
 
 void cdc_position_line(char *out, size_t outlen, uint64_t lsn, int64_t ts_us, double lag_s,

@@ -33,6 +33,18 @@ typedef struct cdc_metrics {
     _Atomic uint64_t src_wal;      /* the source's WAL end, as last asked */
     _Atomic int64_t src_wal_at_us; /* when it was asked (Unix microseconds, before the query) */
     _Atomic int64_t retained;      /* WAL the slot retains, -1 unknown */
+    /* What the watchdog (cdc_watchdog.c) reads from its thread: the
+     * position and its time, when CDC was last seen getting somewhere (a
+     * commit made durable, or nothing left to apply), the sink session's
+     * pid, whether the loop is streaming (not reconnecting or paused). */
+    _Atomic uint64_t a_position;
+    _Atomic int64_t a_position_ts_us, a_alive_ms;
+    atomic_int a_apply_pid;
+    atomic_bool a_streaming;
+    int64_t last_error_at_ms; /* wall clock of last_error */
+    int same_errors;          /* sessions in a row that failed the same way */
+    /* The watchdog's own (cdc_watchdog.h). */
+    struct cdc_watchdog *wd;
     atomic_bool quit;
     pthread_t th;
     bool th_started;
@@ -49,6 +61,12 @@ typedef struct cdc_metrics {
  * "[cdc] current_position: LSN, timestamp: YYYY-MM-DD HH:MM:SS UTC, ...". */
 void cdc_position_line(char *out, size_t outlen, uint64_t lsn, int64_t ts_us, double lag_s,
                        int64_t txns, int64_t rows);
+
+/* CDC got somewhere (or has nothing to do): for the watchdog. */
+void cdc_metrics_alive(cdc_metrics *m);
+/* A session failed with e: last_error and its time, and "failing" once the
+ * same error comes back STALL_SAME_ERRORS times in a row without progress. */
+void cdc_metrics_error(cdc_metrics *m, const char *e, bool progressed);
 
 /* Starts the source figures' thread. */
 void cdc_metrics_init(cdc_metrics *m, engine_runner *r);

@@ -87,6 +87,7 @@ static bool note_durable(session *x, char *err, size_t errlen)
     m->last_commit_ms = fmt_mono_ms();
     m->txns += x->flight_txns;
     m->rows += x->flight_rows;
+    engine_status_work(&x->r->status, x->flight_txns + x->flight_rows);
     x->flight_txns = 0;
     x->flight_rows = 0;
     m->oldest_pending_us = x->in_src_txn ? x->cur_commit_us : 0;
@@ -94,8 +95,14 @@ static bool note_durable(session *x, char *err, size_t errlen)
         cdc_set_reason(x->r, "");
         engine_logf(&x->r->log[ES_CDC], "INFO", "CDC resumed: the sink's tables match again");
     }
+    if (!x->progressed && m->last_error[0]) { /* applying again: the error is history */
+        m->last_error[0] = '\0';
+        m->same_errors = 0;
+        cdc_set_reason(x->r, "");
+    }
     m->state = "streaming";
     x->progressed = true;
+    cdc_metrics_alive(m);
     return feedback(x, false, err, errlen);
 }
 
@@ -251,6 +258,7 @@ static void idle_advance(session *x, uint64_t lsn)
     uint64_t wal = atomic_load(&m->src_wal);
     if (wal && x->flushed >= wal && at > m->position_ts_us)
         m->position_ts_us = at;
+    cdc_metrics_alive(m);
 }
 
 /* The stop: what is applied becomes durable, and the slot is told. */
@@ -372,10 +380,15 @@ session_end cdc_session_run(engine_runner *r, cdc_metrics *m, bool *progressed, 
                 engine_logf(&r->log[ES_CDC], "INFO", "CDC reconnected");
             }
             m->state = "streaming";
+            atomic_store(&m->a_streaming, true);
         }
+        atomic_store(&m->a_apply_pid, apply_backend_pid(x.a));
+        cdc_metrics_alive(m);
         x.last_feedback_ms = x.last_recv_ms = fmt_mono_ms();
         end = stream_loop(&x, err, errlen);
     }
+    atomic_store(&m->a_streaming, false);
+    atomic_store(&m->a_apply_pid, 0);
     m->oldest_pending_us = 0;
     cdc_stream_close(&x.s);
     apply_free(x.a);

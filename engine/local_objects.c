@@ -8,7 +8,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "engine/local_health.h"
 #include "engine/spec.h"
+#include "engine/status.h"
 #include "engine/taskdir.h"
 #include "model/jsonx.h"
 
@@ -231,10 +233,14 @@ static void add_task(mt_snapshot *s, const char *state_dir, const char *name)
     cJSON *task = read_json(dir, ENGINE_SPEC_FILE);
     if (!task)
         return;
-    cJSON *status = read_json(dir, ENGINE_STATUS_FILE);
+    const char *from = NULL;
+    bool lost = false;
+    char unreadable[400];
+    cJSON *status = engine_status_read(dir, &from, &lost, unreadable, sizeof unreadable);
+    bool readable = status != NULL;
     if (!status) {
         status = cJSON_CreateObject();
-        cJSON_AddStringToObject(status, "taskStatus", "Prepare");
+        cJSON_AddStringToObject(status, "taskStatus", lost ? "Unknown" : "Prepare");
     }
     cJSON *md = cJSON_GetObjectItemCaseSensitive(task, "metadata");
     const char *created = sget(md, "creationTimestamp");
@@ -256,6 +262,16 @@ static void add_task(mt_snapshot *s, const char *state_dir, const char *name)
     snprintf(b, sizeof b, "%ld", (long)holder);
     cJSON_AddStringToObject(an, "migtop.io/runner-pid", holder ? b : "none");
     cJSON_AddStringToObject(an, "migtop.io/task-dir", dir);
+    if (from && strcmp(from, ENGINE_STATUS_FILE))
+        cJSON_AddStringToObject(an, "migtop.io/status-from", from);
+    mt_time made = 0;
+    if (created)
+        fmt_parse_timestamp(created, 0, &made, NULL);
+    local_health_in hin = {.dir = dir, .name = name, .status = readable || !lost ? status : NULL,
+                           .why = unreadable, .runner = holder,
+                           .supervisor = engine_lock_holder_named(dir, ENGINE_SUPERVISOR_LOCK),
+                           .terminating = stat(p, &st) == 0, .created = (time_t)made};
+    engine_local_health(&hin, an);
     const cJSON *spec = cJSON_GetObjectItemCaseSensitive(task, "spec");
     cJSON_AddItemToObject(task, "status", status);
     size_t before = s->n_tasks;

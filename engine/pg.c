@@ -1,8 +1,13 @@
 #include "engine/pg.h"
 
+#include <errno.h>
+#include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "model/fmt.h"
 
 void pg_error(PGconn *c, const PGresult *r, char *err, size_t errlen)
 {
@@ -51,6 +56,47 @@ PGresult *pg_query(PGconn *c, const char *sql, int n, const char *const *params,
         return NULL;
     }
     return r;
+}
+
+PGresult *pg_query_within(PGconn *c, const char *sql, int n, const char *const *params,
+                          int timeout_ms, char *err, size_t errlen)
+{
+    if (!PQsendQueryParams(c, sql, n, NULL, params, NULL, NULL, 0)) {
+        pg_error(c, NULL, err, errlen);
+        return NULL;
+    }
+    int64_t end = fmt_mono_ms() + timeout_ms;
+    PGresult *last = NULL;
+    for (;;) {
+        while (!PQisBusy(c)) {
+            PGresult *r = PQgetResult(c);
+            if (!r) { /* the end of the results */
+                ExecStatusType st = last ? PQresultStatus(last) : PGRES_FATAL_ERROR;
+                if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+                    pg_error(c, last, err, errlen);
+                    PQclear(last);
+                    return NULL;
+                }
+                return last;
+            }
+            PQclear(last);
+            last = r;
+        }
+        int64_t left = end - fmt_mono_ms();
+        struct pollfd p = {.fd = PQsocket(c), .events = POLLIN};
+        if (left <= 0 || poll(&p, 1, (int)(left < 1000 ? left : 1000)) < 0) {
+            if (left > 0 && errno == EINTR)
+                continue;
+            snprintf(err, errlen, "no answer within %d s", timeout_ms / 1000);
+            PQclear(last);
+            return NULL;
+        }
+        if (!PQconsumeInput(c)) {
+            pg_error(c, NULL, err, errlen);
+            PQclear(last);
+            return NULL;
+        }
+    }
 }
 
 char *pg_qualified(PGconn *c, const char *schema, const char *name)

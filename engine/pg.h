@@ -13,6 +13,11 @@ bool pg_exec(PGconn *c, const char *sql, char *err, size_t errlen);
 /* A query with text parameters; returns the result (caller PQclear) or NULL. */
 PGresult *pg_query(PGconn *c, const char *sql, int n, const char *const *params, char *err,
                    size_t errlen);
+/* The same, giving up after timeout_ms without an answer (a peer that
+ * hangs without closing): NULL with err saying so, and the connection is
+ * then unusable (PQfinish it). */
+PGresult *pg_query_within(PGconn *c, const char *sql, int n, const char *const *params,
+                          int timeout_ms, char *err, size_t errlen);
 /* The connection's last error as one line (no trailing newline). */
 void pg_error(PGconn *c, const PGresult *r, char *err, size_t errlen);
 /* SQLSTATE of a failed result, "" if none. */

@@ -22,6 +22,7 @@ typedef struct engine_run_opts {
     int jobs;              /* parallel copy/index workers; <= 0: number of cores */
     bool echo;             /* logs also to stderr */
     engine_step until;     /* stop after this step (ES_N: run everything) */
+    bool supervised;       /* started by a supervisor: start another if it dies */
 } engine_run_opts;
 
 typedef struct engine_runner {

@@ -13,7 +13,10 @@
 #include "engine/taskdir.h"
 
 #include "engine/cdc.h"
+#include "engine/cdc_origin.h"
+#include "engine/pg.h"
 #include "engine/steps.h"
+#include "engine/supervise.h"
 
 static engine_runner *g_runner; /* for the signal handler only */
 
@@ -41,6 +44,7 @@ typedef struct ticker {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     bool quit;
+    unsigned ticks;
 } ticker;
 
 static void *tick(void *arg)
@@ -60,6 +64,10 @@ static void *tick(void *arg)
             fprintf(stderr, "migtop run: %s\n", err);
         if (terminate_requested(t->r))
             atomic_store(&t->r->stop, true);
+        /* Its supervisor gone (killed with it, say): a new one, so this
+         * runner's death is noticed too. Every 5 s at most. */
+        if (t->r->opts.supervised && ++t->ticks % 5 == 0)
+            engine_supervisor_ensure(t->r->state_dir, t->r->opts.name, t->r->dir);
         pthread_mutex_lock(&t->mu);
     }
     pthread_mutex_unlock(&t->mu);
@@ -114,6 +122,34 @@ static bool terminate_abandoned(engine_runner *r, int signals_at_start)
     return atomic_load(&r->signals) > signals_at_start || access(r->dir, F_OK) != 0;
 }
 
+/* Whether this task may have left something on the source (its slot and
+ * publication, made when init-data starts) or the sink (CDC's origin). A
+ * side it never got to has nothing to drop, so one that cannot be reached
+ * (a typo in its port, a server gone for good) does not keep the task
+ * Terminating forever. A lost status knows nothing: assume it did. */
+static bool touched(const engine_runner *r, bool sink)
+{
+    const engine_status *st = &r->status;
+    if (st->lost)
+        return true;
+    engine_step s = sink ? ES_CDC : ES_INIT_DATA;
+    if (!r->spec.cdc)
+        return false;
+    return st->started_before[s] || st->steps[s].state != SS_PENDING || st->steps[s].start ||
+           (sink ? st->cdc_start != 0 : st->consistent_point[0] != '\0');
+}
+
+/* One side's cleanup; true once done, or once known to be needless. */
+static bool clean_side(engine_runner *r, bool sink, char *err, size_t errlen)
+{
+    bool ok = sink ? engine_cdc_drop(r, err, errlen) : engine_drop_source_objects(r, err, errlen);
+    if (ok || touched(r, sink))
+        return ok;
+    engine_logf(&r->log[ES_CDC], "WARN", "terminate: the %s was never reached by this task, so "
+                "nothing of it is there; not checked (%s)", sink ? "sink" : "source", err);
+    return true;
+}
+
 /* Drops the source's slot and publication (and CDC's origin on the sink),
  * retrying with backoff until they are gone (the caller then removes the
  * task). Returns 0 once they are gone, 1 if abandoned. */
@@ -126,13 +162,18 @@ static int terminate_task(engine_runner *r)
     engine_logf(log, "INFO", "terminating: dropping slot %s and publication %s", r->slot,
                 r->publication);
     int wait = 1;
+    bool src_done = false, sink_done = false;
     for (int attempt = 1;; attempt++) {
-        bool ok = engine_drop_source_objects(r, err, sizeof err);
-        if (ok)
-            ok = engine_cdc_drop(r, err, sizeof err);
-        if (ok)
+        err[0] = '\0';
+        if (!src_done)
+            src_done = clean_side(r, false, err, sizeof err);
+        if (src_done && !sink_done)
+            sink_done = clean_side(r, true, err, sizeof err);
+        if (src_done && sink_done)
             break;
-        snprintf(reason, sizeof reason, "%s (attempt %d, next in %ds)", err, attempt, wait);
+        snprintf(reason, sizeof reason, "%s (attempt %d, next in %ds; `migtop terminate %s "
+                 "--force` forgets the task and prints what to drop by hand)", err, attempt, wait,
+                 r->opts.name);
         engine_status_terminating(&r->status, reason);
         engine_logf(log, "WARN", "terminate: %s", reason);
         for (int i = 0; i < wait * 10 && !terminate_abandoned(r, signals_at_start); i++)
@@ -204,6 +245,50 @@ static bool open_logs(engine_runner *r, char *err, size_t errlen)
     return true;
 }
 
+/* Whether a row comes back, on a connection opened for it. -1: the server
+ * could not be asked. */
+static int exists_on(engine_runner *r, const engine_endpoint *e, const char *sql,
+                     const char *param)
+{
+    char err[600];
+    PGconn *c = engine_connect(&r->spec, e, false, "migtop run", err, sizeof err);
+    if (!c)
+        return -1;
+    const char *p[1] = {param};
+    PGresult *res = pg_query(c, sql, 1, p, err, sizeof err);
+    int n = res ? PQntuples(res) > 0 : -1;
+    PQclear(res);
+    PQfinish(c);
+    return n;
+}
+
+/* status.json and its last good copy are both damaged: where the task
+ * was is read off the servers. Its replication origin on the sink exists
+ * only once CDC has started, so the initialization is done and CDC
+ * resumes from the origin; its slot alone means init-data was under way
+ * (the precheck had passed: it would now fail on the task's own slot),
+ * so init-data starts again. */
+static void recover_lost_status(engine_runner *r)
+{
+    engine_log *log = &r->log[ES_CDC];
+    char origin[200];
+    cdc_origin_name(r->slot, origin, sizeof origin);
+    int has_origin = r->spec.cdc ? exists_on(r, &r->spec.sink,
+        "SELECT 1 FROM pg_replication_origin WHERE roname = $1", origin) : 0;
+    int has_slot = r->spec.cdc ? exists_on(r, &r->spec.src,
+        "SELECT 1 FROM pg_replication_slots WHERE slot_name = $1", r->slot) : 0;
+    engine_step done_upto = has_origin == 1 ? ES_POST_DATA : has_slot == 1 ? ES_PRECHECK : ES_N;
+    for (int s = 0; done_upto != ES_N && s <= (int)done_upto; s++)
+        if (r->status.steps[s].state != SS_SKIPPED)
+            engine_status_step(&r->status, (engine_step)s, SS_COMPLETE, NULL);
+    engine_logf(log, "WARN", "status.json and %s are unreadable: %s", ENGINE_STATUS_PREV,
+                has_origin == 1 ? "the replication origin is on the sink, so CDC resumes from it"
+                : has_slot == 1 ? "the task's slot is on the source, so init-data starts again"
+                : has_origin < 0 || has_slot < 0 ? "the servers cannot be asked; starting over"
+                                                 : "nothing of the task on the servers; "
+                                                   "starting over");
+}
+
 /* The task's directory locked, its spec, status and logs open, the slot's
  * and publication's names set. Returns 0, or the exit code (3: another
  * runner holds the lock) with err; *lock is the lock's fd when taken. */
@@ -240,6 +325,8 @@ static int open_task(engine_runner *r, int *lock, char *err, size_t errlen)
     snprintf(r->status.slot, sizeof r->status.slot, "%s", r->spec.cdc ? r->slot : "");
     snprintf(r->status.publication, sizeof r->status.publication, "%s",
              r->spec.cdc ? r->publication : "");
+    if (r->status.lost)
+        recover_lost_status(r);
     return 0;
 }
 

@@ -57,16 +57,41 @@ static engine_step_state state_from(const char *s)
 
 /* A restarted runner continues where the last one stopped: finished
  * steps stay finished, a step that was running starts again. */
+/* status.json, else the copy it replaced: NULL when neither parses, and
+ * *lost when one of them exists (the status was there and is damaged). */
+cJSON *engine_status_read(const char *dir, const char **from, bool *lost, char *why,
+                          size_t whylen)
+{
+    static const char *const files[] = {ENGINE_STATUS_FILE, ENGINE_STATUS_PREV};
+    *lost = false;
+    why[0] = '\0';
+    for (int i = 0; i < 2; i++) {
+        char path[4300], err[256];
+        snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+        size_t len;
+        char *text = engine_read_file(path, &len, err, sizeof err);
+        if (!text)
+            continue;
+        *lost = true;
+        cJSON *j = jx_parse(text, len, err, sizeof err);
+        free(text);
+        if (j) {
+            *from = files[i];
+            *lost = false;
+            return j;
+        }
+        if (!why[0])
+            snprintf(why, whylen, "%s: %s", files[i], err);
+    }
+    *from = NULL;
+    return NULL;
+}
+
 static void load(engine_status *st, const bool enabled[ES_N])
 {
-    char path[4200], err[256];
-    snprintf(path, sizeof path, "%s/%s", st->dir, ENGINE_STATUS_FILE);
-    size_t len;
-    char *text = engine_read_file(path, &len, err, sizeof err);
-    if (!text)
-        return;
-    cJSON *j = jx_parse(text, len, err, sizeof err);
-    free(text);
+    const char *from;
+    char why[300];
+    cJSON *j = engine_status_read(st->dir, &from, &st->lost, why, sizeof why);
     if (!j)
         return;
     arena a;
@@ -97,6 +122,7 @@ static void load(engine_status *st, const bool enabled[ES_N])
             if (!name || strcmp(name, step_names[s]) || !enabled[s])
                 continue;
             engine_step_state state = state_from(jx_str(&c, it, "", "status", false));
+            st->started_before[s] = jx_time(&c, it, "", "startTime") != 0;
             if (state == SS_COMPLETE) {
                 st->steps[s].state = SS_COMPLETE;
                 st->steps[s].start = jx_time(&c, it, "", "startTime");
@@ -117,6 +143,7 @@ void engine_status_init(engine_status *st, const char *dir, const bool enabled[E
     for (int s = 0; s < ES_N; s++)
         st->steps[s].state = enabled[s] ? SS_PENDING : SS_SKIPPED;
     load(st, enabled);
+    st->runner_started = now_s();
     if (!strcmp(st->task_status, "Failed"))
         copy_str(st->task_status, sizeof st->task_status, "Prepare");
 }
@@ -221,6 +248,17 @@ void engine_status_structure(engine_status *st, const char *summary, const char 
     copy_str(st->structure, sizeof st->structure, summary);
     copy_str(st->structure_skipped, sizeof st->structure_skipped, skipped);
     write_locked(st);
+    pthread_mutex_unlock(&st->mu);
+}
+
+void engine_status_work(engine_status *st, int64_t n) { atomic_fetch_add(&st->work, n); }
+
+void engine_status_cdc_stall(engine_status *st, mt_time since, double lag_s, const char *why)
+{
+    pthread_mutex_lock(&st->mu);
+    st->cdc_stalled_since = since;
+    st->cdc_stall_lag_s = lag_s;
+    copy_str(st->cdc_stall, sizeof st->cdc_stall, since ? why : "");
     pthread_mutex_unlock(&st->mu);
 }
 
@@ -394,6 +432,51 @@ static void add_progress(engine_status *st, cJSON *root, cJSON *metrics)
     }
 }
 
+/* The CDC part: the loop's metrics, with a stall (the watchdog's) shown
+ * over them. */
+static void add_cdc(engine_status *st, cJSON *root)
+{
+    cJSON *cdc = cJSON_AddObjectToObject(root, "cdc");
+    put_time(cdc, "startTime", st->cdc_start);
+    put_time(cdc, "finishTime", st->cdc_finish);
+    if (st->cdc_reason[0])
+        cJSON_AddStringToObject(cdc, "failedReason", st->cdc_reason);
+    if (st->n_cdc_metrics || st->cdc_stalled_since) {
+        cJSON *cm = cJSON_AddObjectToObject(cdc, "metrics");
+        bool stalled = st->cdc_stalled_since != 0;
+        char lag[32];
+        snprintf(lag, sizeof lag, "%.3f", st->cdc_stall_lag_s);
+        for (size_t i = 0; i < st->n_cdc_metrics; i++) {
+            const char *k = st->cdc_metrics[i].key, *v = st->cdc_metrics[i].value;
+            if (stalled && !strcmp(k, "state"))
+                v = "stalled";
+            else if (stalled && !strcmp(k, "lag_seconds"))
+                v = lag;
+            cJSON_AddStringToObject(cm, k, v);
+        }
+        if (stalled) {
+            put_time(cm, "stalled_since", st->cdc_stalled_since);
+            cJSON_AddStringToObject(cm, "stall_reason", st->cdc_stall);
+        }
+    }
+}
+
+/* Who wrote this, when, and how far it got: the readers' and the
+ * supervisor's signs of life. */
+static void add_runner(engine_status *st, cJSON *root)
+{
+    cJSON *r = cJSON_AddObjectToObject(root, "runner");
+    cJSON_AddNumberToObject(r, "pid", (double)getpid());
+    put_time(r, "started", st->runner_started);
+    put_time(r, "heartbeat", now_s());
+    int64_t work = atomic_load(&st->work);
+    for (int i = 0; i < ES_N; i++)
+        work += st->steps[i].state == SS_COMPLETE;
+    for (size_t i = 0; i < st->n_tables; i++)
+        work += atomic_load(&st->tables[i].bytes);
+    cJSON_AddNumberToObject(r, "progress", (double)work);
+}
+
 static char *to_json(engine_status *st)
 {
     cJSON *root = cJSON_CreateObject();
@@ -424,16 +507,7 @@ static char *to_json(engine_status *st)
         cJSON_AddStringToObject(rp, "consistent_point", st->consistent_point);
     if (st->snapshot[0])
         cJSON_AddStringToObject(rp, "snapshot", st->snapshot);
-    cJSON *cdc = cJSON_AddObjectToObject(root, "cdc");
-    put_time(cdc, "startTime", st->cdc_start);
-    put_time(cdc, "finishTime", st->cdc_finish);
-    if (st->cdc_reason[0])
-        cJSON_AddStringToObject(cdc, "failedReason", st->cdc_reason);
-    if (st->n_cdc_metrics) {
-        cJSON *cm = cJSON_AddObjectToObject(cdc, "metrics");
-        for (size_t i = 0; i < st->n_cdc_metrics; i++)
-            cJSON_AddStringToObject(cm, st->cdc_metrics[i].key, st->cdc_metrics[i].value);
-    }
+    add_cdc(st, root);
     cJSON *steps = cJSON_AddArrayToObject(root, "steps");
     for (int s = 0; s < ES_N; s++) {
         const engine_step_status *ss = &st->steps[s];
@@ -455,9 +529,7 @@ static char *to_json(engine_status *st)
         put_time(t, "since", st->terminating_since);
         cJSON_AddStringToObject(t, "reason", st->terminating_reason);
     }
-    cJSON *r = cJSON_AddObjectToObject(root, "runner");
-    cJSON_AddNumberToObject(r, "pid", (double)getpid());
-    put_time(r, "heartbeat", now_s());
+    add_runner(st, root);
     char *s = cJSON_Print(root);
     cJSON_Delete(root);
     return s;
@@ -478,7 +550,8 @@ static bool write_json(engine_status *st, char *err, size_t errlen)
         snprintf(err, errlen, "cannot serialise the status");
         return false;
     }
-    bool ok = engine_write_file(st->dir, ENGINE_STATUS_FILE, s, strlen(s), err, errlen);
+    bool ok = engine_write_file_keep(st->dir, ENGINE_STATUS_FILE, ENGINE_STATUS_PREV, s,
+                                     strlen(s), err, errlen);
     cJSON_free(s);
     return ok;
 }

@@ -74,6 +74,23 @@ typedef struct engine_status {
     /* The large objects init-data copied and what the tables referencing
      * them must know ("3 (20.0 MiB) referenced by ...: ..."). */
     char large_objects[768];
+    /* Work done by this runner (changes applied, steps finished), with
+     * the bytes copied: the supervisor tells a crash loop from a runner
+     * killed while it was getting somewhere by whether this moved. */
+    _Atomic int64_t work;
+    mt_time runner_started;
+    /* CDC stalled (its watchdog, cdc_metrics.c): since when, why, the lag
+     * meanwhile; shown over the CDC loop's own figures, which stop while it
+     * is stuck. since 0: not stalled. */
+    mt_time cdc_stalled_since;
+    double cdc_stall_lag_s;
+    char cdc_stall[700];
+    /* Set at load: the status files exist but neither parses (damaged);
+     * the runner then finds where the task was from the servers. */
+    bool lost;
+    /* Steps a runner had started before this one (their start time is in
+     * the status): what terminate may have to clean up. */
+    bool started_before[ES_N];
     mt_time terminating_since;
     char terminating_reason[1024];
     /* Overall throughput, smoothed between writes: COPY bytes per second
@@ -107,6 +124,16 @@ void engine_status_set_tables(engine_status *st, engine_table_progress *t, size_
  * restarts; shown in status.initialization.metrics. */
 void engine_status_structure(engine_status *st, const char *summary, const char *skipped);
 void engine_status_large_objects(engine_status *st, const char *text);
+/* status.json, else status.prev.json, parsed (cJSON_Delete it); NULL
+ * when neither is, with *lost true when one exists but is damaged and why
+ * naming it. *from: the file it came from. */
+struct cJSON;
+struct cJSON *engine_status_read(const char *dir, const char **from, bool *lost, char *why,
+                                 size_t whylen);
+/* CDC stalled since `since` (0: moving again), with why and the lag. */
+void engine_status_cdc_stall(engine_status *st, mt_time since, double lag_s, const char *why);
+/* Adds n to the runner's work done (no lock taken). */
+void engine_status_work(engine_status *st, int64_t n);
 
 /* Serialises and writes status.json atomically; returns false with err. */
 bool engine_status_write(engine_status *st, char *err, size_t errlen);

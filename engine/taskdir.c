@@ -81,6 +81,12 @@ bool engine_task_dir(const char *state_dir, const char *name, char *out, size_t 
 bool engine_write_file(const char *dir, const char *name, const char *data, size_t len,
                        char *err, size_t errlen)
 {
+    return engine_write_file_keep(dir, name, NULL, data, len, err, errlen);
+}
+
+bool engine_write_file_keep(const char *dir, const char *name, const char *prev,
+                            const char *data, size_t len, char *err, size_t errlen)
+{
     char path[4200], tmp[4300];
     snprintf(path, sizeof path, "%s/%s", dir, name);
     snprintf(tmp, sizeof tmp, "%s/.%s.%ld.tmp", dir, name, (long)getpid());
@@ -106,6 +112,17 @@ bool engine_write_file(const char *dir, const char *name, const char *data, size
         snprintf(err, errlen, "cannot sync %s: %s", tmp, strerror(errno));
         unlink(tmp);
         return false;
+    }
+    if (prev) {
+        /* The copy being replaced stays readable as prev: linked to a
+         * temporary name, then renamed over prev, so neither name is ever
+         * missing or half written. */
+        char keep[4300], ptmp[4300];
+        snprintf(keep, sizeof keep, "%s/%s", dir, prev);
+        snprintf(ptmp, sizeof ptmp, "%s/.%s.%ld.tmp", dir, prev, (long)getpid());
+        unlink(ptmp);
+        if (link(path, ptmp) == 0 && rename(ptmp, keep) != 0)
+            unlink(ptmp);
     }
     if (rename(tmp, path) != 0) {
         snprintf(err, errlen, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
@@ -175,8 +192,19 @@ static pid_t read_pid(int fd)
 
 int engine_lock_task(const char *task_dir, pid_t *holder, char *err, size_t errlen)
 {
+    return engine_lock_named(task_dir, ENGINE_LOCK_FILE, holder, err, errlen);
+}
+
+pid_t engine_lock_holder(const char *task_dir)
+{
+    return engine_lock_holder_named(task_dir, ENGINE_LOCK_FILE);
+}
+
+int engine_lock_named(const char *task_dir, const char *file, pid_t *holder, char *err,
+                      size_t errlen)
+{
     char path[4200];
-    snprintf(path, sizeof path, "%s/%s", task_dir, ENGINE_LOCK_FILE);
+    snprintf(path, sizeof path, "%s/%s", task_dir, file);
     int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0) {
         snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
@@ -186,7 +214,8 @@ int engine_lock_task(const char *task_dir, pid_t *holder, char *err, size_t errl
         pid_t p = read_pid(fd);
         if (holder)
             *holder = p;
-        snprintf(err, errlen, "the task is already being run by pid %ld", (long)p);
+        snprintf(err, errlen, "the task is already %s by pid %ld",
+                 strcmp(file, ENGINE_LOCK_FILE) ? "supervised" : "being run", (long)p);
         close(fd);
         return -1;
     }
@@ -200,10 +229,10 @@ int engine_lock_task(const char *task_dir, pid_t *holder, char *err, size_t errl
     return fd;
 }
 
-pid_t engine_lock_holder(const char *task_dir)
+pid_t engine_lock_holder_named(const char *task_dir, const char *file)
 {
     char path[4200];
-    snprintf(path, sizeof path, "%s/%s", task_dir, ENGINE_LOCK_FILE);
+    snprintf(path, sizeof path, "%s/%s", task_dir, file);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return 0;

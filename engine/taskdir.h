@@ -12,8 +12,12 @@
 
 #define ENGINE_SPEC_FILE "spec.json"
 #define ENGINE_STATUS_FILE "status.json"
+#define ENGINE_STATUS_PREV "status.prev.json" /* the copy status.json last replaced */
 #define ENGINE_PGPASS_FILE "pgpass"
 #define ENGINE_LOCK_FILE "runner.lock"
+#define ENGINE_SUPERVISOR_LOCK "supervisor.lock"
+#define ENGINE_RUNNER_OUT "runner.out"         /* the runner's stdout and stderr */
+#define ENGINE_SUPERVISOR_OUT "supervisor.out" /* the supervisor's */
 #define ENGINE_TERMINATE_FILE "terminate"
 #define ENGINE_DUMP_FILE "schema.dump"
 
@@ -30,6 +34,10 @@ bool engine_mkdirs(const char *path, char *err, size_t errlen);
 /* Writes DIR/NAME atomically (tmp, fsync, rename, fsync dir), mode 0600. */
 bool engine_write_file(const char *dir, const char *name, const char *data, size_t len,
                        char *err, size_t errlen);
+/* The same, keeping the copy it replaces as DIR/PREV (the last good one,
+ * should DIR/NAME be damaged later). */
+bool engine_write_file_keep(const char *dir, const char *name, const char *prev,
+                            const char *data, size_t len, char *err, size_t errlen);
 /* Reads a whole (small) file; NULL and err on failure. *len may be NULL. */
 char *engine_read_file(const char *path, size_t *len, char *err, size_t errlen);
 
@@ -41,6 +49,10 @@ int engine_lock_task(const char *task_dir, pid_t *holder, char *err, size_t errl
 /* The pid holding the lock, 0 when nobody does (checked with a
  * non-blocking flock attempt, so a stale pid file is never believed). */
 pid_t engine_lock_holder(const char *task_dir);
+/* The same for another lock file of the task (ENGINE_SUPERVISOR_LOCK). */
+int engine_lock_named(const char *task_dir, const char *file, pid_t *holder, char *err,
+                      size_t errlen);
+pid_t engine_lock_holder_named(const char *task_dir, const char *file);
 
 /* Removes a task directory and everything in it (one level of logs). */
 bool engine_remove_tree(const char *path, char *err, size_t errlen);

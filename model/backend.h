@@ -10,6 +10,7 @@
 #include "model/feed.h"
 #include "model/flags.h"
 #include "model/snapshot.h"
+#include "model/strbuf.h"
 
 /* What `create` needs, as the flags (or the create wizard) gave it. */
 typedef struct mt_create_req {
@@ -53,6 +54,11 @@ typedef struct mt_backend_ops {
     /* Requests termination and returns; callers follow it with fetch(). */
     bool (*terminate)(mt_backend *b, const char *namespace_, const char *task, char *err,
                       size_t errlen);
+    /* Forgets a task whose terminate cannot finish: stops it, lists what
+     * may remain with the SQL to drop it (into report), removes it. NULL
+     * where the backend cannot (Kubernetes: the add-on owns cleanup). */
+    bool (*forget)(mt_backend *b, const char *namespace_, const char *task, strbuf *report,
+                   char *err, size_t errlen);
     /* A live feed for the dashboard (watch/poll on its own thread). */
     mt_feed *(*feed)(mt_backend *b, char *err, size_t errlen);
     /* The namespace commands use when none is given ("" if not namespaced). */

@@ -1,7 +1,9 @@
 #include "model/describe.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 long mt_job_order(const char *name)
 {
@@ -35,6 +37,10 @@ static int cmp_kv(const void *a, const void *b)
 
 const char *mt_task_display_status(const mt_task *t)
 {
+    /* The truth first: a task nothing runs is not Running. */
+    const char *h = mt_health_word(t->health.kind);
+    if (h)
+        return h;
     if (t->meta.deleted)
         return "Terminating";
     return *t->task_status ? t->task_status : "-";
@@ -146,6 +152,25 @@ static const char *init_metric(const mt_task *t, const char *key)
     return NULL;
 }
 
+static void build_health(arena *a, const mt_task *t, mt_time now, mt_describe *d)
+{
+    const mt_health *h = &t->health;
+    const char *word = mt_health_word(h->kind);
+    if (!word)
+        return;
+    char since[128] = "";
+    if (h->since) {
+        char when[40], age[32];
+        time_t s = (time_t)h->since;
+        struct tm tm;
+        gmtime_r(&s, &tm);
+        strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &tm);
+        fmt_age(now - h->since, age, sizeof age);
+        snprintf(since, sizeof since, " since %s (%s ago)", when, age);
+    }
+    d->health = arena_printf(a, "%s%s%s%s", word, since, *h->reason ? ": " : "", h->reason);
+}
+
 static void build_warnings(arena *a, const mt_task *t, mt_describe *d)
 {
     const char *skipped = init_metric(t, "structure_skipped");
@@ -170,6 +195,7 @@ void mt_describe_build(arena *a, const mt_snapshot *s, const mt_task *t, mt_time
     d->has_cdc = !strcmp(t->task_type, "initialization-and-cdc") || !strcmp(t->task_type, "cdc");
     build_init(a, s, t, d);
     build_warnings(a, t, d);
+    build_health(a, t, now, d);
     if (d->has_cdc) {
         build_cdc(a, s, t, now, d);
         if (t->cdc.n_metrics) {

@@ -45,6 +45,9 @@ typedef struct mt_describe {
      * the initialization's metrics the local engine writes. */
     const char **warnings;
     size_t n_warnings;
+    /* The task's health when it is not OK, one line: "RunnerDown since
+     * 2026-12-01 12:00:01 UTC (2m ago): no runner ..."; NULL when OK. */
+    const char *health;
 } mt_describe;
 
 /* now_s: wall clock seconds (the CDC Pending/Failed rule depends on it);

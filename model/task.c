@@ -167,6 +167,29 @@ static void parse_runtime(jx *c, const cJSON *status, const char *path, const ch
     parse_map(c, o, p, "runTimeParam", &r->params, &r->n_params, false);
 }
 
+static void parse_health(jx *c, mt_task *t)
+{
+    static const char *const ids[] = {"ok", "runner-gone", "runner-hung", "stalled",
+                                      "failing", "status-lost"};
+    const char *h = mt_meta_annotation(&t->meta, MT_ANNOT_HEALTH);
+    const char *since = mt_meta_annotation(&t->meta, MT_ANNOT_HEALTH_SINCE);
+    const char *why = mt_meta_annotation(&t->meta, MT_ANNOT_HEALTH_REASON);
+    t->health.reason = why ? why : "";
+    for (size_t i = 0; h && i < sizeof ids / sizeof *ids; i++)
+        if (!strcmp(h, ids[i]))
+            t->health.kind = (mt_health_kind)i;
+    if (since)
+        fmt_parse_timestamp(since, 0, &t->health.since, NULL);
+    (void)c;
+}
+
+const char *mt_health_word(mt_health_kind k)
+{
+    static const char *const words[] = {NULL, "RunnerDown", "NotResponding", "Stalled",
+                                        "Failing", "StatusLost"};
+    return k <= MT_HEALTH_STATUS_LOST ? words[k] : NULL;
+}
+
 void mt_task_parse(jx *c, const cJSON *obj, const char *path, mt_task *t)
 {
     memset(t, 0, sizeof *t);
@@ -197,6 +220,7 @@ void mt_task_parse(jx *c, const cJSON *obj, const char *path, mt_task *t)
     parse_runtime(c, st, stp, "initialization", &t->init);
     parse_runtime(c, st, stp, "cdc", &t->cdc);
     mt_progress_parse(c->a, st, &t->progress);
+    parse_health(c, t);
 }
 
 void mt_template_parse(jx *c, const cJSON *obj, const char *path, mt_template *t)

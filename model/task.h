@@ -23,6 +23,10 @@
 /* The local engine's own template. */
 #define MT_LOCAL_TEMPLATE "migtop-local-pg2pg"
 #define MT_LABEL_TASK "datamigration.apecloud.io/migrationtask"
+/* A task's health as the local backend derives it (engine/local_health.h). */
+#define MT_ANNOT_HEALTH "migtop.io/health"
+#define MT_ANNOT_HEALTH_SINCE "migtop.io/health-since"
+#define MT_ANNOT_HEALTH_REASON "migtop.io/health-reason"
 #define MT_ANNOT_STEP "datamigration.apecloud.io/step"
 #define MT_ANNOT_ORDER "common.apecloud.io/serial_job_order"
 
@@ -69,6 +73,23 @@ typedef struct mt_runtime {
     size_t n_params;
 } mt_runtime;
 
+/* What the status alone cannot say: whether something runs the task and
+ * gets anywhere. Every reader shows a task that is not OK as such. */
+typedef enum mt_health_kind {
+    MT_HEALTH_OK,
+    MT_HEALTH_RUNNER_GONE, /* no process runs it */
+    MT_HEALTH_RUNNER_HUNG, /* its runner stopped writing its status */
+    MT_HEALTH_STALLED,     /* CDC has changes to apply and applies nothing */
+    MT_HEALTH_FAILING,     /* CDC fails on the same change again and again */
+    MT_HEALTH_STATUS_LOST, /* its status cannot be read */
+} mt_health_kind;
+
+typedef struct mt_health {
+    mt_health_kind kind;
+    mt_time since;      /* 0: unknown */
+    const char *reason; /* for people; "" when OK */
+} mt_health;
+
 typedef struct mt_task {
     mt_meta meta;
     const char *task_type; /* initialization | cdc | initialization-and-cdc */
@@ -81,6 +102,7 @@ typedef struct mt_task {
     mt_time start, finish;
     mt_runtime init, cdc;
     mt_progress progress; /* per-table copy progress (local engine only) */
+    mt_health health;
 } mt_task;
 
 typedef struct mt_template_step {
@@ -123,6 +145,9 @@ void mt_object_arg(strbuf *b, const char *schema, const char *table);
 void mt_objects_copy(arena *a, const mt_objects *src, mt_objects *dst);
 /* "user:****@host:port/db": the password is never shown. */
 char *mt_endpoint_masked(arena *a, const mt_endpoint *e);
+/* "RunnerDown", "NotResponding", "Stalled", "Failing", "StatusLost": the
+ * word the list shows instead of the status; NULL when OK. */
+const char *mt_health_word(mt_health_kind k);
 /* True if the task shows as failed (failedReason set, or a Failed status). */
 bool mt_task_failed(const mt_task *t);
 /* The task's slot and publication names (DESIGN.md): '-' becomes '_'. */

@@ -34,8 +34,11 @@ static void time_row(doc *d, const char *label, mt_time t, const char *note)
 /* The lines that matter most at 2 a.m.: how far behind, and how fresh.
  * The figures come first so they survive a narrow terminal; how the lag
  * was derived follows on a line of its own. */
-static void live_line(doc *d, const mt_describe *ds, const detail_opts *o)
+static void live_line(doc *d, const mt_describe *ds, const detail_opts *o, int width)
 {
+    /* Before anything else: what is wrong with the task itself. */
+    if (ds->health)
+        doc_wrap(d, P_ERROR, "! ", ds->health, width);
     doc_line *l = doc_add(d);
     char b[64];
     if (ds->has_cdc && ds->has_source_ts) {
@@ -342,7 +345,7 @@ static void warnings(doc *d, const mt_describe *ds, int width)
 
 void detail_build(doc *left, doc *right, const mt_describe *ds, const detail_opts *o, int width)
 {
-    live_line(left, ds, o);
+    live_line(left, ds, o, width);
     warnings(left, ds, width);
     summary(left, ds, o->now, width);
     config(left, ds, width);

@@ -25,7 +25,7 @@ bool tasklist_match(const char *hay, const char *needle)
 
 pane_role tasklist_status_role(const mt_task *t)
 {
-    if (mt_task_failed(t))
+    if (mt_task_failed(t) || t->health.kind != MT_HEALTH_OK)
         return P_ERROR;
     if (t->meta.deleted)
         return P_WARN;

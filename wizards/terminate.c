@@ -3,7 +3,10 @@
  * through pgprobe until the task's slot and publication are gone. Stuck
  * for more than a minute, it shows the slot's state, who holds it, the WAL
  * it retains and how much more the source lets it keep, and offers the
- * DROP statements, applied only after a second, explicit confirmation. */
+ * DROP statements, applied only after a second, explicit confirmation.
+ * When even that cannot finish (the source or the sink gone for good), F
+ * then y forgets a local task (engine/forget.h): stopped, what may remain
+ * listed with the SQL to drop it, its directory removed. */
 #include <curses.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,9 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "pgprobe/cleanup.h"
-#include "pgprobe/slot.h"
 #include "wizards/endpoint.h"
+#include "wizards/terminate_jobs.h"
 #include "wizards/wizard.h"
 
 enum { S_CONFIRM, S_CLEANUP, S_N };
@@ -48,6 +50,8 @@ typedef struct term_wiz {
     char check_error[800];
     bool confirm_drop;     /* asked "apply the DROP statements?" */
     char drop_result[800];
+    bool confirm_forget, forgetting, forgotten;
+    char *forget_report;   /* what may remain, with its SQL (malloc'd) */
 } term_wiz;
 
 static term_wiz *self(wiz *w) { return w->self; }
@@ -68,98 +72,21 @@ static bool name_typed(const form_field *f, void *ctx, char *err, size_t n)
     return false;
 }
 
-/* --- jobs --------------------------------------------------------------- */
+/* --- jobs (wizards/terminate_jobs.h) ---------------------------------- */
 
-typedef struct terminate_job {
-    mt_backend *b;
-    char ns[FORM_VALUE_MAX], name[FORM_VALUE_MAX];
-    bool ok;
-    char err[1024];
-} terminate_job;
-
-static void terminate_run(wiz_job *j, void *arg)
+static void start_forget(term_wiz *t, wiz_host *h)
 {
-    terminate_job *p = arg;
-    wiz_job_progress(j, "asking the backend to terminate %s", p->name);
-    p->ok = p->b->ops->terminate(p->b, p->ns[0] ? p->ns : NULL, p->name, p->err, sizeof p->err);
-}
-
-typedef struct check_job {
-    pgp_endpoint ep;
-    PGconn *conn; /* handed back to the wizard */
-    char task[FORM_VALUE_MAX], slot[128];
-    bool ok, have_slot;
-    pgp_error err;
-    pgp_cleanup check;
-    pgp_slot_reading slot_reading;
-    char *drop_sql; /* when set: run these first (one statement a line) */
-    bool dropped;
-    char drop_err[800];
-} check_job;
-
-static void check_free(void *arg)
-{
-    check_job *p = arg;
-    wiz_endpoint_wipe_free(&p->ep);
-    if (p->conn)
-        PQfinish(p->conn);
-    if (p->ok)
-        pgp_cleanup_free(&p->check);
-    free(p->drop_sql);
-    free(p);
-}
-
-static void run_drops(check_job *p)
-{
-    /* A cutover may have left the source read-only for new sessions. */
-    pgp_error e0 = {0};
-    pgp_exec(p->conn, "SET default_transaction_read_only = off", &e0);
-    char *save = NULL;
-    for (char *st = strtok_r(p->drop_sql, "\n", &save); st; st = strtok_r(NULL, "\n", &save)) {
-        if (!*st)
-            continue;
-        pgp_error e = {0};
-        /* A slot stays active for a moment after its walsender was told to
-         * end: the drop is tried again for up to 5 s. */
-        bool ok = false;
-        for (int i = 0; i < 25 && !(ok = pgp_exec(p->conn, st, &e)); i++) {
-            if (!strstr(e.msg, "is active"))
-                break;
-            usleep(200000);
-        }
-        if (!ok) {
-            snprintf(p->drop_err, sizeof p->drop_err, "%s: %s", st, e.msg);
-            return;
-        }
-    }
-    p->dropped = true;
-}
-
-static void check_run(wiz_job *j, void *arg)
-{
-    check_job *p = arg;
-    if (p->conn && PQstatus(p->conn) != CONNECTION_OK) {
-        PQfinish(p->conn);
-        p->conn = NULL;
-    }
-    if (!p->conn) {
-        wiz_job_progress(j, "connecting to %s", pgp_endpoint_label(&p->ep));
-        p->conn = pgp_connect_cancelable(&p->ep, "migtop terminate check", 10, false,
-                                         wiz_job_cancel_flag(j), &p->err);
-        if (!p->conn)
-            return;
-    }
-    if (p->drop_sql)
-        run_drops(p);
-    wiz_job_progress(j, "looking for slot %s", p->slot);
-    if (!pgp_cleanup_check(p->conn, p->task, &p->check, &p->err))
-        return;
-    p->ok = true;
-    pgp_slot_probe probe;
-    pgp_slot_probe_init(&probe, p->slot);
-    pgp_error e = {0};
-    p->have_slot = pgp_slot_read(&probe, p->conn, &p->slot_reading, &e);
-    pgp_slot_probe_free(&probe);
+    forget_job *p = calloc(1, sizeof *p);
+    if (!p)
+        abort();
+    p->b = h->backend;
+    snprintf(p->ns, sizeof p->ns, "%s", t->ns);
+    snprintf(p->name, sizeof p->name, "%s", t->name);
+    wiz_job_release(t->w.job); /* a periodic check: not needed any more */
+    t->w.job = NULL;
+    t->forgetting = true;
+    wiz_run(&t->w, "forgetting the task", forget_run, p, forget_free);
+    t->w.job_firm = true;
 }
 
 static void start_check(term_wiz *t, const char *drop_sql)
@@ -230,12 +157,43 @@ static void finish(wiz *w, wiz_host *h)
                               "task's own cleanup goes on)");
 }
 
+/* F: the way out of a cleanup that cannot finish (local tasks). */
+static bool forget_key(term_wiz *t, wiz_host *h, int ch)
+{
+    wiz *w = &t->w;
+    bool stuck = t->requested_ms && fmt_now_ms() - t->requested_ms > stuck_after_ms() &&
+                 !(t->have_check && t->check.clean) && !t->forgotten;
+    bool can = h->backend && h->backend->ops->forget;
+    if (ch == 'F' && stuck && !t->forgetting) {
+        if (!can) {
+            wiz_status(w, P_WARN, "the %s backend cannot forget a task: the add-on owns its "
+                                  "cleanup", h->backend ? h->backend->ops->name : "?");
+            return true;
+        }
+        t->confirm_forget = true;
+        wiz_status(w, P_WARN, "forget %s? Its supervisor and runner are stopped and its "
+                              "directory removed; what may remain is listed with the SQL to "
+                              "drop it. y forgets, Esc or n does not", t->name);
+        return true;
+    }
+    if (t->confirm_forget && (ch == 'y' || ch == 'n' || ch == 27)) {
+        t->confirm_forget = false;
+        if (ch == 'y')
+            start_forget(t, h);
+        else
+            wiz_status(w, P_DIM, "not forgotten");
+        return true;
+    }
+    return false;
+}
+
 static bool key(wiz *w, wiz_host *h, int ch)
 {
     term_wiz *t = self(w);
-    (void)h;
     if (w->step != S_CLEANUP)
         return false;
+    if (forget_key(t, h, ch))
+        return true;
     if (ch == 27 && (!wiz_busy(w) || w->job_quiet)) { /* no way back to a terminate sent */
         if (t->confirm_drop) {
             t->confirm_drop = false;
@@ -281,6 +239,20 @@ static void job_news(wiz *w, wiz_host *h, void *arg)
         start_check(t, NULL);
         return;
     }
+    if (t->forgetting) {
+        forget_job *f = arg;
+        t->forgetting = false;
+        if (!f->ok) {
+            wiz_status(w, P_ERROR, "forget failed: %s", f->err);
+            return;
+        }
+        t->forgotten = true;
+        free(t->forget_report);
+        t->forget_report = strdup(strbuf_str(&f->report));
+        wiz_status(w, P_OK, "%s forgotten; drop what remains by hand (listed). Enter closes",
+                   t->name);
+        return;
+    }
     check_job *p = arg;
     t->conn = p->conn; /* back to the wizard for the next check */
     p->conn = NULL;
@@ -310,7 +282,8 @@ static void job_news(wiz *w, wiz_host *h, void *arg)
 
 static void tick(term_wiz *t)
 {
-    if (t->w.step != S_CLEANUP || wiz_busy(&t->w) || (t->have_check && t->check.clean))
+    if (t->w.step != S_CLEANUP || wiz_busy(&t->w) || (t->have_check && t->check.clean) ||
+        t->forgotten)
         return;
     if (fmt_mono_ms() - t->last_check_ms >= CHECK_EVERY_MS)
         start_check(t, NULL);
@@ -328,6 +301,19 @@ static const mt_task *task_now(const wiz_host *h, const term_wiz *t)
     return h->snap ? mt_snapshot_task(h->snap, t->ns[0] ? t->ns : NULL, t->name) : NULL;
 }
 
+/* What forgetting the task left, line by line. */
+static void put_report(doc *d, const char *report, int width)
+{
+    doc_blank(d);
+    doc_section(d, "Forgotten: what may remain", width);
+    for (const char *s = report; *s;) {
+        const char *nl = strchr(s, '\n');
+        size_t len = nl ? (size_t)(nl - s) : strlen(s);
+        doc_wrap(d, P_KEY, "", arena_strndup(d->a, s, len), width);
+        s += len + (nl ? 1 : 0);
+    }
+}
+
 static void build_cleanup(term_wiz *t, wiz_host *h, doc *d, int width)
 {
     arena *ar = d->a;
@@ -342,8 +328,22 @@ static void build_cleanup(term_wiz *t, wiz_host *h, doc *d, int width)
                 : "gone from the backend");
     if (t->check_error[0])
         doc_wrap(d, P_ERROR, "source check: ", t->check_error, width);
+    if (task && task->meta.deleted) {
+        const char *why = mt_meta_annotation(&task->meta, "migtop.io/terminating-reason");
+        if (why)
+            doc_wrap(d, P_NORMAL, "cleanup: ", why, width);
+    }
+    if (t->forget_report) {
+        put_report(d, t->forget_report, width);
+        return;
+    }
+    bool stuck = fmt_now_ms() - t->requested_ms > stuck_after_ms();
     if (!t->have_check) {
         doc_text(d, P_DIM, "checking the source...");
+        if (stuck && h->backend && h->backend->ops->forget)
+            doc_wrap(d, P_KEY, "", "The cleanup cannot finish while a server cannot be "
+                                   "reached. If it is gone for good, F then y forgets the "
+                                   "task and lists what to drop by hand.", width);
         return;
     }
     const pgp_cleanup *c = &t->check;
@@ -372,14 +372,14 @@ static void build_cleanup(term_wiz *t, wiz_host *h, doc *d, int width)
     }
     if (t->drop_result[0])
         doc_wrap(d, P_KEY, "drop: ", t->drop_result, width);
-    bool stuck = !c->clean && fmt_now_ms() - t->requested_ms > stuck_after_ms();
-    if (stuck && c->statements && c->statements[0]) {
+    if (stuck && !c->clean && c->statements && c->statements[0]) {
         doc_blank(d);
         doc_section(d, arena_printf(ar, "Stuck for more than %lld s",
                                     (long long)(stuck_after_ms() / 1000)), width);
         doc_wrap(d, P_NORMAL, "", "The task's cleanup has not removed these. If nothing "
                                   "else uses them, drop them on the source (D, then y to "
-                                  "confirm):", width);
+                                  "confirm); if a server is gone for good, F then y forgets "
+                                  "the task:", width);
         const char *s = c->statements;
         while (*s) {
             const char *nl = strchr(s, '\n');
@@ -422,6 +422,7 @@ static void destroy(wiz *w)
         PQfinish(t->conn);
     if (t->have_check)
         pgp_cleanup_free(&t->check);
+    free(t->forget_report);
     free(t);
 }
 

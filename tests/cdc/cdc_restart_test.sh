@@ -23,6 +23,13 @@ et_show rs
 sleep 2
 pgc_start_again sink
 cdc_wait_load
+# no_reason NAME: the status (written every second) drops the CDC reason within 5 s.
+no_reason() {
+  local i
+  for ((i = 0; i < 25; i++)); do et_show "$1" | grep -q cdc_reason || return 0; sleep 0.2; done
+  return 1
+}
+
 echo "== source restarted while CDC catches up"
 cdc_custom_sql 150 >"$work/custom.sql"
 pgc_psql src -d postgres -f "$work/custom.sql" >/dev/null
@@ -33,9 +40,10 @@ cdc_wait_same rs 60
 r=$(cdc_metric rs reconnects)
 echo "reconnects: $r, last error: $(cdc_metric rs last_error)"
 [ "$r" -ge 2 ] || fail "expected at least 2 reconnects, status says $r"
-[ "$(cdc_metric rs last_error)" != none ] || fail "no last error in the status"
 grep -q 'reconnecting in' "$state/tasks/rs/cdc.log" || fail "no reconnect in cdc.log"
-et_show rs | grep -q cdc_reason && fail "the reason stayed after CDC reconnected: $(et_show rs)"
+# Applying again: the error is history (cdc.log keeps it), the reason gone.
+no_reason rs || fail "the reason stayed after CDC reconnected: $(et_show rs)"
+[ "$(cdc_metric rs last_error)" = none ] || fail "last_error kept after CDC applied again: $(cdc_metric rs last_error)"
 
 echo "== a column added on the source"
 pgc_psql src -d postgres -c "ALTER TABLE public.trunc_me ADD COLUMN extra int DEFAULT 7" \
@@ -50,6 +58,6 @@ sleep 2
 pgc_psql sink -d postgres -c "ALTER TABLE public.trunc_me ADD COLUMN extra int DEFAULT 7" >/dev/null
 cdc_wait_same rs 30
 et_wait_status rs 'status=Running' 10
-et_show rs | grep -q cdc_reason && fail "the reason stayed after CDC resumed: $(et_show rs)"
+no_reason rs || fail "the reason stayed after CDC resumed: $(et_show rs)"
 grep -q 'CDC resumed' "$state/tasks/rs/cdc.log" || fail "no resume in cdc.log"
 echo "PASS"

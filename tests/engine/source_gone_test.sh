@@ -12,11 +12,13 @@ pgc_psql src -d postgres -c "CREATE TABLE big (id bigint PRIMARY KEY, pad text);
   INSERT INTO big SELECT g, repeat(md5(g::text), 6) FROM generate_series(1, 800000) g; ANALYZE big"
 "$tool" create "$state" gone "$(et_endpoint src postgres x)" "$(et_endpoint sink postgres x)" \
   '"public.big"' 'precheck=false,init-struct=true,init-data=true,cdc=false'
-# Wait until rows are flowing, then stop the source.
-for _ in $(seq 300); do
-  grep -Eq '"rows":[[:space:]]*[1-9][0-9]{4,}' "$state/tasks/gone/status.json" 2>/dev/null && break
-  sleep 0.05
+# Wait until the copy is under way on the source, then stop it (the
+# status, written every second, may come too late for a copy this fast).
+for _ in $(seq 600); do
+  [ -n "$(pgc_psql src -d postgres -Atc "SELECT 1 FROM pg_stat_activity WHERE query LIKE 'COPY%big%TO STDOUT%' AND pid <> pg_backend_pid()" 2>/dev/null)" ] && break
+  sleep 0.02
 done
+sleep 0.1
 runner=$(cat "$state/tasks/gone/runner.lock")
 pgc_stop src
 et_wait_status gone 'status=(Failed|Done)' 60

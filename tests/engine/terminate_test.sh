@@ -68,4 +68,36 @@ out=$("$tool" terminate "$state" gone-src 2>&1)
 rc=$?
 set -e
 [ "$rc" = 1 ] && grep -q 'no local task "gone-src"' <<<"$out" || fail "terminate of a removed task: $out"
+
+echo "== a source never reached (a typo in its port): terminate finishes"
+typo=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"$tool" create "$state" typo "postgres:x@127.0.0.1:$typo/postgres" "$(et_endpoint sink postgres x)" \
+  '"public"' 'precheck=true,init-struct=true,init-data=true,cdc=true'
+et_wait_status typo 'status=Failed' 30
+timeout 30 "$bin" terminate typo --backend local --state-dir "$state" --timeout 20s ||
+  fail "terminate of a task whose source was never reached did not finish"
+[ ! -d "$state/tasks/typo" ] || fail "the task is still there"
+
+echo "== the sink gone for good after CDC started: --force forgets the task"
+pgc_start sink2
+pgc_psql src -d postgres -c "CREATE TABLE u (id int PRIMARY KEY)" >/dev/null
+"$tool" create "$state" lost "$(et_endpoint src postgres x)" "$(et_endpoint sink2 postgres x)" \
+  '"public.u"' 'precheck=true,init-struct=true,init-data=true,cdc=true'
+et_wait_status lost 'status=Running' 60
+for _ in $(seq 50); do [ -n "$(pgc_psql sink2 -d postgres -Atc "SELECT 1 FROM pg_replication_origin WHERE roname = 'migtop_lost'")" ] && break; sleep 0.2; done
+pgc_stop sink2
+set +e
+out=$("$bin" terminate lost --backend local --state-dir "$state" --force 2>&1)
+rc=$?
+set -e
+echo "$out"
+[ "$rc" = 0 ] || fail "terminate --force exited $rc"
+grep -q 'forgetting it' <<<"$out" || fail "--force did not say it forgets the task"
+grep -q '  replication slot lost is gone' <<<"$out" || fail "--force does not say the slot is gone"
+grep -q '  replication origin migtop_lost could not be checked' <<<"$out" || fail "--force does not name the origin"
+grep -q "SELECT pg_replication_origin_drop('migtop_lost');" <<<"$out" || fail "--force does not give the SQL"
+[ ! -d "$state/tasks/lost" ] || fail "the forgotten task is still there"
+kept=$(ls "$state"/forgotten/lost-*.txt) || fail "the list was not kept"
+[ "$(stat -c %a "$kept")" = 600 ] || fail "$kept is not owner-only"
+et_no_slot src lost
 echo "PASS"

@@ -2,6 +2,9 @@
 # (tests/support/pgcluster.sh), the engine_tool driver, waiting on a local
 # task's status, and comparing the sink with the source. Source this file
 # after `set -euo pipefail`; it installs its own EXIT trap (et_cleanup).
+# Sourced once per test (cdc/lib.sh and engine_tui.sh both bring it).
+[ -n "${ET_SOURCED:-}" ] && return 0
+ET_SOURCED=1
 src=${MIGTOP_SOURCE_DIR:?}
 bin=${MIGTOP_BIN:?}
 build=${MIGTOP_BUILD_DIR:?}

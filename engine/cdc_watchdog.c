@@ -1,0 +1,133 @@
+#include "engine/cdc_watchdog.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/pg.h"
+#include "model/fmt.h"
+
+struct cdc_watchdog {
+    bool stalled;
+    int64_t since_ms;       /* wall clock of the last sign of progress */
+    int64_t next_reason_ms; /* the reason is read again every 5 s */
+    PGconn *sink;           /* for pg_stat_activity and pg_locks */
+    char reason[700];
+};
+
+static int stall_ms(void)
+{
+    const char *s = getenv("MIGTOP_STALL_S");
+    int v = s ? atoi(s) : 0;
+    return (v > 0 ? v : 30) * 1000;
+}
+
+/* The apply's session on the sink, as the sink sees it. */
+static const char *WHY_SQL =
+    "SELECT a.state, coalesce(a.wait_event_type, ''), coalesce(a.wait_event, ''),"
+    "       extract(epoch FROM now() - a.state_change)::int, left(a.query, 160),"
+    "       (SELECT string_agg(format('pid %s (%s, user %s%s): %s', b.pid,"
+    "                 coalesce(nullif(b.application_name, ''), 'no application name'), b.usename,"
+    "                 CASE WHEN b.state LIKE 'idle in transaction%' THEN ', idle in transaction "
+    "since ' || to_char(b.state_change AT TIME ZONE 'UTC', 'HH24:MI:SS') || ' UTC' ELSE '' END,"
+    "                 left(b.query, 120)), '; ')"
+    "          FROM pg_stat_activity b WHERE b.pid = ANY (pg_blocking_pids(a.pid))),"
+    "       (SELECT string_agg(DISTINCT l.relation::regclass::text, ', ') FROM pg_locks l"
+    "         WHERE l.pid = a.pid AND NOT l.granted AND l.relation IS NOT NULL)"
+    "  FROM pg_stat_activity a WHERE a.pid = $1::int";
+
+static void read_reason(engine_runner *r0, cdc_watchdog *w, int pid, int64_t stuck_s)
+{
+    char err[600];
+    if (!w->sink)
+        w->sink = engine_connect(&r0->spec, &r0->spec.sink, false, "migtop cdc watchdog",
+                                 err, sizeof err);
+    if (!w->sink) {
+        snprintf(w->reason, sizeof w->reason, "nothing applied for %llds; the sink cannot be "
+                 "asked why: %.400s", (long long)stuck_s, err);
+        return;
+    }
+    char p[16];
+    snprintf(p, sizeof p, "%d", pid);
+    const char *params[1] = {p};
+    PGresult *r = pg_query_within(w->sink, WHY_SQL, 1, params, 5000, err, sizeof err);
+    if (!r) {
+        PQfinish(w->sink);
+        w->sink = NULL;
+        snprintf(w->reason, sizeof w->reason, "nothing applied for %llds; the sink cannot be "
+                 "asked why: %.400s", (long long)stuck_s, err);
+        return;
+    }
+    if (!PQntuples(r)) {
+        snprintf(w->reason, sizeof w->reason, "nothing applied for %llds; the apply's session "
+                 "(pid %d) is not on the sink any more", (long long)stuck_s, pid);
+    } else if (!PQgetisnull(r, 0, 5)) {
+        snprintf(w->reason, sizeof w->reason, "nothing applied for %llds: the apply (sink pid "
+                 "%d) waits for a lock%s%s held by %.400s", (long long)stuck_s, pid,
+                 PQgetisnull(r, 0, 6) ? "" : " on ", PQgetisnull(r, 0, 6) ? "" : PQgetvalue(r, 0, 6),
+                 PQgetvalue(r, 0, 5));
+    } else if (!strcmp(PQgetvalue(r, 0, 1), "Client") || !strncmp(PQgetvalue(r, 0, 0), "idle", 4)) {
+        /* It says it waits for us while our statements wait for it: it is
+         * not reading them (stopped, or the network between). */
+        snprintf(w->reason, sizeof w->reason, "nothing applied for %llds: the sink's backend "
+                 "(pid %d) does not answer: it last said \"%s\" %ss ago (last statement: "
+                 "%.120s)", (long long)stuck_s, pid, PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 3),
+                 PQgetvalue(r, 0, 4));
+    } else if (*PQgetvalue(r, 0, 1)) {
+        snprintf(w->reason, sizeof w->reason, "nothing applied for %llds: the apply (sink pid "
+                 "%d) waits on %s/%s for %ss: %.160s", (long long)stuck_s, pid,
+                 PQgetvalue(r, 0, 1), PQgetvalue(r, 0, 2), PQgetvalue(r, 0, 3),
+                 PQgetvalue(r, 0, 4));
+    } else {
+        snprintf(w->reason, sizeof w->reason, "nothing applied for %llds: the sink's backend "
+                 "(pid %d, %s for %ss) does not answer: %.160s", (long long)stuck_s, pid,
+                 PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 3), PQgetvalue(r, 0, 4));
+    }
+    PQclear(r);
+}
+
+void cdc_watchdog_turn(cdc_watchdog **wp, engine_runner *r, const cdc_signals *sg)
+{
+    if (!*wp && !(*wp = calloc(1, sizeof **wp)))
+        abort();
+    cdc_watchdog *w = *wp;
+    int64_t now = fmt_mono_ms();
+    bool stuck = sg->streaming && sg->alive_ms && sg->src_wal > sg->position &&
+                 now - sg->alive_ms >= stall_ms();
+    engine_log *log = &r->log[ES_CDC];
+    if (!stuck) {
+        if (w->stalled) {
+            engine_logf(log, "INFO", "CDC moving again after %.0f s stalled",
+                        (double)(fmt_now_ms() - w->since_ms) / 1000.0);
+            engine_status_cdc_stall(&r->status, 0, 0, NULL);
+        }
+        w->stalled = false;
+        return;
+    }
+    int64_t stuck_s = (now - sg->alive_ms) / 1000;
+    if (!w->stalled || now >= w->next_reason_ms) {
+        read_reason(r, w, sg->apply_pid, stuck_s);
+        w->next_reason_ms = now + 5000;
+    }
+    if (!w->stalled) {
+        w->stalled = true;
+        w->since_ms = fmt_now_ms() - (now - sg->alive_ms);
+        engine_logf(log, "WARN", "CDC stalled: %s", w->reason);
+    }
+    double lag = sg->position_ts_us ? (double)(fmt_now_ms() * 1000 - sg->position_ts_us) / 1e6
+                                    : (double)stuck_s;
+    engine_status_cdc_stall(&r->status, (mt_time)(w->since_ms / 1000), lag, w->reason);
+}
+
+void cdc_watchdog_free(cdc_watchdog **wp, engine_runner *r)
+{
+    cdc_watchdog *w = *wp;
+    if (!w)
+        return;
+    if (w->sink)
+        PQfinish(w->sink);
+    if (w->stalled)
+        engine_status_cdc_stall(&r->status, 0, 0, NULL);
+    free(w);
+    *wp = NULL;
+}
