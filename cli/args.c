@@ -95,6 +95,11 @@ int cli_parse_listing(cli *c, int argc, char **argv, cli_output *out)
         case CLI_ERR: return 2;
         case CLI_OWN: break;
         }
+        if (!strcmp(argv[i], "--show-secrets")) {
+            c->show_secrets = true;
+            i++;
+            continue;
+        }
         const char *v;
         char err[256];
         int r = flag_take("--output", "-o", argc, argv, &i, &v, err, sizeof err);

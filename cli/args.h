@@ -23,6 +23,7 @@ typedef struct cli {
     const char *pos[CLI_MAX_POS];
     int n_pos;
     bool readonly;           /* --readonly: commands that write refuse */
+    bool show_secrets;       /* list/templates --show-secrets: passwords printed */
     mt_backend *b;           /* after cli_open */
     const char *ns;          /* after cli_open: NULL = all namespaces */
 } cli;

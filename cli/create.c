@@ -16,7 +16,7 @@
 #define MAX_VALUES 64
 
 typedef struct create_flags {
-    const char *tmpl, *source, *sink, *sink_tables;
+    const char *tmpl, *source, *sink, *sink_tables, *systemd;
     const char *objects[MAX_VALUES], *steps[MAX_VALUES];
     size_t n_objects, n_steps;
 } create_flags;
@@ -59,7 +59,8 @@ static int parse(cli *c, create_flags *f, int argc, char **argv)
             (r = flag_take("--source", NULL, argc, argv, &i, &f->source, err, sizeof err)) ||
             (r = flag_take("--sink", NULL, argc, argv, &i, &f->sink, err, sizeof err)) ||
             (r = flag_take("--sink-tables", NULL, argc, argv, &i, &f->sink_tables, err,
-                           sizeof err))) {
+                           sizeof err)) ||
+            (r = flag_take("--systemd", NULL, argc, argv, &i, &f->systemd, err, sizeof err))) {
             if (r < 0)
                 return cli_usage(c, "%s", err);
             continue;
@@ -116,6 +117,10 @@ static int build_request(cli *c, const create_flags *f, arena *a, mt_create_req 
     /* A local task's servers are reached from here (its runner runs
      * here); a Kubernetes task's are the cluster's. */
     bool local = !strcmp(c->b->ops->name, "local");
+    if (f->systemd && (!local || (strcmp(f->systemd, "user") && strcmp(f->systemd, "system"))))
+        return cli_usage(c, "--systemd user|system is for local tasks (got \"%s\"%s)",
+                         f->systemd, local ? "" : " on Kubernetes");
+    req->systemd = f->systemd;
     PGconn *src = NULL, *sink = NULL;
     int rc = endpoint(c, a, "source", f->source, local, &req->source, &src);
     if (!rc)

@@ -58,6 +58,8 @@ const help_cmd help_cmds[] = {
      "objects as kubectl would.",
      "@task", HELP_BACKEND,
      {{"-o, --output", "FORMAT", "table (default), wide, json, yaml or name", "table wide json yaml name"},
+      {"--show-secrets", NULL, "with -o json|yaml: print the endpoints' passwords (masked as "
+       "**** otherwise)", NULL},
       {NULL, NULL, NULL, NULL}},
      "0 listed (also when there is none), 1 the backend failed, 2 bad usage",
      {"migtop list -A", "migtop list mytask -o yaml"}},
@@ -106,6 +108,9 @@ const help_cmd help_cmds[] = {
        "the task (default), empty it (each one logged with its row count) or keep its rows",
        "fail truncate append"},
       {"--local", NULL, "a local task (the local engine) whatever the backend", NULL},
+      {"--systemd", "user|system", "local tasks: run its supervisor as the systemd unit "
+       "migtop-task@NAME (installed and enabled), so it starts again after a reboot",
+       "user system"},
       {NULL, NULL, NULL, NULL}},
      "0 created, 1 refused or failed, 2 bad usage",
      {"migtop create shop --template apecloud-pg2pg --source mig:secret@10.0.0.5:5432/shop "
@@ -139,6 +144,23 @@ const help_cmd help_cmds[] = {
       {NULL, NULL, NULL, NULL}},
      "0 done, 1 failed or stopped, 2 bad usage, 3 another runner has the task",
      {"migtop run shop --until init-data"}},
+    {"orphans", "[--source EP] [--sink EP] [--drop [--yes]]",
+     "what migtop left on the servers that no task owns",
+     "Lists the replication slots (with the WAL they retain), publications and origins migtop "
+     "made for a task that is gone (each publication carries a mark naming its task, state "
+     "directory and host, so the KubeBlocks add-on's and other hosts' are left alone), with "
+     "the SQL that drops each. Without --source and --sink it looks at every server local "
+     "tasks have used, passwords from ~/.pgpass or PGPASSWORD. --drop drops them after you "
+     "type yes (--yes on no terminal).",
+     NULL, 0,
+     {{"--source", "EP", "a source server to look at", NULL},
+      {"--sink", "EP", "a sink server to look at", NULL},
+      {"--state-dir", "DIR", "local tasks' directory (whose tasks own what)", "@dir"},
+      {"--drop", NULL, "drop what is listed", NULL},
+      {"--yes", NULL, "with --drop: no question asked", NULL},
+      {NULL, NULL, NULL, NULL}},
+     "0 no orphans, 1 orphans remain or a server could not be read, 2 bad usage",
+     {"migtop orphans", "migtop orphans --source mig@db1/shop --drop"}},
     {"supervise", "NAME", "keep a local task's runner running",
      "Starts the local task's runner and starts it again within a second whenever it dies "
      "before the task is done, so it carries on from where CDC was. Crashes back off; after "

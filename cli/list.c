@@ -56,7 +56,7 @@ int cmd_list(int argc, char **argv)
     if (!s) {
         rc = cli_fail(&c, "%s", err);
     } else if (out == OUT_JSON || out == OUT_YAML) {
-        if (!print_objects_out(c.b, s, PO_TASKS, c.ns, name, out == OUT_YAML, err, sizeof err))
+        if (!print_objects_out(c.b, s, PO_TASKS, c.ns, name, out == OUT_YAML, c.show_secrets, err, sizeof err))
             rc = cli_fail(&c, "%s", err);
     } else if (name && !mt_snapshot_task(s, c.ns, name)) {
         rc = cli_fail(&c, "migrationtasks.datamigration.apecloud.io \"%s\" not found", name);

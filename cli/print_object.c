@@ -308,12 +308,27 @@ void print_object(FILE *out, const cJSON *v, bool yaml)
     }
 }
 
+/* Every "password" member with a value, at any depth: "****". */
+static void mask_passwords(cJSON *v)
+{
+    for (cJSON *it = v ? v->child : NULL; it; it = it->next) {
+        if (it->string && !strcmp(it->string, "password") && cJSON_IsString(it) &&
+            it->valuestring[0])
+            cJSON_SetValuestring(it, "****");
+        else if (cJSON_IsObject(it) || cJSON_IsArray(it))
+            mask_passwords(it);
+    }
+}
+
 bool print_objects_out(mt_backend *b, const mt_snapshot *s, po_kind kind, const char *ns,
-                       const char *name, bool yaml, char *err, size_t errlen)
+                       const char *name, bool yaml, bool show_secrets, char *err,
+                       size_t errlen)
 {
     cJSON *o = print_objects_get(b, s, kind, ns, name, err, errlen);
     if (!o)
         return false;
+    if (!show_secrets)
+        mask_passwords(o);
     print_object(stdout, o, yaml);
     cJSON_Delete(o);
     return true;

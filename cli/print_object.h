@@ -27,8 +27,11 @@ mt_snapshot *print_fetch_templates(mt_backend *b, char *err, size_t errlen);
 /* Prints v as JSON (kubectl's 4-space indent) or YAML. */
 void print_object(FILE *out, const cJSON *v, bool yaml);
 /* print_objects_get, then print_object to stdout: what `-o json|yaml`
- * does for list and templates. False with err set if the get failed. */
+ * does for list and templates. Every password (an endpoint's, in the
+ * objects the server holds) is printed as "****" unless show_secrets.
+ * False with err set if the get failed. */
 bool print_objects_out(mt_backend *b, const mt_snapshot *s, po_kind kind, const char *ns,
-                       const char *name, bool yaml, char *err, size_t errlen);
+                       const char *name, bool yaml, bool show_secrets, char *err,
+                       size_t errlen);
 
 #endif

@@ -51,7 +51,7 @@ int cmd_templates(int argc, char **argv)
     if (!s) {
         rc = cli_fail(&c, "%s", err);
     } else if (out == OUT_JSON || out == OUT_YAML) {
-        if (!print_objects_out(c.b, s, PO_TEMPLATES, NULL, name, out == OUT_YAML, err,
+        if (!print_objects_out(c.b, s, PO_TEMPLATES, NULL, name, out == OUT_YAML, c.show_secrets, err,
                                sizeof err))
             rc = cli_fail(&c, "%s", err);
     } else if (name && !mt_snapshot_template(s, name)) {

@@ -14,8 +14,10 @@
 #include "engine/forget.h"
 #include "engine/local_internal.h"
 #include "engine/local_objects.h"
+#include "engine/registry.h"
 #include "engine/spawn.h"
 #include "engine/spec.h"
+#include "engine/systemd.h"
 #include "engine/taskdir.h"
 
 typedef struct local_backend {
@@ -91,13 +93,28 @@ bool engine_write_task(const char *state_dir, const mt_create_req *req, char *er
         engine_remove_tree(dir, e2, sizeof e2);
         return false;
     }
+    /* Remembered beyond the task, to look for what it may leave there. */
+    char e3[512];
+    if (!engine_registry_add(state_dir, &req->source, &req->sink, e3, sizeof e3))
+        fprintf(stderr, "migtop: warning: %s\n", e3);
     return true;
 }
 
 static bool local_create(mt_backend *b, const mt_create_req *req, char *err, size_t errlen)
 {
-    return engine_write_task(state_of(b), req, err, errlen) &&
-           engine_spawn_supervisor(state_of(b), req->name, err, errlen);
+    if (!engine_write_task(state_of(b), req, err, errlen))
+        return false;
+    if (!req->systemd)
+        return engine_spawn_supervisor(state_of(b), req->name, err, errlen);
+    char e2[1024];
+    if (engine_systemd_install(state_of(b), req->name, req->systemd, e2, sizeof e2))
+        return true;
+    /* The task still runs, but says it will not survive a reboot. */
+    if (!engine_spawn_supervisor(state_of(b), req->name, err, errlen))
+        return false;
+    snprintf(err, errlen, "%s; the task runs under a detached supervisor instead (it will not "
+             "start again after a reboot)", e2);
+    return false;
 }
 
 static bool local_terminate(mt_backend *b, const char *ns, const char *task, char *err,

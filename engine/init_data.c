@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "engine/copy.h"
 #include "engine/lobs.h"
@@ -16,11 +17,35 @@
 #include "engine/struct_after.h"
 #include "engine/taskdir.h"
 #include "model/strbuf.h"
+#include "pgprobe/orphans.h"
 #include "pgprobe/identity.h"
 
 /* Tables bigger than this are split into block ranges. */
 #define SPLIT_BYTES (48LL << 20)
 #define MAX_PARTS 16
+
+/* Marked as migtop's, this task's, this host's (pgprobe/orphans.h): so
+ * what is left of a task gone can be found, and told from the add-on's. */
+static bool mark_publication(engine_runner *r, PGconn *src, char *err, size_t errlen)
+{
+    char host[256] = "?", e2[700];
+    gethostname(host, sizeof host - 1);
+    arena a;
+    arena_init(&a);
+    const char *mark = pgp_orphan_mark(&a, r->opts.name, r->state_dir, host);
+    char *pub = PQescapeIdentifier(src, r->publication, strlen(r->publication));
+    char *lit = PQescapeLiteral(src, mark, strlen(mark));
+    strbuf sql = {0};
+    strbuf_printf(&sql, "COMMENT ON PUBLICATION %s IS %s", pub, lit ? lit : "''");
+    PQfreemem(pub);
+    PQfreemem(lit);
+    arena_free(&a);
+    bool ok = pg_exec(src, sql.s, e2, sizeof e2);
+    strbuf_free(&sql);
+    if (!ok)
+        snprintf(err, errlen, "cannot mark publication %s as migtop's: %s", r->publication, e2);
+    return ok;
+}
 
 static bool ensure_publication(engine_runner *r, PGconn *src, char *err, size_t errlen)
 {
@@ -52,7 +77,7 @@ static bool ensure_publication(engine_runner *r, PGconn *src, char *err, size_t 
     else
         engine_logf(&r->log[ES_INIT_DATA], "INFO", "publication %s %s for %zu table(s)",
                     r->publication, exists ? "updated" : "created", r->n_tables);
-    return ok;
+    return ok && mark_publication(r, src, err, errlen);
 }
 
 /* A slot left by an init-data that did not finish is useless (its

@@ -5,6 +5,7 @@
 
 #include "engine/local_internal.h"
 #include "engine/local_objects.h"
+#include "engine/orphan_scan.h"
 #include "engine/taskdir.h"
 
 #define POLL_MS 500
@@ -12,7 +13,15 @@
 
 typedef struct local_feed {
     char state_dir[4096];
+    orphan_scan *orphans;
 } local_feed;
+
+static void local_feed_free(void *arg)
+{
+    local_feed *lf = arg;
+    orphan_scan_stop(lf->orphans);
+    free(lf);
+}
 
 static uint64_t mix(uint64_t h, uint64_t v)
 {
@@ -59,6 +68,7 @@ static void run(mt_feed *f, void *arg)
             char err[512];
             mt_snapshot *s = engine_local_snapshot(lf->state_dir, NULL, err, sizeof err);
             if (s) {
+                orphan_scan_into(lf->orphans, s);
                 mt_feed_publish(f, s);
                 last = sig;
                 last_pub = now;
@@ -77,7 +87,8 @@ mt_feed *engine_local_feed(mt_backend *b, char *err, size_t errlen)
     snprintf(lf->state_dir, sizeof lf->state_dir, "%s", engine_backend_state_dir(b));
     char label[4200];
     snprintf(label, sizeof label, "local %s", lf->state_dir);
-    mt_feed *f = mt_feed_new(label, run, lf, free);
+    lf->orphans = orphan_scan_start(lf->state_dir);
+    mt_feed *f = mt_feed_new(label, run, lf, local_feed_free);
     if (!mt_feed_start(f, err, errlen)) {
         mt_feed_free(f);
         return NULL;

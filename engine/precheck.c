@@ -6,7 +6,10 @@
  * with the task's pgpass file, never with a password. */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "engine/local_objects.h"
+#include "engine/registry.h"
 #include "engine/steps.h"
 #include "engine/tools.h"
 #include "pgprobe/precheck.h"
@@ -71,8 +74,16 @@ bool engine_step_precheck(engine_runner *r, char *err, size_t errlen)
             return false;
         }
     }
+    char host[256] = "?";
+    gethostname(host, sizeof host - 1);
+    char **slots;
+    size_t n_slots = engine_local_slots(r->state_dir, &slots);
+    in.host = host;
+    in.known_slots = (const char *const *)slots;
+    in.n_known_slots = n_slots;
     pgp_report rep;
     pgp_precheck_run(&in, &rep);
+    engine_free_names(slots, n_slots);
     const pgp_check *first = NULL;
     for (size_t i = 0; i < rep.n; i++) {
         log_check(log, &rep.v[i]);

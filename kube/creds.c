@@ -21,6 +21,21 @@ char *kube_strdup(const char *s)
     return d;
 }
 
+/* A bearer token goes into every request's header: service-account and
+ * OIDC tokens are a few KB. One far bigger is a wrong file or a pasted
+ * blob, and would only come back as the server's 431 (or worse). */
+#define MAX_TOKEN_BYTES (64 * 1024)
+
+static bool token_fits(const char *t, const char *from, char *err, size_t errlen)
+{
+    size_t n = t ? strlen(t) : 0;
+    if (n <= MAX_TOKEN_BYTES)
+        return true;
+    snprintf(err, errlen, "the bearer token from %s is %zu KiB; a token is a few KiB at most "
+             "(is it the right file or field?)", from, n / 1024);
+    return false;
+}
+
 bool kube_creds_get(kube_client *k, kube_creds *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
@@ -39,6 +54,8 @@ bool kube_creds_get(kube_client *k, kube_creds *out, char *err, size_t errlen)
             ok = kube_exec_run(c, EXEC_TIMEOUT_MS, &k->cred, err, errlen);
             k->have_cred = ok;
         }
+        if (ok)
+            ok = token_fits(k->cred.token, "the exec credential plugin", err, errlen);
         if (ok) {
             out->bearer = kube_strdup(k->cred.token);
             out->cert = kube_strdup(k->cred.cert_pem);
@@ -47,7 +64,9 @@ bool kube_creds_get(kube_client *k, kube_creds *out, char *err, size_t errlen)
             out->key_len = out->key ? strlen(out->key) : 0;
         }
     } else if (c->token && *c->token) {
-        out->bearer = kube_strdup(c->token);
+        ok = token_fits(c->token, "the kubeconfig's user", err, errlen);
+        if (ok)
+            out->bearer = kube_strdup(c->token);
     } else if (c->token_file && *c->token_file) {
         int64_t now = fmt_mono_ms();
         if (!k->file_token || now - k->file_token_ms > TOKEN_FILE_TTL_MS) {
@@ -65,6 +84,8 @@ bool kube_creds_get(kube_client *k, kube_creds *out, char *err, size_t errlen)
                 k->file_token_ms = now;
             }
         }
+        if (ok)
+            ok = token_fits(k->file_token, c->token_file, err, errlen);
         if (ok)
             out->bearer = kube_strdup(k->file_token);
     }

@@ -64,12 +64,41 @@ static bool keep_going(void *ctx)
     return !mt_feed_stopping(((kfeed *)ctx)->f);
 }
 
+/* 500 ms doubling up to MAX_BACKOFF_MS, each wait 75-125% of that so
+ * many clients hit by the same fault do not come back in step. */
 static int backoff(int failures)
 {
+    static _Thread_local uint32_t seed;
+    if (!seed)
+        seed = (uint32_t)fmt_mono_ms() | 1;
+    seed ^= seed << 13, seed ^= seed >> 17, seed ^= seed << 5; /* xorshift */
     int ms = 500;
     for (int i = 1; i < failures && ms < MAX_BACKOFF_MS; i++)
         ms *= 2;
-    return ms < MAX_BACKOFF_MS ? ms : MAX_BACKOFF_MS;
+    ms = ms < MAX_BACKOFF_MS ? ms : MAX_BACKOFF_MS;
+    return ms * 3 / 4 + (int)(seed % (uint32_t)(ms / 2 + 1));
+}
+
+/* A window in which 410s count as "again": longer than any backoff. */
+#define GONE_WINDOW_MS 60000
+
+/* One 410 is history the server forgot: relist at once. The third in a
+ * row is a server or proxy that answers nothing else: relists back off,
+ * and the banner says why. */
+static void gone_again(kwatch *w)
+{
+    int64_t now = fmt_mono_ms();
+    w->gones = now - w->last_gone_ms < GONE_WINDOW_MS ? w->gones + 1 : 1;
+    w->last_gone_ms = now;
+    if (w->gones < 3) {
+        w->retry_at_ms = 0;
+        return;
+    }
+    int wait = backoff(w->gones - 2);
+    snprintf(w->err, sizeof w->err, "the %s watch answers 410 Gone again and again (%d times "
+             "in a row): relisting in %.1f s", w->what, w->gones, wait / 1000.0);
+    w->failures = w->failures < 2 ? 2 : w->failures;
+    w->retry_at_ms = now + wait;
 }
 
 static void fail(kwatch *w, const char *err, bool quiet_first)
@@ -95,8 +124,10 @@ static void service(kfeed *kf, kwatch *w)
                 fail(w, err, false);
             return;
         }
-        w->failures = 0;
-        w->err[0] = '\0';
+        if (w->gones < 3) { /* a relist is no recovery from a 410 storm */
+            w->failures = 0;
+            w->err[0] = '\0';
+        }
     }
     if (!kwatch_start(w, kf->k, kf->m, err, sizeof err))
         fail(w, err, false);
@@ -151,7 +182,7 @@ static void on_done(kfeed *kf)
             w->failures = 0; /* the server ended it (timeoutSeconds): resume */
             w->retry_at_ms = 0;
         } else if (w->gone) {
-            w->retry_at_ms = 0; /* relist: not an error */
+            gone_again(w);
         } else {
             if (w->last_status == 401)
                 kube_client_drop_credentials(kf->k);
@@ -212,6 +243,8 @@ static const char *current_error(kfeed *kf)
             curl_easy_getinfo(w->h, CURLINFO_RESPONSE_CODE, &code) == CURLE_OK && code >= 200 &&
             code < 300)
             w->healthy = true;
+        if (w->healthy)
+            w->gones = 0;
         if (w->healthy && w->failures) {
             w->failures = 0;
             w->err[0] = '\0';

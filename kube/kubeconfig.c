@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,8 +55,57 @@ bool kube_base64_decode(arena *a, const char *in, kube_blob *out)
 
 /* --- reading and merging the files --- */
 
+/* The names already taken, per kind: a hash set, so merging n entries
+ * is O(n) (a kubeconfig may hold tens of thousands of contexts). The
+ * strings belong to the merged entries. */
+typedef struct nameset {
+    const char **slot;
+    size_t cap, n;
+} nameset;
+
+static uint64_t fnv1a(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+static bool nameset_has(const nameset *ns, const char *name)
+{
+    if (!ns->cap)
+        return false;
+    for (size_t i = fnv1a(name) & (ns->cap - 1);; i = (i + 1) & (ns->cap - 1)) {
+        if (!ns->slot[i])
+            return false;
+        if (!strcmp(ns->slot[i], name))
+            return true;
+    }
+}
+
+static void nameset_add(nameset *ns, const char *name)
+{
+    if ((ns->n + 1) * 2 > ns->cap) { /* grow: at most half full */
+        nameset bigger = {calloc(ns->cap ? ns->cap * 2 : 64, sizeof(char *)),
+                          ns->cap ? ns->cap * 2 : 64, 0};
+        if (!bigger.slot)
+            abort();
+        for (size_t i = 0; i < ns->cap; i++)
+            if (ns->slot[i])
+                nameset_add(&bigger, ns->slot[i]);
+        free(ns->slot);
+        *ns = bigger;
+    }
+    size_t i = fnv1a(name) & (ns->cap - 1);
+    while (ns->slot[i])
+        i = (i + 1) & (ns->cap - 1);
+    ns->slot[i] = name;
+    ns->n++;
+}
+
 typedef struct merged {
     cJSON *clusters, *users, *contexts; /* arrays of named entries */
+    nameset names[3];                   /* theirs, in the same order */
     const char *current_context;
     const char *first_file;
 } merged;
@@ -94,17 +144,6 @@ static void resolve_entry(arena *a, cJSON *body, const char *kind, const char *d
     }
 }
 
-static bool has_name(const cJSON *arr, const char *name)
-{
-    const cJSON *it;
-    cJSON_ArrayForEach(it, arr) {
-        const cJSON *n = cJSON_GetObjectItemCaseSensitive(it, "name");
-        if (cJSON_IsString(n) && !strcmp(n->valuestring, name))
-            return true;
-    }
-    return false;
-}
-
 static bool merge_list(arena *a, merged *m, cJSON *doc, const char *kind, const char *inner,
                        const char *file, char *err, size_t errlen)
 {
@@ -115,9 +154,8 @@ static bool merge_list(arena *a, merged *m, cJSON *doc, const char *kind, const 
         snprintf(err, errlen, "error loading config file \"%s\": %s: expected a list", file, kind);
         return false;
     }
-    cJSON *dst = !strcmp(kind, "clusters") ? m->clusters
-                 : !strcmp(kind, "users")  ? m->users
-                                           : m->contexts;
+    int k = !strcmp(kind, "clusters") ? 0 : !strcmp(kind, "users") ? 1 : 2;
+    cJSON *dst = k == 0 ? m->clusters : k == 1 ? m->users : m->contexts;
     const char *dir = basedir(a, file);
     int i = 0;
     cJSON *it;
@@ -129,11 +167,13 @@ static bool merge_list(arena *a, merged *m, cJSON *doc, const char *kind, const 
             return false;
         }
         i++;
-        if (has_name(dst, n->valuestring))
+        if (nameset_has(&m->names[k], n->valuestring))
             continue; /* the first file to define a name wins */
         cJSON *copy = cJSON_Duplicate(it, 1);
         resolve_entry(a, cJSON_GetObjectItemCaseSensitive(copy, inner), kind, dir);
         cJSON_AddItemToArray(dst, copy);
+        nameset_add(&m->names[k],
+                    cJSON_GetObjectItemCaseSensitive(copy, "name")->valuestring);
     }
     return true;
 }
@@ -425,7 +465,8 @@ bool kube_config_load(const kube_config_opts *o, kube_config *c, char *err, size
 {
     memset(c, 0, sizeof *c);
     arena_init(&c->mem);
-    merged m = {cJSON_CreateArray(), cJSON_CreateArray(), cJSON_CreateArray(), NULL, NULL};
+    merged m = {.clusters = cJSON_CreateArray(), .users = cJSON_CreateArray(),
+                .contexts = cJSON_CreateArray()};
     bool ok = true;
     if (o->kubeconfig && *o->kubeconfig) {
         ok = load_file(&c->mem, &m, o->kubeconfig, true, err, errlen);
@@ -454,6 +495,8 @@ bool kube_config_load(const kube_config_opts *o, kube_config *c, char *err, size
     cJSON_Delete(m.clusters);
     cJSON_Delete(m.users);
     cJSON_Delete(m.contexts);
+    for (int i = 0; i < 3; i++)
+        free(m.names[i].slot);
     if (!ok)
         return false;
     size_t sl = strlen(c->server);

@@ -37,6 +37,10 @@ typedef struct kwatch {
     uint64_t events; /* for tests and the bench */
     long last_status; /* HTTP status of the last stream */
     int64_t started_ms; /* when the stream was opened (monotonic) */
+    /* 410 Gone answered again and again (a broken server or proxy): after
+     * the second, relists are backed off and the banner says so. */
+    int gones;
+    int64_t last_gone_ms;
 } kwatch;
 
 kwatch *kwatch_new(const char *what, const char *path, long idle_s);

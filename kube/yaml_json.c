@@ -15,13 +15,26 @@ const char *kube_errno_text(int e, char *buf, size_t n)
     return buf;
 }
 
-/* Kubeconfigs are shallow; the limit only guards against hostile input. */
+/* Kubeconfigs are shallow; the limits only guard against hostile input:
+ * the depth, and the nodes made (an alias is its anchor's node again, so
+ * nested aliases expand exponentially: "billion laughs"). A kubeconfig of
+ * 40,000 contexts is some 400,000 nodes. */
 #define MAX_DEPTH 64
+#define MAX_NODES 2000000
 
-static cJSON *convert(yaml_document_t *doc, yaml_node_t *node, int depth)
+typedef struct budget {
+    long nodes;
+    bool exceeded;
+} budget;
+
+static cJSON *convert(yaml_document_t *doc, yaml_node_t *node, int depth, budget *b)
 {
     if (!node || depth > MAX_DEPTH)
         return NULL;
+    if (++b->nodes > MAX_NODES) {
+        b->exceeded = true;
+        return NULL;
+    }
     switch (node->type) {
     case YAML_SCALAR_NODE: {
         const char *v = (const char *)node->data.scalar.value;
@@ -43,7 +56,7 @@ static cJSON *convert(yaml_document_t *doc, yaml_node_t *node, int depth)
         cJSON *arr = cJSON_CreateArray();
         for (yaml_node_item_t *it = node->data.sequence.items.start;
              it < node->data.sequence.items.top; it++) {
-            cJSON *v = convert(doc, yaml_document_get_node(doc, *it), depth + 1);
+            cJSON *v = convert(doc, yaml_document_get_node(doc, *it), depth + 1, b);
             if (!v) {
                 cJSON_Delete(arr);
                 return NULL;
@@ -59,7 +72,7 @@ static cJSON *convert(yaml_document_t *doc, yaml_node_t *node, int depth)
             yaml_node_t *k = yaml_document_get_node(doc, p->key);
             if (!k || k->type != YAML_SCALAR_NODE)
                 continue; /* complex keys mean nothing in a kubeconfig */
-            cJSON *v = convert(doc, yaml_document_get_node(doc, p->value), depth + 1);
+            cJSON *v = convert(doc, yaml_document_get_node(doc, p->value), depth + 1, b);
             if (!v) {
                 cJSON_Delete(obj);
                 return NULL;
@@ -95,9 +108,13 @@ cJSON *kube_yaml_parse(const char *text, size_t len, char *err, size_t errlen)
     }
     yaml_node_t *root = yaml_document_get_root_node(&doc);
     cJSON *out;
+    budget b = {0};
     if (!root)
         out = cJSON_CreateObject();
-    else if (!(out = convert(&doc, root, 0)))
+    else if (!(out = convert(&doc, root, 0, &b)) && b.exceeded)
+        snprintf(err, errlen, "the document expands to more than %d nodes (aliases of aliases?)",
+                 MAX_NODES);
+    else if (!out)
         snprintf(err, errlen, "the document nests more than %d levels", MAX_DEPTH);
     if (out && cJSON_IsNull(out)) {
         cJSON_Delete(out);

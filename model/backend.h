@@ -22,6 +22,9 @@ typedef struct mt_create_req {
     /* Sink tables that already hold rows: "fail" (NULL: the default),
      * "truncate" or "append" (see MT_SINK_TABLES_ANNOTATION). */
     const char *sink_tables;
+    /* Local tasks: "user" or "system" runs the supervisor as a systemd
+     * unit (engine/systemd.h); NULL: a detached process. */
+    const char *systemd;
 } mt_create_req;
 
 /* Logs of one step. Lines are handed over one at a time, without the

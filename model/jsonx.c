@@ -228,8 +228,9 @@ cJSON *jx_parse(const char *text, size_t len, char *err, size_t errlen)
             snprintf(err, errlen, "JSON ends too early (truncated?) at line %d column %d",
                      line, col);
         else
-            snprintf(err, errlen, "not valid JSON at line %d column %d near \"%.12s\"",
-                     line, col, text + off);
+            /* The text need not end in a NUL: never read past len. */
+            snprintf(err, errlen, "not valid JSON at line %d column %d near \"%.*s\"",
+                     line, col, (int)(len - off < 12 ? len - off : 12), text + off);
         return NULL;
     }
     return root;

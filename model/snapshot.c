@@ -14,6 +14,15 @@ mt_snapshot *mt_snapshot_new(void)
     return s;
 }
 
+void mt_snapshot_notice(mt_snapshot *s, const char *text)
+{
+    enum { MAX_NOTICES = 16 };
+    if (!s->notices)
+        s->notices = arena_alloc(&s->mem, MAX_NOTICES * sizeof *s->notices);
+    if (s->n_notices < MAX_NOTICES)
+        s->notices[s->n_notices++] = arena_strdup(&s->mem, text);
+}
+
 void mt_snapshot_free(mt_snapshot *s)
 {
     if (!s)

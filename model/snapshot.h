@@ -20,10 +20,16 @@ typedef struct mt_snapshot {
     size_t n_pods, cap_pods;
     mt_statefulset *sts;
     size_t n_sts, cap_sts;
+    /* What the backend found beside the tasks and a person must see (the
+     * local backend: slots of tasks gone, with the WAL they keep). */
+    const char **notices;
+    size_t n_notices;
 } mt_snapshot;
 
 mt_snapshot *mt_snapshot_new(void);
 void mt_snapshot_free(mt_snapshot *s);
+/* Adds a notice (copied into the snapshot's arena); at most 16 kept. */
+void mt_snapshot_notice(mt_snapshot *s, const char *text);
 
 /* Adds one object by its apiVersion and kind. Objects of kinds the
  * dashboard does not use are skipped; a known kind with the wrong

@@ -108,5 +108,10 @@ int tasklist_build(doc *d, const mt_snapshot *s, const tasklist_opts *o, int wid
         table_cell(&t, r, C_OBJECTS, P_DIM, mt_objects_string(d->a, &task->objects));
     }
     table_emit(&t, width, true);
+    if (s && s->n_notices) {
+        doc_blank(d);
+        for (size_t i = 0; i < s->n_notices; i++)
+            doc_wrap(d, P_WARN, "! ", s->notices[i], width);
+    }
     return shown;
 }

@@ -58,6 +58,12 @@ typedef struct pgp_precheck_input {
      * than. 0: no structure step, no check. */
     int dump_major;
     const char *dump_path;
+    /* This host and the slot names of the local tasks: what migtop left
+     * on either server that no task owns is named (pgprobe/orphans.h).
+     * host NULL: not looked for. */
+    const char *host;
+    const char *const *known_slots;
+    size_t n_known_slots;
 } pgp_precheck_input;
 
 void pgp_report_init(pgp_report *r);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pgprobe/orphans.h"
 #include "pgprobe/precheck_internal.h"
 
 static const char *SETTINGS_SQL =
@@ -158,8 +159,47 @@ static void leftover_publication(pgp_pc *pc, const char *pub)
     PQclear(r);
 }
 
+/* What migtop left on a server that no task owns: a warning (the slots
+ * keep WAL), with the command that drops them. */
+static void orphans_on(pgp_pc *pc, PGconn *c, pgp_side side)
+{
+    const char *id = side == PGP_SIDE_SOURCE ? "source.orphans" : "sink.orphans";
+    pgp_orphans o;
+    pgp_error err = {0};
+    if (!pgp_orphans_find(c, side, pc->in->host, pc->in->known_slots, pc->in->n_known_slots,
+                          &o, &err)) {
+        pc_query_failed(pc, id, &err);
+        return;
+    }
+    const char *title = "nothing of a task gone is left here";
+    if (!o.n) {
+        pgp_report_add(pc->rep, id, title, PGP_CHECK_OK, NULL, "no slot, publication or origin "
+                       "of a task gone");
+    } else {
+        pc_text found = {0};
+        for (size_t i = 0; i < o.n; i++) {
+            char wal[32] = "";
+            if (o.v[i].retained_bytes >= 0)
+                fmt_bytes((uint64_t)o.v[i].retained_bytes, wal, sizeof wal);
+            pc_item(&found, PC_LIST_MAX, "%s %s (task %s%s%s)", o.v[i].kind, o.v[i].name,
+                    o.v[i].task, wal[0] ? ", retaining " : "", wal);
+        }
+        pc_item_close(&found, PC_LIST_MAX);
+        pgp_report_add(pc->rep, id, title, PGP_CHECK_WARN,
+                       "migtop orphans --drop  (lists them with their SQL, drops after a yes)",
+                       "%zu object(s) migtop made for tasks that are gone:\n%s", o.n,
+                       pc_str(&found));
+        pc_text_free(&found);
+    }
+    pgp_orphans_free(&o);
+}
+
 void pc_leftovers(pgp_pc *pc)
 {
+    /* The source only: its slots keep WAL. An origin on the sink cannot
+     * be told from another state directory's (`migtop orphans` lists them). */
+    if (pc->in->host)
+        orphans_on(pc, pc->src, PGP_SIDE_SOURCE);
     if (!pc->in->task_name || !*pc->in->task_name)
         return;
     arena *a = &pc->rep->a;

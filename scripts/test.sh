@@ -2,7 +2,8 @@
 # Installs the dependencies, builds, and runs every test twice: in the
 # normal build and under AddressSanitizer + UndefinedBehaviorSanitizer;
 # then builds gcc Release and clang with Debian's hardening flags (their
-# unit tests run too), and builds and checks the Debian package. This is
+# unit tests run too), runs the libFuzzer harnesses for 30 s each, and
+# builds and checks the Debian package. This is
 # the README's test command and what CI runs. Arguments go to ctest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,6 +21,8 @@ for dir in build build-asan; do
 done
 echo "=== other compilers and build types (scripts/build-matrix.sh --quick)"
 scripts/build-matrix.sh --quick --unit || status=1
+echo "=== the fuzzers, 30 s each on their seed corpora (scripts/fuzz.sh)"
+scripts/fuzz.sh "${MIGTOP_FUZZ_SECONDS:-30}" || status=1
 echo "=== the Debian package (scripts/package.sh)"
 if [ "$(id -u)" = 0 ]; then scripts/package.sh --install || status=1; else scripts/package.sh || status=1; fi
 exit $status

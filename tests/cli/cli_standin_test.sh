@@ -116,6 +116,11 @@ assert names == ["bench-0", "bench-1"], names
 assert all(i["kind"] == "MigrationTask" for i in d["items"])
 assert d["items"][0]["status"]["taskStatus"] == "Running"
 PY
+# Passwords masked unless asked for.
+refute "$tmp/json.out" '123456' "list -o json prints a password"
+grep -q '"password": "\*\*\*\*"' "$tmp/json.out" || fail "list -o json does not show the masked password"
+ok json-secrets list -o json --show-secrets "${K[@]}"
+grep -q '"password": "123456"' "$tmp/json-secrets.out" || fail "--show-secrets does not print the password"
 # The YAML printer says the same as the JSON one (quoting, numbers, times).
 ok yaml-list list -o yaml "${K[@]}"
 python3 - "$tmp/json.out" "$tmp/yaml-list.out" <<'PY' || fail "list -o yaml differs from -o json"

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# The Kubernetes backend against hostile input and a broken server:
+#  - a 4 KB kubeconfig of nested YAML aliases ("billion laughs") refused
+#    in under a second under a 1 GB memory limit, saying why;
+#  - a kubeconfig of 40,000 contexts read (merging is linear);
+#  - a 10 MB token refused with a sensible message, not "Out of memory";
+#  - a server that answers every watch with 410 Gone: relists backed off
+#    (the request rate stays bounded) and the banner says so; once the
+#    server behaves, the banner goes.
+set -euo pipefail
+
+SRC=${MIGTOP_SOURCE_DIR:?}
+BUILD=${MIGTOP_BUILD_DIR:?}
+TOOL=$BUILD/tests/kube/kube_tool
+bin=${MIGTOP_BIN:?}
+tmp=$(mktemp -d)
+watch_pid=
+cleanup() {
+  [ -n "$watch_pid" ] && kill "$watch_pid" 2>/dev/null && wait "$watch_pid" 2>/dev/null
+  standin_stop
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+source "$SRC/tests/standin/standin.sh"
+fail() { echo "FAIL: $*" >&2; exit 1; }
+export HOME=$tmp/home KUBECACHEDIR=$tmp/kubecache
+mkdir -p "$HOME"
+unset KUBECONFIG KUBERNETES_SERVICE_HOST KUBERNETES_SERVICE_PORT
+
+echo "== an alias bomb"
+python3 - "$tmp/bomb.yaml" <<'PY'
+import sys
+lines = ['apiVersion: v1', 'kind: Config', 'a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+for i in range(1, 10):
+    prev = f"*a{i-1}"
+    lines.append(f"a{i}: &a{i} [{', '.join([prev] * 9)}]")
+lines.append("contexts: [*a9]")
+open(sys.argv[1], "w").write("\n".join(lines) + "\n")
+PY
+ls -l "$tmp/bomb.yaml" | awk '{print "kubeconfig of", $5, "bytes"}'
+t0=$(date +%s.%N)
+set +e
+out=$( (ulimit -v 1048576; "$bin" list --kubeconfig "$tmp/bomb.yaml") 2>&1)
+rc=$?
+set -e
+t1=$(date +%s.%N)
+secs=$(python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.2f}')" "$t0" "$t1")
+echo "$out"
+echo "refused in ${secs}s (exit $rc)"
+[ "$rc" = 1 ] || fail "the alias bomb: exit $rc"
+grep -q 'expands to more than 2000000 nodes' <<<"$out" || fail "the alias bomb is not named"
+python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) < 1.0 else 1)" "$secs" ||
+  fail "the alias bomb took ${secs}s to refuse"
+
+standin_start "$tmp/k8s" --controller-speed 4 --seed-tasks 2 --bookmark-interval 600
+D=$STANDIN_DIR
+
+echo "== 40,000 contexts"
+python3 - "$D/kubeconfig-token" "$tmp/big.yaml" <<'PY'
+import sys, yaml
+base = yaml.safe_load(open(sys.argv[1]))
+ctx, cl, us = base["contexts"][0], base["clusters"][0], base["users"][0]
+for i in range(40000):
+    base["contexts"].append({"name": f"c{i}", "context": dict(ctx["context"])})
+    base["clusters"].append({"name": f"k{i}", "cluster": dict(cl["cluster"])})
+    base["users"].append({"name": f"u{i}", "user": {"token": "x"}})
+yaml.safe_dump(base, open(sys.argv[2], "w"))
+PY
+"$bin" list --kubeconfig "$tmp/big.yaml" >"$tmp/big.out" || fail "a kubeconfig of 40,000 contexts: $(cat "$tmp/big.out")"
+grep -q '^bench-0 ' "$tmp/big.out" || fail "the big kubeconfig listed nothing"
+
+echo "== a 10 MB token"
+python3 - "$D/kubeconfig-token" "$tmp/hugetoken.yaml" <<'PY'
+import sys, yaml
+c = yaml.safe_load(open(sys.argv[1]))
+c["users"][0]["user"] = {"token": "x" * (10 << 20)}
+yaml.safe_dump(c, open(sys.argv[2], "w"))
+PY
+set +e
+out=$("$bin" list --kubeconfig "$tmp/hugetoken.yaml" 2>&1)
+set -e
+echo "$out"
+grep -q 'the bearer token from the kubeconfig.s user is 10240 KiB' <<<"$out" ||
+  fail "a 10 MB token: $out"
+
+echo "== 410 Gone on every watch"
+W=$tmp/watch.out
+"$TOOL" --kubeconfig "$D/kubeconfig-token" watch 100 >"$W" 2>&1 &
+watch_pid=$!
+for _ in $(seq 100); do grep -q '^snap ' "$W" && break; sleep 0.1; done
+standin_ctl fail code=410 path=watch=1 >/dev/null
+standin_ctl drop >/dev/null
+n0=$(wc -l <"$D/requests.log")
+sleep 12
+n1=$(wc -l <"$D/requests.log")
+rate=$(python3 -c "import sys; print(f'{(int(sys.argv[2]) - int(sys.argv[1])) / 12:.1f}')" "$n0" "$n1")
+echo "requests while every watch answers 410: $rate per second"
+python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) < 3 else 1)" "$rate" ||
+  fail "the 410 storm is not backed off: $rate requests a second"
+grep '^health' "$W" | tail -n 1 | grep -q 'answers 410 Gone again and again' ||
+  fail "no banner for the 410 storm: $(grep '^health' "$W" | tail -n 3)"
+standin_ctl clear >/dev/null
+for _ in $(seq 400); do grep '^health' "$W" | tail -n 1 | grep -qx 'health ok' && break; sleep 0.1; done
+grep '^health' "$W" | tail -n 1 | grep -qx 'health ok' || fail "the banner stayed after the server recovered"
+echo PASS
