@@ -9,6 +9,7 @@
 
 #include "kube/backend.h"
 #include "engine/backend_local.h"
+#include "engine/taskdir.h"
 
 int backend_args_match(backend_args *a, int argc, char **argv, int *i, char *err,
                        size_t errlen)
@@ -36,33 +37,94 @@ static mt_backend *open_kube(const backend_args *args, char *err, size_t errlen)
     return kube_backend_open(&o, err, errlen);
 }
 
-mt_backend *backend_open(const backend_args *args, char *err, size_t errlen)
+/* The Kubernetes flags given with the local backend: the first one's
+ * name, NULL when none. */
+static const char *kube_flag(const backend_args *a)
+{
+    return a->kubeconfig     ? "--kubeconfig"
+           : a->context      ? "--context"
+           : a->namespace_   ? "-n/--namespace"
+           : a->all_namespaces ? "-A/--all-namespaces"
+                             : NULL;
+}
+
+mt_backend *backend_open(backend_args *args, char *err, size_t errlen)
 {
     const char *which = args->backend;
+    args->fallback[0] = '\0';
+    const char *env = getenv("KUBECONFIG");
     if (!which) {
-        bool kube_asked = args->kubeconfig || args->context || args->all_namespaces;
-        if (kube_asked)
+        if (kube_flag(args) || (env && *env && !args->state_dir)) {
             which = "kube";
-        else if (!args->state_dir) {
-            /* The issue's default: kube when a kubeconfig is usable. Loading
-             * it makes no request, so this costs a file read. */
+        } else if (!args->state_dir) {
+            /* ~/.kube/config when it is usable. Loading it makes no
+             * request, so this costs a file read. */
             char e2[512];
             mt_backend *b = open_kube(args, e2, sizeof e2);
             if (b)
                 return b;
+            snprintf(args->fallback, sizeof args->fallback, "%s", e2);
         }
     }
-    if (!which) {
+    if (!which)
         which = "local";
-    }
     if (!strcmp(which, "kube")) {
-        return open_kube(args, err, errlen);
+        mt_backend *b = open_kube(args, err, errlen);
+        if (!b && !args->backend && !kube_flag(args)) {
+            char e2[600];
+            snprintf(e2, sizeof e2, "%s", err);
+            snprintf(err, errlen, "KUBECONFIG=%s: %.500s (for the tasks on this machine: "
+                     "--backend local)", env, e2);
+        }
+        return b;
     }
     if (!strcmp(which, "local")) {
+        const char *flag = kube_flag(args);
+        if (flag) {
+            snprintf(err, errlen, "%s is for Kubernetes tasks; the local backend has none "
+                     "(drop it, or use --backend kube)", flag);
+            return NULL;
+        }
         return engine_backend_open(args->state_dir, err, errlen);
     }
     snprintf(err, errlen, "--backend must be local or kube, not \"%s\"", which);
     return NULL;
+}
+
+bool backend_files_dir(mt_backend *b, const char *what, char *out, size_t n, char *err,
+                       size_t errlen)
+{
+    const char *scope = b->ops->scope ? b->ops->scope(b) : NULL;
+    const char *xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+    int w;
+    if (!strcmp(b->ops->name, "local") && scope && *scope) {
+        w = snprintf(out, n, "%s/%s", scope, what);
+    } else {
+        char ctx[256]; /* one directory per context, whatever its name holds */
+        snprintf(ctx, sizeof ctx, "%s", scope && *scope ? scope : "default");
+        for (char *p = ctx; *p; p++)
+            if (*p == '/')
+                *p = '_';
+        if (xdg && *xdg)
+            w = snprintf(out, n, "%s/migtop/%s/%s", xdg, what, ctx);
+        else
+            w = snprintf(out, n, "%s/.local/state/migtop/%s/%s", home && *home ? home : ".", what,
+                         ctx);
+    }
+    if (w < 0 || (size_t)w >= n) {
+        snprintf(err, errlen, "the path for %s is too long", what);
+        return false;
+    }
+    return engine_mkdirs(out, err, errlen);
+}
+
+void backend_where(mt_backend *b, char *out, size_t n)
+{
+    const char *scope = b->ops->scope ? b->ops->scope(b) : NULL;
+    if (!strcmp(b->ops->name, "local"))
+        snprintf(out, n, "local tasks in %s", scope ? scope : "?");
+    else
+        snprintf(out, n, "context %s", scope && *scope ? scope : "(none)");
 }
 
 /* The dashboard's backend: forwards every op to the backend in use, which
@@ -151,12 +213,28 @@ static bool sw_terminate(mt_backend *b, const char *ns, const char *task, char *
     return ok;
 }
 
+static bool sw_forget(mt_backend *b, const char *ns, const char *task, strbuf *report,
+                      char *err, size_t errlen)
+{
+    inner_ref *r = ref_take(b);
+    bool ok = r->b->ops->forget(r->b, ns, task, report, err, errlen);
+    ref_drop(r);
+    return ok;
+}
+
 /* The feed's thread uses the backend it came from: the feed is always
  * freed (its thread joined) before that backend is let go. */
 static mt_feed *sw_feed(mt_backend *b, char *err, size_t errlen)
 {
     mt_backend *in = ((switchable *)b)->cur->b;
     return in->ops->feed(in, err, errlen);
+}
+
+/* Called on the UI thread, which is the only one that switches. */
+static const char *sw_scope(mt_backend *b)
+{
+    mt_backend *in = ((switchable *)b)->cur->b;
+    return in->ops->scope ? in->ops->scope(in) : NULL;
 }
 
 /* Called on the UI thread, which is the only one that switches. */
@@ -208,7 +286,11 @@ mt_backend *backend_open_argv(int argc, char **argv, char *err, size_t errlen)
         abort();
     s->ops = (mt_backend_ops){.name = in->ops->name, .fetch = sw_fetch, .logs = sw_logs,
                               .create = sw_create, .terminate = sw_terminate, .feed = sw_feed,
-                              .default_namespace = sw_default_namespace, .free = sw_free};
+                              .default_namespace = sw_default_namespace, .scope = sw_scope,
+                              .free = sw_free};
+    /* A switch stays on this backend, so what it can do stays the same. */
+    if (in->ops->forget)
+        s->ops.forget = sw_forget;
     s->base.ops = &s->ops;
     s->cur = ref_new(in);
     s->backend = dup_or_null(in->ops->name); /* a switch stays on this backend */

@@ -13,6 +13,10 @@ typedef struct backend_args {
     const char *backend; /* "kube", "local" or NULL: see backend_open */
     const char *kubeconfig, *context, *namespace_, *state_dir;
     bool all_namespaces;
+    /* Out: why Kubernetes was not used when backend_open chose the local
+     * backend by itself ("" when it was asked for, or no kubeconfig was
+     * there to try), for the empty answers to say where they looked. */
+    char fallback[600];
 } backend_args;
 
 /* If argv[*i] is one of the common flags (also --flag=value, -nNS), takes
@@ -22,10 +26,23 @@ int backend_args_match(backend_args *a, int argc, char **argv, int *i, char *err
                        size_t errlen);
 
 /* Opens the backend the flags name. Without --backend: kube when a kube
- * flag (--kubeconfig, --context, -A) is given or a kubeconfig is usable
- * (the file loads and names a server, or a pod's service account), local
- * otherwise (and always with --state-dir). */
-mt_backend *backend_open(const backend_args *args, char *err, size_t errlen);
+ * flag (--kubeconfig, --context, -n, -A) is given, when KUBECONFIG is set
+ * (then a kubeconfig that cannot be used is an error, never a silent
+ * switch to local tasks) or when ~/.kube/config is usable; local otherwise
+ * (and always with --state-dir). Kube flags with the local backend are an
+ * error naming the flag. */
+mt_backend *backend_open(backend_args *args, char *err, size_t errlen);
+
+/* The directory for the files migtop keeps about this backend's tasks,
+ * of one kind (what: "logs"): STATE/what for local tasks, else
+ * $XDG_STATE_HOME/migtop/what/CONTEXT (~/.local/state without it).
+ * Created (0700) if missing. */
+bool backend_files_dir(mt_backend *b, const char *what, char *out, size_t n, char *err,
+                       size_t errlen);
+
+/* Where a backend looks, for messages: "local tasks in DIR" or "context
+ * NAME". */
+void backend_where(mt_backend *b, char *out, size_t n);
 
 /* For the dashboard: every argument must be one of the common flags. The
  * backend returned can be re-targeted with backend_switch. */

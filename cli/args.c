@@ -95,6 +95,11 @@ int cli_parse_listing(cli *c, int argc, char **argv, cli_output *out)
         case CLI_ERR: return 2;
         case CLI_OWN: break;
         }
+        if (!strcmp(argv[i], "--no-headers")) {
+            c->no_headers = true;
+            i++;
+            continue;
+        }
         if (!strcmp(argv[i], "--show-secrets")) {
             c->show_secrets = true;
             i++;
@@ -107,8 +112,14 @@ int cli_parse_listing(cli *c, int argc, char **argv, cli_output *out)
             return cli_usage(c, "%s", err);
         if (!r)
             return cli_unknown(c, argv[i]);
+        if (!strncmp(v, "jsonpath=", 9)) {
+            *out = OUT_JSONPATH;
+            c->jsonpath = v + 9;
+            continue;
+        }
         if (!cli_parse_output(v, out))
-            return cli_usage(c, "--output must be table, wide, json, yaml or name, not \"%s\"", v);
+            return cli_usage(c, "--output must be table, wide, json, yaml, name or "
+                                "jsonpath=TEMPLATE, not \"%s\"", v);
     }
     if (c->n_pos > 1)
         return cli_usage(c, "one name at most (got %d)", c->n_pos);
@@ -125,6 +136,18 @@ bool cli_open(cli *c)
     }
     c->ns = backend_namespace(&c->bargs, c->b);
     return true;
+}
+
+void cli_say_none(const cli *c)
+{
+    char where[4200];
+    backend_where(c->b, where, sizeof where);
+    if (c->ns && *c->ns)
+        fprintf(stderr, "No resources found in %s namespace (%s).\n", c->ns, where);
+    else
+        fprintf(stderr, "No resources found (%s).\n", where);
+    if (c->bargs.fallback[0])
+        fprintf(stderr, "Not Kubernetes: %s\n", c->bargs.fallback);
 }
 
 void cli_close(cli *c)

@@ -14,7 +14,7 @@
 
 /* -o/--output: table (default), wide, json, yaml or name (kubectl's
  * resource/name, one a line). */
-typedef enum cli_output { OUT_TABLE, OUT_WIDE, OUT_JSON, OUT_YAML, OUT_NAME } cli_output;
+typedef enum cli_output { OUT_TABLE, OUT_WIDE, OUT_JSON, OUT_YAML, OUT_NAME, OUT_JSONPATH } cli_output;
 bool cli_parse_output(const char *v, cli_output *out);
 
 typedef struct cli {
@@ -24,6 +24,8 @@ typedef struct cli {
     int n_pos;
     bool readonly;           /* --readonly: commands that write refuse */
     bool show_secrets;       /* list/templates --show-secrets: passwords printed */
+    bool no_headers;         /* list/templates --no-headers: rows only */
+    const char *jsonpath;    /* -o jsonpath=TEMPLATE: the template */
     mt_backend *b;           /* after cli_open */
     const char *ns;          /* after cli_open: NULL = all namespaces */
 } cli;
@@ -48,6 +50,9 @@ int cli_parse_listing(cli *c, int argc, char **argv, cli_output *out);
 
 /* Opens the backend (error printed on failure). */
 bool cli_open(cli *c);
+/* kubectl's "No resources found" on stderr, saying where migtop looked (and
+ * why not Kubernetes, when it chose the local backend by itself). */
+void cli_say_none(const cli *c);
 void cli_close(cli *c);
 
 /* "migtop CMD: message" on one line (newlines folded); returns 1. */

@@ -52,17 +52,21 @@ const help_cmd help_cmds[] = {
      "0 quit, 1 the terminal or the backend could not be set up, 2 bad usage",
      {"migtop", "migtop --backend kube --context prod -n orders", "migtop --backend local",
       "NO_COLOR=1 migtop --readonly"}},
-    {"list", "[NAME] [-o table|wide|json|yaml|name]", "list tasks (kbcli migration list)",
+    {"list", "[NAME] [-o table|wide|json|yaml|name]", "list tasks (kbcli migration list; alias: ls)",
      "Prints NAME, TEMPLATE, STATUS and AGE of every task, as kbcli does; -o wide adds the "
      "type, source, sink (passwords masked) and creation time; -o json|yaml prints the "
      "objects as kubectl would.",
      "@task", HELP_BACKEND,
-     {{"-o, --output", "FORMAT", "table (default), wide, json, yaml or name", "table wide json yaml name"},
+     {{"-o, --output", "FORMAT", "table (default), wide, json, yaml, name, or jsonpath=TEMPLATE "
+       "(kubectl's: {.items[*].metadata.name}, {range .items[*]}...{end}, [N], [-1], @, "
+       "{\"\\n\"})", "table wide json yaml name jsonpath="},
+      {"--no-headers", NULL, "the rows without the header line, for scripts", NULL},
       {"--show-secrets", NULL, "with -o json|yaml: print the endpoints' passwords (masked as "
        "**** otherwise)", NULL},
       {NULL, NULL, NULL, NULL}},
      "0 listed (also when there is none), 1 the backend failed, 2 bad usage",
-     {"migtop list -A", "migtop list mytask -o yaml"}},
+     {"migtop list -A", "migtop list mytask -o yaml", "migtop ls --no-headers",
+      "migtop list -o jsonpath='{range .items[*]}{.metadata.name} {.status.taskStatus}{\"\\n\"}{end}'"}},
     {"describe", "NAME", "one task as kbcli describes it (passwords masked)",
      "Prints kbcli's sections (summary, config, template, initialization, CDC, CDC "
      "metrics) and the lag migtop derives from the metrics.",
@@ -81,13 +85,16 @@ const help_cmd help_cmds[] = {
       {"-f, --follow", NULL, "keep printing new lines", NULL},
       {"--since", "DURATION", "lines of the last 30s, 5m, 1h...", NULL},
       {"--timestamps", NULL, "each line with its time", NULL},
+      {"-p, --previous", NULL, "the step pod's previous container (Kubernetes)", NULL},
       {NULL, NULL, NULL, NULL}},
      "0 printed, 1 not found or the backend failed, 2 bad usage",
      {"migtop logs mytask --step cdc -f", "migtop logs mytask --step init-data --tail 50"}},
     {"templates", "[NAME] [-o table|wide|json|yaml|name]", "list migration templates",
      "Prints the MigrationTemplates (Kubernetes) or the local engine's own template.",
      NULL, HELP_BACKEND,
-     {{"-o, --output", "FORMAT", "table (default), wide, json, yaml or name", "table wide json yaml name"},
+     {{"-o, --output", "FORMAT", "table (default), wide, json, yaml, name, or jsonpath=TEMPLATE",
+       "table wide json yaml name jsonpath="},
+      {"--no-headers", NULL, "the rows without the header line, for scripts", NULL},
       {NULL, NULL, NULL, NULL}},
      "0 listed, 1 the backend failed, 2 bad usage",
      {"migtop templates", "migtop templates apecloud-pg2pg -o yaml"}},
@@ -235,21 +242,33 @@ const help_cmd help_cmds[] = {
       {"-o, --output", "FORMAT", "text (default) or json", "text json"},
       {NULL, NULL, NULL, NULL}},
      "0 everything matches, 1 a mismatch or a table missing on the sink, 2 bad usage, 3 could "
-     "not connect or query, 4 interrupted",
+     "not connect or query, 130 interrupted (Ctrl-C; 143 on SIGTERM)",
      {"migtop validate --source mig@db1/shop --sink postgres@db2/shop "
       "--migration-object '\"public\"' --full"}},
-    {"cutover", "NAME --check", "the seven cutover gates of a task",
-     "Prints the cutover checklist's gates for the task (healthy, lag, writes paused, stable, "
-     "sequences, validation, switch) with what each read. The interactive cutover is x on "
-     "the task in the dashboard.",
-     "@task", HELP_BACKEND,
+    {"cutover", "NAME --check | --pause-writes | --resume-writes",
+     "the seven cutover gates of a task; pausing its source's writes",
+     "--check prints the cutover checklist's gates for the task (healthy, lag, writes paused, "
+     "stable, sequences, validation, switch) with what each read and, when one fails, the "
+     "command that helps. --pause-writes lists the sessions that can write on the source, "
+     "makes its database read-only for new sessions and ends them (not the migration's, not "
+     "superusers'), then watches until no write is seen; --resume-writes puts back the "
+     "database's own setting. The interactive cutover is x on the task in the dashboard; "
+     "both share the pause record beside the cutover reports.",
+     "@task", HELP_BACKEND | HELP_READONLY,
      {{"--check", NULL, "read every gate once (or for --watch seconds) and report", NULL},
       {"--watch", "S", "keep reading for S seconds (gate 4 needs 60)", NULL},
       {"--lag-threshold", "S", "gate 2's bound in seconds (default 5)", NULL},
       {"--full", NULL, "validate every range, not a sample", NULL},
+      {"--pause-writes", NULL, "pause the business's writes on the source (gate 3)", NULL},
+      {"--timeout", "DURATION", "with --pause-writes: how long the writes may take to stop "
+       "(default 30s)", NULL},
+      {"--resume-writes", NULL, "undo --pause-writes (or the wizard's pause)", NULL},
+      {"--after-switch", NULL, "with --resume-writes: even after the switch to the sink", NULL},
       {NULL, NULL, NULL, NULL}},
-     "0 gates 1-6 pass, 1 a gate fails, 2 bad usage",
-     {"migtop cutover shop --check", "migtop cutover shop --check --watch 60"}},
+     "0 gates 1-6 pass, or the writes paused / resumed; 1 a gate fails, or the writes did "
+     "not stop; 2 bad usage",
+     {"migtop cutover shop --check", "migtop cutover shop --check --watch 60",
+      "migtop cutover shop --pause-writes --timeout 1m", "migtop cutover shop --resume-writes"}},
     {"completion", "bash|zsh|fish", "a shell completion script",
      "Prints the completion script for the shell: commands, flags, their values, task "
      "names and steps. Load it with source <(migtop completion bash), or install it where "

@@ -12,7 +12,8 @@
 #include "cli/print_object.h"
 #include "cli/print_table.h"
 
-static void print_tasks(const mt_snapshot *s, const char *name, bool all_ns, bool wide)
+static void print_tasks(const mt_snapshot *s, const char *name, bool all_ns, bool wide,
+                        bool headers)
 {
     static const char *const head[] = {"NAMESPACE", "NAME",   "TEMPLATE",     "STATUS",
                                        "AGE",       "TYPE",   "SOURCE",       "SINK",
@@ -20,7 +21,8 @@ static void print_tasks(const mt_snapshot *s, const char *name, bool all_ns, boo
     size_t first = all_ns ? 0 : 1, last = wide ? 9 : 5;
     ptable t;
     ptable_init(&t, last - first);
-    ptable_row(&t, head + first);
+    if (headers)
+        ptable_row(&t, head + first);
     mt_time now = time(NULL);
     for (size_t i = 0; i < s->n_tasks; i++) {
         const mt_task *k = &s->tasks[i];
@@ -55,22 +57,20 @@ int cmd_list(int argc, char **argv)
     mt_snapshot *s = c.b->ops->fetch(c.b, c.ns, name, err, sizeof err);
     if (!s) {
         rc = cli_fail(&c, "%s", err);
-    } else if (out == OUT_JSON || out == OUT_YAML) {
-        if (!print_objects_out(c.b, s, PO_TASKS, c.ns, name, out == OUT_YAML, c.show_secrets, err, sizeof err))
+    } else if (out == OUT_JSON || out == OUT_YAML || out == OUT_JSONPATH) {
+        print_how how = {out == OUT_YAML, c.jsonpath, c.show_secrets};
+        if (!print_objects_out(c.b, s, PO_TASKS, c.ns, name, &how, err, sizeof err))
             rc = cli_fail(&c, "%s", err);
     } else if (name && !mt_snapshot_task(s, c.ns, name)) {
         rc = cli_fail(&c, "migrationtasks.datamigration.apecloud.io \"%s\" not found", name);
     } else if (!s->n_tasks) { /* kubectl says so on stderr and succeeds */
-        if (c.ns && *c.ns)
-            fprintf(stderr, "No resources found in %s namespace.\n", c.ns);
-        else
-            fputs("No resources found\n", stderr);
+        cli_say_none(&c);
     } else if (out == OUT_NAME) {
         for (size_t i = 0; i < s->n_tasks; i++)
             if (!name || !strcmp(s->tasks[i].meta.name, name))
                 printf("migrationtask.datamigration.apecloud.io/%s\n", s->tasks[i].meta.name);
     } else {
-        print_tasks(s, name, !c.ns, out == OUT_WIDE);
+        print_tasks(s, name, !c.ns, out == OUT_WIDE, !c.no_headers);
     }
     mt_snapshot_free(s);
     cli_close(&c);

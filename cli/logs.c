@@ -54,6 +54,11 @@ int cmd_logs(int argc, char **argv)
             i++;
             continue;
         }
+        if (!strcmp(a, "-p") || !strcmp(a, "--previous") || !strcmp(a, "--previous=true")) {
+            o.previous = true;
+            i++;
+            continue;
+        }
         char err[256];
         int r;
         if ((r = flag_take("--step", NULL, argc, argv, &i, &step, err, sizeof err)) ||
@@ -87,6 +92,11 @@ int cmd_logs(int argc, char **argv)
     o.step = step;
     if (!cli_open(&c))
         return 1;
+    if (o.previous && strcmp(c.b->ops->name, "kube")) {
+        cli_close(&c);
+        return cli_usage(&c, "--previous is for a Kubernetes pod's previous container; a local "
+                             "task's step log is one file across its runs");
+    }
     char err[1024];
     bool follow = o.follow;
     bool ok = c.b->ops->logs(c.b, c.ns, c.pos[0], &o, print_line, &follow, err, sizeof err);

@@ -26,12 +26,19 @@ mt_snapshot *print_fetch_templates(mt_backend *b, char *err, size_t errlen);
 
 /* Prints v as JSON (kubectl's 4-space indent) or YAML. */
 void print_object(FILE *out, const cJSON *v, bool yaml);
-/* print_objects_get, then print_object to stdout: what `-o json|yaml`
- * does for list and templates. Every password (an endpoint's, in the
- * objects the server holds) is printed as "****" unless show_secrets.
- * False with err set if the get failed. */
+/* How -o prints the objects: JSON, YAML, or a jsonpath template. */
+typedef struct print_how {
+    bool yaml;
+    const char *jsonpath; /* -o jsonpath=T: T (NULL otherwise) */
+    bool show_secrets;
+} print_how;
+
+/* print_objects_get, then print_object (or the jsonpath) to stdout: what
+ * `-o json|yaml|jsonpath=` does for list and templates. Every password
+ * (an endpoint's, in the objects the server holds) is printed as "****"
+ * unless show_secrets. False with err set if the get or the template
+ * failed. */
 bool print_objects_out(mt_backend *b, const mt_snapshot *s, po_kind kind, const char *ns,
-                       const char *name, bool yaml, bool show_secrets, char *err,
-                       size_t errlen);
+                       const char *name, const print_how *how, char *err, size_t errlen);
 
 #endif

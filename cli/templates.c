@@ -10,13 +10,14 @@
 #include "cli/print_object.h"
 #include "cli/print_table.h"
 
-static void print_templates(const mt_snapshot *s, const char *name, bool wide)
+static void print_templates(const mt_snapshot *s, const char *name, bool wide, bool headers)
 {
     static const char *const head[] = {"NAME", "DATABASE-MAPPING", "STATUS", "AGE",
                                        "TASK-TYPES", "SOURCE", "TARGET"};
     ptable t;
     ptable_init(&t, wide ? 7 : 4);
-    ptable_row(&t, head);
+    if (headers)
+        ptable_row(&t, head);
     mt_time now = time(NULL);
     for (size_t i = 0; i < s->n_templates; i++) {
         const mt_template *tp = &s->templates[i];
@@ -50,21 +51,21 @@ int cmd_templates(int argc, char **argv)
     mt_snapshot *s = print_fetch_templates(c.b, err, sizeof err);
     if (!s) {
         rc = cli_fail(&c, "%s", err);
-    } else if (out == OUT_JSON || out == OUT_YAML) {
-        if (!print_objects_out(c.b, s, PO_TEMPLATES, NULL, name, out == OUT_YAML, c.show_secrets, err,
-                               sizeof err))
+    } else if (out == OUT_JSON || out == OUT_YAML || out == OUT_JSONPATH) {
+        print_how how = {out == OUT_YAML, c.jsonpath, c.show_secrets};
+        if (!print_objects_out(c.b, s, PO_TEMPLATES, NULL, name, &how, err, sizeof err))
             rc = cli_fail(&c, "%s", err);
     } else if (name && !mt_snapshot_template(s, name)) {
         rc = cli_fail(&c, "migrationtemplates.datamigration.apecloud.io \"%s\" not found", name);
     } else if (!s->n_templates) {
-        fputs("No resources found\n", stderr);
+        cli_say_none(&c);
     } else if (out == OUT_NAME) {
         for (size_t i = 0; i < s->n_templates; i++)
             if (!name || !strcmp(s->templates[i].meta.name, name))
                 printf("migrationtemplate.datamigration.apecloud.io/%s\n",
                        s->templates[i].meta.name);
     } else {
-        print_templates(s, name, out == OUT_WIDE);
+        print_templates(s, name, out == OUT_WIDE, !c.no_headers);
     }
     mt_snapshot_free(s);
     cli_close(&c);

@@ -15,10 +15,11 @@
 #include "cli/probe_args.h"
 
 static volatile bool interrupted;
+static volatile sig_atomic_t interrupt_sig; /* which one: the exit is 128 + it */
 
 static void on_signal(int sig)
 {
-    (void)sig;
+    interrupt_sig = sig;
     interrupted = true;
 }
 
@@ -213,7 +214,9 @@ static int run(probe_args *p, pgp_val_opts *opt)
             print_json(&r);
         else
             print_text(&r);
-        rc = r.cancelled ? 4 : pgp_val_ok(&r) ? 0 : 1;
+        /* Interrupted: the shell's convention, 130 after Ctrl-C. */
+        rc = r.cancelled ? 128 + (interrupt_sig ? (int)interrupt_sig : SIGINT)
+                         : pgp_val_ok(&r) ? 0 : 1;
     }
     pgp_val_report_free(&r);
     return rc;

@@ -254,19 +254,33 @@ void cut_gate_writes(const cut_sampler *s, cut_gate *g)
     }
     const pgp_activity_reading *r = &s->act_r;
     size_t o = (size_t)snprintf(g->reading, sizeof g->reading,
-                                "%s; %.1f write xacts/s, %.1f commits/s; %d session%s writing",
+                                "%s; %.1f write xacts/s, %.1f commits/s; %d session%s writing now",
                                 r->writing ? "writing" : "no writes",
                                 r->write_xacts_per_s, r->commits_per_s, r->writing_sessions,
                                 r->writing_sessions == 1 ? "" : "s");
     if (!r->writing)
         o += (size_t)snprintf(g->reading + o, sizeof g->reading - o, "; quiet for %s%.0f s",
                               r->no_writes_lower_bound ? ">= " : "", r->no_writes_s);
-    for (size_t i = 0; i < r->n_writers && o < sizeof g->reading; i++)
+    for (size_t i = 0; i < r->n_writers && o < sizeof g->reading; i++) {
+        const pgp_writer_group *w = &r->writers[i];
+        char when[48];
+        if (w->seen_ago_s > 0)
+            snprintf(when, sizeof when, "last write seen %.0f s ago", w->seen_ago_s);
+        else
+            snprintf(when, sizeof when, "oldest xact %.0f s", w->oldest_xact_s);
+        o += (size_t)snprintf(g->reading + o, sizeof g->reading - o, "\n%s (%s): %d session%s, %s",
+                              w->role, w->application[0] ? w->application : "-", w->sessions,
+                              w->sessions == 1 ? "" : "s", when);
+    }
+    /* Writes seen but none in progress at the reading: the sessions
+     * active meanwhile are who may have written. */
+    if (r->writing && !r->n_writers && r->n_active && o < sizeof g->reading)
         o += (size_t)snprintf(g->reading + o, sizeof g->reading - o,
-                              "\n%s (%s): %d session%s, oldest xact %.0f s", r->writers[i].role,
-                              r->writers[i].application[0] ? r->writers[i].application : "-",
-                              r->writers[i].sessions, r->writers[i].sessions == 1 ? "" : "s",
-                              r->writers[i].oldest_xact_s);
+                              "\nactive in the last 2 s (no write in progress at the reading):");
+    for (size_t i = 0; r->writing && !r->n_writers && i < r->n_active && o < sizeof g->reading; i++)
+        o += (size_t)snprintf(g->reading + o, sizeof g->reading - o, "\n%s (%s): %d session%s",
+                              r->active[i].role, r->active[i].application[0] ? r->active[i].application : "-",
+                              r->active[i].sessions, r->active[i].sessions == 1 ? "" : "s");
     set(g, r->writing ? CGS_FAIL : CGS_PASS,
         "pause the application's writes on the source");
 }
@@ -287,6 +301,8 @@ void cut_gate_stable(cut_stability *st, const cut_sampler *s, int lag_s, int nee
         st->since_ms = now_mono_ms;
     }
     int64_t held = st->since_ms ? (now_mono_ms - st->since_ms) / 1000 : 0;
+    if (held > need_s)
+        held = need_s; /* "60 of 60 s", never more */
     if (st->since_ms)
         snprintf(g->reading, sizeof g->reading, "stable for %lld of %d s (restarted %d time%s)",
                  (long long)held, need_s, st->restarts, st->restarts == 1 ? "" : "s");
@@ -295,8 +311,11 @@ void cut_gate_stable(cut_stability *st, const cut_sampler *s, int lag_s, int nee
                  st->restarts, st->restarts == 1 ? "" : "s", st->last_break);
     else
         snprintf(g->reading, sizeof g->reading, "not stable: %s", st->last_break);
-    set(g, st->since_ms && held >= need_s ? CGS_PASS : CGS_FAIL,
-        "keep the writes paused; the countdown restarts on any write or lag");
+    /* Counting down is progress, not a failure: only a broken hold fails. */
+    cut_state verdict = !st->since_ms ? CGS_FAIL : held >= need_s ? CGS_PASS : CGS_WAIT;
+    set(g, verdict, "keep the writes paused; the countdown restarts on any write or lag");
+    if (verdict == CGS_WAIT)
+        snprintf(g->todo, sizeof g->todo, "wait: the countdown is running");
 }
 
 int cut_stable_seconds(void)
@@ -329,14 +348,23 @@ bool cut_gate_sequences(const pgp_endpoint *src, const pgp_endpoint *sink, const
         set(g, CGS_FAIL, "both ends must be reachable to read the sequences");
         return false;
     }
-    size_t counts[PGP_SEQ_OUT_OF_RANGE + 1] = {0}, out = 0;
-    for (size_t i = 0; i < rep->n; i++)
+    size_t counts[PGP_SEQ_OUT_OF_RANGE + 1] = {0}, out = 0, verified = 0;
+    for (size_t i = 0; i < rep->n; i++) {
         counts[rep->v[i].state]++;
+        verified += rep->v[i].state == PGP_SEQ_SET && rep->v[i].verified;
+    }
+    /* After the plan is applied the sink is read again: the first line
+     * says what that re-read found, not only what the plan was. */
+    char applied[96] = "";
+    if (rep->applied)
+        snprintf(applied, sizeof applied, "; applied on the sink, read again: %zu of %zu %s",
+                 verified, counts[PGP_SEQ_SET],
+                 verified == counts[PGP_SEQ_SET] ? "now in sync" : "in sync, the rest NOT");
     fmt_append(g->reading, sizeof g->reading, &out, "%zu sequence%s: %zu in sync, %zu to set, %zu sink ahead, "
                              "%zu missing on the sink, %zu out of range%s", rep->n,
             rep->n == 1 ? "" : "s", counts[PGP_SEQ_IN_SYNC], counts[PGP_SEQ_SET],
             counts[PGP_SEQ_SINK_AHEAD], counts[PGP_SEQ_MISSING], counts[PGP_SEQ_OUT_OF_RANGE],
-            rep->applied ? "; applied on the sink" : "");
+            applied);
     for (size_t i = 0; i < rep->n && out + 1 < sizeof g->reading; i++) {
         const pgp_seq *s = &rep->v[i];
         if (s->state == PGP_SEQ_IN_SYNC || s->state == PGP_SEQ_NOT_ON_SINK)

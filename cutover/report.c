@@ -1,7 +1,10 @@
 #include "cutover/report.h"
 
+#include "engine/taskdir.h"
+
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,27 +36,7 @@ static void iso(int64_t ms, char *buf, size_t n)
         snprintf(buf, n, "-");
         return;
     }
-    time_t s = (time_t)(ms / 1000);
-    struct tm tm;
-    gmtime_r(&s, &tm);
-    strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-static bool mkdirs(const char *path, char *err, size_t errlen)
-{
-    char p[4096];
-    snprintf(p, sizeof p, "%s", path);
-    for (char *s = p + 1; *s; s++)
-        if (*s == '/') {
-            *s = '\0';
-            mkdir(p, 0700);
-            *s = '/';
-        }
-    if (mkdir(p, 0700) != 0 && errno != EEXIST) {
-        snprintf(err, errlen, "cannot create %s: %s", p, strerror(errno));
-        return false;
-    }
-    return true;
+    fmt_rfc3339((mt_time)(ms / 1000), buf, n);
 }
 
 static void write_md(FILE *f, const cut_log *l)
@@ -123,22 +106,41 @@ static char *json_of(const cut_log *l)
     return s;
 }
 
+void cut_report_dir(const char *backend_name, const char *scope, char *out, size_t n)
+{
+    if (backend_name && !strcmp(backend_name, "local") && scope && *scope) {
+        snprintf(out, n, "%s/cutover", scope);
+        return;
+    }
+    const char *xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+    char base[4096];
+    if (xdg && *xdg)
+        snprintf(base, sizeof base, "%s/migtop/cutover", xdg);
+    else
+        snprintf(base, sizeof base, "%s/.local/state/migtop/cutover", home ? home : ".");
+    /* A context's name may hold '/': one directory per context all the same. */
+    char ctx[512];
+    snprintf(ctx, sizeof ctx, "%s", scope && *scope ? scope : "default");
+    for (char *p = ctx; *p; p++)
+        if (*p == '/')
+            *p = '_';
+    snprintf(out, n, "%.3500s/%s", base, ctx);
+}
+
+/* Creates path owner-only, never over an existing file: false (errno
+ * EEXIST) when it is there. */
+static FILE *create_new(const char *path)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    return fd < 0 ? NULL : fdopen(fd, "w");
+}
+
 bool cut_log_save(const cut_log *l, const char *dir, char *md_path, size_t n, char *err,
                   size_t errlen)
 {
-    char where[4096];
-    if (dir && *dir) {
-        snprintf(where, sizeof where, "%s", dir);
-    } else {
-        const char *xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
-        if (xdg && *xdg)
-            snprintf(where, sizeof where, "%s/migtop/cutover", xdg);
-        else
-            snprintf(where, sizeof where, "%s/.local/state/migtop/cutover", home ? home : ".");
-    }
-    if (!mkdirs(where, err, errlen))
+    if (!engine_mkdirs(dir, err, errlen))
         return false;
-    char stamp[32], base[600];
+    char stamp[32], base[700];
     time_t s = (time_t)(l->started_ms / 1000);
     struct tm tm;
     gmtime_r(&s, &tm);
@@ -149,10 +151,20 @@ bool cut_log_save(const cut_log *l, const char *dir, char *md_path, size_t n, ch
     for (char *p = task; *p; p++)
         if (*p == '/')
             *p = '_';
-    snprintf(base, sizeof base, "%s-cutover-%s", task, stamp);
+    /* Each run its own pair of files: a second run started in the same
+     * second gets -2, -3... */
     char path[4800];
-    snprintf(path, sizeof path, "%s/%s.md", where, base);
-    FILE *f = fopen(path, "w");
+    FILE *f = NULL;
+    for (int k = 1; !f && k < 100; k++) {
+        if (k == 1)
+            snprintf(base, sizeof base, "%s-cutover-%s", task, stamp);
+        else
+            snprintf(base, sizeof base, "%s-cutover-%s-%d", task, stamp, k);
+        snprintf(path, sizeof path, "%.4000s/%s.md", dir, base);
+        f = create_new(path);
+        if (!f && errno != EEXIST)
+            break;
+    }
     if (!f) {
         snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
         return false;
@@ -160,9 +172,9 @@ bool cut_log_save(const cut_log *l, const char *dir, char *md_path, size_t n, ch
     write_md(f, l);
     bool ok = fclose(f) == 0;
     snprintf(md_path, n, "%s", path);
-    snprintf(path, sizeof path, "%s/%s.json", where, base);
+    snprintf(path, sizeof path, "%.4000s/%s.json", dir, base);
     char *js = json_of(l);
-    f = fopen(path, "w");
+    f = create_new(path);
     if (f) {
         fputs(js, f);
         fputc('\n', f);

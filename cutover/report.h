@@ -1,8 +1,9 @@
 /* The cutover report: every gate's reading, decision, override reason and
  * time, and the log of what happened, as Markdown for people and JSON for
- * machines, saved beside the task: STATE/cutover/ for a local task (its
- * own directory goes when it is terminated), $XDG_STATE_HOME/migtop/
- * cutover/ for Kubernetes. */
+ * machines, one pair of files per run (never overwritten, owner only),
+ * beside the task: STATE/cutover/ for a local task (its own directory goes
+ * when it is terminated), $XDG_STATE_HOME/migtop/cutover/CONTEXT/ for a
+ * Kubernetes one. The pause record (cutover/writes.h) goes there too. */
 #ifndef MIGTOP_TUI_WIZ_CUTOVER_REPORT_H
 #define MIGTOP_TUI_WIZ_CUTOVER_REPORT_H
 
@@ -28,8 +29,11 @@ typedef struct cut_log {
 } cut_log;
 
 void cut_log_event(cut_log *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Writes NAME-cutover-TIME.md and .json into dir (created when missing;
- * dir "" means the Kubernetes place); md_path gets the Markdown's path. */
+/* The directory for a backend ("local", "kube") and its scope (the state
+ * directory, the context's name). */
+void cut_report_dir(const char *backend_name, const char *scope, char *out, size_t n);
+/* Writes NAME-cutover-TIME[-N].md and .json into dir (created when
+ * missing); md_path gets the Markdown's path. */
 bool cut_log_save(const cut_log *l, const char *dir, char *md_path, size_t n, char *err,
                   size_t errlen);
 

@@ -172,6 +172,7 @@ static const mt_backend_ops local_ops = {
     .forget = local_forget,
     .feed = engine_local_feed,
     .default_namespace = local_default_ns,
+    .scope = engine_backend_state_dir,
     .free = local_free,
 };
 

@@ -20,19 +20,12 @@ static const char *sget(const cJSON *o, const char *k)
     return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-static void iso(time_t t, char *b, size_t n)
-{
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(b, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 static void put(cJSON *an, const char *kind, time_t since, const char *reason)
 {
     cJSON_AddStringToObject(an, MT_ANNOT_HEALTH, kind);
     if (since > 0) {
         char b[40];
-        iso(since, b, sizeof b);
+        fmt_rfc3339((mt_time)since, b, sizeof b);
         cJSON_AddStringToObject(an, MT_ANNOT_HEALTH_SINCE, b);
     }
     if (reason && *reason)
@@ -98,7 +91,7 @@ void engine_local_health(const local_health_in *in, cJSON *an)
     time_t seen = last_seen(in->dir, in->status);
     char when[40] = "";
     if (seen)
-        iso(seen, when, sizeof when);
+        fmt_rfc3339((mt_time)seen, when, sizeof when);
     if (!in->runner) {
         bool young = in->created && now - in->created < STARTING_S;
         if (young && in->supervisor) {

@@ -70,13 +70,6 @@ static cJSON *read_json(const char *dir, const char *file)
     return j;
 }
 
-static void rfc3339(time_t t, char *b, size_t n)
-{
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(b, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 static cJSON *meta(cJSON *obj, const char *api, const char *kind, const char *name,
                    const char *task, const char *created)
 {
@@ -251,7 +244,7 @@ static void add_task(mt_snapshot *s, const char *state_dir, const char *name)
     snprintf(p, sizeof p, "%s/%s", dir, ENGINE_TERMINATE_FILE);
     struct stat st;
     if (stat(p, &st) == 0) {
-        rfc3339(st.st_mtime, b, sizeof b);
+        fmt_rfc3339((mt_time)st.st_mtime, b, sizeof b);
         cJSON_AddStringToObject(md, "deletionTimestamp", b);
         const cJSON *term = cJSON_GetObjectItemCaseSensitive(status, "terminating");
         const char *why = term ? sget(term, "reason") : NULL;

@@ -50,9 +50,7 @@ bool engine_spec_write(const char *dir, const mt_create_req *req, char *err, siz
     cJSON *md = cJSON_GetObjectItemCaseSensitive(root, "metadata");
     char ts[40];
     time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    fmt_rfc3339((mt_time)now, ts, sizeof ts);
     cJSON_AddStringToObject(md, "creationTimestamp", ts);
     char uid[300];
     snprintf(uid, sizeof uid, "local-%s-%ld", req->name, (long)now);
@@ -185,9 +183,12 @@ PGconn *engine_connect(const engine_spec *sp, const engine_endpoint *e, bool rep
     const char *keys[] = {"host", "port", "dbname", "user", "passfile", "application_name",
                           "connect_timeout", "keepalives", "keepalives_idle",
                           "keepalives_interval", "keepalives_count", "tcp_user_timeout",
-                          "replication", NULL};
+                          "options", "replication", NULL};
+    /* Writable on a source the cutover made read-only: the runner's
+     * terminate, CDC's feedback and the copy's bookkeeping keep working. */
     const char *vals[] = {e->host, e->port, e->db, e->user, sp->passfile, appname, "10",
                           "1", "10", "5", "3", "30000",
+                          "-c default_transaction_read_only=off",
                           replication ? "database" : NULL, NULL};
     PGconn *c = PQconnectdbParams(keys, vals, 0);
     if (!c || PQstatus(c) != CONNECTION_OK) {

@@ -9,6 +9,7 @@
 
 #include "engine/taskdir.h"
 #include "model/jsonx.h"
+#include "model/object_json.h"
 
 static const char *const step_names[ES_N] = {"precheck", "init-struct", "init-data",
                                              "post-data", "cdc"};
@@ -28,18 +29,6 @@ const char *engine_step_state_name(engine_step_state s)
 static mt_time now_s(void)
 {
     return (mt_time)time(NULL);
-}
-
-static void put_time(cJSON *o, const char *key, mt_time t)
-{
-    if (!t)
-        return;
-    char b[40];
-    time_t tt = (time_t)t;
-    struct tm tm;
-    gmtime_r(&tt, &tm);
-    strftime(b, sizeof b, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    cJSON_AddStringToObject(o, key, b);
 }
 
 static void copy_str(char *dst, size_t n, const char *s)
@@ -437,8 +426,8 @@ static void add_progress(engine_status *st, cJSON *root, cJSON *metrics)
 static void add_cdc(engine_status *st, cJSON *root)
 {
     cJSON *cdc = cJSON_AddObjectToObject(root, "cdc");
-    put_time(cdc, "startTime", st->cdc_start);
-    put_time(cdc, "finishTime", st->cdc_finish);
+    mt_json_add_time(cdc, "startTime", st->cdc_start);
+    mt_json_add_time(cdc, "finishTime", st->cdc_finish);
     if (st->cdc_reason[0])
         cJSON_AddStringToObject(cdc, "failedReason", st->cdc_reason);
     if (st->n_cdc_metrics || st->cdc_stalled_since) {
@@ -455,7 +444,7 @@ static void add_cdc(engine_status *st, cJSON *root)
             cJSON_AddStringToObject(cm, k, v);
         }
         if (stalled) {
-            put_time(cm, "stalled_since", st->cdc_stalled_since);
+            mt_json_add_time(cm, "stalled_since", st->cdc_stalled_since);
             cJSON_AddStringToObject(cm, "stall_reason", st->cdc_stall);
         }
     }
@@ -467,8 +456,8 @@ static void add_runner(engine_status *st, cJSON *root)
 {
     cJSON *r = cJSON_AddObjectToObject(root, "runner");
     cJSON_AddNumberToObject(r, "pid", (double)getpid());
-    put_time(r, "started", st->runner_started);
-    put_time(r, "heartbeat", now_s());
+    mt_json_add_time(r, "started", st->runner_started);
+    mt_json_add_time(r, "heartbeat", now_s());
     int64_t work = atomic_load(&st->work);
     for (int i = 0; i < ES_N; i++)
         work += st->steps[i].state == SS_COMPLETE;
@@ -481,11 +470,11 @@ static char *to_json(engine_status *st)
 {
     cJSON *root = cJSON_CreateObject();
     cJSON_AddStringToObject(root, "taskStatus", st->task_status);
-    put_time(root, "startTime", st->start);
-    put_time(root, "finishTime", st->finish);
+    mt_json_add_time(root, "startTime", st->start);
+    mt_json_add_time(root, "finishTime", st->finish);
     cJSON *in = cJSON_AddObjectToObject(root, "initialization");
-    put_time(in, "startTime", st->init_start);
-    put_time(in, "finishTime", st->init_finish);
+    mt_json_add_time(in, "startTime", st->init_start);
+    mt_json_add_time(in, "finishTime", st->init_finish);
     if (st->init_reason[0])
         cJSON_AddStringToObject(in, "failedReason", st->init_reason);
     cJSON *metrics = cJSON_AddObjectToObject(in, "metrics");
@@ -514,8 +503,8 @@ static char *to_json(engine_status *st)
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "step", step_names[s]);
         cJSON_AddStringToObject(o, "status", state_names[ss->state]);
-        put_time(o, "startTime", ss->start);
-        put_time(o, "finishTime", ss->finish);
+        mt_json_add_time(o, "startTime", ss->start);
+        mt_json_add_time(o, "finishTime", ss->finish);
         if (ss->reason[0])
             cJSON_AddStringToObject(o, ss->state == SS_FAILED ? "failedReason" : "reason",
                                     ss->reason);
@@ -526,7 +515,7 @@ static char *to_json(engine_status *st)
     add_progress(st, root, metrics);
     if (st->terminating_since) {
         cJSON *t = cJSON_AddObjectToObject(root, "terminating");
-        put_time(t, "since", st->terminating_since);
+        mt_json_add_time(t, "since", st->terminating_since);
         cJSON_AddStringToObject(t, "reason", st->terminating_reason);
     }
     add_runner(st, root);

@@ -153,6 +153,12 @@ static const char *kb_default_namespace(mt_backend *b)
     return kube_client_config(kb_of(b)->k)->namespace_;
 }
 
+static const char *kb_scope(mt_backend *b)
+{
+    const char *ctx = kube_client_config(kb_of(b)->k)->context;
+    return ctx && *ctx ? ctx : "in-cluster";
+}
+
 static void kb_free(mt_backend *b)
 {
     kube_backend *kb = kb_of(b);
@@ -171,6 +177,7 @@ static const mt_backend_ops kube_ops = {
     .terminate = kb_terminate,
     .feed = kube_feed_new,
     .default_namespace = kb_default_namespace,
+    .scope = kb_scope,
     .free = kb_free,
 };
 

@@ -484,8 +484,10 @@ bool kube_config_load(const kube_config_opts *o, kube_config *c, char *err, size
             getenv("KUBERNETES_SERVICE_PORT")) {
             ok = in_cluster(c, o, err, errlen);
         } else if (!have_files) {
-            snprintf(err, errlen, "invalid configuration: no configuration has been provided, "
-                     "try setting KUBERNETES_MASTER environment variable");
+            const char *env = getenv("KUBECONFIG");
+            snprintf(err, errlen, "no kubeconfig: %s (give --kubeconfig FILE or set KUBECONFIG)",
+                     env && *env ? "none of the KUBECONFIG files exists"
+                                 : "~/.kube/config does not exist");
             ok = false;
         } else {
             c->origin = arena_printf(&c->mem, "kubeconfig %s", m.first_file);

@@ -148,6 +148,8 @@ bool kube_backend_logs(mt_backend *b, const char *ns, const char *task, const mt
             ql += (size_t)snprintf(q + ql, sizeof q - ql, "&timestamps=true");
         if (o->follow)
             ql += (size_t)snprintf(q + ql, sizeof q - ql, "&follow=true");
+        if (o->previous)
+            ql += (size_t)snprintf(q + ql, sizeof q - ql, "&previous=true");
         size_t n = strlen(ns) + strlen(pod->meta.name) + ql + 64;
         path = malloc(n);
         snprintf(path, n, "/api/v1/namespaces/%s/pods/%s/log%s%s", ns, pod->meta.name,

@@ -128,6 +128,9 @@ int main(int argc, char **argv)
         puts("migtop " MIGTOP_VERSION);
         return 0;
     }
+    static char list_name[] = "list";
+    if (argc > 1 && !strcmp(argv[1], "ls")) /* kbcli's alias */
+        argv[1] = list_name;
     if (argc > 1 && argv[1][0] != '-') {
         for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
             if (!strcmp(argv[1], commands[i].name))

@@ -35,6 +35,7 @@ typedef struct mt_logs_opts {
     long tail_lines;     /* <0: all */
     long since_seconds;  /* <=0: no limit */
     bool timestamps, follow;
+    bool previous;       /* the pod's previous container (kube only) */
     /* Asked about every second while following (and on every line); false
      * ends the call. NULL: run to the end. It gets the line callback's ctx,
      * so whoever reads the lines can also say when to stop reading them. */
@@ -66,6 +67,10 @@ typedef struct mt_backend_ops {
     mt_feed *(*feed)(mt_backend *b, char *err, size_t errlen);
     /* The namespace commands use when none is given ("" if not namespaced). */
     const char *(*default_namespace)(mt_backend *b);
+    /* Where this backend's tasks live, for the files kept about them (the
+     * cutover's reports): the local state directory, or the kube context's
+     * name. */
+    const char *(*scope)(mt_backend *b);
     void (*free)(mt_backend *b);
 } mt_backend_ops;
 

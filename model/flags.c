@@ -498,3 +498,44 @@ bool mt_steps_has(const mt_steps_arg *s, const char *cr_name)
             return true;
     return false;
 }
+
+static void star(char *from, char *to)
+{
+    for (char *p = from; p < to; p++)
+        *p = '*';
+}
+
+void mt_mask_endpoint_secrets(char *s)
+{
+    /* A URI's userinfo: scheme://user:PASSWORD@host */
+    char *sch = strstr(s, "://");
+    if (sch) {
+        char *ui = sch + 3, *at = strpbrk(ui, "@/?");
+        char *colon = at && *at == '@' ? memchr(ui, ':', (size_t)(at - ui)) : NULL;
+        if (colon)
+            star(colon + 1, at);
+    }
+    /* password=VALUE in a URI's query (to & or the end) or in key=value
+     * pairs (a word, or 'quoted with \' escapes'). */
+    for (char *p = s; (p = strstr(p, "password")); p += 8) {
+        char *q = p + 8;
+        while (*q == ' ')
+            q++;
+        if (*q != '=')
+            continue;
+        q++;
+        while (*q == ' ')
+            q++;
+        char *end = q;
+        if (*q == '\'') {
+            for (end = q + 1; *end && *end != '\''; end++)
+                if (*end == '\\' && end[1])
+                    end++;
+            star(q + 1, end);
+        } else {
+            while (*end && *end != ' ' && *end != '&')
+                end++;
+            star(q, end);
+        }
+    }
+}

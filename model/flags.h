@@ -44,6 +44,11 @@ bool mt_steps_has(const mt_steps_arg *s, const char *cr_name);
 /* --sink-tables fail|truncate|append (MT_SINK_TABLES_ANNOTATION). */
 bool mt_parse_sink_tables(const char *v, const char **out, char *err, size_t errlen);
 
+/* An endpoint as typed (a URI, key=value pairs) with every password in it
+ * replaced in place by '*' (the same length, so a cursor stays where it
+ * is): "postgresql://u:****@h/db", "host=h password=**** user=u". */
+void mt_mask_endpoint_secrets(char *s);
+
 /* A password migtop can store and pass on: no control characters (a
  * newline would break the task's password file, and every printer). */
 bool mt_valid_password(const char *pw, char *err, size_t errlen);

@@ -135,6 +135,14 @@ bool fmt_parse_timestamp_ms(const char *s, long zone_offset_s, int64_t *out_ms,
     return true;
 }
 
+void fmt_rfc3339(mt_time t, char *b, size_t n)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    gmtime_r(&tt, &tm);
+    strftime(b, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
 bool fmt_parse_rfc3339(const char *s, mt_time *out)
 {
     bool had = false;

@@ -14,6 +14,8 @@ typedef int64_t mt_time;
 /* RFC 3339 as Kubernetes writes it ("2026-10-01T12:00:00Z", with optional
  * fraction and +hh:mm offset). Returns false on anything else. */
 bool fmt_parse_rfc3339(const char *s, mt_time *out);
+/* t as RFC 3339 in UTC, "2026-12-01T14:27:57Z" (n >= 21). */
+void fmt_rfc3339(mt_time t, char *b, size_t n);
 
 /* A timestamp found in a CDC metric or log line: RFC 3339, or
  * "YYYY-MM-DD HH:MM:SS[.frac][zone]". Without a zone the time is taken to be

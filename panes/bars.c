@@ -64,13 +64,61 @@ int bars_draw_banner(WINDOW *w, int y, int width, const bar_info *b)
     return rows;
 }
 
+#define BARS_MESSAGE_ROWS 4
+
+/* The message wrapped to the width, in d. */
+static void wrap_message(doc *d, int width, const bar_info *b)
+{
+    doc_wrap(d, b->message_is_error ? P_ERROR : P_STATUS_BAR, "", b->message, width);
+}
+
+int bars_status_rows(int width, const bar_info *b)
+{
+    if (b->prompt || !b->message || !*b->message || draw_text_width(b->message) <= width)
+        return 1;
+    arena tmp;
+    arena_init(&tmp);
+    doc d;
+    doc_init(&d, &tmp);
+    wrap_message(&d, width, b);
+    int cap = b->max_status_rows > 0 && b->max_status_rows < BARS_MESSAGE_ROWS
+                  ? b->max_status_rows
+                  : BARS_MESSAGE_ROWS;
+    int rows = d.n < 1 ? 1 : d.n > cap ? cap : d.n;
+    arena_free(&tmp);
+    return rows;
+}
+
+/* A message too long for one row: wrapped, the key hints left out. */
+static void draw_long_message(WINDOW *w, int y, int width, int rows, const bar_info *b)
+{
+    arena tmp;
+    arena_init(&tmp);
+    doc d;
+    doc_init(&d, &tmp);
+    wrap_message(&d, width, b);
+    attr_t a = b->message_is_error ? draw_role_attr(P_ERROR) : draw_role_attr(P_STATUS_BAR);
+    for (int i = 0; i < rows; i++)
+        draw_fill(w, y - rows + 1 + i, 0, width, a);
+    doc_draw(w, &d, y - rows + 1, 0, rows, width, 0, -1);
+    arena_free(&tmp);
+}
+
 void bars_draw_status(WINDOW *w, int y, int width, const bar_info *b)
 {
     attr_t a = draw_role_attr(P_STATUS_BAR);
+    int rows = bars_status_rows(width, b);
+    if (rows > 1) {
+        draw_long_message(w, y, width, rows, b);
+        return;
+    }
     draw_fill(w, y, 0, width, a);
     if (b->prompt) {
         int used = draw_text_attr(w, y, 0, width, a | A_BOLD, b->prompt);
-        draw_text_attr(w, y, used, width - used - 1, draw_role_attr(P_INPUT), b->input ? b->input : "");
+        used += draw_text_attr(w, y, used, width - used - 1, draw_role_attr(P_INPUT),
+                               b->input ? b->input : "");
+        if (b->input_hint && *b->input_hint && used + 3 < width)
+            draw_text_attr(w, y, used + 2, width - used - 3, draw_role_attr(P_DIM), b->input_hint);
         return;
     }
     char age[64];

@@ -343,18 +343,50 @@ static void warnings(doc *d, const mt_describe *ds, int width)
         doc_wrap(d, P_WARN, "! ", ds->warnings[i], width);
 }
 
+/* The copy is running: its progress is live state, not history. */
+static bool copying(const mt_describe *ds)
+{
+    const mt_progress *p = &ds->task->progress;
+    if (p->has_overall && p->percent >= 0 && p->percent < 100)
+        return true;
+    for (size_t i = 0; i < p->n_tables; i++)
+        if (!strcmp(p->tables[i].status, "Copying"))
+            return true;
+    return false;
+}
+
 void detail_build(doc *left, doc *right, const mt_describe *ds, const detail_opts *o, int width)
 {
     live_line(left, ds, o, width);
+    if (right) { /* wide: the live parts have the right column to themselves */
+        warnings(left, ds, width);
+        summary(left, ds, o->now, width);
+        config(left, ds, width);
+        template_section(left, ds, width);
+        init_section(right, ds, width);
+        init_metrics(right, ds, width);
+        progress_section(right, ds, width);
+        if (ds->has_cdc)
+            cdc_section(right, ds, width);
+        doc_text(left, P_DIM, "times in UTC");
+        return;
+    }
+    /* One column (80x24): what changes first, above the fold: the
+     * warnings (what no state shows, a few lines), the status, the copy
+     * while it runs, CDC; then what was, then what is fixed (the config
+     * and the template). */
     warnings(left, ds, width);
     summary(left, ds, o->now, width);
+    bool live_copy = copying(ds);
+    if (live_copy)
+        progress_section(left, ds, width);
+    if (ds->has_cdc)
+        cdc_section(left, ds, width);
+    init_section(left, ds, width);
+    if (!live_copy)
+        progress_section(left, ds, width);
+    init_metrics(left, ds, width);
     config(left, ds, width);
     template_section(left, ds, width);
-    doc *r = right ? right : left;
-    init_section(r, ds, width);
-    init_metrics(r, ds, width);
-    progress_section(r, ds, width);
-    if (ds->has_cdc)
-        cdc_section(r, ds, width);
     doc_text(left, P_DIM, "times in UTC");
 }

@@ -1,9 +1,10 @@
 #include "panes/form.h"
 
-#include "panes/doc.h"
-
 #include <stdio.h>
 #include <string.h>
+
+#include "model/flags.h"
+#include "panes/doc.h"
 
 /* Labels take this many columns (less on a narrow screen). */
 #define LABEL_W 16
@@ -71,6 +72,10 @@ static void draw_value(WINDOW *win, int y, int x, int w, const form_field *f, bo
         masked[m] = '\0';
         v = masked;
         cur = chars_before;
+    } else if (f->secrets) { /* the text, but never a password inside it */
+        snprintf(masked, sizeof masked, "%s", f->value);
+        mt_mask_endpoint_secrets(masked);
+        v = masked;
     }
     attr_t in = draw_role_attr(f->kind == F_PASSWORD ? P_PASSWORD : P_INPUT);
     draw_fill(win, y, x, w, in);

@@ -45,6 +45,7 @@ typedef struct form_field {
     const char *label; /* "Host" */
     const char *hint;  /* shown dim after an empty value, e.g. "5432" */
     bool hidden;       /* not shown and not validated (depends on another field) */
+    bool secrets;      /* F_TEXT that may hold a password (a URI): shown masked */
     /* F_TEXT, F_PASSWORD */
     char value[FORM_VALUE_MAX];
     size_t len, cursor; /* bytes; cursor on a character boundary */

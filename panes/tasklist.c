@@ -1,6 +1,7 @@
 #include "panes/tasklist.h"
 
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "model/describe.h"
@@ -67,18 +68,73 @@ static const table_col cols[C_COUNT] = {
     [C_OBJECTS] = {"OBJECTS", 10, 9, true, false},
 };
 
+/* One shown task and its sort key: a string, or a number (-1: none, last). */
+typedef struct sort_row {
+    size_t i;
+    const char *name, *key;
+    int64_t num;
+    bool desc;
+} sort_row;
+
+static int cmp_rows(const void *pa, const void *pb)
+{
+    const sort_row *a = pa, *b = pb;
+    int c = 0;
+    if (a->key)
+        c = strcmp(a->key, b->key);
+    else if ((a->num < 0) != (b->num < 0))
+        return a->num < 0 ? 1 : -1; /* unknown last, either way */
+    else
+        c = a->num < b->num ? -1 : a->num > b->num;
+    if (a->desc)
+        c = -c;
+    return c ? c : strcmp(a->name, b->name);
+}
+
+/* The tasks to show, in order: those matching the filter, sorted. */
+static size_t shown_rows(const mt_snapshot *s, const tasklist_opts *o, sort_row *rows)
+{
+    size_t n = 0;
+    for (size_t i = 0; s && i < s->n_tasks; i++) {
+        const mt_task *t = &s->tasks[i];
+        if (!matches(t, o->filter))
+            continue;
+        sort_row *r = &rows[n++];
+        *r = (sort_row){.i = i, .name = t->meta.name, .num = -1, .desc = o->sort_desc};
+        int64_t lag;
+        switch (o->sort) {
+        case TS_NAME: r->key = t->meta.name; break;
+        case TS_STATUS: r->key = mt_task_display_status(t); break;
+        case TS_AGE: r->num = t->meta.created ? o->now - t->meta.created : -1; break;
+        case TS_LAG: r->num = mt_task_ts_lag(t, o->now, o->pod_tz, &lag) ? lag : -1; break;
+        case TS_NONE: break;
+        }
+    }
+    if (o->sort != TS_NONE)
+        qsort(rows, n, sizeof *rows, cmp_rows);
+    return n;
+}
+
 int tasklist_build(doc *d, const mt_snapshot *s, const tasklist_opts *o, int width)
 {
     table t;
     size_t n = s ? s->n_tasks : 0;
-    table_init(&t, d, cols, C_COUNT, (int)n + 1);
-    int shown = 0;
-    for (size_t i = 0; i < n; i++) {
+    /* The sorted column's header says so. */
+    table_col hc[C_COUNT];
+    memcpy(hc, cols, sizeof hc);
+    static const int sorted_col[] = {[TS_NAME] = C_NAME, [TS_STATUS] = C_STATUS,
+                                     [TS_AGE] = C_AGE, [TS_LAG] = C_LAG};
+    if (o->sort != TS_NONE)
+        hc[sorted_col[o->sort]].header = arena_printf(d->a, "%s%s", cols[sorted_col[o->sort]].header,
+                                                      o->sort_desc ? (draw_utf8() ? "\xe2\x86\x93" : "v")
+                                                                   : (draw_utf8() ? "\xe2\x86\x91" : "^"));
+    table_init(&t, d, hc, C_COUNT, (int)n + 1);
+    sort_row *rows = n ? arena_alloc(d->a, n * sizeof *rows) : NULL;
+    size_t shown = shown_rows(s, o, rows);
+    for (size_t row = 0; row < shown; row++) {
+        size_t i = rows[row].i;
         const mt_task *task = &s->tasks[i];
-        if (!matches(task, o->filter))
-            continue;
         int r = table_row(&t, (int)i);
-        shown++;
         table_cell(&t, r, C_NAME, P_NORMAL, task->meta.name);
         table_cell(&t, r, C_NS, P_NORMAL, task->meta.namespace_);
         table_cell(&t, r, C_TEMPLATE, P_NORMAL, task->template_name);
@@ -113,5 +169,5 @@ int tasklist_build(doc *d, const mt_snapshot *s, const tasklist_opts *o, int wid
         for (size_t i = 0; i < s->n_notices; i++)
             doc_wrap(d, P_WARN, "! ", s->notices[i], width);
     }
-    return shown;
+    return (int)shown;
 }

@@ -5,11 +5,17 @@
 #include "model/snapshot.h"
 #include "panes/doc.h"
 
+/* What the list is sorted by (k9s's Shift+letter keys); TS_NONE keeps the
+ * backend's order (namespace, then name). */
+typedef enum tasklist_sort { TS_NONE, TS_NAME, TS_STATUS, TS_AGE, TS_LAG } tasklist_sort;
+
 typedef struct tasklist_opts {
     const char *filter; /* case-insensitive substring; NULL or "" = all */
     mt_time now;
     long pod_tz;        /* zone assumed for metric timestamps without one */
     int lag_warn_s;     /* lag above this shows in the warning colour */
+    tasklist_sort sort;
+    bool sort_desc;     /* largest first (the same key pressed again) */
 } tasklist_opts;
 
 /* Emits the table into d (line refs = index into s->tasks); returns the

@@ -4,7 +4,8 @@
  * horizon (txid_snapshot_xmax of the current snapshot): it moves only when
  * a transaction that wrote something ends, whoever it was, with no
  * statistics delay. Sessions holding a transaction ID right now (a write
- * in progress) are listed by role and application. pg_stat_database's
+ * in progress) are listed by role and application, and stay listed for
+ * PGP_WRITER_MEMORY_S after their last write (with when). pg_stat_database's
  * xact_commit gives commits per second over the last few seconds (read-only transactions included;
  * PostgreSQL flushes those counters up to ~10 s late), and
  * pg_current_wal_lsn the WAL bytes per second.
@@ -41,9 +42,15 @@
 
 typedef struct pgp_writer_group {
     char role[64], application[64];
-    int sessions;        /* holding a transaction ID now */
+    int sessions;        /* holding a transaction ID now, or the most seen recently */
     double oldest_xact_s; /* age of the oldest of their transactions */
+    double seen_ago_s;   /* 0: writing now; else when last seen writing */
 } pgp_writer_group;
+
+/* Writers are remembered this long after their last write: a session
+ * that writes in short transactions is between two of them at most
+ * readings, and the operator must still be told who it is. */
+#define PGP_WRITER_MEMORY_S 15.0
 
 typedef struct pgp_activity_reading {
     double t;             /* server clock */
@@ -55,6 +62,11 @@ typedef struct pgp_activity_reading {
     int excluded_sessions; /* the migration's own, holding one */
     pgp_writer_group writers[PGP_MAX_WRITERS];
     size_t n_writers;     /* groups by role and application */
+    /* Sessions active in the last 2 s without a write in progress now:
+     * who may have written, when the writes are too short to be seen in
+     * progress (an application committing small transactions). */
+    pgp_writer_group active[PGP_MAX_WRITERS];
+    size_t n_active;
     bool writing;         /* a write since the previous reading, or one in progress */
     double no_writes_s;   /* 0 while writing */
     bool no_writes_lower_bound;
@@ -78,6 +90,8 @@ typedef struct pgp_activity_probe {
     int64_t win_commits[8]; /* cumulative commits less ours */
     size_t win_n, win_next;
     int64_t others_commits;
+    pgp_writer_group recent[PGP_MAX_WRITERS]; /* seen_ago_s holds the last-seen time */
+    size_t n_recent;
 } pgp_activity_probe;
 
 void pgp_activity_probe_init(pgp_activity_probe *a);

@@ -174,10 +174,20 @@ static double now_s(void)
  * connect_timeout, application_name come later and win), except
  * replication, which is the caller's choice and goes last. keys and vals
  * have room for PGP_MAX_KEYWORDS + 8. */
+/* migtop's own sessions stay writable on a source the cutover made
+ * read-only (default_transaction_read_only at the database level), so
+ * terminate, sequences and validation still work there. A user's own
+ * options (a service's, say) are kept before it. */
+#define OWN_OPTIONS "-c default_transaction_read_only=off"
+
 static void conn_keywords(const pgp_endpoint *ep, const char *application_name, const char *tmo,
-                          bool replication, const char **keys, const char **vals)
+                          bool replication, const char **keys, const char **vals,
+                          char *opts, size_t optslen)
 {
     size_t n = 0;
+    const char *theirs = pgp_endpoint_get(ep, "options");
+    snprintf(opts, optslen, "%s%s" OWN_OPTIONS, theirs ? theirs : "", theirs ? " " : "");
+    keys[n] = "options", vals[n++] = opts;
     keys[n] = "connect_timeout", vals[n++] = tmo;
     /* A link that dies under a query is noticed in about 30 s, not the
      * kernel's two hours. */
@@ -187,7 +197,7 @@ static void conn_keywords(const pgp_endpoint *ep, const char *application_name, 
     if (application_name)
         keys[n] = "application_name", vals[n++] = application_name;
     for (size_t i = 0; i < ep->n; i++) {
-        if (!strcmp(ep->keys[i], "replication"))
+        if (!strcmp(ep->keys[i], "replication") || !strcmp(ep->keys[i], "options"))
             continue;
         keys[n] = ep->keys[i], vals[n++] = ep->vals[i];
     }
@@ -244,7 +254,8 @@ PGconn *pgp_connect_cancelable(const pgp_endpoint *ep, const char *application_n
     const char *keys[PGP_MAX_KEYWORDS + 8], *vals[PGP_MAX_KEYWORDS + 8];
     char tmo[16];
     snprintf(tmo, sizeof tmo, "%d", timeout_s);
-    conn_keywords(ep, application_name, tmo, replication, keys, vals);
+    char opts[1200];
+    conn_keywords(ep, application_name, tmo, replication, keys, vals, opts, sizeof opts);
     const char *password = pgp_endpoint_get(ep, "password");
     char label[300];
     {

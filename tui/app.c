@@ -14,6 +14,7 @@ void app_push(app *a, view_kind k)
     memset(v, 0, sizeof *v);
     v->kind = k;
     v->cursor = -1;
+    a->message_until_ms = 0; /* a message belongs to the view it was made in */
     a->dirty = a->relayout = true;
 }
 
@@ -21,6 +22,7 @@ void app_pop(app *a)
 {
     if (a->depth > 1)
         a->depth--;
+    a->message_until_ms = 0;
     a->dirty = a->relayout = true;
 }
 
@@ -31,8 +33,23 @@ void app_message(app *a, bool is_error, const char *fmt, ...)
     vsnprintf(a->message, sizeof a->message, fmt, ap);
     va_end(ap);
     a->message_is_error = is_error;
-    a->message_until_ms = fmt_now_ms() + (is_error ? 8000 : 4000);
+    int64_t now = fmt_now_ms();
+    a->message_until_ms = now + (is_error ? 8000 : 4000);
+    struct app_past_message *m = &a->past[a->past_next];
+    m->at_ms = now;
+    m->is_error = is_error;
+    snprintf(m->text, sizeof m->text, "%s", a->message);
+    a->past_next = (a->past_next + 1) % APP_PAST_MESSAGES;
+    if (a->n_past < APP_PAST_MESSAGES)
+        a->n_past++;
     a->dirty = true;
+}
+
+const struct app_past_message *app_past_message(const app *a, int i)
+{
+    if (i < 0 || i >= a->n_past)
+        return NULL;
+    return &a->past[(a->past_next - 1 - i + 2 * APP_PAST_MESSAGES) % APP_PAST_MESSAGES];
 }
 
 void app_open_task(app *a, const char *ns, const char *name)

@@ -11,7 +11,7 @@
 #include "panes/draw.h"
 #include "wizards/wizard.h"
 
-typedef enum view_kind { V_TASKS, V_DETAIL, V_TEMPLATES, V_HELP, V_LOGS, V_WIZARD } view_kind;
+typedef enum view_kind { V_TASKS, V_DETAIL, V_TEMPLATES, V_HELP, V_LOGS, V_WIZARD, V_MESSAGES, V_YAML } view_kind;
 
 typedef struct view_state {
     view_kind kind;
@@ -20,6 +20,8 @@ typedef struct view_state {
     char sel_ns[256], sel_name[256]; /* selection kept by identity across updates */
     bool moved;                /* the user moved the cursor since the last frame */
     bool stick_bottom;         /* scrolled to the end: stay there as the layout changes */
+    int sort;                  /* the task list's tasklist_sort */
+    bool sort_desc;
 } view_state;
 
 typedef enum input_mode { IN_NONE, IN_COMMAND, IN_FILTER, IN_SEARCH } input_mode;
@@ -35,6 +37,7 @@ typedef struct logs_state {
     int match;       /* index into the matches of the last frame; -1 none */
     int *matches;    /* doc line of each match at the last frame */
     int n_matches;
+    bool tell_matches; /* a search was just entered: say how many it found */
 } logs_state;
 
 typedef struct dashboard_opts {
@@ -47,6 +50,7 @@ typedef struct dashboard_opts {
 } dashboard_opts;
 
 #define APP_MAX_VIEWS 8
+#define APP_PAST_MESSAGES 50
 
 typedef struct app {
     dashboard_opts opts;
@@ -61,10 +65,19 @@ typedef struct app {
     input_mode input;
     char line[256];
     size_t line_len;
+    char line_hint[256]; /* shown after the line: Tab's choices */
     char filter_before[256]; /* restored when a filter edit is cancelled */
     char message[512];
     bool message_is_error;
-    int64_t message_until_ms;
+    int64_t message_until_ms; /* 0: none; a view change clears it */
+    /* The last messages, for :messages (a ring; n of them, next written
+     * at next). */
+    struct app_past_message {
+        int64_t at_ms;
+        bool is_error;
+        char text[512];
+    } past[APP_PAST_MESSAGES];
+    int n_past, past_next;
     char theme_name[128];
     bool quit, dirty;
     bool relayout; /* the view changed: draw before the next key uses its layout */
@@ -81,7 +94,11 @@ typedef struct app {
 view_state *app_view(app *a);
 void app_push(app *a, view_kind k);
 void app_pop(app *a);
+/* A message on the status line for the view on screen: it goes when the
+ * view changes (or after a few seconds), and is kept for :messages. */
 void app_message(app *a, bool is_error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* The i-th message back (0 the newest), NULL past the last one. */
+const struct app_past_message *app_past_message(const app *a, int i);
 /* Opens a task's detail (ns NULL: any namespace) and focuses the feed on it. */
 void app_open_task(app *a, const char *ns, const char *name);
 

@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <termios.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -63,6 +64,16 @@ static bool setup_terminal(char *err, size_t errlen)
     }
     set_term(scr);
     cbreak();
+    /* Ctrl-S is a key here (save the log), not XOFF: with flow control on
+     * it would freeze the screen until Ctrl-Q, which the user on a
+     * bastion host would take for a hang. ncurses keeps this mode as the
+     * program's (def_prog_mode) and restores the shell's at the end. */
+    struct termios tio;
+    if (tcgetattr(STDIN_FILENO, &tio) == 0) {
+        tio.c_iflag &= ~(tcflag_t)IXON;
+        tcsetattr(STDIN_FILENO, TCSANOW, &tio);
+        def_prog_mode();
+    }
     noecho();
     nonl();
     keypad(stdscr, TRUE);
@@ -189,7 +200,6 @@ int dashboard_run(mt_backend *backend, mt_feed *feed, const dashboard_opts *o)
         return 1;
     }
     draw_set_utf8(utf8);
-    apply_settings(a, o);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
@@ -199,6 +209,7 @@ int dashboard_run(mt_backend *backend, mt_feed *feed, const dashboard_opts *o)
     app_push(a, V_TASKS);
     if (o->focus_task && *o->focus_task)
         app_open_task(a, NULL, o->focus_task);
+    apply_settings(a, o); /* after the first views: its message is for the first screen */
     loop(a, o);
     endwin();
     wizard_view_close(a);

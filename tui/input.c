@@ -6,8 +6,11 @@
 #include <string.h>
 
 #include "backends/backend_select.h"
+#include "panes/tasklist.h"
+#include "tui/complete.h"
 #include "tui/keys.h"
 #include "tui/logs_view.h"
+#include "tui/task_view.h"
 #include "tui/wizard_view.h"
 #include "tui/theme_apply.h"
 
@@ -32,6 +35,18 @@ static void leave_view(app *a)
         mt_feed_set_focus(a->feed, v->sel_ns, v->sel_name);
     else
         mt_feed_set_focus(a->feed, "", "");
+}
+
+/* Shift+letter on the task list, as k9s: sort by that column; the same
+ * key again turns the order round. The selection stays on its task. */
+static void sort_by(app *a, tasklist_sort by)
+{
+    view_state *v = app_view(a);
+    v->sort_desc = v->sort == (int)by ? !v->sort_desc : false;
+    v->sort = (int)by;
+    static const char *const names[] = {"", "name", "status", "age", "lag"};
+    app_message(a, false, "sorted by %s, %s", names[by], v->sort_desc ? "descending" : "ascending");
+    a->dirty = true;
 }
 
 /* Switches to a top-level view, replacing the stack above the root. */
@@ -80,8 +95,10 @@ void input_command(app *a, const char *line)
 {
     while (isspace((unsigned char)*line))
         line++;
-    char cmd[64] = "", arg[192] = "";
-    sscanf(line, "%63s %191[^\n]", cmd, arg);
+    char cmd[256] = "", arg[256] = "";
+    sscanf(line, "%255s %255[^\n]", cmd, arg);
+    for (size_t n = strlen(arg); n && isspace((unsigned char)arg[n - 1]); n--)
+        arg[n - 1] = '\0'; /* "theme mono " as Tab completes it */
     if (!strcmp(cmd, "q") || !strcmp(cmd, "quit") || !strcmp(cmd, "q!"))
         a->quit = true;
     else if (!strcmp(cmd, "tasks") || !strcmp(cmd, "mt") || !strcmp(cmd, "task"))
@@ -90,6 +107,8 @@ void input_command(app *a, const char *line)
         goto_view(a, V_TEMPLATES);
     else if (!strcmp(cmd, "help") || !strcmp(cmd, "h"))
         app_push(a, V_HELP);
+    else if (!strcmp(cmd, "messages") || !strcmp(cmd, "msg"))
+        app_push(a, V_MESSAGES);
     else if (!strcmp(cmd, "theme")) {
         char err[512];
         if (!arg[0])
@@ -190,8 +209,9 @@ static void do_action(app *a, key_action k)
         }
         a->input = k == K_COMMAND ? IN_COMMAND : v->kind == V_LOGS ? IN_SEARCH : IN_FILTER;
         snprintf(a->line, sizeof a->line, "%s",
-                 a->input == IN_FILTER ? v->filter : a->input == IN_SEARCH ? a->logs.search : "");
+                 a->input == IN_FILTER ? v->filter : ""); /* a search starts empty */
         a->line_len = strlen(a->line);
+        a->line_hint[0] = '\0';
         snprintf(a->filter_before, sizeof a->filter_before, "%s", v->filter);
         a->dirty = true;
         break;
@@ -223,6 +243,12 @@ static void do_action(app *a, key_action k)
             wizard_view_open(a, wiz_terminate_new(wizard_view_host(a), v->sel_ns, v->sel_name));
         break;
     }
+    case K_YAML: task_view_yaml(a); break;
+    case K_COPY: task_view_copy(a); break;
+    case K_SORT_NAME: sort_by(a, TS_NAME); break;
+    case K_SORT_STATUS: sort_by(a, TS_STATUS); break;
+    case K_SORT_AGE: sort_by(a, TS_AGE); break;
+    case K_SORT_LAG: sort_by(a, TS_LAG); break;
     case K_TASKS: goto_view(a, V_TASKS); break;
     case K_TEMPLATES: goto_view(a, V_TEMPLATES); break;
     case K_NONE: break;
@@ -236,6 +262,8 @@ static void do_action(app *a, key_action k)
 /* The `:` and `/` line editor. The filter applies as it is typed. */
 static void edit_line(app *a, int ch)
 {
+    if (ch != '\t')
+        a->line_hint[0] = '\0'; /* Tab's choices last until the next key */
     view_state *v = app_view(a);
     if (ch == 27) { /* Esc: cancel */
         if (a->input == IN_FILTER)
@@ -249,8 +277,16 @@ static void edit_line(app *a, int ch)
         if (m == IN_SEARCH) {
             snprintf(a->logs.search, sizeof a->logs.search, "%s", a->line);
             a->logs.match = -1;
+            a->logs.tell_matches = a->line[0] != '\0';
             a->relayout = true; /* n needs the matches of a fresh frame */
         }
+    } else if (ch == '\t' && a->input == IN_COMMAND) {
+        char choices[256];
+        int n = complete_command(a->line, sizeof a->line, choices, sizeof choices);
+        a->line_len = strlen(a->line);
+        snprintf(a->line_hint, sizeof a->line_hint, "%s", n > 1 ? choices
+                                                          : n ? ""
+                                                              : "(nothing to complete)");
     } else if (ch == KEY_BACKSPACE || ch == 127 || ch == 8) {
         if (a->line_len) {
             /* Remove a whole UTF-8 character. */

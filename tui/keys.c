@@ -32,6 +32,11 @@ static const binding bindings[] = {
     {{'q'}, K_QUIT, "Views", "q", "quit (back out of help first)", ANY},
     {{'l'}, K_LOGS, "Task", "l", "the task's step logs", V_DETAIL},
     {{'l'}, K_LOGS, "Task", "", "", V_TASKS},
+    {{'y'}, K_YAML, "Task", "y", "the task as YAML (passwords never shown)", V_TASKS},
+    {{'y'}, K_YAML, "Task", "", "", V_DETAIL},
+    {{'C'}, K_COPY, "Task", "C", "copy the task's name (list) or CDC position (detail) to the "
+                                "clipboard (OSC 52: works over SSH)", V_TASKS},
+    {{'C'}, K_COPY, "Task", "", "", V_DETAIL},
     {{'s'}, K_STEP, "Logs", "s", "next step: precheck, init-struct, init-data, cdc", V_LOGS},
     {{'1'}, K_STEP1, "Logs", "1 2 3 4", "precheck, init-struct, init-data, cdc", V_LOGS},
     {{'2'}, K_STEP2, "Logs", "", "", V_LOGS},
@@ -43,6 +48,13 @@ static const binding bindings[] = {
     {{'/'}, K_FILTER, "Logs", "/", "search (n next, N previous)", V_LOGS},
     {{'n'}, K_NEXT, "Logs", "n, N", "next / previous match", V_LOGS},
     {{'N'}, K_PREV, "Logs", "", "", V_LOGS},
+    {{CTRL('s')}, K_SAVE_LOG, "Logs", "Ctrl-S", "save the log shown to a file (owner-only; the "
+                                              "path is said)", V_LOGS},
+    {{'N'}, K_SORT_NAME, "Sort", "N S A L", "sort the task list by name, status, age or lag "
+                                            "(again: the other way)", V_TASKS},
+    {{'S'}, K_SORT_STATUS, "Sort", "", "", V_TASKS},
+    {{'A'}, K_SORT_AGE, "Sort", "", "", V_TASKS},
+    {{'L'}, K_SORT_LAG, "Sort", "", "", V_TASKS},
     {{'c'}, K_CREATE, "Wizards", "c", "create a migration task (task list)", V_TASKS},
     {{'x'}, K_CUTOVER, "Wizards", "x", "cut over the selected task: the seven gates", V_TASKS},
     {{'x'}, K_CUTOVER, "Wizards", "", "", V_DETAIL},
@@ -56,6 +68,7 @@ static const help_entry commands[] = {
     {"Commands", ":ctx NAME", "switch the kube context (its namespace)"},
     {"Commands", ":ns NAME|all", "switch the namespace; all: every namespace"},
     {"Commands", ":theme NAME", "switch theme: default, light, high-contrast, mono, or a file"},
+    {"Commands", ":messages", "the last messages, whole, with their times"},
     {"Commands", ":help", "this help"},
     {"Commands", ":q, :quit", "quit"},
 };

@@ -10,6 +10,7 @@ typedef enum key_action {
     K_LOGS, K_FOLLOW, K_WRAP, K_TIMESTAMPS, K_NEXT, K_PREV, K_STEP,
     K_STEP1, K_STEP2, K_STEP3, K_STEP4,
     K_CREATE, K_CUTOVER, K_TERMINATE,
+    K_SORT_NAME, K_SORT_STATUS, K_SORT_AGE, K_SORT_LAG, K_YAML, K_COPY, K_SAVE_LOG,
 } key_action;
 
 /* The action of a key in a view (a view's own bindings win). */

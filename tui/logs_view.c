@@ -1,29 +1,52 @@
 #include "tui/logs_view.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
+#include "backends/backend_select.h"
+#include "model/describe.h"
 #include "panes/logs.h"
 #include "tui/logs_fetch.h"
 
 static const char *const steps[] = {"precheck", "init-struct", "init-data", "cdc"};
 
-/* The step worth looking at first: CDC once it started, else the latest
- * initialization step that has begun. */
+/* The step worth looking at first: the one that failed, else CDC once it
+ * started, else the initialization step running, else the last one that
+ * began. */
 static const char *default_step(const app *a, const char *ns, const char *name)
 {
     const mt_task *t = a->snap ? mt_snapshot_task(a->snap, ns[0] ? ns : NULL, name) : NULL;
     if (!t)
         return "cdc";
-    if (t->cdc.start)
-        return "cdc";
-    for (size_t i = t->n_steps; i-- > 0;) {
-        const char *cli = mt_step_cli_name(t->steps[i]);
-        if (cli && t->init.start)
-            return cli;
+    arena ar;
+    arena_init(&ar);
+    mt_describe ds;
+    mt_describe_build(&ar, a->snap, t, (mt_time)time(NULL), a->pod_tz_offset, &ds);
+    const char *failed = NULL, *running = NULL, *began = NULL;
+    for (size_t i = 0; i < ds.n_init; i++) {
+        const mt_init_row *r = &ds.init[i];
+        if (!failed && r->status && strstr(r->status, "Fail"))
+            failed = r->step;
+        if (r->start && !r->finish)
+            running = r->step;
+        if (r->start)
+            began = r->step;
     }
-    return "precheck";
+    static char pick[32];
+    bool cdc_failed = t->cdc.failed_reason && *t->cdc.failed_reason;
+    snprintf(pick, sizeof pick, "%s",
+             failed       ? failed
+             : cdc_failed || t->cdc.start ? "cdc"
+             : running    ? running
+             : began      ? began
+                          : "precheck");
+    arena_free(&ar);
+    return pick;
 }
 
 static void restart(app *a)
@@ -83,6 +106,46 @@ static void jump_match(app *a, int dir)
     app_message(a, false, "match %d of %d", m + 1, a->logs.n_matches);
 }
 
+/* Ctrl-S: the lines held now (the last LOGS_MAX_LINES), as they came, in
+ * a new owner-only file named by task, step and time. */
+static void save_log(app *a)
+{
+    view_state *v = app_view(a);
+    if (!a->logs.fetch) {
+        app_message(a, true, "no log to save");
+        return;
+    }
+    char dir[3000], path[4096], stamp[32], err[300];
+    if (!a->backend || !backend_files_dir(a->backend, "logs", dir, sizeof dir, err, sizeof err)) {
+        app_message(a, true, "log not saved: %s", a->backend ? err : "no backend");
+        return;
+    }
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+    snprintf(path, sizeof path, "%.2990s/%.255s%s%.255s-%.31s-%.31s.log", dir, v->sel_ns, v->sel_ns[0] ? "_" : "",
+             v->sel_name, a->logs.step, stamp);
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!f) {
+        app_message(a, true, "log not saved: %s: %s", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return;
+    }
+    log_view lv = {0};
+    logs_fetch_lock(a->logs.fetch, &lv);
+    for (size_t i = 0; i < lv.n; i++)
+        fprintf(f, "%s\n", lv.lines[i]);
+    size_t n = lv.n;
+    logs_fetch_unlock(a->logs.fetch);
+    if (fclose(f) != 0)
+        app_message(a, true, "log not saved whole: %s: %s", path, strerror(errno));
+    else
+        app_message(a, false, "saved %zu line%s to %s", n, n == 1 ? "" : "s", path);
+}
+
 bool logs_view_action(app *a, key_action k)
 {
     switch (k) {
@@ -102,6 +165,7 @@ bool logs_view_action(app *a, key_action k)
     case K_WRAP: a->logs.wrap = !a->logs.wrap; a->dirty = true; return true;
     case K_NEXT: jump_match(a, 1); return true;
     case K_PREV: jump_match(a, -1); return true;
+    case K_SAVE_LOG: save_log(a); return true;
     default: return false;
     }
 }
@@ -134,6 +198,14 @@ void logs_view_build(app *a, doc *head, doc *body, int width, mt_time now)
     }
     if (a->logs.match >= n)
         a->logs.match = n ? n - 1 : -1;
+    if (a->logs.tell_matches && (lv.done || lv.n)) { /* the first frame after the search */
+        a->logs.tell_matches = false;
+        if (n)
+            app_message(a, false, "%d line%s match \"%s\" (n next, N previous)", n, n == 1 ? "" : "s",
+                        a->logs.search);
+        else
+            app_message(a, true, "no line matches \"%s\"", a->logs.search);
+    }
 }
 
 int logs_view_fd(const app *a) { return a->logs.fetch ? logs_fetch_fd(a->logs.fetch) : -1; }

@@ -14,6 +14,7 @@
 #include "panes/templates.h"
 #include "tui/keys.h"
 #include "tui/logs_view.h"
+#include "tui/task_view.h"
 #include "tui/wizard_view.h"
 
 static void draw_too_small(int w, int h)
@@ -44,6 +45,10 @@ static const char *view_title(app *a, arena *fr)
         return arena_printf(fr, "logs %s%s%s", v->sel_ns, v->sel_ns[0] ? "/" : "", v->sel_name);
     case V_WIZARD:
         return a->wiz ? a->wiz->ops->title : "wizard";
+    case V_MESSAGES:
+        return "messages";
+    case V_YAML:
+        return arena_printf(fr, "yaml %s%s%s", v->sel_ns, v->sel_ns[0] ? "/" : "", v->sel_name);
     }
     return "";
 }
@@ -63,6 +68,9 @@ static const char *view_hints(const view_state *v)
         return "s step  f follow  w wrap  / search  Esc back ";
     case V_WIZARD:
         return "Enter next  Esc back  Tab field ";
+    case V_MESSAGES:
+    case V_YAML:
+        return "j/k scroll  Esc back  q quit ";
     }
     return NULL;
 }
@@ -158,6 +166,24 @@ static void empty_notice(app *a, doc *d, int shown, const char *what)
         doc_text(d, P_DIM, arena_printf(d->a, "no %s", what));
 }
 
+/* :messages: the newest first, each whole, with its time. */
+static void build_messages(const app *a, doc *d, int W)
+{
+    if (!a->n_past) {
+        doc_text(d, P_DIM, "no messages yet");
+        return;
+    }
+    for (int i = 0; i < a->n_past; i++) {
+        const struct app_past_message *m = app_past_message(a, i);
+        time_t t = (time_t)(m->at_ms / 1000);
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        char when[16];
+        strftime(when, sizeof when, "%H:%M:%S  ", &tm);
+        doc_wrap(d, m->is_error ? P_ERROR : P_NORMAL, arena_strdup(d->a, when), m->text, W);
+    }
+}
+
 /* The view's document: d (and right, a detail's second column from
  * RENDER_WIDE_COLS on); *pinned lines of d stay above the scrolling part. */
 static void build_body(app *a, view_state *v, arena *fr, doc *d, doc *right, int W,
@@ -168,7 +194,8 @@ static void build_body(app *a, view_state *v, arena *fr, doc *d, doc *right, int
     *pinned = 0;
     switch (v->kind) {
     case V_TASKS: {
-        tasklist_opts o = {v->filter, now_s, a->pod_tz_offset, a->opts.lag_warn_s};
+        tasklist_opts o = {v->filter, now_s, a->pod_tz_offset, a->opts.lag_warn_s,
+                           (tasklist_sort)v->sort, v->sort_desc};
         empty_notice(a, d, tasklist_build(d, a->snap, &o, W), "migration tasks");
         *pinned = 1;
         break;
@@ -203,6 +230,12 @@ static void build_body(app *a, view_state *v, arena *fr, doc *d, doc *right, int
         break;
     }
     case V_WIZARD: /* the wizard draws its own page */
+        break;
+    case V_MESSAGES:
+        build_messages(a, d, W);
+        break;
+    case V_YAML:
+        task_view_yaml_build(a, v, d);
         break;
     }
 }
@@ -273,12 +306,17 @@ void render_frame(app *a)
     if (a->input != IN_NONE) {
         b.prompt = a->input == IN_COMMAND ? ":" : "/";
         b.input = a->line;
+        b.input_hint = a->line_hint;
     }
     bars_draw_top(stdscr, 0, W, &b);
     if (v->kind == V_TASKS && !a->opts.readonly) /* the write keys, hidden when read-only */
         b.hints = "Enter open  c create  x cutover  T terminate  ? help ";
     int y = 1 + bars_draw_banner(stdscr, 1, W, &b);
-    int body_h = H - 1 - y;
+    int status_rows = bars_status_rows(W, &b);
+    if (H - y - status_rows < 2) /* a tiny terminal: the body keeps 2 rows */
+        status_rows = H - y - 2 > 1 ? H - y - 2 : 1;
+    b.max_status_rows = status_rows;
+    int body_h = H - status_rows - y;
     if (v->kind == V_WIZARD) {
         wizard_view_draw(a, y, body_h, W);
     } else {

@@ -18,12 +18,14 @@ wiz_host *wizard_view_host(app *a)
 static void after_call(app *a)
 {
     wiz_host *h = &a->wiz_host;
+    /* Closed first: a closing wizard's message is for the view it
+     * returns to (a view change clears the message on screen). */
+    if (a->wiz && a->wiz->close)
+        wizard_view_close(a);
     if (h->has_message) {
         app_message(a, h->message_is_error, "%s", h->message);
         h->has_message = false;
     }
-    if (a->wiz && a->wiz->close)
-        wizard_view_close(a);
     a->dirty = true;
 }
 
@@ -36,6 +38,8 @@ void wizard_view_open(app *a, wiz *w)
     wizard_view_close(a);
     a->wiz = w;
     app_push(a, V_WIZARD);
+    if (a->feed && w->about_task[0])
+        mt_feed_set_focus(a->feed, w->about_ns, w->about_task);
     wiz_start(w, wizard_view_host(a));
     after_call(a);
 }

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "wizards/cutover_jobs.h"
 #include "wizards/cutover_state.h"
@@ -62,7 +63,7 @@ static void save_report(cut_wiz *c, wiz_host *h, const char *outcome)
     snprintf(c->log.outcome, sizeof c->log.outcome, "%s", outcome);
     c->log.ended_ms = fmt_now_ms();
     char err[600];
-    if (cut_log_save(&c->log, c->task_dir, c->report_path, sizeof c->report_path, err,
+    if (cut_log_save(&c->log, c->report_dir, c->report_path, sizeof c->report_path, err,
                      sizeof err))
         c->saved = true;
     else
@@ -71,27 +72,31 @@ static void save_report(cut_wiz *c, wiz_host *h, const char *outcome)
 
 static void abort_cutover(cut_wiz *c, wiz_host *h)
 {
-    if (c->ro_on) { /* undo first; the abort completes when it is done */
+    if (c->done) { /* after the switch nothing is undone */
+        wiz_status(&c->w, P_DIM, "the cutover is done (switched to the sink): Enter closes");
+        return;
+    }
+    if (c->paused) { /* the writes resumed first; the abort completes when they are */
         if (!wiz_busy(&c->w) || c->job == J_SAMPLE) {
             wiz_job_release(c->w.job); /* a sample: not needed any more */
             c->w.job = NULL;
             if (c->job == J_SAMPLE)
                 c->job = J_NONE;
-            cut_log_event(&c->log, "abort: undoing read-only on the source");
-            cutw_start_ro(c, false);
+            cut_log_event(&c->log, "abort: resuming the writes on the source");
+            c->resumed_by_abort = true;
+            cutw_start_pause(c, PJ_RESUME);
         } else {
-            wiz_status(&c->w, P_WARN, "%s first (Esc cancels it), then Q undoes read-only and "
+            wiz_status(&c->w, P_WARN, "%s first (Esc cancels it), then Q resumes the writes and "
                                       "aborts", c->w.job_label);
         }
         return;
     }
     cut_log_event(&c->log, "aborted at gate %d", c->w.step + 1);
-    /* The wizard writes nothing on the source; sequences it set on the
-     * sink stay set (moving them back could only create duplicate keys). */
-    /* Said first, short: the status bar of 80 columns shows it whole. */
-    const char *undo = c->ro_roles[0] ? "read-only undone on the source"
-                       : c->seq_applied ? "nothing to undo (sink sequences stay set)"
-                                        : "nothing to undo";
+    /* Sequences set on the sink stay set (moving them back could only
+     * create duplicate keys). Said first, short: 80 columns show it whole. */
+    const char *undo = c->resumed_by_abort ? "writes resumed on the source"
+                       : c->seq_applied    ? "nothing to undo (sink sequences stay set)"
+                                           : "nothing to undo";
     char outcome[256];
     snprintf(outcome, sizeof outcome, "aborted at gate %d, %s", c->w.step + 1, undo);
     save_report(c, h, outcome);
@@ -128,30 +133,27 @@ static void arrive(wiz *w, wiz_host *h)
     evaluate(c, h);
 }
 
+/* Closing says where the report is, on the dashboard's status line. */
+static void close_done(cut_wiz *c, wiz_host *h)
+{
+    if (c->saved)
+        wiz_say(h, false, "cutover done; report %s", c->report_path);
+    c->w.close = true;
+}
+
 static bool leave(wiz *w, wiz_host *h)
 {
     cut_wiz *c = self(w);
     cut_gate *g = gate(c);
     if (w->step == CG_SWITCH) {
-        if (c->saved)
-            return true; /* Enter once more closes */
-        g->state = CGS_PASS;
-        g->decided_ms = fmt_now_ms();
-        snprintf(g->reading, sizeof g->reading, "the operator switched the application to the "
-                                                "sink");
-        cut_log_event(&c->log, "gate 7: switched to the sink");
-        char when[64], outcome[256];
-        time_t s = (time_t)(g->decided_ms / 1000);
-        struct tm tm;
-        gmtime_r(&s, &tm);
-        strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &tm);
-        snprintf(outcome, sizeof outcome, "switched to the sink at %s%s", when,
-                 c->ro_on ? "; the source stays read-only (ALTER DATABASE ... RESET "
-                            "default_transaction_read_only undoes it)"
-                          : "");
-        save_report(c, h, outcome);
-        wiz_status(w, P_OK, "cutover done: %s. Report: %s (and .json). Enter closes", outcome,
-                   c->saved ? c->report_path : "not saved");
+        if (c->done) {
+            close_done(c, h);
+            return false;
+        }
+        c->asking_switch = true;
+        wiz_ask(w, "Has the application been switched to the sink? y records the switch; it "
+                   "is final: nothing in this wizard undoes the pause of the source after it. "
+                   "Any other key cancels.");
         return false;
     }
     if (g->state == CGS_PASS || g->state == CGS_OVERRIDE) {
@@ -180,6 +182,68 @@ static bool leave(wiz *w, wiz_host *h)
     wiz_status(w, P_ERROR, "gate %d does not pass: %s. o overrides it with a typed reason",
                w->step + 1, g->todo[0] ? g->todo : "wait for its reading");
     return false;
+}
+
+/* Gate 7 confirmed: recorded, the pause record marked (a later resume must
+ * be asked for knowingly), the report saved, and the run over. */
+static void switched(cut_wiz *c, wiz_host *h)
+{
+    cut_gate *g = &c->log.gates[CG_SWITCH];
+    g->state = CGS_PASS;
+    g->decided_ms = fmt_now_ms();
+    snprintf(g->reading, sizeof g->reading, "the operator switched the application to the sink");
+    cut_log_event(&c->log, "gate 7: switched to the sink");
+    char when[64], outcome[256], err[600];
+    time_t s = (time_t)(g->decided_ms / 1000);
+    struct tm tm;
+    gmtime_r(&s, &tm);
+    strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &tm);
+    if (c->paused) {
+        c->pause.switched_ms = g->decided_ms;
+        if (!cut_pause_save(c->report_dir, c->name, &c->pause, err, sizeof err))
+            cut_log_event(&c->log, "the pause record could not be kept: %s", err);
+    }
+    snprintf(outcome, sizeof outcome, "switched to the sink at %s%s", when,
+             c->paused ? "; the source stays read-only" : "");
+    save_report(c, h, outcome);
+    c->done = true;
+    wiz_status(&c->w, P_OK, "cutover done. Enter, Esc or q closes");
+}
+
+/* After the switch: a summary, and every key but the closing ones says so. */
+static bool done_key(cut_wiz *c, wiz_host *h, int ch)
+{
+    if (ch == '\n' || ch == '\r' || ch == KEY_ENTER || ch == 27 || ch == 'q')
+        close_done(c, h);
+    else
+        wiz_status(&c->w, P_DIM, "the cutover is done and recorded; nothing here undoes it. "
+                                 "Enter, Esc or q closes");
+    return true;
+}
+
+/* The answer to the question on screen: only the key it names confirms. */
+static bool answer_key(cut_wiz *c, wiz_host *h, int ch)
+{
+    bool yes = ch == 'y';
+    wiz_ask_done(&c->w);
+    if (c->asking_pause) {
+        c->asking_pause = false;
+        if (!yes) {
+            wiz_status(&c->w, P_WARN, "not paused: only y pauses the writes");
+            return true;
+        }
+        cut_log_event(&c->log, "gate 3: pausing the writes (the operator confirmed %zu "
+                      "session(s) to end)", c->writers.n + c->writers.n_more);
+        cutw_start_pause(c, PJ_PAUSE);
+        return true;
+    }
+    c->asking_switch = false;
+    if (!yes) {
+        wiz_status(&c->w, P_WARN, "not recorded: only y records the switch");
+        return true;
+    }
+    switched(c, h);
+    return true;
 }
 
 static void finish(wiz *w, wiz_host *h)
@@ -229,37 +293,20 @@ static bool key(wiz *w, wiz_host *h, int ch)
         }
         return false; /* typed into the reason; Enter goes to leave() */
     }
-    if (c->confirm_ro) {
-        c->confirm_ro = false;
-        if (ch == 'y') {
-            cut_log_event(&c->log, "gate 3: read-only enforced on the source; ending the "
-                                   "sessions of %s", c->ro_roles[0] ? c->ro_roles : "no role");
-            cutw_start_ro(c, true);
-        } else {
-            c->ro_roles[0] = '\0';
-            wiz_status(w, P_DIM, "nothing enforced");
-        }
-        return true;
-    }
+    if (c->done)
+        return done_key(c, h, ch);
+    if (w->prompt[0])
+        return answer_key(c, h, ch);
     if (ch == 27 && w->step == 0) {
         abort_cutover(c, h);
         return true;
     }
-    if (ch == 'E' && w->step == CG_WRITES && !c->ro_on && c->sampler && c->sampler->have) {
-        /* The roles writing now, as the last reading saw them. */
-        size_t o = 0;
-        c->ro_roles[0] = '\0';
-        const pgp_activity_reading *r = &c->sampler->act_r;
-        for (size_t i = 0; i < r->n_writers && o + 70 < sizeof c->ro_roles; i++)
-            if (!strstr(c->ro_roles, r->writers[i].role))
-                o += (size_t)snprintf(c->ro_roles + o, sizeof c->ro_roles - o, "%s%s",
-                                      o ? "," : "", r->writers[i].role);
-        c->confirm_ro = true;
-        wiz_status(w, P_WARN, "Enforce read-only? ALTER DATABASE %s SET "
-                              "default_transaction_read_only = on on the source, and end the "
-                              "sessions of %s (not the migration's). Undone on abort. y confirms, "
-                              "any other key cancels", pgp_endpoint_get(&c->src, "dbname"),
-                   c->ro_roles[0] ? c->ro_roles : "no role (none is writing now)");
+    if (ch == 'E' && w->step == CG_WRITES && (!wiz_busy(w) || c->job == J_SAMPLE)) {
+        if (c->paused) {
+            wiz_status(w, P_DIM, "the writes are paused already (since the pause above)");
+            return true;
+        }
+        cutw_start_pause(c, PJ_LIST);
         return true;
     }
     if (ch == 'Q') {
@@ -299,12 +346,12 @@ static void job_news(wiz *w, wiz_host *h, void *arg)
     /* What was asked for while the reading was out. */
     cut_job pending = c->pending;
     c->pending = J_NONE;
-    if (pending == J_READONLY)
-        cutw_start_ro(c, c->pending_flag);
+    if (pending == J_PAUSE)
+        cutw_start_pause(c, (pause_what)c->pending_flag);
     else if (pending == J_LOBS || pending == J_MATVIEWS)
         cutw_start_repair(c, pending == J_MATVIEWS);
     else if (pending != J_NONE)
-        cutw_start_pg_job(c, pending, c->pending_flag);
+        cutw_start_pg_job(c, pending, c->pending_flag != 0);
 }
 
 static void put_lines(doc *d, pane_role r, const char *lead, const char *text, int width)
@@ -318,6 +365,45 @@ static void put_lines(doc *d, pane_role r, const char *lead, const char *text, i
     }
 }
 
+/* Gate 3: the sessions the pause would end, or the pause in force. */
+static void build_pause(cut_wiz *c, doc *d, int width)
+{
+    if (c->paused) {
+        char when[40];
+        time_t t = (time_t)(c->pause.paused_ms / 1000);
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        strftime(when, sizeof when, "%H:%M:%S UTC", &tm);
+        put_lines(d, P_OK, "  paused: ", arena_printf(d->a, "database %s read-only for new "
+                  "sessions since %s (its own setting was %s), %d session(s) ended",
+                  c->pause.db, when, c->pause.previous, c->pause.ended), width);
+    } else if (c->have_writers) {
+        doc_blank(d);
+        put_lines(d, P_NORMAL, "  ", c->writers_text, width);
+    }
+}
+
+/* The run is over: what happened and where it is written, whole. */
+static void build_done(cut_wiz *c, doc *d, int width)
+{
+    doc_line *l = doc_add(d);
+    doc_put(d, l, P_OK, "Cutover done");
+    put_lines(d, P_NORMAL, "  ", c->log.outcome, width);
+    if (c->paused)
+        put_lines(d, P_NORMAL, "  ", arena_printf(d->a, "The source database %s stays read-only "
+                  "for new sessions. Writing there again would not reach the sink; if it must, "
+                  "migtop cutover %s --resume-writes --after-switch says what that means.",
+                  c->pause.db, c->name), width);
+    doc_blank(d);
+    put_lines(d, P_NORMAL, "  report: ", c->saved ? c->report_path : "not saved", width);
+    if (c->saved)
+        put_lines(d, P_NORMAL, "  and: ", arena_printf(d->a, "%.*s.json",
+                  (int)(strlen(c->report_path) - 3), c->report_path), width);
+    doc_blank(d);
+    doc_wrap(d, P_DIM, "", "Enter, Esc or q closes. Nothing in this wizard undoes the cutover "
+                           "now.", width);
+}
+
 static void build(wiz *w, wiz_host *h, wizard_view *v, doc *d, int width)
 {
     cut_wiz *c = self(w);
@@ -327,6 +413,10 @@ static void build(wiz *w, wiz_host *h, wizard_view *v, doc *d, int width)
         cutw_sample_now(c);
     if (w->step == CG_HEALTHY)
         evaluate(c, h);
+    if (c->done) {
+        build_done(c, d, width);
+        return;
+    }
     /* Every gate at a glance, then the current one in full. */
     doc_line *l = doc_add(d);
     for (int i = 0; i < CG_N; i++) {
@@ -348,13 +438,16 @@ static void build(wiz *w, wiz_host *h, wizard_view *v, doc *d, int width)
         put_lines(d, P_KEY, "  to do: ", g->todo, width);
     if (g->state == CGS_OVERRIDE)
         put_lines(d, P_WARN, "  overridden: ", g->reason, width);
+    if (w->step == CG_WRITES)
+        build_pause(c, d, width);
     static const char *const help[CG_N] = {
         [CG_HEALTHY] = "Every initialization step Complete and CDC Running.",
         [CG_LAG] = "The lag stays near zero while the business still writes, and the slot's "
                    "position advances.",
         [CG_WRITES] = "Pause the business writes now. The source's writes are read every "
-                      "second; the gate passes when they stopped. E enforces read-only on the "
-                      "source (asks first; undone on abort).",
+                      "second; the gate passes when they stopped. E pauses them on the source: "
+                      "lists the sessions that can write, then (y) makes the database "
+                      "read-only and ends them; undone on an abort, kept after the switch.",
         [CG_STABLE] = "The lag at zero and no writes, held for the whole countdown.",
         [CG_SEQUENCES] = "CDC does not carry sequences: their values are set on the sink. A "
                          "applies the plan; it is then re-read and compared.",
@@ -362,8 +455,8 @@ static void build(wiz *w, wiz_host *h, wizard_view *v, doc *d, int width)
                         "objects one by one. v validates samples again, F every row; L copies "
                         "changed large objects again; M refreshes the sink's materialized "
                         "views.",
-        [CG_SWITCH] = "Switch the application to the sink now, then press Enter: the time is "
-                      "recorded and the report saved.",
+        [CG_SWITCH] = "Switch the application to the sink now, then press Enter and confirm "
+                      "(y): the time is recorded, the report saved, and the run is over.",
     };
     doc_blank(d);
     doc_wrap(d, P_DIM, "", help[w->step], width);
@@ -411,6 +504,10 @@ wiz *wiz_cutover_new(wiz_host *h, const char *ns, const char *name)
                              "snapshot has none");
         return NULL;
     }
+    if (t->meta.deleted) {
+        wiz_say(h, true, "task %s is Terminating: there is nothing to cut over", name);
+        return NULL;
+    }
     cut_wiz *c = calloc(1, sizeof *c);
     if (!c)
         abort();
@@ -421,6 +518,8 @@ wiz *wiz_cutover_new(wiz_host *h, const char *ns, const char *name)
     for (int i = 0; i < CG_N; i++)
         c->w.steps[i] = names[i];
     c->w.n_steps = CG_N;
+    snprintf(c->w.about_ns, sizeof c->w.about_ns, "%s", t->meta.namespace_);
+    snprintf(c->w.about_task, sizeof c->w.about_task, "%s", t->meta.name);
     snprintf(c->ns, sizeof c->ns, "%s", t->meta.namespace_);
     snprintf(c->name, sizeof c->name, "%s", t->meta.name);
     arena_init(&c->ar);
@@ -432,30 +531,24 @@ wiz *wiz_cutover_new(wiz_host *h, const char *ns, const char *name)
              c->name);
     snprintf(c->log.backend, sizeof c->log.backend, "%s", h->backend->ops->name);
     c->log.started_ms = fmt_now_ms();
-    c->have_eps = cut_endpoints(h->backend->ops->name, NULL, t, &c->src, &c->sink, c->task_dir,
-                                sizeof c->task_dir, err, sizeof err);
-    if (!c->have_eps) {
-        /* A local task under another state dir: its endpoints as the task
-         * names them, passwords from ~/.pgpass. */
-        c->task_dir[0] = '\0';
-        c->have_eps = cut_endpoints("kube", NULL, t, &c->src, &c->sink, c->task_dir,
-                                    sizeof c->task_dir, err, sizeof err);
-    }
+    /* A local task's endpoints and credentials are the task's own (its
+     * spec and pgpass, under the dashboard's state directory); a
+     * Kubernetes task's are the MigrationTask's. */
+    const char *scope = h->backend->ops->scope ? h->backend->ops->scope(h->backend) : NULL;
+    bool local = !strcmp(h->backend->ops->name, "local");
+    c->have_eps = cut_endpoints(h->backend->ops->name, local ? scope : NULL, t, &c->src,
+                                &c->sink, c->task_dir, sizeof c->task_dir, err, sizeof err);
     if (!c->have_eps)
         snprintf(c->log.outcome, sizeof c->log.outcome, "%.*s", (int)sizeof c->log.outcome - 1,
                  err);
-    /* The report goes beside the task, in STATE/cutover/ (STATE/tasks/NAME
-     * is removed when the task is terminated; the report must outlive it);
-     * Kubernetes: $XDG_STATE_HOME/migtop/cutover/. */
-    char *slash = strrchr(c->task_dir, '/');
-    if (slash && strcmp(h->backend->ops->name, "local") == 0) {
-        *slash = '\0';
-        slash = strrchr(c->task_dir, '/'); /* STATE/tasks */
-    }
-    if (slash && strcmp(h->backend->ops->name, "local") == 0)
-        snprintf(slash, sizeof c->task_dir - (size_t)(slash - c->task_dir), "/cutover");
-    else
-        c->task_dir[0] = '\0';
+    /* Reports and the pause record: STATE/cutover/ (the task's own
+     * directory goes when it is terminated; the report must outlive it),
+     * or the Kubernetes context's place. */
+    cut_report_dir(h->backend->ops->name, scope, c->report_dir, sizeof c->report_dir);
+    /* Paused already (by a run aborted without its undo, or by
+     * `cutover --pause-writes`): known, so an abort resumes it. */
+    if (cut_pause_load(c->report_dir, c->name, &c->pause) && !c->pause.switched_ms)
+        c->paused = true;
     if (c->have_eps) {
         c->sampler = calloc(1, sizeof *c->sampler);
         if (!c->sampler)

@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cutover/writes.h"
 #include "model/flags.h"
 #include "wizards/endpoint.h"
 
@@ -111,16 +110,35 @@ pg_job *pg_job_new(const pgp_endpoint *src, const pgp_endpoint *sink, const mt_o
     return p;
 }
 
-void ro_free(void *arg)
+pause_job *pause_job_new(const pgp_endpoint *src, pause_what what)
 {
-    ro_job *p = arg;
+    pause_job *p = calloc(1, sizeof *p);
+    if (!p)
+        abort();
+    pgp_endpoint_copy(&p->src, src);
+    p->what = what;
+    return p;
+}
+
+void pause_free(void *arg)
+{
+    pause_job *p = arg;
     wiz_endpoint_wipe_free(&p->src);
     free(p);
 }
 
-void ro_run(wiz_job *j, void *arg)
+void pause_run(wiz_job *j, void *arg)
 {
-    ro_job *p = arg;
-    p->ok = cut_readonly_set(&p->src, p->on, p->roles, wiz_job_cancel_flag(j), &p->ended, p->err,
-                             sizeof p->err);
+    pause_job *p = arg;
+    const volatile bool *cancel = wiz_job_cancel_flag(j);
+    if (p->what == PJ_LIST) {
+        wiz_job_progress(j, "listing the sessions that can write");
+        p->ok = cut_writers_list(&p->src, cancel, &p->writers, p->err, sizeof p->err);
+    } else if (p->what == PJ_PAUSE) {
+        wiz_job_progress(j, "making the source read-only and ending the sessions");
+        p->ok = cut_pause_writes(&p->src, cancel, &p->rec, p->err, sizeof p->err);
+    } else {
+        wiz_job_progress(j, "putting back the source's own setting");
+        p->ok = cut_resume_writes(&p->src, &p->rec, cancel, p->err, sizeof p->err);
+    }
 }

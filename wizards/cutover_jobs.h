@@ -1,13 +1,14 @@
 /* The cutover wizard's background work, each on a wiz_job: a reading of
  * the source (the sampler is lent to the job and handed back), the
- * sequences' plan or its application, validation, and gate 3's
- * read-only enforcement or its undo. Every job owns copies of the
+ * sequences' plan or its application, validation, gate 3's pause of the
+ * writes or its undo, and gate 6's repairs. Every job owns copies of the
  * endpoints and wipes their passwords when freed. */
 #ifndef MIGTOP_WIZARDS_CUTOVER_JOBS_H
 #define MIGTOP_WIZARDS_CUTOVER_JOBS_H
 
 #include "cutover/gates.h"
 #include "cutover/repair.h"
+#include "cutover/writes.h"
 #include "wizards/job.h"
 
 typedef struct sample_job {
@@ -53,15 +54,19 @@ repair_job *repair_job_new(const pgp_endpoint *src, const pgp_endpoint *sink,
 void repair_run(wiz_job *j, void *arg);
 void repair_free(void *arg);
 
-typedef struct ro_job {
+/* Gate 3's pause (cutover/writes.h): listing the sessions that can write,
+ * pausing, or resuming (the abort before the switch). */
+typedef enum pause_what { PJ_LIST, PJ_PAUSE, PJ_RESUME } pause_what;
+typedef struct pause_job {
     pgp_endpoint src;
-    bool on;
-    char roles[600]; /* "{a,b}" */
+    pause_what what;
+    cut_writers writers; /* PJ_LIST's result */
+    cut_pause rec;       /* PJ_PAUSE: in (a previous pause's) and out; PJ_RESUME: in */
     bool ok;
-    int ended;
     char err[800];
-} ro_job;
-void ro_run(wiz_job *j, void *arg);
-void ro_free(void *arg);
+} pause_job;
+pause_job *pause_job_new(const pgp_endpoint *src, pause_what what);
+void pause_run(wiz_job *j, void *arg);
+void pause_free(void *arg);
 
 #endif

@@ -28,23 +28,24 @@ void cutw_start_pg_job(cut_wiz *c, cut_job kind, bool flag)
         c->w.job_firm = true;
 }
 
-void cutw_start_ro(cut_wiz *c, bool on)
+void cutw_start_pause(cut_wiz *c, pause_what what)
 {
     if (c->job == J_SAMPLE) {
-        c->pending = J_READONLY;
-        c->pending_flag = on;
+        c->pending = J_PAUSE;
+        c->pending_flag = what; /* a pause_what, kept in the flag */
         return;
     }
-    ro_job *p = calloc(1, sizeof *p);
-    if (!p)
-        abort();
-    pgp_endpoint_copy(&p->src, &c->src);
-    p->on = on;
-    snprintf(p->roles, sizeof p->roles, "{%s}", on ? c->ro_roles : "");
-    c->job = J_READONLY;
-    wiz_run(&c->w, on ? "making the source read-only" : "undoing read-only on the source", ro_run,
-            p, ro_free);
-    c->w.job_firm = true;
+    pause_job *p = pause_job_new(&c->src, what);
+    if (what == PJ_PAUSE) /* paused before (a record): what was there then */
+        p->rec = c->pause;
+    if (what == PJ_RESUME)
+        p->rec = c->pause;
+    c->job = J_PAUSE;
+    wiz_run(&c->w, what == PJ_LIST    ? "listing the sessions that can write"
+                   : what == PJ_PAUSE ? "pausing the writes on the source"
+                                      : "resuming the writes on the source",
+            pause_run, p, pause_free);
+    c->w.job_firm = what != PJ_LIST;
 }
 
 void cutw_sample_now(cut_wiz *c)
@@ -84,25 +85,47 @@ void cutw_start_repair(cut_wiz *c, bool matviews)
     c->w.job_firm = true;
 }
 
-static cut_news readonly_news(cut_wiz *c, ro_job *p)
+/* Gate 3's pause: the list asks its question; the pause and the resume
+ * say what they did, on screen and in the report. */
+static cut_news pause_news(cut_wiz *c, pause_job *p)
 {
     if (!p->ok) {
-        wiz_status(&c->w, P_ERROR, "read-only %s failed: %s", p->on ? "enforcement" : "undo",
-                   p->err);
-        cut_log_event(&c->log, "read-only %s failed: %s", p->on ? "enforcement" : "undo",
+        wiz_status(&c->w, P_ERROR, "%s failed: %s", p->what == PJ_LIST ? "listing the sessions"
+                   : p->what == PJ_PAUSE ? "pausing the writes" : "resuming the writes", p->err);
+        cut_log_event(&c->log, "gate 3: %s failed: %s", p->what == PJ_PAUSE ? "pause" : "resume",
                       p->err);
         return CUT_NEWS_NONE;
     }
-    c->ro_on = p->on;
-    if (!p->on) {
-        cut_log_event(&c->log, "read-only undone on the source");
-        return CUT_NEWS_ABORT;
+    if (p->what == PJ_LIST) {
+        c->writers = p->writers;
+        c->have_writers = true;
+        cut_writers_text(&c->writers, c->writers_text, sizeof c->writers_text);
+        c->asking_pause = true;
+        wiz_ask(&c->w, "Pause the writes? The database %s becomes read-only for new sessions "
+                "and the %zu session(s) listed above are ended (not the migration's, not "
+                "superusers'). y pauses; any other key cancels.",
+                pgp_endpoint_get(&c->src, "dbname"), c->writers.n + c->writers.n_more);
+        return CUT_NEWS_NONE;
     }
-    cut_log_event(&c->log, "gate 3: source read-only, %d session%s ended", p->ended,
-                  p->ended == 1 ? "" : "s");
-    wiz_status(&c->w, P_OK, "the source is read-only for new sessions; %d session%s ended",
-               p->ended, p->ended == 1 ? "" : "s");
-    return CUT_NEWS_NONE;
+    char err[600];
+    if (p->what == PJ_PAUSE) {
+        c->paused = true;
+        c->pause = p->rec;
+        if (!cut_pause_save(c->report_dir, c->name, &c->pause, err, sizeof err))
+            cut_log_event(&c->log, "the pause record could not be kept: %s", err);
+        cut_log_event(&c->log, "gate 3: writes paused: database %s read-only for new sessions "
+                      "(its own setting was %s), %d session(s) ended", c->pause.db,
+                      c->pause.previous, c->pause.ended);
+        wiz_status(&c->w, P_OK, "writes paused: %s is read-only for new sessions and %d "
+                   "session(s) were ended; the gate passes once no write is seen",
+                   c->pause.db, c->pause.ended);
+        return CUT_NEWS_NONE;
+    }
+    c->paused = false;
+    cut_pause_forget(c->report_dir, c->name);
+    cut_log_event(&c->log, "writes resumed: the database's own setting (%s) is back",
+                  c->pause.previous);
+    return CUT_NEWS_ABORT;
 }
 
 static void repair_news(cut_wiz *c, cut_job kind, repair_job *p)
@@ -160,8 +183,8 @@ cut_news cutw_job_news(cut_wiz *c, void *arg)
         p->s = NULL;
         return CUT_NEWS_EVALUATE;
     }
-    if (kind == J_READONLY)
-        return readonly_news(c, arg);
+    if (kind == J_PAUSE)
+        return pause_news(c, arg);
     if (kind == J_LOBS || kind == J_MATVIEWS)
         repair_news(c, kind, arg);
     else

@@ -10,14 +10,16 @@
 
 #include "cutover/gates.h"
 #include "cutover/report.h"
+#include "wizards/cutover_jobs.h"
 #include "wizards/form.h"
 #include "wizards/wizard.h"
 
-typedef enum cut_job { J_NONE, J_SAMPLE, J_SEQ, J_VAL, J_READONLY, J_LOBS, J_MATVIEWS } cut_job;
+typedef enum cut_job { J_NONE, J_SAMPLE, J_SEQ, J_VAL, J_PAUSE, J_LOBS, J_MATVIEWS } cut_job;
 
 typedef struct cut_wiz {
     wiz w;
     char ns[FORM_VALUE_MAX], name[FORM_VALUE_MAX], task_dir[4200];
+    char report_dir[4200]; /* the reports and the pause record (cutover/report.h) */
     pgp_endpoint src, sink;
     bool have_eps;
     arena ar;
@@ -30,15 +32,20 @@ typedef struct cut_wiz {
     /* A job asked for while a sample was out: started when it is back
      * (starting it then would cancel the sample and lose the sampler). */
     cut_job pending;
-    bool pending_flag;
+    int pending_flag; /* the job's flag, or a pause_what */
     cut_log log;
     form_field freason[1];
     form fm;
     bool reason_open, saved, seq_applied;
-    /* Read-only enforcement (gate 3, E then y): on while enforced; the
-     * roles whose sessions were ended. Undone on abort. */
-    bool confirm_ro, ro_on;
-    char ro_roles[512];
+    /* Gate 3's pause (E, the sessions listed, then y): on while paused,
+     * undone on an abort before the switch, never after it. */
+    bool asking_pause, asking_switch, paused, resumed_by_abort;
+    cut_pause pause;
+    cut_writers writers;
+    bool have_writers;
+    char writers_text[4000];
+    /* Gate 7 confirmed: the run is over; no key undoes anything. */
+    bool done;
     char report_path[4800];
     /* The last validation's large objects to copy again (L), its mode. */
     unsigned *lobs;
@@ -50,7 +57,9 @@ typedef struct cut_wiz {
 
 /* Starting a job: refused (with a status line) while another runs. */
 void cutw_start_pg_job(cut_wiz *c, cut_job kind, bool flag);
-void cutw_start_ro(cut_wiz *c, bool on);
+/* Gate 3: list the sessions that can write, pause the writes, or (an
+ * abort before the switch) resume them. */
+void cutw_start_pause(cut_wiz *c, pause_what what);
 /* Gate 6: copy the last validation's large objects again, or refresh the
  * sink's materialized views. */
 void cutw_start_repair(cut_wiz *c, bool matviews);
@@ -60,7 +69,7 @@ void cutw_sample_now(cut_wiz *c);
 typedef enum cut_news {
     CUT_NEWS_NONE,
     CUT_NEWS_EVALUATE, /* a reading is back: evaluate the gate */
-    CUT_NEWS_ABORT,    /* read-only is undone: complete the abort that asked for it */
+    CUT_NEWS_ABORT,    /* the writes resumed: complete the abort that asked for it */
 } cut_news;
 cut_news cutw_job_news(cut_wiz *c, void *arg);
 

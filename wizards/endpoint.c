@@ -75,6 +75,7 @@ void wiz_endpoint_fields(form_field f[EPF_N])
     f[EPF_PASSWORD] = (form_field){.kind = F_PASSWORD, .key = "password", .label = "Password",
                                    .hint = "(empty: ~/.pgpass or PGPASSFILE)"};
     f[EPF_URI] = (form_field){.kind = F_TEXT, .key = "uri", .label = "URI/service",
+                              .secrets = true,
                               .hidden = true, .validate = uri_ok,
                               .hint = "postgresql://user@host:5432/db or service=NAME"};
 }

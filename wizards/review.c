@@ -351,7 +351,8 @@ static void submit_run(wiz_job *j, void *arg)
         wiz_job_progress(j, "opening the %s backend", p->ans.kube ? "Kubernetes" : "local");
         backend_args args = {.backend = p->ans.kube ? "kube" : "local",
                              .context = p->ans.context[0] ? p->ans.context : NULL,
-                             .namespace_ = p->ans.namespace_[0] ? p->ans.namespace_ : NULL};
+                             .namespace_ = p->ans.kube && p->ans.namespace_[0] ? p->ans.namespace_
+                                                                          : NULL};
         b = own = backend_open(&args, p->err, sizeof p->err);
         if (!b)
             return;

@@ -14,6 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cutover/gates.h"
+#include "pgprobe/task_endpoint.h"
 #include "wizards/endpoint.h"
 #include "wizards/terminate_jobs.h"
 #include "wizards/wizard.h"
@@ -158,33 +160,40 @@ static void finish(wiz *w, wiz_host *h)
 }
 
 /* F: the way out of a cleanup that cannot finish (local tasks). */
-static bool forget_key(term_wiz *t, wiz_host *h, int ch)
+/* The answer to the question on screen: only y confirms; any other key
+ * cancels, and says so. */
+static bool answer_key(term_wiz *t, wiz_host *h, int ch)
 {
     wiz *w = &t->w;
-    bool stuck = t->requested_ms && fmt_now_ms() - t->requested_ms > stuck_after_ms() &&
-                 !(t->have_check && t->check.clean) && !t->forgotten;
-    bool can = h->backend && h->backend->ops->forget;
-    if (ch == 'F' && stuck && !t->forgetting) {
-        if (!can) {
-            wiz_status(w, P_WARN, "the %s backend cannot forget a task: the add-on owns its "
-                                  "cleanup", h->backend ? h->backend->ops->name : "?");
-            return true;
-        }
-        t->confirm_forget = true;
-        wiz_status(w, P_WARN, "forget %s? Its supervisor and runner are stopped and its "
-                              "directory removed; what may remain is listed with the SQL to "
-                              "drop it. y forgets, Esc or n does not", t->name);
+    wiz_ask_done(w);
+    bool drop = t->confirm_drop;
+    t->confirm_drop = t->confirm_forget = false;
+    if (ch != 'y') {
+        wiz_status(w, P_WARN, "%s: only y %s", drop ? "nothing dropped" : "not forgotten",
+                   drop ? "applies the statements" : "forgets the task");
         return true;
     }
-    if (t->confirm_forget && (ch == 'y' || ch == 'n' || ch == 27)) {
-        t->confirm_forget = false;
-        if (ch == 'y')
-            start_forget(t, h);
-        else
-            wiz_status(w, P_DIM, "not forgotten");
+    if (drop)
+        start_check(t, t->check.statements);
+    else
+        start_forget(t, h);
+    return true;
+}
+
+/* F: the way out of a cleanup that cannot finish (local tasks). */
+static bool forget_key(term_wiz *t, wiz_host *h)
+{
+    wiz *w = &t->w;
+    if (!h->backend || !h->backend->ops->forget) {
+        wiz_status(w, P_WARN, "the %s backend cannot forget a task: the add-on owns its "
+                              "cleanup", h->backend ? h->backend->ops->name : "?");
         return true;
     }
-    return false;
+    t->confirm_forget = true;
+    wiz_ask(w, "Forget %s? Its supervisor and runner are stopped and its directory removed; "
+               "what may remain is listed with the SQL to drop it. y forgets; any other key "
+               "cancels.", t->name);
+    return true;
 }
 
 static bool key(wiz *w, wiz_host *h, int ch)
@@ -192,33 +201,22 @@ static bool key(wiz *w, wiz_host *h, int ch)
     term_wiz *t = self(w);
     if (w->step != S_CLEANUP)
         return false;
-    if (forget_key(t, h, ch))
-        return true;
+    if (w->prompt[0])
+        return answer_key(t, h, ch);
     if (ch == 27 && (!wiz_busy(w) || w->job_quiet)) { /* no way back to a terminate sent */
-        if (t->confirm_drop) {
-            t->confirm_drop = false;
-            wiz_status(w, P_DIM, "nothing dropped");
-        } else {
-            w->close = true;
-        }
+        w->close = true;
         return true;
     }
-    bool stuck = t->have_check && !t->check.clean && t->requested_ms &&
-                 fmt_now_ms() - t->requested_ms > stuck_after_ms();
+    bool late = t->requested_ms && fmt_now_ms() - t->requested_ms > stuck_after_ms();
     /* A periodic check may be out: it is let go (its connection too) for the drop. */
     bool free_hands = !wiz_busy(w) || w->job_quiet;
-    if (ch == 'D' && stuck && free_hands) {
+    if (ch == 'F' && late && !t->forgetting && !t->forgotten &&
+        !(t->have_check && t->check.clean))
+        return forget_key(t, h);
+    if (ch == 'D' && late && free_hands && t->have_check && !t->check.clean) {
         t->confirm_drop = true;
-        wiz_status(w, P_WARN, "apply the statements shown on the source? y applies them, "
-                              "Esc or n does not");
-        return true;
-    }
-    if (t->confirm_drop && (ch == 'y' || ch == 'n')) {
-        t->confirm_drop = false;
-        if (ch == 'y' && free_hands)
-            start_check(t, t->check.statements);
-        else
-            wiz_status(w, P_DIM, "nothing dropped");
+        wiz_ask(w, "Apply the statements shown on the source? y applies them; any other key "
+                   "cancels.");
         return true;
     }
     return false;
@@ -436,6 +434,31 @@ static const wiz_ops term_ops = {
     .free = destroy,
 };
 
+/* A local task's source password, from the task's own pgpass, read now:
+ * the dashboard never asks for what the engine holds, and the check after
+ * the terminate still has it once the task's directory is gone. */
+static void local_password(term_wiz *t, wiz_host *h, const mt_task *task)
+{
+    if (!h->backend || strcmp(h->backend->ops->name, "local") || t->src_password[0])
+        return;
+    pgp_endpoint src = {0}, sink = {0};
+    char dir[4200], err[600];
+    const char *scope = h->backend->ops->scope ? h->backend->ops->scope(h->backend) : NULL;
+    if (!cut_endpoints("local", scope, task, &src, &sink, dir, sizeof dir, err, sizeof err))
+        return;
+    arena a;
+    arena_init(&a);
+    const char *pw = pgp_pgpass_lookup(&a, pgp_endpoint_get(&src, "passfile"), t->src_host,
+                                       t->src_port, t->src_db, t->src_user);
+    if (pw)
+        snprintf(t->src_password, sizeof t->src_password, "%s", pw);
+    if (pw)
+        memset((char *)pw, 0, strlen(pw));
+    arena_free(&a);
+    wiz_endpoint_wipe_free(&src);
+    wiz_endpoint_wipe_free(&sink);
+}
+
 /* "host:port" or "[v6]:port" into its parts. */
 static void split_address(const char *addr, char *host, size_t hn, char *port, size_t pn)
 {
@@ -467,6 +490,8 @@ wiz *wiz_terminate_new(wiz_host *h, const char *ns, const char *name)
     t->w.n_steps = S_N;
     snprintf(t->ns, sizeof t->ns, "%s", task->meta.namespace_);
     snprintf(t->name, sizeof t->name, "%s", task->meta.name);
+    snprintf(t->w.about_ns, sizeof t->w.about_ns, "%s", t->ns);
+    snprintf(t->w.about_task, sizeof t->w.about_task, "%s", t->name);
     arena ar;
     arena_init(&ar);
     snprintf(t->slot, sizeof t->slot, "%s", mt_slot_name(&ar, t->name));
@@ -479,6 +504,7 @@ wiz *wiz_terminate_new(wiz_host *h, const char *ns, const char *name)
     snprintf(t->src_db, sizeof t->src_db, "%s", s->database ? s->database : "");
     snprintf(t->src_user, sizeof t->src_user, "%s", s->user ? s->user : "");
     snprintf(t->src_password, sizeof t->src_password, "%s", s->password ? s->password : "");
+    local_password(t, h, task);
     t->f[TF_NAME] = (form_field){.kind = F_TEXT, .key = "name", .label = "Type the name",
                                 .validate = name_typed};
     t->f[TF_PASS] = (form_field){.kind = F_PASSWORD, .key = "password",

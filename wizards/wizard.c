@@ -27,6 +27,16 @@ void wiz_say(wiz_host *h, bool is_error, const char *fmt, ...)
     h->has_message = true;
 }
 
+void wiz_ask(wiz *w, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(w->prompt, sizeof w->prompt, fmt, ap);
+    va_end(ap);
+}
+
+void wiz_ask_done(wiz *w) { w->prompt[0] = '\0'; }
+
 bool wiz_busy(const wiz *w) { return w->job != NULL; }
 
 void wiz_run(wiz *w, const char *label, wiz_job_fn fn, void *arg, void (*arg_free)(void *))
@@ -164,7 +174,10 @@ void wiz_draw(wiz *w, wiz_host *h, int y, int height, int width)
         v.status_role = w->status_role;
     }
     char busy[700];
-    if (wiz_busy(w) && !w->job_quiet) {
+    if (w->prompt[0]) {
+        v.status = w->prompt;
+        v.status_role = P_WARN;
+    } else if (wiz_busy(w) && !w->job_quiet) {
         char prog[256];
         wiz_job_progress_get(w->job, prog, sizeof prog);
         char secs[32];

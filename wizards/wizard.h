@@ -62,6 +62,9 @@ struct wiz {
     int text_top, text_rows;    /* scroll of the step's text; rows shown */
     char status[1024];
     pane_role status_role;
+    /* A question waiting for its answer: shown instead of the status until
+     * the wizard takes the answer (wiz_ask_done), whatever runs meanwhile. */
+    char prompt[1024];
     wiz_job *job;               /* at most one job runs at a time */
     char job_label[128];        /* "testing the source connection" */
     int64_t job_started_ms;
@@ -69,6 +72,10 @@ struct wiz {
     bool job_quiet;             /* a background reading: shown nowhere, blocks no key */
     bool close;                 /* set by a wizard to close itself */
     char then_ns[FORM_VALUE_MAX], then_task[FORM_VALUE_MAX]; /* when closing: open this task's detail */
+    /* The task the wizard is about ("" none): the dashboard keeps the
+     * feed's focus on it, so a backend fetches its details (a Kubernetes
+     * task's steps come from its jobs and pods, read for the focus only). */
+    char about_ns[FORM_VALUE_MAX], about_task[FORM_VALUE_MAX];
     bool then_list;             /* when closing: back to the task list (the task is gone) */
     void *self;                 /* the wizard's own state */
 };
@@ -94,6 +101,10 @@ wiz *wiz_cutover_new(wiz_host *h, const char *ns, const char *name);
 
 /* For wizards: status lines and the one job. */
 void wiz_status(wiz *w, pane_role r, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* A question: on screen until answered. The wizard's key hook sees the
+ * answer (w->prompt[0] set) and calls wiz_ask_done. */
+void wiz_ask(wiz *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void wiz_ask_done(wiz *w);
 bool wiz_busy(const wiz *w);
 void wiz_run(wiz *w, const char *label, wiz_job_fn fn, void *arg, void (*arg_free)(void *));
 /* Moves to step i (calls arrive). */

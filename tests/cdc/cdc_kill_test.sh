@@ -66,4 +66,24 @@ cdc_wait_load
 cdc_wait_same k9 90
 grep -c 'streaming slot' "$state/tasks/k9/cdc.log" | sed 's/^/CDC sessions started: /'
 grep -c 'runner started' "$state/tasks/k9/supervisor.log" | sed 's/^/runners started by supervisors: /'
+
+# A kill -9 during terminate (the source down, so it keeps retrying): the
+# supervisor starts a runner that carries the terminate on, and once the
+# source is back the slot goes and the task with it. No one runs
+# terminate again.
+pgc_stop src
+"$tool" terminate "$state" k9
+et_wait_status k9 'status=Terminating .*terminating=".*cannot connect' 40
+pid=$(cdc_runner_pid k9) || fail "no runner while terminating"
+kill -9 "$pid"
+# Retrying with the source down is no progress, so the supervisor's
+# backoff may count this crash with any earlier one that made none (1 s,
+# 2 s, 4 s...): up to 10 s here.
+secs=$(wait_new runner.lock "$pid" 10) || fail "kill -9 during terminate: no runner after 10 s"
+echo "kill -9 of runner $pid while terminating: back in ${secs}s"
+et_show k9 | grep -q 'status=Terminating' || fail "not Terminating after the kill: $(et_show k9)"
+pgc_start_again src
+for _ in $(seq 150); do [ -d "$state/tasks/k9" ] || break; sleep 0.2; done
+[ ! -d "$state/tasks/k9" ] || fail "the terminate did not finish after the kill: $(et_show k9)"
+et_no_slot src k9
 echo "PASS"

@@ -66,6 +66,12 @@ done
 expect "$work/st.out" '^NAME +TEMPLATE +STATUS +AGE$' "list header"
 expect "$work/st.out" '^t-loc +migtop-local-pg2pg +Running +[0-9]+s$' "t-loc Running in the list"
 
+ok lsnh ls --no-headers
+[ "$(head -1 "$work/lsnh.out" | awk '{print $1}')" = t-loc ] || fail "ls --no-headers: $(cat "$work/lsnh.out")"
+
+ok jp list -o 'jsonpath={range .items[*]}{.metadata.name} {.status.taskStatus}{"\n"}{end}'
+[ "$(cat "$work/jp.out")" = "t-loc Running" ] || fail "-o jsonpath: $(cat "$work/jp.out")"
+
 ok wide list -o wide
 expect "$work/wide.out" "^t-loc .* postgres@127\\.0\\.0\\.1:$(pgc_port src)/postgres " "wide: the source without its password (a local spec keeps none)"
 
@@ -97,6 +103,7 @@ expect "$work/desc.out" '^Cdc Metrics:$' "CDC metrics"
 ok ilog logs t-loc --step init-data
 [ -s "$work/ilog.out" ] || fail "the init-data log is empty"
 ok clog logs t-loc --step cdc --tail 1
+fails prevlocal 2 '\-\-previous is for a Kubernetes pod' logs t-loc --step cdc --previous
 [ "$(wc -l <"$work/clog.out")" = 1 ] || fail "--tail 1 gave $(wc -l <"$work/clog.out") lines"
 
 if grep -l -- "$PW" "$work"/*.out "$work"/*.err; then fail "the password was printed"; fi
@@ -105,6 +112,16 @@ fails dup 1 'already exists' create t-loc --local --source "$SRC_EP" --sink "$SI
     --migration-object public
 fails unknown 1 '^migtop describe: migrationtasks\.datamigration\.apecloud\.io "nope" not found$' describe nope
 fails nolocal 1 'nope' terminate nope
+
+# The backend said out loud: a KUBECONFIG that cannot be used is an error
+# (never a quiet switch to the local tasks), Kubernetes flags with the
+# local backend name the flag, and an empty answer says where it looked.
+KUBECONFIG=/nonexistent fails badkc 1 '^migtop list: KUBECONFIG=/nonexistent: no kubeconfig: .*--backend local' list
+fails local-ns 1 '^migtop list: -n/--namespace is for Kubernetes tasks; the local backend has none' \
+    list --backend local -n prod
+fails local-A 1 '^migtop list: -A/--all-namespaces is for Kubernetes tasks' list --backend local -A
+ok none list --state-dir "$work/empty-state"
+expect "$work/none.err" "^No resources found \\(local tasks in $work/empty-state\\)\\.\$" "an empty answer says where"
 
 [ "$(pgc_psql src -d postgres -Atc "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 't_loc'")" = 1 ] ||
     fail "no slot t_loc while the task runs"

@@ -172,6 +172,9 @@ ok dlog logs t-cli --step init-data --timestamps "${K[@]}"
 expect "$tmp/dlog.out" '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z ' "timestamps on init-data lines"
 fails nostep 1 'pod not found|not found|no pod' logs t-cli --step init-struct "${K[@]}"
 ok tail logs t-cli --step cdc --tail 2 "${K[@]}"
+# --previous asks the API for the previous container (the stand-in has none).
+fails prev 1 'previous terminated container "main" in pod .* not found' logs t-cli --step cdc --previous "${K[@]}"
+grep -q 'previous=true' "$D/requests.log" || fail "--previous did not ask for previous=true"
 [ "$(wc -l <"$tmp/tail.out")" = 2 ] || fail "--tail 2 gave not 2 lines"
 # -f streams until the pod stops; here: until we stop reading.
 timeout 5 "$M" logs t-cli --step cdc -f "${K[@]}" 2>"$tmp/follow.err" | head -n 3 >"$tmp/follow.out" || true
@@ -205,7 +208,7 @@ fails bad-since 2 '--since must be a duration' logs bench-0 --step cdc --since 5
 fails bad-tail 2 '--tail must be' logs bench-0 --step cdc --tail -5 "${K[@]}"
 fails no-step 2 'step should be specified' logs bench-0 "${K[@]}"
 fails bad-step 2 'must be precheck, init-struct, init-data or cdc' logs bench-0 --step copy "${K[@]}"
-fails bad-out 2 'must be table, wide, json, yaml or name' list -o xml "${K[@]}"
+fails bad-out 2 'must be table, wide, json, yaml, name or jsonpath=TEMPLATE, not "xml"' list -o xml "${K[@]}"
 fails bad-flag 2 'unknown flag: --frobnicate' list --frobnicate "${K[@]}"
 fails bad-src 2 '^migtop create: --source: ' create t-x --template apecloud-pg2pg --source nothing \
     --sink "$SINK_EP" --migration-object public "${K[@]}"
@@ -216,7 +219,7 @@ fails no-such-tpl 1 'migrationtemplates.*"nope".*not found|not found.*nope' crea
 # An empty namespace is not an error (kubectl says so on stderr, exit 0).
 ok empty-ns list -n kube-system "${K[@]}"
 [ ! -s "$tmp/empty-ns.out" ] || fail "list of an empty namespace printed rows"
-expect "$tmp/empty-ns.err" '^No resources found in kube-system namespace\.$' "kubectl's words for nothing"
+expect "$tmp/empty-ns.err" '^No resources found in kube-system namespace \(context standin\)\.$' "kubectl's words for nothing"
 fails ro-create 2 'refused: --readonly' create t-x --readonly --template apecloud-pg2pg \
     --source "$SRC_EP" --sink "$SINK_EP" --migration-object public "${K[@]}"
 fails ro-term 2 'refused: --readonly' terminate bench-0 --readonly "${K[@]}"

@@ -27,7 +27,7 @@ fail() {
     exit 1
 }
 
-export KUBECONFIG=/nonexistent
+export KUBECONFIG=/nonexistent XDG_STATE_HOME=$work/xdg
 standin_start "$work/k8s" --controller-speed 0.6 --bookmark-interval 1
 D=$STANDIN_DIR
 port=${STANDIN_URL##*:}
@@ -71,6 +71,19 @@ tmux_wait 'step cdc' 10 || fail "the logs view opens on the cdc step"
 tmux_wait 'current_position: [0-9A-F]+/[0-9A-F]+' 10 || fail "cdc position lines"
 tmux_wait 'data [0-9.]+s old' 5 || fail "the logs view shows the age of its lines"
 tmux_wait 'log lag (4[0-9]|5[0-9])' 10 || fail "the lag from the newest position line"
+# The search starts empty each time and says what it found.
+tmux_keys /; tmux_type current_position; tmux_keys Enter
+tmux_wait '[0-9]+ lines? match "current_position"' 5 || fail "the search does not say how many match"
+tmux_keys /
+tmux_screen | tail -1 | grep -q '^/ *$' || fail "the search did not start empty: $(tmux_screen | tail -1)"
+tmux_type no-such-text; tmux_keys Enter
+tmux_wait 'no line matches "no-such-text"' 5 || fail "no word when nothing matches"
+# Ctrl-S saves the lines shown, owner-only, and says where.
+tmux_keys C-s
+tmux_wait 'saved [0-9]+ lines? to ' 5 || fail "Ctrl-S did not save the log"
+saved=$(ls "$XDG_STATE_HOME"/migtop/logs/standin/default_t-dash-cdc-*.log) || fail "no saved log file"
+[ "$(stat -c %a "$saved")" = 600 ] || fail "the saved log is not owner-only"
+grep -q 'current_position' "$saved" || fail "the saved log lacks the lines"
 tmux_keys Escape # the detail
 tmux_keys Escape # the list
 tmux_keys Escape # the filter cleared

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "cli/args.h"
+#include "cli/jsonpath.h"
 #include "cli/print_object.h"
 #include "cli/print_table.h"
 #include "model/print_yaml.h"
@@ -173,12 +174,50 @@ static void test_flags(void **state)
     assert_string_equal(err, "flag needs an argument: -o");
 }
 
+/* -o jsonpath=: what scripts write, as kubectl prints it. */
+static void jp(const char *tmpl, const char *want)
+{
+    cJSON *o = cJSON_Parse("{\"items\":[{\"metadata\":{\"name\":\"a\"},\"status\":{\"n\":1}},"
+                           "{\"metadata\":{\"name\":\"b\"},\"status\":{\"n\":2,\"l\":[1,2,3]}}]}");
+    assert_non_null(o);
+    strbuf out = {0};
+    char err[200] = "";
+    bool ok = jsonpath_run(tmpl, o, &out, err, sizeof err);
+    if (want) {
+        assert_true(ok);
+        assert_string_equal(strbuf_str(&out), want);
+    } else {
+        assert_false(ok);
+        assert_true(err[0] != '\0');
+    }
+    strbuf_free(&out);
+    cJSON_Delete(o);
+}
+
+static void test_jsonpath(void **state)
+{
+    (void)state;
+    jp("{.items[*].metadata.name}", "a b");
+    jp("{.items[0].metadata.name}", "a");
+    jp("{.items[-1].status.l[-1]}", "3");
+    jp("{range .items[*]}{.metadata.name}={.status.n}{\"\\n\"}{end}", "a=1\nb=2\n");
+    jp("names: {.items[*].metadata.name}.", "names: a b.");
+    jp("{.items[1].status}", "{\"n\":2,\"l\":[1,2,3]}");
+    jp("{.nope.deeper}|{.items[9]}", "|");
+    jp("{range .items[*]}{@.metadata.name}{end}", "ab");
+    jp("{range .items[*]}{range .status.l[*]}{@}{end};{end}", ";123;");
+    jp("{.items[x]}", NULL);
+    jp("{.items", NULL);
+    jp("{range .items[*]}", NULL);
+    jp("{end}", NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_table_layout), cmocka_unit_test(test_yaml_layout),
         cmocka_unit_test(test_json_layout), cmocka_unit_test(test_durations),
-        cmocka_unit_test(test_flags),
+        cmocka_unit_test(test_flags), cmocka_unit_test(test_jsonpath),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -83,7 +83,7 @@ grep -q "^server=$STANDIN_URL\$" <<<"$out" && grep -q '^namespace=team-b$' <<<"$
 expect_out "-n overrides" '^namespace=other$' kt -n other config
 expect_out "missing KUBECONFIG entries are skipped" "^server=$STANDIN_URL\$" \
     env KUBECONFIG="$tmp/nope.yaml:$D/kubeconfig-token" "$TOOL" config
-expect_out "~/.kube/config" "^error: invalid configuration: no configuration has been provided" "$TOOL" config
+expect_out "~/.kube/config" "^error: no kubeconfig: ~/.kube/config does not exist" "$TOOL" config
 mkdir -p "$HOME/.kube" && cp "$D/kubeconfig-cert" "$HOME/.kube/config"
 expect_out "~/.kube/config used" '^auth=client-cert$' "$TOOL" config
 rm "$HOME/.kube/config"

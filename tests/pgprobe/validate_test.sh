@@ -66,15 +66,17 @@ EOF
 # The API the cutover wizard uses: a progress call per range, false from
 # it stops the run; a cancel flag set from another thread stops running
 # queries within about 100 ms (a 1M-row whole-table query each side).
+# The stop is seen after the third comparison; one already running on the
+# other connection may finish too (checked 3 or 4).
 tool="$MIGTOP_BUILD_DIR/tests/pgprobe/validate_tool"
 out=$("$tool" progress "$SRC" "$SNK" "$OBJ" 50000 3); echo "progress: $out"
-[[ "$out" =~ ^calls=3\ cancelled=1\ checked=3\ total=(2[0-9])$ ]] || fail "progress callback: $out"
+[[ "$out" =~ ^calls=3\ cancelled=1\ checked=[34]\ total=(2[0-9])$ ]] || fail "progress callback: $out"
 out=$("$tool" cancel "$SRC" "$SNK" "$OBJ" 300); echo "cancel: $out"
 python3 -c "
 import sys; kv = dict(x.split('=') for x in sys.argv[1].split())
 assert kv['cancelled'] == '1' and 0 <= float(kv['late_ms']) < 1000, kv" "$out" || fail "cancel flag: $out"
 
-# Ctrl-C stops the command: running queries cancelled, exit 4. A lock
+# Ctrl-C stops the command: running queries cancelled, exit 130. A lock
 # held on the sink keeps its query waiting, so the signal surely lands
 # while a query runs.
 big='"My Schema"."Big ""T"" able"'
@@ -99,7 +101,7 @@ set -e
 pgc_psql snk -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
   WHERE query LIKE '%pg_sleep(60)%' AND pid <> pg_backend_pid()" >/dev/null
 wait $locker || true
-[ $rc = 4 ] || { cat int.txt; fail "interrupted validate should exit 4, got $rc"; }
+[ $rc = 130 ] || { cat int.txt; fail "interrupted validate should exit 130, got $rc"; }
 grep -q "interrupted" int.txt || fail "says it was interrupted"
 
 # One changed row in a million, one row deleted from the composite key

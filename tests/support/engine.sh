@@ -32,6 +32,16 @@ fail() {
   exit 1
 }
 
+# capture CMD...: runs it, its output (both streams) in $out and printed,
+# its exit code in $rc, without set -e ending the test.
+capture() {
+  set +e
+  out=$("$@" 2>&1)
+  rc=$?
+  set -e
+  echo "$out"
+}
+
 # et_endpoint NAME USER PASSWORD -> user:password@127.0.0.1:PORT/postgres
 et_endpoint() { echo "$2:$3@127.0.0.1:$(pgc_port "$1")/postgres"; }
 

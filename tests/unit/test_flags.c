@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "model/flags.h"
@@ -168,10 +169,33 @@ static void test_name(void **st)
     arena_free(&a);
 }
 
+static void masked_is(const char *in, const char *want)
+{
+    char b[256];
+    snprintf(b, sizeof b, "%s", in);
+    mt_mask_endpoint_secrets(b);
+    assert_string_equal(b, want);
+}
+
+/* A URI or key=value pairs typed into a field: the password never shown. */
+static void test_mask_secrets(void **state)
+{
+    (void)state;
+    masked_is("postgresql://u:S3cret@h:5432/db", "postgresql://u:******@h:5432/db");
+    masked_is("postgres://u@h/db?password=pw&sslmode=require",
+              "postgres://u@h/db?password=**&sslmode=require");
+    masked_is("host=h password=S3cret user=u", "host=h password=****** user=u");
+    masked_is("host=h password = 'a b\\'c' user=u", "host=h password = '******' user=u");
+    masked_is("postgresql://u@h:5432/db", "postgresql://u@h:5432/db");
+    masked_is("postgresql://[::1]:5432/db", "postgresql://[::1]:5432/db");
+    masked_is("service=shop", "service=shop");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_endpoint), cmocka_unit_test(test_objects),
+        cmocka_unit_test(test_mask_secrets),
         cmocka_unit_test(test_steps), cmocka_unit_test(test_name),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

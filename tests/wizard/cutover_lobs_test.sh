@@ -9,6 +9,7 @@
 set -euo pipefail
 ENGINE_TUI_STATE=default # the dashboard's own state dir
 source "$MIGTOP_SOURCE_DIR/tests/support/engine_tui.sh"
+source "$MIGTOP_SOURCE_DIR/tests/support/cutover_tui.sh"
 export MIGTOP_CUTOVER_STABLE_S=2
 
 et_pair "wal_sender_timeout = 10s"
@@ -23,8 +24,6 @@ CREATE MATERIALIZED VIEW app.item_totals AS SELECT count(*) AS n, sum(v) AS tota
 SQL
 et_pair_task co '"app"'
 
-# The screen as one line, for readings the pane wraps.
-flat() { tmux_screen | tr -s ' \n' '  '; }
 tmux_start 80 24 "$MIGTOP_BIN --backend local"
 see 'co +.*Running' 20
 tmux_keys Enter

@@ -17,6 +17,7 @@
 set -euo pipefail
 ENGINE_TUI_STATE=default # the dashboard's own state dir
 source "$MIGTOP_SOURCE_DIR/tests/support/engine_tui.sh"
+source "$MIGTOP_SOURCE_DIR/tests/support/cutover_tui.sh"
 export MIGTOP_CUTOVER_STABLE_S=6
 
 et_pair "wal_sender_timeout = 10s"
@@ -74,11 +75,7 @@ see 'Gate 4: Stable +pass' 30
 tmux_keys Enter
 
 # Gate 5: the plan, then A.
-see 'Gate 5: Sequences +FAIL' 20
-see 'notes_id_seq.*setval' 5
-tmux_keys A
-see 'Gate 5: Sequences +pass' 20
-see 'applied on the sink' 5
+cut_seq_apply notes_id_seq
 see '\(equal\)' 5
 # The sink differs before validation.
 pgc_psql sink -d postgres -c "UPDATE acct SET bal = -1 WHERE id = 1234" >/dev/null
@@ -95,9 +92,8 @@ tmux_keys Enter
 see 'an override needs a reason'
 tmux_type 'row 1234 was edited on the sink by hand; reverted after'
 tmux_keys Enter
-see 'Gate 7: Switch' 5
-tmux_keys Enter
-see 'cutover done: switched to the sink' 10
+cut_switch stray
+see 'switched to the sink at' 5
 tmux_snap
 md=$(ls "$state"/cutover/co-cutover-*.md)
 json=${md%.md}.json
@@ -118,12 +114,12 @@ for want in ("gate 2 fails", "gate 3 fails", "countdown restarted", "overridden"
 assert r["outcome"].startswith("switched to the sink at"), r["outcome"]
 PY
 tmux_keys Enter
-see 'cutover report:' 5
+see 'cutover done; report' 5
 
 # Terminate: no slot left.
 tmux_keys T
 see 'terminate a migration task'
-tmux_type co; tmux_keys Tab; tmux_type src-pw; tmux_keys Enter
+tmux_type co; tmux_keys Enter # the password: from the task's own pgpass
 see 'clean: slot co and publication' 60
 et_no_slot src co
 [ -f "$md" ] && [ -f "$json" ] || fail "the report went with the task"

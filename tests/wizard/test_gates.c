@@ -101,7 +101,7 @@ static void test_stability_countdown(void **state)
     cut_stability st = {0};
     cut_gate g = {0};
     cut_gate_stable(&st, &s, 5, 6, 10000, &g);
-    assert_int_equal(g.state, CGS_FAIL); /* just started */
+    assert_int_equal(g.state, CGS_WAIT); /* just started: counting down, not failing */
     cut_gate_stable(&st, &s, 5, 6, 13000, &g);
     assert_non_null(strstr(g.reading, "stable for 3 of 6 s"));
     s.act_r.writing = true; /* a write: the countdown starts over */
@@ -114,10 +114,12 @@ static void test_stability_countdown(void **state)
     s.act_r.writing = false;
     cut_gate_stable(&st, &s, 5, 6, 16000, &g);
     cut_gate_stable(&st, &s, 5, 6, 21000, &g);
-    assert_int_equal(g.state, CGS_FAIL); /* 5 of 6 s */
+    assert_int_equal(g.state, CGS_WAIT); /* 5 of 6 s */
     cut_gate_stable(&st, &s, 5, 6, 22000, &g);
     assert_int_equal(g.state, CGS_PASS);
     assert_non_null(strstr(g.reading, "stable for 6 of 6 s (restarted 1 time)"));
+    cut_gate_stable(&st, &s, 5, 6, 90000, &g); /* long after: never "84 of 6 s" */
+    assert_non_null(strstr(g.reading, "stable for 6 of 6 s"));
     s.slot_r.lag_s = 9; /* the lag counts too */
     cut_gate_stable(&st, &s, 5, 6, 23000, &g);
     assert_int_equal(g.state, CGS_FAIL);
