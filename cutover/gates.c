@@ -138,7 +138,31 @@ void cut_sampler_init(cut_sampler *s, const pgp_endpoint *src, const char *task)
     s->act.n_exclude_apps = 2;
 }
 
+static void keep_lag(cut_sampler *s, float lag)
+{
+    s->lag_hist[s->lag_next] = lag;
+    s->lag_next = (s->lag_next + 1) % CUT_LAG_HISTORY;
+    if (s->lag_n < CUT_LAG_HISTORY)
+        s->lag_n++;
+}
+
+int cut_sampler_lags(const cut_sampler *s, float out[CUT_LAG_HISTORY])
+{
+    for (int i = 0; i < s->lag_n; i++)
+        out[i] = s->lag_hist[(s->lag_next - s->lag_n + i + CUT_LAG_HISTORY) % CUT_LAG_HISTORY];
+    return s->lag_n;
+}
+
+static bool sample(cut_sampler *s, const volatile bool *cancel);
+
 bool cut_sample(cut_sampler *s, const volatile bool *cancel)
+{
+    bool ok = sample(s, cancel);
+    keep_lag(s, ok && s->slot_r.lag_s >= 0 ? (float)s->slot_r.lag_s : -1.0f);
+    return ok;
+}
+
+static bool sample(cut_sampler *s, const volatile bool *cancel)
 {
     s->have = false;
     if (s->conn && PQstatus(s->conn) != CONNECTION_OK) {

@@ -45,6 +45,8 @@ bool cut_endpoints(const char *backend_name, const char *state_dir, const mt_tas
 /* Live readings of the source, one per call: the task's slot and the write
  * activity (the migration's own sessions left out). Owns its connection;
  * handed to one thread at a time. */
+#define CUT_LAG_HISTORY 60
+
 typedef struct cut_sampler {
     pgp_endpoint src;
     char task[256];
@@ -58,10 +60,16 @@ typedef struct cut_sampler {
     uint64_t last_confirmed; /* to tell whether the position advances */
     double advanced_t;       /* server time it last moved (or was caught up) */
     pgp_error err;
+    /* The lag of the last CUT_LAG_HISTORY readings (oldest first once
+     * full; <0 where a reading failed), for the gates' sparkline. */
+    float lag_hist[CUT_LAG_HISTORY];
+    int lag_n, lag_next;
 } cut_sampler;
 
 void cut_sampler_init(cut_sampler *s, const pgp_endpoint *src, const char *task);
 bool cut_sample(cut_sampler *s, const volatile bool *cancel);
+/* The lag readings kept, oldest first, into out (n of them returned). */
+int cut_sampler_lags(const cut_sampler *s, float out[CUT_LAG_HISTORY]);
 void cut_sampler_free(cut_sampler *s);
 
 /* The gates that read the task and the samples. lag_s: gate 2's bound. */

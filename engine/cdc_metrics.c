@@ -9,6 +9,7 @@
 #include "engine/cdc_watchdog.h"
 #include "engine/pg.h"
 #include "model/fmt.h"
+#include "engine/taskdir.h"
 
 static void *source_thread(void *arg);
 
@@ -18,6 +19,15 @@ void cdc_metrics_init(cdc_metrics *m, engine_runner *r)
     m->r = r;
     m->state = "starting";
     atomic_store(&m->retained, -1);
+    m->hist = calloc(1, sizeof *m->hist);
+    if (!m->hist)
+        abort();
+    /* A runner started again carries on the ring its predecessor kept. */
+    char path[4400], e[200];
+    snprintf(path, sizeof path, "%s/%s", r->dir, ENGINE_HISTORY_FILE);
+    char *old = engine_read_file(path, NULL, e, sizeof e);
+    mt_hist_merge_json(m->hist, old);
+    free(old);
     m->th_started = pthread_create(&m->th, NULL, source_thread, m) == 0;
 }
 
@@ -27,6 +37,8 @@ void cdc_metrics_free(cdc_metrics *m)
     if (m->th_started)
         pthread_join(m->th, NULL);
     m->th_started = false;
+    free(m->hist);
+    m->hist = NULL;
 }
 
 static void lsn_str(uint64_t v, char *out, size_t n)
@@ -167,6 +179,21 @@ static void log_position(cdc_metrics *m, int64_t now, double lag_s, bool force)
     m->logged_position = m->position;
 }
 
+/* The reading into the ring, and the ring beside the task every slot
+ * (5 s): a few KB, written whole, so a dashboard started later draws the
+ * last 15 minutes. A failed write costs only the chart's past. */
+static void keep_history(cdc_metrics *m, int64_t now, double lag_s)
+{
+    mt_hist_add(m->hist, fmt_now_ms(), lag_s >= 0 ? (float)lag_s : -1.0f, (float)m->row_rate);
+    if (now - m->hist_saved_ms < MT_HIST_SLOT_S * 1000)
+        return;
+    m->hist_saved_ms = now;
+    char *text = mt_hist_json(m->hist), e[300];
+    if (!engine_write_file(m->r->dir, ENGINE_HISTORY_FILE, text, strlen(text), e, sizeof e))
+        engine_logf(&m->r->log[ES_CDC], "WARN", "the lag history was not kept: %s", e);
+    free(text);
+}
+
 void cdc_metrics_tick(cdc_metrics *m, bool force)
 {
     int64_t now = fmt_mono_ms();
@@ -234,6 +261,7 @@ void cdc_metrics_tick(cdc_metrics *m, bool force)
     m->publish_pending = !engine_status_cdc_metrics_try(&m->r->status, m->kv, m->n_kv);
 
     log_position(m, now, lag_s, force);
+    keep_history(m, now, lag_s);
 }
 
 void cdc_position_line(char *out, size_t outlen, uint64_t lsn, int64_t ts_us, double lag_s,

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "engine/run_state.h"
+#include "model/history.h"
 
 typedef struct cdc_metrics {
     engine_runner *r;
@@ -42,6 +43,8 @@ typedef struct cdc_metrics {
     atomic_int a_apply_pid;
     atomic_bool a_streaming;
     int64_t last_error_at_ms; /* wall clock of last_error */
+    mt_hist *hist;            /* the lag and rate kept for ENGINE_HISTORY_FILE */
+    int64_t hist_saved_ms;
     int same_errors;          /* sessions in a row that failed the same way */
     /* The watchdog's own (cdc_watchdog.h). */
     struct cdc_watchdog *wd;

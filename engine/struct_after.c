@@ -121,7 +121,10 @@ static void copy_comments(engine_runner *r, PGconn *src, PGconn *sink, const pgp
     PGresult *res = c->n ? pg_query(src,
         "SELECT io.type, io.identity, d.description FROM pg_description d,"
         " LATERAL pg_identify_object(d.classoid, d.objoid, d.objsubid) io"
-        " WHERE (d.classoid, d.objoid) IN (SELECT * FROM unnest($1::oid[], $2::oid[]))",
+        " WHERE (d.classoid, d.objoid) IN (SELECT * FROM unnest($1::oid[], $2::oid[]))"
+        /* Replication's own objects stay on the source: the task's
+         * publication (whose comment is migtop's mark) is not migrated. */
+        "   AND d.classoid NOT IN ('pg_publication'::regclass, 'pg_subscription'::regclass)",
         2, p, e2, sizeof e2) : NULL;
     int done = 0;
     for (int i = 0; res && i < PQntuples(res); i++) {

@@ -201,9 +201,14 @@ static int child_ended(supervisor *sv, int st)
             engine_logf(&sv->log, "INFO", "the task is %s", v.task_status);
             return ENDS(0);
         }
-        if (code == 1 && !strcmp(v.task_status, "Failed")) {
+        if (code == 1 && !strcmp(v.task_status, "Failed") && !terminating(sv)) {
             engine_logf(&sv->log, "INFO", "the task failed; not starting it again");
             return ENDS(1);
+        }
+        if (code == 1 && terminating(sv)) { /* a terminate came as it failed */
+            engine_logf(&sv->log, "INFO", "terminate requested: starting a runner to clean up");
+            sv->next_start_ms = 0;
+            return 0;
         }
         if (code == 3) /* another runner took it first: watched instead */
             return 0;
@@ -250,8 +255,10 @@ static int watch_other(supervisor *sv, pid_t holder)
     status_view v = read_status(sv);
     if (!strcmp(v.task_status, "Done") && !terminating(sv))
         return ENDS(0);
-    if (!strcmp(v.task_status, "Failed"))
+    if (!strcmp(v.task_status, "Failed") && !terminating(sv))
         return ENDS(1);
+    if (terminating(sv) && v.readable && !strcmp(v.task_status, "Failed"))
+        return 0; /* the terminate is carried on by a runner of ours (turn) */
     snprintf(sv->last_end, sizeof sv->last_end, "pid %ld gone", v.pid);
     return crashed(sv, &v) ? 0 : ENDS(1);
 }

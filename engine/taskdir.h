@@ -12,6 +12,9 @@
 
 #define ENGINE_SPEC_FILE "spec.json"
 #define ENGINE_STATUS_FILE "status.json"
+/* The CDC lag and rate of the last 15 minutes (model/history.h), for the
+ * dashboard's charts after it restarts. */
+#define ENGINE_HISTORY_FILE "history.json"
 #define ENGINE_STATUS_PREV "status.prev.json" /* the copy status.json last replaced */
 #define ENGINE_PGPASS_FILE "pgpass"
 #define ENGINE_LOCK_FILE "runner.lock"

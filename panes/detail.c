@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "panes/spark.h"
 #include "panes/table.h"
 #include "panes/tasklist.h"
 
@@ -70,6 +71,26 @@ static void live_line(doc *d, const mt_describe *ds, const detail_opts *o, int w
                                                            o->pod_tz_name)));
     else if (ds->has_cdc)
         doc_text(d, P_DIM, "no timestamp in the CDC metrics yet");
+}
+
+/* The last 10 minutes: the lag as a chart, the rows applied per second
+ * as a line under it, both from the readings the dashboard kept. */
+static void trend(doc *d, const mt_describe *ds, const detail_opts *o, int width)
+{
+    if (!ds->has_cdc || !o->hist)
+        return;
+    int n = width - 10;
+    n = n > 60 ? 60 : n;
+    if (n < 10)
+        return;
+    float lag[60], rate[60];
+    mt_hist_buckets(o->hist, o->now_ms, 600, n, lag, rate);
+    spark_chart(d, "lag, last 10 minutes", lag, n, spark_max(lag, n, 1.0f), "s", 3, 600);
+    float rmax = spark_max(rate, n, 1.0f);
+    doc_line *l = doc_add(d);
+    doc_putf(d, l, P_DIM, "%-7s", "rows/s");
+    doc_put(d, l, P_HIGHLIGHT, spark_line(d->a, rate, n, rmax));
+    doc_putf(d, l, P_DIM, " max %.0f", rmax);
 }
 
 static void summary(doc *d, const mt_describe *ds, mt_time now, int width)
@@ -358,6 +379,7 @@ static bool copying(const mt_describe *ds)
 void detail_build(doc *left, doc *right, const mt_describe *ds, const detail_opts *o, int width)
 {
     live_line(left, ds, o, width);
+    trend(left, ds, o, width);
     if (right) { /* wide: the live parts have the right column to themselves */
         warnings(left, ds, width);
         summary(left, ds, o->now, width);

@@ -4,6 +4,7 @@
 #define MIGTOP_DETAIL_H
 
 #include "model/describe.h"
+#include "model/history.h"
 #include "panes/doc.h"
 
 typedef struct detail_opts {
@@ -12,6 +13,7 @@ typedef struct detail_opts {
     int64_t data_age_ms; /* now - the snapshot's time; <0 unknown */
     const char *pod_tz_name; /* e.g. "UTC", "UTC+8": the zone assumed */
     int lag_warn_s;
+    const mt_hist *hist; /* the task's lag and rate over time (NULL: none) */
 } detail_opts;
 
 /* Emits the detail into `left`; when `right` is given (a wide terminal),

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "model/describe.h"
+#include "panes/spark.h"
 #include "panes/table.h"
 
 bool tasklist_match(const char *hay, const char *needle)
@@ -52,7 +53,7 @@ static bool matches(const mt_task *t, const char *f)
            tasklist_match(mt_task_display_status(t), f);
 }
 
-enum { C_NAME, C_NS, C_TEMPLATE, C_STATUS, C_AGE, C_LAG, C_POSITION, C_SOURCE, C_SINK,
+enum { C_NAME, C_NS, C_TEMPLATE, C_STATUS, C_AGE, C_LAG, C_TREND, C_POSITION, C_SOURCE, C_SINK,
        C_OBJECTS, C_COUNT };
 
 static const table_col cols[C_COUNT] = {
@@ -62,11 +63,24 @@ static const table_col cols[C_COUNT] = {
     [C_STATUS] = {"STATUS", 8, 0, true, false},
     [C_AGE] = {"AGE", 3, 2, false, false},
     [C_LAG] = {"LAG", 3, 1, false, true},
+    [C_TREND] = {"LAG 5m", 10, 7, false, false}, /* after POSITION: 80 columns keep kbcli's */
     [C_POSITION] = {"POSITION", 8, 6, false, false},
-    [C_SOURCE] = {"SOURCE", 12, 7, true, false},
-    [C_SINK] = {"SINK", 12, 8, true, false},
-    [C_OBJECTS] = {"OBJECTS", 10, 9, true, false},
+    [C_SOURCE] = {"SOURCE", 12, 8, true, false},
+    [C_SINK] = {"SINK", 12, 9, true, false},
+    [C_OBJECTS] = {"OBJECTS", 10, 10, true, false},
 };
+
+/* The lag over the last 5 minutes, 10 marks of 30 s, scaled to its own
+ * largest (at least 1 s, so a steady small lag stays low). */
+static const char *trend(doc *d, const mt_task *t, const tasklist_opts *o)
+{
+    const mt_hist *h = mt_hist_find(o->hist, t->meta.namespace_, t->meta.name);
+    if (!h)
+        return "";
+    float lag[10];
+    mt_hist_buckets(h, o->now_ms, 300, 10, lag, NULL);
+    return spark_line(d->a, lag, 10, spark_max(lag, 10, 1.0f));
+}
 
 /* One shown task and its sort key: a string, or a number (-1: none, last). */
 typedef struct sort_row {
@@ -152,6 +166,7 @@ int tasklist_build(doc *d, const mt_snapshot *s, const tasklist_opts *o, int wid
         } else {
             table_cell(&t, r, C_LAG, P_DIM, "-");
         }
+        table_cell(&t, r, C_TREND, P_HIGHLIGHT, trend(d, task, o));
         const char *pos = "-";
         for (size_t k = 0; k < task->cdc.n_metrics; k++)
             if (fmt_is_lsn(task->cdc.metrics[k].value)) {

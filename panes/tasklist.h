@@ -2,6 +2,7 @@
 #ifndef MIGTOP_TASKLIST_H
 #define MIGTOP_TASKLIST_H
 
+#include "model/history.h"
 #include "model/snapshot.h"
 #include "panes/doc.h"
 
@@ -16,6 +17,8 @@ typedef struct tasklist_opts {
     int lag_warn_s;     /* lag above this shows in the warning colour */
     tasklist_sort sort;
     bool sort_desc;     /* largest first (the same key pressed again) */
+    const mt_hist_set *hist; /* the lag over time, for the trend column (NULL: none) */
+    int64_t now_ms;
 } tasklist_opts;
 
 /* Emits the table into d (line refs = index into s->tasks); returns the

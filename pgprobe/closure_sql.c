@@ -55,7 +55,11 @@ const char *const pgp_closure_sql =
     "   JOIN own s ON d.refclassid = s.classid AND d.refobjid = s.objid"
     "   LEFT JOIN pg_class r ON d.classid = 'pg_class'::regclass AND r.oid = d.objid"
     "   WHERE d.deptype IN ('a', 'i') AND d.objid >= 16384"
-    "     AND coalesce(r.relkind, 'i') IN ('i', 'I', 'S')),"
+    "     AND coalesce(r.relkind, 'i') IN ('i', 'I', 'S')"
+    /* A table's membership in a publication is replication's, not the
+     * schema's: the task's own publication stays on the source. */
+    "     AND d.classid NOT IN (SELECT oid FROM pg_class WHERE relnamespace = 'pg_catalog'::regnamespace"
+    "       AND relname IN ('pg_publication_rel', 'pg_publication_namespace'))),"
     " base AS (SELECT classid, objid FROM own UNION SELECT classid, objid FROM parts),"
     /* What they need, followed through pg_depend: an object's references
      * (an extension's member stands for its extension), and the internal

@@ -8,6 +8,7 @@
 
 #include "model/backend.h"
 #include "model/feed.h"
+#include "model/history.h"
 #include "panes/draw.h"
 #include "wizards/wizard.h"
 
@@ -89,6 +90,7 @@ typedef struct app {
     wiz *wiz;          /* the open wizard (tui/wizard_view.h), NULL when none */
     wiz_host wiz_host; /* what the open wizard sees of the dashboard */
     const mt_snapshot *sel_snap; /* the snapshot sel_refs index into */
+    mt_hist_set hist; /* every task's lag and rate over time (model/history.h) */
 } app;
 
 view_state *app_view(app *a);

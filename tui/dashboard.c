@@ -131,6 +131,20 @@ static void apply_settings(app *a, const dashboard_opts *o)
     }
 }
 
+/* A task new to the dashboard: the readings its runner kept (a local
+ * task's last 15 minutes) go into its ring, so the chart has a past. */
+static void seed_history(app *a)
+{
+    for (size_t i = 0; i < a->hist.n; i++) {
+        mt_hist *one = a->hist.v[i];
+        if (!one->fresh)
+            continue;
+        one->fresh = false;
+        if (a->backend && a->backend->ops->history)
+            a->backend->ops->history(a->backend, one->ns, one->name, one);
+    }
+}
+
 /* Until the user quits, a signal comes or the terminal goes: draw when
  * something changed (or the ages need it), then sleep until a key, news
  * from the feed, the logs or a wizard's job, or the next redraw; never
@@ -140,6 +154,10 @@ static void loop(app *a, const dashboard_opts *o)
     int64_t last_draw = 0;
     while (!a->quit && !got_signal) {
         int64_t now = fmt_mono_ms();
+        /* The readings over time, at most one a second (the sparkline and
+         * the chart): wall clock, as the lag is. */
+        mt_hist_record(&a->hist, a->snap, fmt_now_ms(), a->pod_tz_offset);
+        seed_history(a);
         if (a->dirty || now - last_draw >= o->refresh_ms) {
             render_frame(a);
             bench_frame_mark(a);
@@ -219,6 +237,7 @@ int dashboard_run(mt_backend *backend, mt_feed *feed, const dashboard_opts *o)
     mt_feed_set_focus(a->feed, "", "");
     mt_feed_free(a->feed);
     mt_snapshot_free(a->snap);
+    mt_hist_free(&a->hist);
     free(a->sel_refs);
     free(a);
     return 0;

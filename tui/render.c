@@ -147,7 +147,8 @@ static void build_detail(app *a, arena *fr, doc *left, doc *right, int width, in
     mt_describe ds;
     mt_describe_build(fr, a->snap, t, now_ms / 1000, a->pod_tz_offset, &ds);
     detail_opts o = {now_ms / 1000, now_ms, a->health.last_ok_ms ? now_ms - a->health.last_ok_ms : -1,
-                     a->pod_tz_name, a->opts.lag_warn_s};
+                     a->pod_tz_name, a->opts.lag_warn_s,
+                     mt_hist_find(&a->hist, t->meta.namespace_, t->meta.name)};
     detail_build(left, right, &ds, &o, width);
 }
 
@@ -195,7 +196,7 @@ static void build_body(app *a, view_state *v, arena *fr, doc *d, doc *right, int
     switch (v->kind) {
     case V_TASKS: {
         tasklist_opts o = {v->filter, now_s, a->pod_tz_offset, a->opts.lag_warn_s,
-                           (tasklist_sort)v->sort, v->sort_desc};
+                           (tasklist_sort)v->sort, v->sort_desc, &a->hist, now_ms};
         empty_notice(a, d, tasklist_build(d, a->snap, &o, W), "migration tasks");
         *pinned = 1;
         break;

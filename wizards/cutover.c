@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "panes/spark.h"
 #include "wizards/cutover_jobs.h"
 #include "wizards/cutover_state.h"
 #include "wizards/endpoint.h"
@@ -404,6 +405,20 @@ static void build_done(cut_wiz *c, doc *d, int width)
                            "now.", width);
 }
 
+/* Gates 2 and 4: the lag of the last minute's readings, one a second. */
+static void build_lag_trend(const cut_wiz *c, doc *d)
+{
+    float lag[CUT_LAG_HISTORY];
+    int n = cut_sampler_lags(c->sampler, lag);
+    if (n < 2)
+        return;
+    float max = spark_max(lag, n, 1.0f);
+    doc_line *l = doc_add(d);
+    doc_put(d, l, P_DIM, "  lag, last minute  ");
+    doc_put(d, l, P_HIGHLIGHT, spark_line(d->a, lag, n, max));
+    doc_putf(d, l, P_DIM, "  max %.1f s", max);
+}
+
 static void build(wiz *w, wiz_host *h, wizard_view *v, doc *d, int width)
 {
     cut_wiz *c = self(w);
@@ -440,6 +455,8 @@ static void build(wiz *w, wiz_host *h, wizard_view *v, doc *d, int width)
         put_lines(d, P_WARN, "  overridden: ", g->reason, width);
     if (w->step == CG_WRITES)
         build_pause(c, d, width);
+    if ((w->step == CG_LAG || w->step == CG_STABLE) && c->sampler)
+        build_lag_trend(c, d);
     static const char *const help[CG_N] = {
         [CG_HEALTHY] = "Every initialization step Complete and CDC Running.",
         [CG_LAG] = "The lag stays near zero while the business still writes, and the slot's "

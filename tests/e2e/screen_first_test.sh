@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # What a person sees first, at 80x24 on a saved snapshot:
-#  - a Running task's detail: status, the CDC lag and the CDC figures on
-#    the first screen, above the fixed parts (the config and the template);
+#  - a Running task's detail: status, the CDC lag, its chart over the last
+#    10 minutes (moving: the lag grows) and the CDC figures on the first
+#    screen, above the fixed parts (the config and the template); the list
+#    has the lag's sparkline when wide enough;
 #  - messages belong to their view: an error made on the task list goes
 #    when the templates view opens, and does not come back on return;
 #  - a message longer than the width is shown whole, wrapped above the
@@ -28,14 +30,24 @@ tmux_wait 'task prod/orders-running' || fail "the detail did not open"
 tmux_wait 'CDC lag [0-9.]+s' || fail "no lag line"
 screen=$(tmux_snap)
 line_of() { grep -n -m1 -E "$1" <<<"$screen" | cut -d: -f1; }
-for want in 'Status: Running' 'CDC Metrics' 'source_position +0/3000148'; do
+for want in 'lag, last 10 minutes' 'rows/s' 'Status: Running' 'CDC Metrics' 'source_position +0/3000148'; do
   [ -n "$(line_of "$want")" ] || fail "not on the first screen: $want"
 done
-cfg=$(line_of 'Migration Config')
+cfg=$(line_of 'Migration Config' || true)
 [ -z "$cfg" ] || [ "$cfg" -gt "$(line_of 'CDC Metrics')" ] || fail "the config comes before the CDC figures"
+# The chart moves: this snapshot's CDC timestamp stays put, so the lag
+# grows every second, and the newest column with it.
+col() { tmux_screen | grep -A3 'lag, last 10 minutes' | sed -n 2,4p | cut -c8- | tr -d ' ' | wc -c; }
+sleep 3
+[ "$(col)" -gt 3 ] || fail "the lag chart draws nothing: $(tmux_screen)"
 tmux_keys G
 tmux_wait 'Migration Config' || fail "the config is not further down"
 tmux_keys Escape Escape
+# Wide, the list has the lag's trend beside LAG.
+tmux_resize 130 30
+tmux_wait 'LAG 5m' 5 || fail "no trend column at 130 columns"
+tmux_snap | grep -E '^orders-running .*[▁▂▃▄▅▆▇█]' >/dev/null || fail "no sparkline on the running task's row"
+tmux_resize 80 24
 
 echo "== messages belong to their view"
 tmux_keys ':'; tmux_type 'bogus'; tmux_keys Enter

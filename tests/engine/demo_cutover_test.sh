@@ -20,6 +20,10 @@ base=$DEMO_BASE
 list() { "$bin" list --backend local --state-dir "$base/state" 2>/dev/null || true; }
 for _ in $(seq 300); do list | grep -Eq '^demo +.*Running' && break; sleep 0.3; done
 list | grep -Eq '^demo +.*Running' || fail "the demo's task never Running: $(list)"
+# The demo's plain schema arrives whole: nothing "not migrated" (the
+# task's own publication, and its comment, stay on the source).
+desc=$("$bin" describe demo --backend local --state-dir "$base/state")
+grep -q 'not migrated' <<<"$desc" && fail "the demo warns of something not migrated: $desc"
 
 tmux_keys x
 see 'Gate 1: Task healthy +pass' 20

@@ -1,7 +1,9 @@
 /* A local task's files as a runner or a reader finds them after a crash,
- * a full disk or a person's editor: the first byte picks spec.json or
- * status.json (and status.prev.json), the rest is its content. */
+ * a full disk or a person's editor: the first byte picks spec.json,
+ * status.json, status.prev.json or history.json, the rest is its content. */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -10,6 +12,7 @@
 #include "engine/status.h"
 #include "engine/taskdir.h"
 #include "fuzz_common.h"
+#include "model/history.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -38,9 +41,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (!size)
         return 0;
-    const char *which = data[0] % 3 == 0 ? ENGINE_SPEC_FILE
-                      : data[0] % 3 == 1 ? ENGINE_STATUS_FILE : ENGINE_STATUS_PREV;
+    const char *which = data[0] % 4 == 0 ? ENGINE_SPEC_FILE
+                      : data[0] % 4 == 1 ? ENGINE_STATUS_FILE
+                      : data[0] % 4 == 2 ? ENGINE_STATUS_PREV : ENGINE_HISTORY_FILE;
     put(dir, which, data + 1, size - 1);
+    if (data[0] % 4 == 3) { /* what a dashboard and a runner do with it */
+        static mt_hist h;
+        char *text = malloc(size);
+        if (!text)
+            abort();
+        memcpy(text, data + 1, size - 1);
+        text[size - 1] = '\0';
+        mt_hist_merge_json(&h, text);
+        free(text);
+        float lag[60], rate[60];
+        mt_hist_buckets(&h, 1796140000000LL, 600, 60, lag, rate);
+        return 0;
+    }
     char err[512];
     engine_spec sp = {0};
     bool ok = engine_spec_load(&sp, dir, err, sizeof err);

@@ -84,6 +84,7 @@ tmux_keys x
 see 'Gate 1: Task healthy +pass' 15
 tmux_keys Enter
 see 'Gate 2: Lag near zero +pass' 30
+see 'lag, last minute .*max [0-9.]+ s' 10 # the readings so far, drawn
 tmux_keys Enter
 cut_pause billing
 tmux_keys Enter
