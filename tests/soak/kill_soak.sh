@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Soak: SIGKILL of the runner (now and then of the supervisor too) at
+# Soak: SIGKILL of the runner (now and then of the supervisor first) at
 # random moments of init-data and CDC under pgbench and the custom
 # workload, TRIALS times (default 30), with nobody restarting anything by
 # hand. Prints, per trial, where it was killed and how long until a new
@@ -37,9 +37,20 @@ for n in $(seq 1 "$trials"); do
   [ -n "$pid" ] || fail "trial $n: no runner to kill"
   where=$(et_show soak | sed 's/cdc_reason=.*//')
   if ((RANDOM % 6 == 0)); then
-    kill -9 "$(lock_pid supervisor.lock)" 2>/dev/null || true
-    where="$where (supervisor killed first)"
-    sleep 0.2
+    # One fault at a time: the supervised runner starts a new supervisor,
+    # then the runner is killed. (Both at the same instant leave no
+    # process to start anything: that is what the systemd unit is for.)
+    sup=$(lock_pid supervisor.lock || true)
+    [ -n "$sup" ] && kill -9 "$sup" 2>/dev/null || true
+    for ((i = 0; i < 160; i++)); do
+      s2=$(lock_pid supervisor.lock || true)
+      [ -n "$s2" ] && [ "$s2" != "$sup" ] && break
+      sleep 0.05
+    done
+    [ -n "$s2" ] && [ "$s2" != "$sup" ] || fail "trial $n: no new supervisor 8 s after killing $sup"
+    where="$where (supervisor killed first, a new one in place)"
+    pid=$(cdc_runner_pid soak || true)
+    [ -n "$pid" ] || fail "trial $n: the runner went with its supervisor"
   fi
   t0=$(date +%s.%N)
   kill -9 "$pid"
