@@ -152,7 +152,7 @@ static bool local_terminate(mt_backend *b, const char *ns, const char *task, cha
 static bool local_history(mt_backend *b, const char *ns, const char *task, mt_hist *one)
 {
     (void)ns;
-    char dir[4200], path[4400], e[300];
+    char dir[4200], path[4400], e[4400];
     if (!task_dir_of(b, task, dir, sizeof dir, e, sizeof e))
         return false;
     snprintf(path, sizeof path, "%s/%s", dir, ENGINE_HISTORY_FILE);
