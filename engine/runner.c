@@ -1,4 +1,5 @@
 #include "engine/runner.h"
+#include "engine/spawn.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -333,13 +334,7 @@ static int open_task(engine_runner *r, int *lock, char *err, size_t errlen)
 static void catch_signals(engine_runner *r)
 {
     g_runner = r;
-    struct sigaction sa = {0};
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-    signal(SIGHUP, SIG_IGN);
-    signal(SIGPIPE, SIG_IGN);
+    engine_catch_stop_signals(on_signal);
 }
 
 static void ticker_start(ticker *t, engine_runner *r)

@@ -113,3 +113,14 @@ pid_t engine_spawn_child(const char *state_dir, const char *name, const char *cm
         exec_migtop(exe, state_dir, name, cmd, extra, path);
     return pid;
 }
+
+void engine_catch_stop_signals(void (*fn)(int))
+{
+    struct sigaction sa = {0};
+    sa.sa_handler = fn;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGHUP, SIG_IGN);
+    signal(SIGPIPE, SIG_IGN);
+}

@@ -24,4 +24,8 @@ bool engine_spawn_detached(const char *state_dir, const char *name, const char *
 pid_t engine_spawn_child(const char *state_dir, const char *name, const char *cmd,
                          const char *extra, const char *out, char *err, size_t errlen);
 
+/* A long-lived process's signals: SIGTERM and SIGINT to stop (fn sets
+ * its flag), SIGHUP (the session going) and SIGPIPE ignored. */
+void engine_catch_stop_signals(void (*fn)(int));
+
 #endif

@@ -351,13 +351,7 @@ int engine_supervise(const char *state_dir, const char *name, char *err, size_t 
         free(sv);
         return rc;
     }
-    struct sigaction sa = {0};
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-    signal(SIGHUP, SIG_IGN);
-    signal(SIGPIPE, SIG_IGN);
+    engine_catch_stop_signals(on_signal);
     engine_logf(&sv->log, "INFO", "supervisor started (pid %ld)", (long)getpid());
     int rc = 0;
     while (!g_stop && !(rc = turn(sv))) {
