@@ -15,6 +15,7 @@
 #include "engine/log.h"
 #include "engine/spec.h"
 #include "engine/status.h"
+#include "engine/taskdir.h"
 
 typedef struct engine_run_opts {
     const char *state_dir; /* NULL: the default (see taskdir.h) */
@@ -35,6 +36,12 @@ typedef struct engine_runner {
     int jobs;
     atomic_bool stop;     /* terminate requested (SIGTERM/SIGINT or the terminate file) */
     atomic_int signals;   /* SIGTERM/SIGINT received: one during terminate gives up */
+    /* The task directory as opened (device and inode): when it is removed
+     * or replaced under the runner (`terminate --force`, a wizard's manual
+     * cleanup, rm -rf), nobody can see or stop this runner any more, so it
+     * stops (orphaned) instead of living on, reconnecting, for ever. */
+    engine_dir_id dir_id;
+    atomic_bool orphaned;
     engine_table *tables; /* resolved on the source by init-struct or init-data */
     size_t n_tables;
     /* init-data: the connection holding the exported snapshot (a

@@ -60,6 +60,14 @@ static void *tick(void *arg)
         if (t->quit)
             break;
         pthread_mutex_unlock(&t->mu);
+        if (engine_dir_replaced(t->r->dir, &t->r->dir_id)) {
+            if (!atomic_exchange(&t->r->orphaned, true))
+                fprintf(stderr, "migtop run: the task directory %s was removed; stopping\n",
+                        t->r->dir);
+            atomic_store(&t->r->stop, true);
+            pthread_mutex_lock(&t->mu);
+            continue;
+        }
         char err[512];
         if (!engine_status_write(&t->r->status, err, sizeof err))
             fprintf(stderr, "migtop run: %s\n", err);
@@ -120,7 +128,7 @@ static void sleep_s(engine_runner *r, int s)
  * was removed under it. */
 static bool terminate_abandoned(engine_runner *r, int signals_at_start)
 {
-    return atomic_load(&r->signals) > signals_at_start || access(r->dir, F_OK) != 0;
+    return atomic_load(&r->signals) > signals_at_start || engine_dir_replaced(r->dir, &r->dir_id);
 }
 
 /* Whether this task may have left something on the source (its slot and
@@ -309,9 +317,15 @@ static int open_task(engine_runner *r, int *lock, char *err, size_t errlen)
     *lock = engine_lock_task(r->dir, &holder, err, errlen);
     if (*lock < 0)
         return 3;
+    if (!engine_dir_id_of(r->dir, &r->dir_id)) {
+        snprintf(err, errlen, "%s: %s", r->dir, strerror(errno));
+        return 2;
+    }
     if (!engine_spec_load(&r->spec, r->dir, err, errlen))
         return 2;
     engine_status_init(&r->status, r->dir, r->spec.enabled);
+    r->status.dir_id = r->dir_id;
+    r->status.has_dir_id = true;
     r->status_open = true;
     if (!open_logs(r, err, errlen))
         return 2;
@@ -396,7 +410,14 @@ int engine_run(const engine_run_opts *o, char *err, size_t errlen)
         bool terminate, removed;
         rc = run_or_terminate(r, &terminate, &removed, err, errlen);
         ticker_stop(&t);
-        if (!terminate)
+        if (atomic_load(&r->orphaned)) {
+            /* Nothing to write to, and nothing to drop: whoever removed
+             * the directory took the task's cleanup on. */
+            snprintf(err, errlen, "the task directory %s was removed under the runner; stopped "
+                     "(nothing dropped)", r->dir);
+            rc = 1;
+            removed = false;
+        } else if (!terminate)
             engine_status_write(&r->status, err, errlen);
         g_runner = NULL;
         for (int s = 0; s < ES_N; s++)

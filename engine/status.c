@@ -539,8 +539,9 @@ static bool write_json(engine_status *st, char *err, size_t errlen)
         snprintf(err, errlen, "cannot serialise the status");
         return false;
     }
-    bool ok = engine_write_file_keep(st->dir, ENGINE_STATUS_FILE, ENGINE_STATUS_PREV, s,
-                                     strlen(s), err, errlen);
+    bool ok = engine_write_file_in(st->dir, st->has_dir_id ? &st->dir_id : NULL,
+                                   ENGINE_STATUS_FILE, ENGINE_STATUS_PREV, s, strlen(s), err,
+                                   errlen);
     cJSON_free(s);
     return ok;
 }

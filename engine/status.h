@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "engine/taskdir.h"
 #include "model/fmt.h"
 
 typedef enum engine_step {
@@ -58,6 +59,10 @@ typedef struct engine_kv {
 typedef struct engine_status {
     pthread_mutex_t mu;
     char dir[4096];
+    /* Set by the runner once it holds the task: the status is written into
+     * that directory only, never into one made again under its name. */
+    engine_dir_id dir_id;
+    bool has_dir_id;
     char task_status[32]; /* Prepare, Init, InitFinished, Running, Done, Failed */
     mt_time start, finish;
     engine_step_status steps[ES_N];

@@ -31,6 +31,7 @@ typedef struct crash {
 
 typedef struct supervisor {
     char state_dir[4096], name[256], dir[4200];
+    engine_dir_id dir_id; /* the directory opened: one made again in its place is not ours */
     engine_log log;
     pid_t child;          /* the runner we started, 0: none */
     pid_t watched;        /* a runner another process started, 0: none */
@@ -85,7 +86,7 @@ static status_view read_status(const supervisor *sv)
     return v;
 }
 
-static bool task_gone(const supervisor *sv) { return access(sv->dir, F_OK) != 0; }
+static bool task_gone(const supervisor *sv) { return engine_dir_replaced(sv->dir, &sv->dir_id); }
 
 static bool terminating(const supervisor *sv)
 {
@@ -323,7 +324,7 @@ static bool open_supervisor(supervisor *sv, const char *state_dir, const char *n
         !engine_task_dir(sv->state_dir, name, sv->dir, sizeof sv->dir, err, errlen))
         return false;
     snprintf(sv->name, sizeof sv->name, "%s", name);
-    if (task_gone(sv)) {
+    if (!engine_dir_id_of(sv->dir, &sv->dir_id)) {
         snprintf(err, errlen, "no local task \"%s\" in %s/tasks", name, sv->state_dir);
         return false;
     }

@@ -87,55 +87,79 @@ bool engine_write_file(const char *dir, const char *name, const char *data, size
 bool engine_write_file_keep(const char *dir, const char *name, const char *prev,
                             const char *data, size_t len, char *err, size_t errlen)
 {
-    char path[4200], tmp[4300];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    snprintf(tmp, sizeof tmp, "%s/.%s.%ld.tmp", dir, name, (long)getpid());
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
-        return false;
-    }
+    return engine_write_file_in(dir, NULL, name, prev, data, len, err, errlen);
+}
+
+static bool write_all(int fd, const char *data, size_t len)
+{
     size_t off = 0;
     while (off < len) {
         ssize_t w = write(fd, data + off, len - off);
         if (w < 0 && errno == EINTR)
             continue;
-        if (w <= 0) {
-            snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
-            close(fd);
-            unlink(tmp);
+        if (w <= 0)
             return false;
-        }
         off += (size_t)w;
     }
-    if (fsync(fd) != 0 || close(fd) != 0) {
-        snprintf(err, errlen, "cannot sync %s: %s", tmp, strerror(errno));
-        unlink(tmp);
+    return true;
+}
+
+/* Everything relative to the directory opened once: when it is removed
+ * meanwhile, the writes fail in it (ENOENT) instead of landing in a new
+ * directory of the same name. */
+bool engine_write_file_in(const char *dir, const engine_dir_id *expect, const char *name,
+                          const char *prev, const char *data, size_t len, char *err,
+                          size_t errlen)
+{
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    struct stat st;
+    if (dfd < 0 || fstat(dfd, &st) != 0) {
+        snprintf(err, errlen, "cannot open %s: %s", dir, strerror(errno));
+        if (dfd >= 0)
+            close(dfd);
         return false;
     }
-    if (prev) {
+    if (expect && ((unsigned long long)st.st_dev != expect->dev ||
+                   (unsigned long long)st.st_ino != expect->ino)) {
+        snprintf(err, errlen, "%s is another directory now (removed and made again)", dir);
+        close(dfd);
+        return false;
+    }
+    char tmp[600];
+    snprintf(tmp, sizeof tmp, ".%s.%ld.tmp", name, (long)getpid());
+    int fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    bool ok = fd >= 0;
+    if (!ok)
+        snprintf(err, errlen, "cannot write %s/%s: %s", dir, tmp, strerror(errno));
+    else if (!write_all(fd, data, len) || fsync(fd) != 0) {
+        snprintf(err, errlen, "cannot write %s/%s: %s", dir, tmp, strerror(errno));
+        ok = false;
+    }
+    if (fd >= 0 && close(fd) != 0 && ok) {
+        snprintf(err, errlen, "cannot sync %s/%s: %s", dir, tmp, strerror(errno));
+        ok = false;
+    }
+    if (ok && prev) {
         /* The copy being replaced stays readable as prev: linked to a
          * temporary name, then renamed over prev, so neither name is ever
          * missing or half written. */
-        char keep[4300], ptmp[4300];
-        snprintf(keep, sizeof keep, "%s/%s", dir, prev);
-        snprintf(ptmp, sizeof ptmp, "%s/.%s.%ld.tmp", dir, prev, (long)getpid());
-        unlink(ptmp);
-        if (link(path, ptmp) == 0 && rename(ptmp, keep) != 0)
-            unlink(ptmp);
+        char ptmp[600];
+        snprintf(ptmp, sizeof ptmp, ".%s.%ld.tmp", prev, (long)getpid());
+        unlinkat(dfd, ptmp, 0);
+        if (linkat(dfd, name, dfd, ptmp, 0) == 0 && renameat(dfd, ptmp, dfd, prev) != 0)
+            unlinkat(dfd, ptmp, 0);
     }
-    if (rename(tmp, path) != 0) {
-        snprintf(err, errlen, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
-        unlink(tmp);
-        return false;
+    if (ok && renameat(dfd, tmp, dfd, name) != 0) {
+        snprintf(err, errlen, "cannot rename %s/%s to %s: %s", dir, tmp, name, strerror(errno));
+        ok = false;
     }
+    if (!ok && fd >= 0)
+        unlinkat(dfd, tmp, 0);
     /* The rename itself survives a crash only once the directory is synced. */
-    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
+    if (ok)
         fsync(dfd);
-        close(dfd);
-    }
-    return true;
+    close(dfd);
+    return ok;
 }
 
 char *engine_read_file(const char *path, size_t *len, char *err, size_t errlen)
@@ -275,4 +299,22 @@ bool engine_remove_tree(const char *path, char *err, size_t errlen)
         ok = false;
     }
     return ok;
+}
+
+bool engine_dir_id_of(const char *path, engine_dir_id *id)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return false;
+    id->dev = (unsigned long long)st.st_dev;
+    id->ino = (unsigned long long)st.st_ino;
+    return true;
+}
+
+bool engine_dir_replaced(const char *path, const engine_dir_id *id)
+{
+    engine_dir_id now;
+    if (!engine_dir_id_of(path, &now))
+        return errno == ENOENT || errno == ENOTDIR; /* EACCES, EIO...: still there */
+    return now.dev != id->dev || now.ino != id->ino;
 }

@@ -34,6 +34,16 @@ bool engine_task_dir(const char *state_dir, const char *name, char *out, size_t 
 /* mkdir -p with mode 0700 for every directory it creates. */
 bool engine_mkdirs(const char *path, char *err, size_t errlen);
 
+/* Which directory a path names (device and inode), so that one removed
+ * and made again under the same name is told from the one a process
+ * opened. engine_dir_id is false when the path cannot be read. */
+typedef struct engine_dir_id {
+    unsigned long long dev, ino;
+} engine_dir_id;
+bool engine_dir_id_of(const char *path, engine_dir_id *id);
+/* True when the directory is gone or another stands in its place. */
+bool engine_dir_replaced(const char *path, const engine_dir_id *id);
+
 /* Writes DIR/NAME atomically (tmp, fsync, rename, fsync dir), mode 0600. */
 bool engine_write_file(const char *dir, const char *name, const char *data, size_t len,
                        char *err, size_t errlen);
@@ -41,6 +51,11 @@ bool engine_write_file(const char *dir, const char *name, const char *data, size
  * should DIR/NAME be damaged later). */
 bool engine_write_file_keep(const char *dir, const char *name, const char *prev,
                             const char *data, size_t len, char *err, size_t errlen);
+/* The same (PREV may be NULL), only into the directory EXPECT names (NULL:
+ * whatever DIR names now): never into another made under the same name. */
+bool engine_write_file_in(const char *dir, const engine_dir_id *expect, const char *name,
+                          const char *prev, const char *data, size_t len, char *err,
+                          size_t errlen);
 /* Reads a whole (small) file; NULL and err on failure. *len may be NULL. */
 char *engine_read_file(const char *path, size_t *len, char *err, size_t errlen);
 

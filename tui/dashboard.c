@@ -149,9 +149,19 @@ static void seed_history(app *a)
  * something changed (or the ages need it), then sleep until a key, news
  * from the feed, the logs or a wizard's job, or the next redraw; never
  * longer, never on the network. */
+/* The terminal cannot be read or asked any more: a hung-up or closed
+ * terminal (the SSH session or the tmux pane gone without a SIGHUP
+ * reaching us) fails tcgetattr with EIO, EBADF or ENOTTY. */
+static bool terminal_gone(void)
+{
+    struct termios t;
+    return tcgetattr(STDIN_FILENO, &t) != 0;
+}
+
 static void loop(app *a, const dashboard_opts *o)
 {
     int64_t last_draw = 0;
+    int spurious = 0; /* wakeups in a row with stdin readable and no key */
     while (!a->quit && !got_signal) {
         int64_t now = fmt_mono_ms();
         /* The readings over time, at most one a second (the sparkline and
@@ -178,8 +188,9 @@ static void loop(app *a, const dashboard_opts *o)
             logs_view_drain(a);
         if (r > 0 && p[3].fd >= 0 && (p[3].revents & POLLIN))
             wizard_view_drain(a);
-        int ch;
+        int ch, keys = 0;
         while ((ch = getch()) != ERR) { /* also KEY_RESIZE after SIGWINCH */
+            keys++;
             input_key(a, ch);
             if (a->relayout) { /* the next key navigates the new view */
                 render_frame(a);
@@ -187,8 +198,18 @@ static void loop(app *a, const dashboard_opts *o)
                 last_draw = fmt_mono_ms();
             }
         }
-        if (r > 0 && (p[0].revents & (POLLHUP | POLLERR)))
+        if (r > 0 && (p[0].revents & (POLLHUP | POLLERR | POLLNVAL)))
             break; /* the terminal went away (SSH dropped) */
+        /* Readable, yet no key: end of file or an error on the terminal.
+         * Left alone this would wake again at once, for ever, at full CPU
+         * after the terminal has gone. */
+        spurious = r > 0 && (p[0].revents & POLLIN) && !keys ? spurious + 1 : 0;
+        if (spurious >= 20 && terminal_gone())
+            break;
+        if (spurious >= 20) { /* still there (in the background?): never spin */
+            struct timespec ts = {0, 50 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+        }
     }
 }
 
