@@ -30,6 +30,22 @@ void cut_log_event(cut_log *l, const char *fmt, ...)
             *p = ';';
 }
 
+void cut_log_point(cut_log *l, int64_t at_ms, double lag_s, double writes_per_s)
+{
+    if (l->n_points == CUT_MAX_POINTS) {
+        for (int i = 0; i < CUT_MAX_POINTS / 2; i++) {
+            const cut_point *a = &l->points[2 * i], *b = &l->points[2 * i + 1];
+            cut_point m = {.at_ms = b->at_ms, .lag_s = a->lag_s > b->lag_s ? a->lag_s : b->lag_s};
+            m.writes_per_s = a->writes_per_s < 0   ? b->writes_per_s
+                             : b->writes_per_s < 0 ? a->writes_per_s
+                                                   : (a->writes_per_s + b->writes_per_s) / 2;
+            l->points[i] = m;
+        }
+        l->n_points = CUT_MAX_POINTS / 2;
+    }
+    l->points[l->n_points++] = (cut_point){at_ms, (float)lag_s, (float)writes_per_s};
+}
+
 static void iso(int64_t ms, char *buf, size_t n)
 {
     if (!ms) {
@@ -100,6 +116,17 @@ static char *json_of(const cut_log *l)
         cJSON_AddStringToObject(j, "at", t);
         cJSON_AddStringToObject(j, "what", l->events[i].text);
         cJSON_AddItemToArray(ev, j);
+    }
+    cJSON *pts = cJSON_AddArrayToObject(o, "readings");
+    for (int i = 0; i < l->n_points; i++) {
+        const cut_point *p = &l->points[i];
+        cJSON *j = cJSON_CreateObject();
+        cJSON_AddNumberToObject(j, "at_ms", (double)p->at_ms);
+        if (p->lag_s >= 0)
+            cJSON_AddNumberToObject(j, "lag_s", p->lag_s);
+        if (p->writes_per_s >= 0)
+            cJSON_AddNumberToObject(j, "writes_per_s", p->writes_per_s);
+        cJSON_AddItemToArray(pts, j);
     }
     char *s = cJSON_Print(o);
     cJSON_Delete(o);
@@ -182,6 +209,16 @@ bool cut_log_save(const cut_log *l, const char *dir, char *md_path, size_t n, ch
     }
     free(js);
     if (!f || !ok) {
+        snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+        return false;
+    }
+    snprintf(path, sizeof path, "%.4000s/%s.html", dir, base);
+    if (!(f = create_new(path))) {
+        snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+        return false;
+    }
+    cut_log_write_html(f, l);
+    if (fclose(f) != 0) {
         snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
         return false;
     }

@@ -57,3 +57,11 @@ sleep 3
 shot demo-100x45 100 45
 tmux_keys q
 tmux_wait 'migtop exited' 60
+demo_cleanup
+trap - EXIT
+
+# The cutover report (HTML, headless Chromium), from the cutover wizard's
+# real run between two throwaway servers.
+MIGTOP_SHOT_DIR=$here/screenshots MIGTOP_SOURCE_DIR=$here MIGTOP_BUILD_DIR=$here/build \
+  MIGTOP_BIN=$here/build/bin/migtop bash tests/wizard/cutover_wizard_test.sh >/dev/null
+echo screenshots/cutover-report.png

@@ -398,7 +398,8 @@ static void build_done(cut_wiz *c, doc *d, int width)
     doc_blank(d);
     put_lines(d, P_NORMAL, "  report: ", c->saved ? c->report_path : "not saved", width);
     if (c->saved)
-        put_lines(d, P_NORMAL, "  and: ", arena_printf(d->a, "%.*s.json",
+        put_lines(d, P_NORMAL, "  and: ", arena_printf(d->a, "%.*s.json, %.*s.html (charts)",
+                  (int)(strlen(c->report_path) - 3), c->report_path,
                   (int)(strlen(c->report_path) - 3), c->report_path), width);
     doc_blank(d);
     doc_wrap(d, P_DIM, "", "Enter, Esc or q closes. Nothing in this wizard undoes the cutover "

@@ -181,6 +181,10 @@ cut_news cutw_job_news(cut_wiz *c, void *arg)
         sample_job *p = arg;
         c->sampler = p->s; /* back */
         p->s = NULL;
+        /* For the report's charts: every reading, a failed one as a gap. */
+        const cut_sampler *s = c->sampler;
+        cut_log_point(&c->log, fmt_now_ms(), s->have ? s->slot_r.lag_s : -1,
+                      s->have && s->act_r.rates_known ? s->act_r.write_xacts_per_s : -1);
         return CUT_NEWS_EVALUATE;
     }
     if (kind == J_PAUSE)

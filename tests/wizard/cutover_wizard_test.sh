@@ -10,9 +10,10 @@
 #  gate 5 shows the setval plan, A applies it and the sink is re-read equal;
 #  gate 6 refuses a sink that differs (table and key named) until it is
 #    overridden with a typed reason;
-#  gate 7 records the switch; the report (Markdown + JSON) is saved in
-#    STATE/cutover/ with every gate, the override reason and the countdown
-#    restart; then T terminates the task, no slot is left, and the report
+#  gate 7 records the switch; the report (Markdown, JSON and HTML) is
+#    saved in STATE/cutover/ with every gate, the override reason, the
+#    countdown restart and the readings over time; the HTML, rendered by
+#    headless Chromium, shows the lag and write charts; then T terminates the task, no slot is left, and the report
 #    is still there.
 set -euo pipefail
 ENGINE_TUI_STATE=default # the dashboard's own state dir
@@ -112,7 +113,26 @@ ev = " | ".join(e["what"] for e in r["events"])
 for want in ("gate 2 fails", "gate 3 fails", "countdown restarted", "overridden", "switched"):
     assert want in ev, (want, ev)
 assert r["outcome"].startswith("switched to the sink at"), r["outcome"]
+pts = r["readings"]
+lags = [p["lag_s"] for p in pts if "lag_s" in p]
+writes = [p["writes_per_s"] for p in pts if "writes_per_s" in p]
+assert len(pts) > 10 and max(lags) > 2 and max(writes) > 0, (len(pts), max(lags), max(writes))
 PY
+# The HTML report as a person sees it: opened in a real browser, both
+# charts drawn, the lag curve showing the sink's outage.
+html=${md%.md}.html
+[ -f "$html" ] || fail "no HTML report beside $md"
+grep -q '<svg id="lag"' "$html" && grep -q '<svg id="writes"' "$html" || fail "no charts in $html"
+grep -q 'row 1234 was edited on the sink by hand' "$html" || fail "the override reason is not in the HTML"
+grep -q '<script\|src="http\|href="http' "$html" && fail "the HTML report is not self-contained"
+chromium --headless --no-sandbox --disable-gpu --no-first-run --disable-background-networking \
+  --disable-component-update --disable-sync --user-data-dir="$work/chrome" --hide-scrollbars \
+  --window-size=900,1100 --screenshot="$work/report.png" "file://$html" >/dev/null 2>&1 ||
+  fail "chromium could not render $html"
+/usr/bin/python3 "$MIGTOP_SOURCE_DIR/tests/support/report_shot.py" "$work/report.png" ||
+  fail "the report's charts are not drawn (see $work/report.png)"
+# The README's picture of it, when asked for (screenshots/make.sh).
+[ -n "${MIGTOP_SHOT_DIR:-}" ] && cp "$work/report.png" "$MIGTOP_SHOT_DIR/cutover-report.png"
 tmux_keys Enter
 see 'cutover done; report' 5
 
@@ -122,8 +142,8 @@ see 'terminate a migration task'
 tmux_type co; tmux_keys Enter # the password: from the task's own pgpass
 see 'clean: slot co and publication' 60
 et_no_slot src co
-[ -f "$md" ] && [ -f "$json" ] || fail "the report went with the task"
+[ -f "$md" ] && [ -f "$json" ] && [ -f "$html" ] || fail "the report went with the task"
 tmux_keys Enter q
 see 'migtop exited with 0'
-grep -l 'src-pw\|sink-pw' "$TMUX_SCREENS"/* "$md" "$json" && fail "a password was shown or saved"
+grep -l 'src-pw\|sink-pw' "$TMUX_SCREENS"/* "$md" "$json" "$html" && fail "a password was shown or saved"
 echo PASS
