@@ -105,9 +105,19 @@ int cli_parse_listing(cli *c, int argc, char **argv, cli_output *out)
             i++;
             continue;
         }
+        if (!strcmp(argv[i], "--show-labels")) {
+            c->show_labels = true;
+            i++;
+            continue;
+        }
         const char *v;
         char err[256];
-        int r = flag_take("--output", "-o", argc, argv, &i, &v, err, sizeof err);
+        int r = flag_take("--selector", "-l", argc, argv, &i, &c->selector, err, sizeof err);
+        if (r < 0)
+            return cli_usage(c, "%s", err);
+        if (r)
+            continue;
+        r = flag_take("--output", "-o", argc, argv, &i, &v, err, sizeof err);
         if (r < 0)
             return cli_usage(c, "%s", err);
         if (!r)

@@ -26,6 +26,8 @@ typedef struct cli {
     bool show_secrets;       /* list/templates --show-secrets: passwords printed */
     bool no_headers;         /* list/templates --no-headers: rows only */
     const char *jsonpath;    /* -o jsonpath=TEMPLATE: the template */
+    const char *selector;    /* list -l/--selector: kubectl's label selector (model/selector.h) */
+    bool show_labels;        /* list --show-labels: a LABELS column */
     mt_backend *b;           /* after cli_open */
     const char *ns;          /* after cli_open: NULL = all namespaces */
 } cli;

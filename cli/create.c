@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli/args.h"
+#include "model/selector.h"
 #include "cli/commands.h"
 #include "cli/prompt.h"
 #include "model/flags.h"
@@ -17,8 +18,8 @@
 
 typedef struct create_flags {
     const char *tmpl, *source, *sink, *sink_tables, *systemd;
-    const char *objects[MAX_VALUES], *steps[MAX_VALUES];
-    size_t n_objects, n_steps;
+    const char *objects[MAX_VALUES], *steps[MAX_VALUES], *labels[MAX_VALUES];
+    size_t n_objects, n_steps, n_labels;
 } create_flags;
 
 /* --migration-object and --steps may repeat, like cobra string slices. */
@@ -67,7 +68,8 @@ static int parse(cli *c, create_flags *f, int argc, char **argv)
         }
         if ((r = take_many(c, "--migration-object", argc, argv, &i, f->objects,
                            &f->n_objects)) ||
-            (r = take_many(c, "--steps", argc, argv, &i, f->steps, &f->n_steps))) {
+            (r = take_many(c, "--steps", argc, argv, &i, f->steps, &f->n_steps)) ||
+            (r = take_many(c, "--label", argc, argv, &i, f->labels, &f->n_labels))) {
             if (r < 0)
                 return 2;
             continue;
@@ -114,6 +116,17 @@ static int build_request(cli *c, const create_flags *f, arena *a, mt_create_req 
         (f->sink_tables && !mt_parse_sink_tables(f->sink_tables, &req->sink_tables, err,
                                                  sizeof err)))
         return cli_usage(c, "%s", err);
+    mt_kv *labels = arena_alloc(a, sizeof *labels * (f->n_labels + 1));
+    for (size_t i = 0; i < f->n_labels; i++) {
+        char *text = arena_strdup(a, f->labels[i]);
+        if (!mt_label_parse(text, &labels[i], err, sizeof err))
+            return cli_usage(c, "%s", err);
+        for (size_t j = 0; j < i; j++)
+            if (!strcmp(labels[j].key, labels[i].key))
+                return cli_usage(c, "--label %s given twice", labels[i].key);
+    }
+    req->labels = labels;
+    req->n_labels = f->n_labels;
     /* A local task's servers are reached from here (its runner runs
      * here); a Kubernetes task's are the cluster's. */
     bool local = !strcmp(c->b->ops->name, "local");

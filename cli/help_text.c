@@ -52,7 +52,7 @@ const help_cmd help_cmds[] = {
      "0 quit, 1 the terminal or the backend could not be set up, 2 bad usage",
      {"migtop", "migtop --backend kube --context prod -n orders", "migtop --backend local",
       "NO_COLOR=1 migtop --readonly"}},
-    {"list", "[NAME] [-o table|wide|json|yaml|name]", "list tasks (kbcli migration list; alias: ls)",
+    {"list", "[NAME] [-o table|wide|json|yaml|name] [-l SELECTOR] [--show-labels]", "list tasks (kbcli migration list; alias: ls)",
      "Prints NAME, TEMPLATE, STATUS and AGE of every task, as kbcli does; -o wide adds the "
      "type, source, sink (passwords masked) and creation time; -o json|yaml prints the "
      "objects as kubectl would.",
@@ -61,11 +61,16 @@ const help_cmd help_cmds[] = {
        "(kubectl's: {.items[*].metadata.name}, {range .items[*]}...{end}, [N], [-1], @, "
        "{\"\\n\"})", "table wide json yaml name jsonpath="},
       {"--no-headers", NULL, "the rows without the header line, for scripts", NULL},
+      {"-l, --selector", "SELECTOR", "only the tasks whose labels match, as kubectl: app=shop, "
+       "tier!=web, env in (prod,stage), env notin (dev), owner, !owner; terms joined by ','",
+       NULL},
+      {"--show-labels", NULL, "a LABELS column (key=value,... or <none>)", NULL},
       {"--show-secrets", NULL, "with -o json|yaml: print the endpoints' passwords (masked as "
        "**** otherwise)", NULL},
       {NULL, NULL, NULL, NULL}},
      "0 listed (also when there is none), 1 the backend failed, 2 bad usage",
      {"migtop list -A", "migtop list mytask -o yaml", "migtop ls --no-headers",
+      "migtop list -l 'team=payments,env in (prod)' --show-labels",
       "migtop list -o jsonpath='{range .items[*]}{.metadata.name} {.status.taskStatus}{\"\\n\"}{end}'"}},
     {"describe", "NAME", "one task as kbcli describes it (passwords masked)",
      "Prints kbcli's sections (summary, config, template, initialization, CDC, CDC "
@@ -95,6 +100,7 @@ const help_cmd help_cmds[] = {
      {{"-o, --output", "FORMAT", "table (default), wide, json, yaml, name, or jsonpath=TEMPLATE",
        "table wide json yaml name jsonpath="},
       {"--no-headers", NULL, "the rows without the header line, for scripts", NULL},
+      {"-l, --selector", "SELECTOR", "only the templates whose labels match (as list -l)", NULL},
       {NULL, NULL, NULL, NULL}},
      "0 listed, 1 the backend failed, 2 bad usage",
      {"migtop templates", "migtop templates apecloud-pg2pg -o yaml"}},
@@ -114,6 +120,8 @@ const help_cmd help_cmds[] = {
       {"--sink-tables", "fail|truncate|append", "a sink table that already holds rows: refuse "
        "the task (default), empty it (each one logged with its row count) or keep its rows",
        "fail truncate append"},
+      {"--label", "KEY=VALUE", "a label on the task (its metadata.labels), for list -l; may be "
+       "repeated", NULL},
       {"--local", NULL, "a local task (the local engine) whatever the backend", NULL},
       {"--systemd", "user|system", "local tasks: run its supervisor as the systemd unit "
        "migtop-task@NAME (installed and enabled), so it starts again after a reboot",

@@ -149,12 +149,37 @@ static void mask_passwords(cJSON *v)
     }
 }
 
+/* A listed object's labels against the selector. */
+static bool item_matches(const cJSON *item, const mt_selector *sel)
+{
+    mt_kv kv[64];
+    size_t n = 0;
+    const cJSON *md = cJSON_GetObjectItemCaseSensitive(item, "metadata");
+    const cJSON *labels = cJSON_GetObjectItemCaseSensitive(md, "labels");
+    for (const cJSON *l = labels ? labels->child : NULL; l && n < 64; l = l->next)
+        if (l->string && cJSON_IsString(l))
+            kv[n++] = (mt_kv){l->string, l->valuestring};
+    return mt_selector_match(sel, kv, n);
+}
+
+static void keep_matching(cJSON *list, const mt_selector *sel)
+{
+    cJSON *items = cJSON_GetObjectItemCaseSensitive(list, "items");
+    for (cJSON *it = items ? items->child : NULL, *next; it; it = next) {
+        next = it->next;
+        if (!item_matches(it, sel))
+            cJSON_Delete(cJSON_DetachItemViaPointer(items, it));
+    }
+}
+
 bool print_objects_out(mt_backend *b, const mt_snapshot *s, po_kind kind, const char *ns,
                        const char *name, const print_how *how, char *err, size_t errlen)
 {
     cJSON *o = print_objects_get(b, s, kind, ns, name, err, errlen);
     if (!o)
         return false;
+    if (how->sel)
+        keep_matching(o, how->sel);
     if (!how->show_secrets)
         mask_passwords(o);
     bool ok = true;

@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "model/backend.h"
+#include "model/selector.h"
 
 typedef enum { PO_TASKS, PO_TEMPLATES } po_kind;
 
@@ -31,6 +32,7 @@ typedef struct print_how {
     bool yaml;
     const char *jsonpath; /* -o jsonpath=T: T (NULL otherwise) */
     bool show_secrets;
+    const mt_selector *sel; /* -l: only the items whose labels match (NULL: all) */
 } print_how;
 
 /* print_objects_get, then print_object (or the jsonpath) to stdout: what

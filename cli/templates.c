@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "cli/args.h"
+#include "model/selector.h"
 #include "cli/commands.h"
 #include "cli/print_object.h"
 #include "cli/print_table.h"
@@ -45,14 +46,26 @@ int cmd_templates(int argc, char **argv)
     if (rc)
         return rc < 0 ? 0 : rc;
     const char *name = c.n_pos ? c.pos[0] : NULL;
+    char err[1024];
+    mt_selector sel;
+    if (c.show_labels)
+        return cli_usage(&c, "--show-labels is for migtop list");
+    if (!mt_selector_parse(c.selector ? c.selector : "", &sel, err, sizeof err))
+        return cli_usage(&c, "%s", err);
     if (!cli_open(&c))
         return 1;
-    char err[1024];
     mt_snapshot *s = print_fetch_templates(c.b, err, sizeof err);
+    if (s) { /* only those the selector picks */
+        size_t k = 0;
+        for (size_t i = 0; i < s->n_templates; i++)
+            if (mt_selector_match(&sel, s->templates[i].meta.labels, s->templates[i].meta.n_labels))
+                s->templates[k++] = s->templates[i];
+        s->n_templates = k;
+    }
     if (!s) {
         rc = cli_fail(&c, "%s", err);
     } else if (out == OUT_JSON || out == OUT_YAML || out == OUT_JSONPATH) {
-        print_how how = {out == OUT_YAML, c.jsonpath, c.show_secrets};
+        print_how how = {out == OUT_YAML, c.jsonpath, c.show_secrets, c.selector ? &sel : NULL};
         if (!print_objects_out(c.b, s, PO_TEMPLATES, NULL, name, &how, err, sizeof err))
             rc = cli_fail(&c, "%s", err);
     } else if (name && !mt_snapshot_template(s, name)) {

@@ -26,6 +26,9 @@ typedef struct mt_create_req {
     /* Local tasks: "user" or "system" runs the supervisor as a systemd
      * unit (engine/systemd.h); NULL: a detached process. */
     const char *systemd;
+    /* --label KEY=VALUE: the task's metadata.labels (for list -l). */
+    const mt_kv *labels;
+    size_t n_labels;
 } mt_create_req;
 
 /* Logs of one step. Lines are handed over one at a time, without the

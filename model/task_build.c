@@ -76,6 +76,11 @@ cJSON *mt_task_build(const mt_create_req *req, const char *namespace_,
     cJSON *meta = cJSON_AddObjectToObject(o, "metadata");
     cJSON_AddStringToObject(meta, "name", req->name);
     cJSON_AddStringToObject(meta, "namespace", namespace_ ? namespace_ : "");
+    if (req->n_labels) {
+        cJSON *labels = cJSON_AddObjectToObject(meta, "labels");
+        for (size_t i = 0; i < req->n_labels; i++)
+            cJSON_AddStringToObject(labels, req->labels[i].key, req->labels[i].value);
+    }
     if (req->sink_tables && strcmp(req->sink_tables, "fail")) {
         cJSON *ann = cJSON_AddObjectToObject(meta, "annotations");
         cJSON_AddStringToObject(ann, MT_SINK_TABLES_ANNOTATION, req->sink_tables);

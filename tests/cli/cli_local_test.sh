@@ -56,7 +56,11 @@ PW='S3cret-Pw'
 SRC_EP="postgres:$PW@127.0.0.1:$(pgc_port src)/postgres"
 SINK_EP="postgres:$PW@127.0.0.1:$(pgc_port sink)/postgres"
 
-ok create create t-loc --local --source "$SRC_EP" --sink "$SINK_EP" --migration-object '"public.t"'
+fails badlabel 2 'a key is \[prefix/\]name' create t-bad --local --source "$SRC_EP" --sink "$SINK_EP" \
+  --migration-object '"public.t"' --label 'team=pay ments'
+[ -d "$state/tasks/t-bad" ] && fail "a task was made with a bad label"
+ok create create t-loc --local --source "$SRC_EP" --sink "$SINK_EP" --migration-object '"public.t"' \
+  --label team=payments --label app.kubernetes.io/env=prod
 expect "$work/create.out" '^migrationtask\.datamigration\.apecloud\.io/t-loc created$' "create says so"
 for _ in $(seq 1 300); do
     run st list t-loc
@@ -68,6 +72,23 @@ expect "$work/st.out" '^t-loc +migtop-local-pg2pg +Running +[0-9]+s$' "t-loc Run
 
 ok lsnh ls --no-headers
 [ "$(head -1 "$work/lsnh.out" | awk '{print $1}')" = t-loc ] || fail "ls --no-headers: $(cat "$work/lsnh.out")"
+
+echo "== -l/--selector and --show-labels, as kubectl"
+ok sel1 ls -l team=payments --no-headers
+[ "$(awk '{print $1}' "$work/sel1.out")" = t-loc ] || fail "-l team=payments: $(cat "$work/sel1.out")"
+ok sel2 list -l 'app.kubernetes.io/env in (prod,stage), !owner' --show-labels
+expect "$work/sel2.out" '^NAME +TEMPLATE +STATUS +AGE +LABELS$' "--show-labels header"
+expect "$work/sel2.out" '^t-loc .* app\.kubernetes\.io/env=prod,team=payments$' "--show-labels row"
+ok sel3 list -l team=web
+[ ! -s "$work/sel3.out" ] || fail "-l team=web listed: $(cat "$work/sel3.out")"
+expect "$work/sel3.err" '^No resources found' "-l matching nothing says so"
+ok sel4 list -o name -l 'team!=payments'
+[ ! -s "$work/sel4.out" ] || fail "-o name -l team!=payments: $(cat "$work/sel4.out")"
+ok sel5 list -o json -l owner
+python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))["items"] == []' "$work/sel5.out" ||
+  fail "-o json -l owner kept items"
+fails sel6 2 'bad selector "team in payments": expected .\(. after in/notin at position' \
+  list -l 'team in payments'
 
 ok jp list -o 'jsonpath={range .items[*]}{.metadata.name} {.status.taskStatus}{"\n"}{end}'
 [ "$(cat "$work/jp.out")" = "t-loc Running" ] || fail "-o jsonpath: $(cat "$work/jp.out")"

@@ -156,6 +156,16 @@ curl -sS --cacert "$D/ca.crt" -H "Authorization: Bearer $(cat "$D/token")" \
     >"$tmp/stored.json" || fail "GET the created task"
 python3 "$SRC/tests/cli/expected_create.py" "$tmp/stored.json" t-cli default apecloud-pg2pg \
     "$SRC_EP" "$SINK_EP" "$OBJS" "$STEPS" >"$tmp/compare.out" || fail "stored object differs from kbcli's"
+# --label lands in the object's metadata.labels; list -l picks by them.
+ok create-lab create t-lab --template apecloud-pg2pg --source "$SRC_EP" --sink "$SINK_EP" \
+    --migration-object "$OBJS" --label team=payments "${K[@]}"
+curl -sS --cacert "$D/ca.crt" -H "Authorization: Bearer $(cat "$D/token")" \
+    "$STANDIN_URL/apis/datamigration.apecloud.io/v1alpha1/namespaces/default/migrationtasks/t-lab" |
+    python3 -c 'import json,sys; assert json.load(sys.stdin)["metadata"]["labels"] == {"team": "payments"}' ||
+    fail "the label is not in the stored object"
+ok lab list -l team=payments --show-labels "${K[@]}"
+[ "$(tail -n +2 "$tmp/lab.out" | awk '{print $1, $NF}')" = "t-lab team=payments" ] ||
+    fail "list -l team=payments on Kubernetes: $(cat "$tmp/lab.out")"
 fails dup 1 'already exists' create t-cli --template apecloud-pg2pg --source "$SRC_EP" \
     --sink "$SINK_EP" --migration-object public "${K[@]}"
 
