@@ -373,6 +373,15 @@ static void destroy(wiz *w)
     free(c);
 }
 
+static const char *const create_keys[] = {
+    "Ctrl-T\tsource and sink steps: test the connection now",
+    "Left, Right, space\tchange a choice or a toggle",
+    "space\tobjects step: select a row (a schema row takes its tables)",
+    "a\tobjects step: select every shown row, or none",
+    "/\tobjects step: filter the rows (Enter keeps the filter, Esc clears it)",
+    "Ctrl-R\tobjects step: read the source's catalog again",
+    NULL};
+
 static const wiz_ops create_ops = {
     .title = "create a migration task",
     .key = key,
@@ -382,6 +391,7 @@ static const wiz_ops create_ops = {
     .build = build,
     .job_news = job_news,
     .free = destroy,
+    .keys = create_keys,
 };
 
 wiz *wiz_create_new(wiz_host *h)

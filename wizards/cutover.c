@@ -499,6 +499,17 @@ static void destroy(wiz *w)
     free(c);
 }
 
+static const char *const cutover_keys[] = {
+    "E\tgate 3: list the sessions that can write, then y pauses the writes",
+    "o\ta gate that fails: pass it anyway, with a typed reason (in the report)",
+    "A\tgate 5: apply the setval plan on the sink",
+    "v, F\tgate 6: validate again, sampled / every row",
+    "L\tgate 6: copy the changed large objects again",
+    "M\tgate 6: refresh the sink's materialized views",
+    "y\tgate 7: confirm that the application was switched (final)",
+    "Q\tabort the cutover (resumes the writes it paused)",
+    NULL};
+
 static const wiz_ops cutover_ops = {
     .title = "cut over a migration task",
     .key = key,
@@ -508,6 +519,7 @@ static const wiz_ops cutover_ops = {
     .build = build,
     .job_news = job_news,
     .free = destroy,
+    .keys = cutover_keys,
 };
 
 wiz *wiz_cutover_new(wiz_host *h, const char *ns, const char *name)

@@ -424,6 +424,12 @@ static void destroy(wiz *w)
     free(t);
 }
 
+static const char *const term_keys[] = {
+    "D\twhen the cleanup is stuck: drop the slot and publication by hand (asks first)",
+    "F\twhen the cleanup is stuck: forget the task, printing what to drop",
+    "Esc\tafter the terminate is sent: close (the cleanup goes on)",
+    NULL};
+
 static const wiz_ops term_ops = {
     .title = "terminate a migration task",
     .key = key,
@@ -432,6 +438,7 @@ static const wiz_ops term_ops = {
     .build = build,
     .job_news = job_news,
     .free = destroy,
+    .keys = term_keys,
 };
 
 /* A local task's source password, from the task's own pgpass, read now:

@@ -118,9 +118,54 @@ static void next(wiz *w, wiz_host *h)
     }
 }
 
+/* Whether a key now goes into text being typed (a field, a filter), where
+ * `?` is a character and not a question. */
+static bool typing(form *f)
+{
+    if (!f || !f->n)
+        return false;
+    const form_field *fl = &f->fields[f->focus];
+    return fl->kind == F_TEXT || fl->kind == F_PASSWORD || (fl->kind == F_CHECKLIST &&
+                                                            fl->filtering);
+}
+
+static const char *const frame_keys[] = {
+    "Enter\tnext step (a step that does not pass says why)",
+    "Esc\tback a step, everything typed kept (at the first step: close); cancels a "
+    "running check",
+    "Tab, Shift-Tab\tnext / previous field",
+    "PgUp, PgDn, j, k\tscroll the step's text",
+    "? or F1\tthis page (any key closes it)",
+    NULL};
+
+static void keys_page(const wiz *w, doc *d, int width)
+{
+    doc_text(d, P_TITLE, "Keys of this wizard");
+    doc_blank(d);
+    for (int part = 0; part < 2; part++) {
+        const char *const *k = part ? w->ops->keys : frame_keys;
+        for (; k && *k; k++) {
+            const char *tab = strchr(*k, '\t');
+            /* The doc keeps the lead as given: one copy per line, in its arena. */
+            const char *key = arena_printf(d->a, "  %-16.*s ", tab ? (int)(tab - *k) : 0, *k);
+            doc_wrap(d, P_NORMAL, key, tab ? tab + 1 : *k, width);
+        }
+        if (!part && w->ops->keys)
+            doc_blank(d);
+    }
+}
+
 void wiz_key(wiz *w, wiz_host *h, int ch)
 {
     form *f = cur_form(w);
+    if (w->show_keys) { /* any key closes the keys page, and only that */
+        w->show_keys = false;
+        return;
+    }
+    if (ch == KEY_F(1) || (ch == '?' && !w->prompt[0] && !typing(f))) {
+        w->show_keys = true;
+        return;
+    }
     bool form_list = f && f->n && f->fields[f->focus].kind == F_CHECKLIST;
     if (ch == 27 && wiz_busy(w) && w->job_firm) {
         wiz_status(w, P_WARN, "%s is under way and cannot be cancelled", w->job_label);
@@ -162,6 +207,13 @@ void wiz_draw(wiz *w, wiz_host *h, int y, int height, int width)
     wizard_view v = {.title = w->ops->title, .steps = w->steps, .n_steps = w->n_steps,
                      .step = w->step, .form = cur_form(w)};
     w->ops->build(w, h, &v, &text, width - 2); /* the page has a margin of 1 */
+    if (w->show_keys) {
+        doc_init(&text, &fr);
+        keys_page(w, &text, width - 2);
+        v.form = NULL;
+        v.status = "the keys; any key returns to the step";
+        v.status_role = P_DIM;
+    }
     if (text.n) {
         int last = text.n - (w->text_rows > 0 ? w->text_rows : 1);
         if (w->text_top > last)

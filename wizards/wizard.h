@@ -52,6 +52,9 @@ typedef struct wiz_ops {
     void (*job_news)(wiz *w, wiz_host *h, void *arg);
     /* Frees the wizard's own state (wipes passwords). */
     void (*free)(wiz *w);
+    /* The wizard's own keys for `?` (and F1), "KEY\tWHAT" lines, NULL
+     * ended; the frame adds its own (Enter, Esc, PgUp/PgDn...). */
+    const char *const *keys;
 } wiz_ops;
 
 struct wiz {
@@ -77,6 +80,7 @@ struct wiz {
      * task's steps come from its jobs and pods, read for the focus only). */
     char about_ns[FORM_VALUE_MAX], about_task[FORM_VALUE_MAX];
     bool then_list;             /* when closing: back to the task list (the task is gone) */
+    bool show_keys;             /* `?`: the keys page instead of the step, until a key */
     void *self;                 /* the wizard's own state */
 };
 

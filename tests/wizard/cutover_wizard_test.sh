@@ -43,6 +43,13 @@ see 'co +.*Running' 20
 tmux_keys x
 see 'cut over a migration task'
 see 'Gate 1: Task healthy +pass' 15
+# ? lists this wizard's keys; the key that closes the page does nothing else.
+tmux_keys '?'
+see 'Q +abort the cutover'
+see 'o +a gate that fails: pass it anyway'
+tmux_keys Q
+see 'Gate 1: Task healthy +pass' 5
+tmux_screen | grep -q 'aborted' && fail "the key closing the keys page aborted the cutover"
 tmux_keys Enter
 
 # Gate 2: the sink goes away, the lag grows, the gate refuses.

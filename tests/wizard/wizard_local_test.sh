@@ -11,6 +11,7 @@
 #    streams a later insert (CDC Running);
 #  - T, the name typed to confirm, terminates it and the source is checked
 #    until the slot and the publication are gone;
+#  - ? inside the wizard lists its keys (and types '?' in a text field);
 #  - --readonly refuses c and T and says why;
 #  - the passwords typed never appear on any screen.
 set -euo pipefail
@@ -50,8 +51,21 @@ see 'c create'
 tmux_keys c
 see 'create a migration task'
 see 'Backend +\[local\]'
+# ? inside the wizard: its own keys and the frame's; any key returns.
+tmux_keys '?'
+see 'Keys of this wizard'
+see 'Ctrl-T +source and sink steps: test the connection'
+see 'Esc +back a step'
+tmux_keys x
+see 'Backend +\[local\]'
+tmux_screen | grep -q 'Keys of this wizard' && fail "the keys page did not close"
 tmux_keys Enter
 see '> Task name'
+# In a text field ? is a character, not a question.
+tmux_type 'a?'
+see 'Task name +a\?'
+tmux_screen | grep -q 'Keys of this wizard' && fail "? in a text field opened the keys"
+tmux_keys BSpace BSpace
 tmux_type 'Bad_Name'
 see 'Task name +Bad_Name'
 tmux_screen | grep -q 'lower case\|RFC 1123\|invalid' || { tmux_snap; fail "no error under a bad name"; }
