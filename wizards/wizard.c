@@ -135,15 +135,15 @@ static const char *const frame_keys[] = {
     "running check",
     "Tab, Shift-Tab\tnext / previous field",
     "PgUp, PgDn, j, k\tscroll the step's text",
-    "? or F1\tthis page (any key closes it)",
+    "? or F1\tthis page (PgDn, PgUp, j, k scroll it; any other key closes it)",
     NULL};
 
 static void keys_page(const wiz *w, doc *d, int width)
 {
     doc_text(d, P_TITLE, "Keys of this wizard");
     doc_blank(d);
-    for (int part = 0; part < 2; part++) {
-        const char *const *k = part ? w->ops->keys : frame_keys;
+    for (int part = 0; part < 2; part++) { /* the wizard's own first: they matter most */
+        const char *const *k = part ? frame_keys : w->ops->keys;
         for (; k && *k; k++) {
             const char *tab = strchr(*k, '\t');
             /* The doc keeps the lead as given: one copy per line, in its arena. */
@@ -158,12 +158,22 @@ static void keys_page(const wiz *w, doc *d, int width)
 void wiz_key(wiz *w, wiz_host *h, int ch)
 {
     form *f = cur_form(w);
-    if (w->show_keys) { /* any key closes the keys page, and only that */
+    if (w->show_keys) { /* it scrolls; any other key closes it, and only that */
+        int page = w->text_rows > 1 ? w->text_rows - 1 : 1;
+        if (ch == KEY_NPAGE || ch == KEY_PPAGE || ch == KEY_DOWN || ch == KEY_UP || ch == 'j' ||
+            ch == 'k') {
+            scroll_text(w, ch == KEY_NPAGE ? page : ch == KEY_PPAGE ? -page
+                           : ch == KEY_DOWN || ch == 'j' ? 1 : -1);
+            return;
+        }
         w->show_keys = false;
+        w->text_top = w->keys_saved_top;
         return;
     }
     if (ch == KEY_F(1) || (ch == '?' && !w->prompt[0] && !typing(f))) {
         w->show_keys = true;
+        w->keys_saved_top = w->text_top;
+        w->text_top = 0;
         return;
     }
     bool form_list = f && f->n && f->fields[f->focus].kind == F_CHECKLIST;
@@ -211,7 +221,7 @@ void wiz_draw(wiz *w, wiz_host *h, int y, int height, int width)
         doc_init(&text, &fr);
         keys_page(w, &text, width - 2);
         v.form = NULL;
-        v.status = "the keys; any key returns to the step";
+        v.status = "the keys: PgDn/PgUp scroll, any other key returns to the step";
         v.status_role = P_DIM;
     }
     if (text.n) {

@@ -81,6 +81,7 @@ struct wiz {
     char about_ns[FORM_VALUE_MAX], about_task[FORM_VALUE_MAX];
     bool then_list;             /* when closing: back to the task list (the task is gone) */
     bool show_keys;             /* `?`: the keys page instead of the step, until a key */
+    int keys_saved_top;         /* the step's scroll, given back when the page closes */
     void *self;                 /* the wizard's own state */
 };
 
