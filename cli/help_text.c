@@ -47,6 +47,8 @@ const help_cmd help_cmds[] = {
       {"--pod-tz", "ZONE", "zone of CDC timestamps that carry none (default UTC)", NULL},
       {"--lag-threshold", "S", "lag shown as a warning above S seconds (default 5)", NULL},
       {"--refresh-ms", "MS", "how often ages are redrawn (default 1000)", NULL},
+      {"--no-mouse", NULL, "leave the mouse to the terminal (its own text selection); by "
+       "default a click selects a row (again: opens it) and the wheel scrolls", NULL},
       {"--version", NULL, "print the version", NULL},
       {NULL, NULL, NULL, NULL}},
      "0 quit, 1 the terminal or the backend could not be set up, 2 bad usage",

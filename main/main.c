@@ -79,6 +79,8 @@ static int run_dashboard(int argc, char **argv)
             o.theme = argv[++i];
         else if (!strcmp(f, "--readonly"))
             o.readonly = true;
+        else if (!strcmp(f, "--no-mouse"))
+            o.no_mouse = true;
         else if (!strcmp(f, "--pod-tz") && v)
             o.pod_tz = argv[++i];
         else if (!strcmp(f, "--lag-threshold")) {

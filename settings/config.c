@@ -33,6 +33,22 @@ static bool int_setting(yaml_src *y, const yaml_node_t *v, const char *key, int 
     return true;
 }
 
+/* YAML 1.2's booleans (true/false), and 1.1's yes/no/on/off people write. */
+static bool bool_setting(yaml_src *y, const yaml_node_t *v, const char *key, int *out)
+{
+    static const char *const yes[] = {"true", "True", "TRUE", "yes", "Yes", "on", "On"};
+    static const char *const no[] = {"false", "False", "FALSE", "no", "No", "off", "Off"};
+    const char *s = yaml_src_scalar(v);
+    for (size_t i = 0; s && i < sizeof yes / sizeof *yes; i++) {
+        if (!strcmp(s, yes[i]) || !strcmp(s, no[i])) {
+            *out = !strcmp(s, yes[i]) ? 1 : -1;
+            return true;
+        }
+    }
+    return yaml_src_fail(y, v, "%s must be true or false, not %s%s%s", key, s ? "\"" : "",
+                         s ? s : yaml_src_kind(v), s ? "\"" : "");
+}
+
 static bool text_setting(yaml_src *y, const yaml_node_t *v, const char *key, char *out, size_t n)
 {
     const char *s = yaml_src_scalar(v);
@@ -51,7 +67,7 @@ static bool parse_root(yaml_src *y, migtop_config *c)
         return true; /* an empty file: nothing set */
     if (root->type != YAML_MAPPING_NODE)
         return yaml_src_fail(y, root, "the config is a mapping (theme: NAME, lag_threshold: S, "
-                             "pod_tz: ZONE, refresh_ms: MS), not %s", yaml_src_kind(root));
+                             "pod_tz: ZONE, refresh_ms: MS, mouse: BOOL), not %s", yaml_src_kind(root));
     for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
         const yaml_node_t *k = yaml_src_node(y, p->key), *v = yaml_src_node(y, p->value);
         const char *key = yaml_src_scalar(k);
@@ -68,9 +84,11 @@ static bool parse_root(yaml_src *y, migtop_config *c)
             ok = int_setting(y, v, key, 1, 86400, &c->lag_threshold);
         else if (key && !strcmp(key, "refresh_ms"))
             ok = int_setting(y, v, key, 100, 60000, &c->refresh_ms);
+        else if (key && !strcmp(key, "mouse"))
+            ok = bool_setting(y, v, key, &c->mouse);
         else
             ok = yaml_src_fail(y, k, "unknown setting \"%s\" (settings: theme, lag_threshold, "
-                               "pod_tz, refresh_ms)", key ? key : "?");
+                               "pod_tz, refresh_ms, mouse)", key ? key : "?");
         if (!ok)
             return false;
     }

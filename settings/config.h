@@ -4,6 +4,7 @@
  *     lag_threshold: 10       # as --lag-threshold
  *     pod_tz: UTC+8           # as --pod-tz
  *     refresh_ms: 500         # as --refresh-ms
+ *     mouse: false            # as --no-mouse (the terminal selects text again)
  * Flags override it. A missing file is fine; a broken one is an error
  * with line:column and none of its settings are used. */
 #ifndef MIGTOP_CONFIG_H
@@ -18,6 +19,7 @@ typedef struct migtop_config {
     char pod_tz[64];   /* "" when not set */
     int lag_threshold; /* 0 when not set */
     int refresh_ms;    /* 0 when not set */
+    int mouse;         /* 0 not set, 1 on, -1 off */
 } migtop_config;
 
 /* $XDG_CONFIG_HOME/migtop (an absolute XDG_CONFIG_HOME only, as the XDG

@@ -48,6 +48,7 @@ typedef struct dashboard_opts {
     int lag_warn_s;
     int refresh_ms;        /* how often ages are redrawn */
     const char *focus_task; /* open this task's detail at start */
+    bool no_mouse;         /* --no-mouse / mouse: false: leave the mouse to the terminal */
 } dashboard_opts;
 
 #define APP_MAX_VIEWS 8
@@ -83,6 +84,9 @@ typedef struct app {
     bool quit, dirty;
     bool relayout; /* the view changed: draw before the next key uses its layout */
     int body_h; /* rows of the body at the last render, for paging */
+    /* Where the last render put the body's scrolled part, for the mouse:
+     * screen row body_y shows doc line body_line0 (-1: nothing clickable). */
+    int body_y, body_line0;
     int doc_lines; /* lines of the current view's document at the last render */
     int first_sel, last_sel; /* selectable line range at the last render (-1 none) */
     int *sel_refs;           /* object index of each selectable line, first_sel.. */

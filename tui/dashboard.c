@@ -34,6 +34,8 @@ void dashboard_apply_config(const migtop_config *c, dashboard_opts *o)
         o->lag_warn_s = c->lag_threshold;
     if (c->refresh_ms)
         o->refresh_ms = c->refresh_ms;
+    if (c->mouse)
+        o->no_mouse = c->mouse < 0;
 }
 
 void dashboard_default_opts(dashboard_opts *o)
@@ -239,6 +241,12 @@ int dashboard_run(mt_backend *backend, mt_feed *feed, const dashboard_opts *o)
         return 1;
     }
     draw_set_utf8(utf8);
+    if (!o->no_mouse) {
+        /* Presses, not clicks: ncurses would hold a press back for the
+         * click interval, and the wheel reports presses only. */
+        mouseinterval(0);
+        mousemask(BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
+    }
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;

@@ -309,10 +309,42 @@ static void edit_line(app *a, int ch)
     a->dirty = true;
 }
 
+/* The wheel scrolls (3 rows a notch, as terminals do); a press on a row
+ * of a list selects it, a press on the selected row opens it, as Enter. */
+static void mouse_event(app *a)
+{
+    MEVENT ev;
+    if (getmouse(&ev) != OK)
+        return;
+    int notch = ev.bstate & BUTTON4_PRESSED ? -3 : ev.bstate & BUTTON5_PRESSED ? 3 : 0;
+    if (app_view(a)->kind == V_WIZARD)
+        return; /* a wizard's keys move between its fields: nothing to do by chance */
+    if (notch) {
+        move_cursor(a, notch);
+        return;
+    }
+    if (!(ev.bstate & BUTTON1_PRESSED) || a->body_line0 < 0 || a->first_sel < 0 ||
+        a->input != IN_NONE || ev.y < a->body_y || ev.y >= a->body_y + a->body_h)
+        return;
+    int line = a->body_line0 + (ev.y - a->body_y);
+    if (line < a->first_sel || line > a->last_sel)
+        return;
+    view_state *v = app_view(a);
+    if (line == v->cursor) {
+        enter(a);
+        return;
+    }
+    move_cursor(a, line - (v->cursor < 0 ? a->first_sel : v->cursor));
+}
+
 void input_key(app *a, int ch)
 {
     if (ch == KEY_RESIZE) {
         a->dirty = true;
+        return;
+    }
+    if (ch == KEY_MOUSE) {
+        mouse_event(a);
         return;
     }
     if (a->input != IN_NONE) {

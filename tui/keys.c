@@ -23,6 +23,10 @@ static const binding bindings[] = {
     {{'g', KEY_HOME}, K_TOP, "Navigation", "g, Home", "first row", ANY},
     {{'G', KEY_END}, K_BOTTOM, "Navigation", "G, End", "last row", ANY},
     {{'\n', '\r', KEY_ENTER}, K_ENTER, "Navigation", "Enter", "open the selected task", ANY},
+    {{KEY_MOUSE}, K_NONE, "Navigation", "mouse", "a press selects a row, a press on the "
+                                                 "selected row opens it; the wheel scrolls "
+                                                 "(--no-mouse, or mouse: false in the config, "
+                                                 "leaves it to the terminal)", ANY},
     {{27, KEY_BACKSPACE, 'h', KEY_LEFT}, K_BACK, "Navigation", "Esc, h, Left", "back (clears a filter first)", ANY},
     {{'/'}, K_FILTER, "Views", "/", "filter the list (Enter keeps, Esc clears)", ANY},
     {{':'}, K_COMMAND, "Views", ":", "command mode (see Commands)", ANY},

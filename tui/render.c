@@ -319,6 +319,7 @@ void render_frame(app *a)
     b.max_status_rows = status_rows;
     int body_h = H - status_rows - y;
     if (v->kind == V_WIZARD) {
+        a->body_line0 = -1;
         wizard_view_draw(a, y, body_h, W);
     } else {
         doc d, right;
@@ -335,6 +336,8 @@ void render_frame(app *a)
         note_selection(a, &d);
         clamp_scroll(v, lines - pinned, body_h - pinned);
         draw_body(v, &d, &right, two, pinned, y, body_h, W);
+        a->body_y = y + pinned;
+        a->body_line0 = two ? -1 : v->top + pinned;
     }
     bars_draw_status(stdscr, H - 1, W, &b);
     refresh();

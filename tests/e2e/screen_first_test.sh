@@ -11,7 +11,8 @@
 #  - k9s habits: N/S/A/L sort the list (again: the other way), y shows the
 #    task's YAML (no password), C copies the name or the CDC position to
 #    the terminal's clipboard (OSC 52, read back from tmux's buffer); Tab
-#    completes `:` commands and theme names.
+#    completes `:` commands and theme names; the mouse selects, opens and
+#    scrolls (--no-mouse: it does not).
 set -euo pipefail
 source "${MIGTOP_SOURCE_DIR:?}/tests/support/tui.sh"
 trap 'tmux_cleanup; rm -rf "$work"' EXIT
@@ -97,11 +98,42 @@ tmux_type h; tmux_keys Tab; tmux_type m; tmux_keys Tab Enter
 tmux_wait 'theme mono' 3 || fail ":th<Tab>m<Tab> did not switch to the mono theme"
 tmux_keys ':'; tmux_type 'theme default'; tmux_keys Enter
 
+echo "== the mouse: a press selects a row, a second opens it; the wheel scrolls"
+# An xterm SGR mouse report (what tmux, xterm and most terminals send
+# once the program asks for the mouse): press and release at column;row.
+click() { tmux_type $'\e[<0;'"$1;$2"'M'$'\e[<0;'"$1;$2"'m'; }
+tmux_keys ':'; tmux_type tasks; tmux_keys Enter
+tmux_wait 'legacy-sync' 3 || fail "no task list"
+row=$(tmux_screen | grep -n -m1 'legacy-sync' | cut -d: -f1)
+click 3 "$row"
+sleep 0.3
+tmux_screen | grep -q 'task prod/legacy-sync' && fail "one press opened the task (it selects)"
+click 3 "$row"
+tmux_wait 'task prod/legacy-sync' 3 || fail "a press on the selected row did not open it"
+tmux_keys Escape
+tmux_wait 'NAME.? +NAMESPACE' 3 || fail "Esc did not return to the list"
+tmux_type $'\e[<65;3;'"$row"'M' # the wheel, down a notch: 3 rows
+tmux_keys Enter
+tmux_wait 'task [a-z]+/' 3 || fail "Enter after the wheel opened nothing"
+tmux_screen | grep -q 'task prod/legacy-sync' && fail "the wheel did not move the selection"
+tmux_keys Escape
+
 echo "== :messages"
 tmux_keys ':'; tmux_type messages; tmux_keys Enter
 tmux_wait 'migtop │ messages|migtop \| messages' 5 || fail ":messages did not open"
 tmux_snap | grep -Eq '^[0-9]{2}:[0-9]{2}:[0-9]{2}  unknown command ":bogus"' || fail ":messages lacks :bogus with its time"
 tmux_screen | grep -q 'no-such-command' || fail ":messages lacks the long one"
+tmux_keys q
+tmux_wait 'migtop exited with 0' 5 || fail "q did not quit"
+
+echo "== --no-mouse leaves the mouse to the terminal"
+_t kill-session -t t
+tmux_start 80 24 "$bin" --file "$snap" --no-mouse
+tmux_wait 'legacy-sync' 5 || fail "no task list with --no-mouse"
+row=$(tmux_screen | grep -n -m1 'legacy-sync' | cut -d: -f1)
+click 3 "$row"; click 3 "$row"
+sleep 0.5
+tmux_screen | grep -q 'task prod/legacy-sync' && fail "--no-mouse still takes clicks"
 tmux_keys q
 tmux_wait 'migtop exited with 0' 5 || fail "q did not quit"
 echo PASS

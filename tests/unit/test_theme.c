@@ -363,6 +363,12 @@ static void test_config_parse(void **st)
     assert_int_equal(c.lag_threshold, 10);
     assert_string_equal(c.pod_tz, "UTC+8");
     assert_int_equal(c.refresh_ms, 500);
+    assert_int_equal(c.mouse, 0); /* not set: the default (on) */
+    assert_true(cfg("mouse: false\n", &c, err, sizeof err));
+    assert_int_equal(c.mouse, -1);
+    assert_true(cfg("mouse: yes\n", &c, err, sizeof err));
+    assert_int_equal(c.mouse, 1);
+    expect_cfg_error("mouse: sometimes\n", "config.yaml:1:8: mouse must be true or false, not \"sometimes\"");
     assert_true(cfg("theme: /some/where/t.yaml\n", &c, err, sizeof err));
     assert_string_equal(c.theme, "/some/where/t.yaml");
     assert_int_equal(c.refresh_ms, 0);
