@@ -371,3 +371,11 @@ const char *backend_namespace(const backend_args *args, mt_backend *b)
         return args->namespace_;
     return b->ops->default_namespace(b);
 }
+
+const char *const *backend_contexts(mt_backend *b)
+{
+    static const char *const none[] = {NULL};
+    if (!b || b->ops->free != sw_free || strcmp(b->ops->name, "kube"))
+        return none;
+    return kube_backend_contexts(((switchable *)b)->cur->b);
+}

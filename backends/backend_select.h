@@ -57,6 +57,10 @@ mt_backend *backend_open_argv(int argc, char **argv, char *err, size_t errlen);
 bool backend_switch(mt_backend *b, const char *context, const char *ns, mt_feed **feed,
                     char *err, size_t errlen);
 
+/* The contexts `:ctx` may switch to (the kubeconfig's, read when the
+ * backend was opened: no I/O), NULL ended; none for the local backend. */
+const char *const *backend_contexts(mt_backend *b);
+
 /* The namespace a command works in: NULL with -A (all), else -n, else the
  * backend's default. */
 const char *backend_namespace(const backend_args *args, mt_backend *b);

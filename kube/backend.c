@@ -22,6 +22,13 @@ static kube_backend *kb_of(mt_backend *b) { return (kube_backend *)b; }
 kube_client *kube_backend_client(mt_backend *b) { return kb_of(b)->k; }
 const char *kube_backend_label(mt_backend *b) { return kb_of(b)->label; }
 
+const char *const *kube_backend_contexts(mt_backend *b)
+{
+    static const char *const none[] = {NULL};
+    const kube_config *c = kube_client_config(kb_of(b)->k);
+    return c->contexts ? c->contexts : none;
+}
+
 const char *kube_backend_watch_namespace(mt_backend *b)
 {
     const kube_config *c = kube_client_config(kb_of(b)->k);

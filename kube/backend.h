@@ -14,6 +14,8 @@ mt_backend *kube_backend_open(const kube_config_opts *o, char *err, size_t errle
 kube_client *kube_backend_client(mt_backend *b);
 /* "ctx/ns" or "ctx/all namespaces": the feed's label. */
 const char *kube_backend_label(mt_backend *b);
+/* The kubeconfig's context names, NULL ended (read when it was opened). */
+const char *const *kube_backend_contexts(mt_backend *b);
 /* The namespace the feed watches: NULL with -A. */
 const char *kube_backend_watch_namespace(mt_backend *b);
 /* Checks the CRDs once per backend (kbcli does it before every command). */

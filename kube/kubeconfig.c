@@ -461,6 +461,17 @@ static bool in_cluster(kube_config *c, const kube_config_opts *o, char *err, siz
     return true;
 }
 
+static void keep_context_names(kube_config *c, const cJSON *contexts)
+{
+    int n = cJSON_GetArraySize(contexts);
+    c->contexts = arena_alloc(&c->mem, sizeof *c->contexts * (size_t)(n + 1));
+    const cJSON *it;
+    cJSON_ArrayForEach(it, contexts) /* every entry has a name (merge_list) */
+        c->contexts[c->n_contexts++] =
+            arena_strdup(&c->mem, cJSON_GetObjectItemCaseSensitive(it, "name")->valuestring);
+    c->contexts[c->n_contexts] = NULL;
+}
+
 bool kube_config_load(const kube_config_opts *o, kube_config *c, char *err, size_t errlen)
 {
     memset(c, 0, sizeof *c);
@@ -492,6 +503,7 @@ bool kube_config_load(const kube_config_opts *o, kube_config *c, char *err, size
         } else {
             c->origin = arena_printf(&c->mem, "kubeconfig %s", m.first_file);
             ok = fill_from_entries(c, o, &m, err, errlen);
+            keep_context_names(c, m.contexts);
         }
     }
     cJSON_Delete(m.clusters);

@@ -44,6 +44,9 @@ typedef struct kube_config {
     kube_blob client_cert, client_key;
     bool has_exec;
     kube_exec_cfg exec;
+    /* Every context the kubeconfig files name (for `:ctx` completion). */
+    const char **contexts;
+    size_t n_contexts;
 } kube_config;
 
 typedef struct kube_config_opts {

@@ -43,13 +43,23 @@ static int complete_from(char *line, size_t cap, size_t at, const char *const *w
     return n;
 }
 
-int complete_command(char *line, size_t cap, char *choices, size_t choices_n)
+int complete_command(char *line, size_t cap, const complete_words *w, char *choices,
+                     size_t choices_n)
 {
+    static const char *const none[] = {NULL};
     const char *space = strchr(line, ' ');
     if (!space)
         return complete_from(line, cap, 0, COMMANDS, choices, choices_n);
+    size_t at = (size_t)(space - line) + 1;
+    const char *const *words = NULL;
     if (!strncmp(line, "theme ", 6))
-        return complete_from(line, cap, 6, THEMES, choices, choices_n);
+        words = THEMES;
+    else if (!strncmp(line, "ctx ", 4) || !strncmp(line, "context ", 8))
+        words = w && w->contexts ? w->contexts : none;
+    else if (!strncmp(line, "ns ", 3) || !strncmp(line, "namespace ", 10))
+        words = w && w->namespaces ? w->namespaces : none;
+    if (words && !strchr(line + at, ' '))
+        return complete_from(line, cap, at, words, choices, choices_n);
     choices[0] = '\0';
     return 0;
 }

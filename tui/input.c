@@ -259,6 +259,25 @@ static void do_action(app *a, key_action k)
     }
 }
 
+/* `:ns` completes from the namespaces of the tasks seen (the API is not
+ * asked: a Tab never waits), and `all`. */
+static const char *const *namespaces_seen(const app *a, arena *ar)
+{
+    size_t n = a->snap ? a->snap->n_tasks : 0, k = 0;
+    const char **out = arena_alloc(ar, sizeof *out * (n + 2));
+    out[k++] = "all";
+    for (size_t i = 0; i < n; i++) {
+        const char *ns = a->snap->tasks[i].meta.namespace_;
+        bool have = !ns || !*ns;
+        for (size_t j = 0; j < k && !have; j++)
+            have = !strcmp(out[j], ns);
+        if (!have)
+            out[k++] = ns;
+    }
+    out[k] = NULL;
+    return out;
+}
+
 /* The `:` and `/` line editor. The filter applies as it is typed. */
 static void edit_line(app *a, int ch)
 {
@@ -282,7 +301,11 @@ static void edit_line(app *a, int ch)
         }
     } else if (ch == '\t' && a->input == IN_COMMAND) {
         char choices[256];
-        int n = complete_command(a->line, sizeof a->line, choices, sizeof choices);
+        arena ar;
+        arena_init(&ar);
+        complete_words w = {backend_contexts(a->backend), namespaces_seen(a, &ar)};
+        int n = complete_command(a->line, sizeof a->line, &w, choices, sizeof choices);
+        arena_free(&ar);
         a->line_len = strlen(a->line);
         snprintf(a->line_hint, sizeof a->line_hint, "%s", n > 1 ? choices
                                                           : n ? ""

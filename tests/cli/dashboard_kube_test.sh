@@ -105,8 +105,16 @@ tmux_type 'ctx nowhere'
 tmux_keys Enter
 tmux_wait 'context.*nowhere' 5 || fail ":ctx with an unknown context says so"
 tmux_screen | grep -q 'kube standin/all namespaces' || fail "a failed :ctx changes nothing"
+# Tab completes the kubeconfig's contexts and the namespaces seen.
 tmux_keys :
-tmux_type 'ctx standin'
+tmux_type 'ns de'
+tmux_keys Tab
+tmux_wait '^:ns default( |$)' 3 || fail ":ns de<Tab> did not complete the namespace"
+tmux_keys Escape
+tmux_keys :
+tmux_type 'ctx st'
+tmux_keys Tab
+tmux_wait '^:ctx standin( |$)' 3 || fail ":ctx st<Tab> did not complete the context"
 tmux_keys Enter
 tmux_wait 'kube standin/default' 5 || fail ":ctx standin starts in its namespace"
 tmux_wait 't-dash +default +apecloud-pg2pg +Running' 10 || fail "t-dash after :ctx"
