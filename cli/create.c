@@ -17,7 +17,7 @@
 #define MAX_VALUES 64
 
 typedef struct create_flags {
-    const char *tmpl, *source, *sink, *sink_tables, *systemd;
+    const char *tmpl, *source, *sink, *sink_tables, *systemd, *copy_rate;
     const char *objects[MAX_VALUES], *steps[MAX_VALUES], *labels[MAX_VALUES];
     size_t n_objects, n_steps, n_labels;
 } create_flags;
@@ -61,7 +61,9 @@ static int parse(cli *c, create_flags *f, int argc, char **argv)
             (r = flag_take("--sink", NULL, argc, argv, &i, &f->sink, err, sizeof err)) ||
             (r = flag_take("--sink-tables", NULL, argc, argv, &i, &f->sink_tables, err,
                            sizeof err)) ||
-            (r = flag_take("--systemd", NULL, argc, argv, &i, &f->systemd, err, sizeof err))) {
+            (r = flag_take("--systemd", NULL, argc, argv, &i, &f->systemd, err, sizeof err)) ||
+            (r = flag_take("--copy-rate", NULL, argc, argv, &i, &f->copy_rate, err,
+                           sizeof err))) {
             if (r < 0)
                 return cli_usage(c, "%s", err);
             continue;
@@ -134,6 +136,12 @@ static int build_request(cli *c, const create_flags *f, arena *a, mt_create_req 
         return cli_usage(c, "--systemd user|system is for local tasks (got \"%s\"%s)",
                          f->systemd, local ? "" : " on Kubernetes");
     req->systemd = f->systemd;
+    long long rate;
+    if (f->copy_rate && !mt_parse_rate(f->copy_rate, &rate, err, sizeof err))
+        return cli_usage(c, "%s", err);
+    if (f->copy_rate && !local)
+        return cli_usage(c, "--copy-rate is for local tasks (the add-on's copy has no limit)");
+    req->copy_rate = f->copy_rate && rate > 0 ? f->copy_rate : NULL;
     PGconn *src = NULL, *sink = NULL;
     int rc = endpoint(c, a, "source", f->source, local, &req->source, &src);
     if (!rc)

@@ -122,6 +122,9 @@ const help_cmd help_cmds[] = {
       {"--sink-tables", "fail|truncate|append", "a sink table that already holds rows: refuse "
        "the task (default), empty it (each one logged with its row count) or keep its rows",
        "fail truncate append"},
+      {"--copy-rate", "RATE", "local tasks: init-data copies at most RATE bytes a second, all "
+       "workers together (20MB, 1.5GiB, 500k; 0: no limit), so the source's I/O stays for its "
+       "business", NULL},
       {"--label", "KEY=VALUE", "a label on the task (its metadata.labels), for list -l; may be "
        "repeated", NULL},
       {"--local", NULL, "a local task (the local engine) whatever the backend", NULL},
@@ -197,13 +200,15 @@ const help_cmd help_cmds[] = {
      "dashboard on it. Quitting (q) stops everything it started.",
      NULL, 0,
      {{"--keep", NULL, "leave the clusters' directory in place", NULL},
-      {"--scale", "N", "pgbench scale of the sample (default 2)", NULL},
+      {"--scale", "N", "pgbench scale of the sample (default 25: about 320 MB)", NULL},
+      {"--copy-rate", "RATE", "the copy's limit, so it can be watched (default 16MB a second: "
+       "about 20 s; 0: full speed)", NULL},
       {"--state-dir", "DIR", "where the demo's task goes", "@dir"},
       {"--no-dashboard", NULL, "print the task's status every second until its "
        "initialization ends, then stop (for scripts)", NULL},
       {NULL, NULL, NULL, NULL}},
      "0 done, 1 a server or the task failed, 2 bad usage",
-     {"migtop demo", "migtop demo --scale 10 --keep"}},
+     {"migtop demo", "migtop demo --scale 10 --keep", "migtop demo --copy-rate 0"}},
     {"precheck", "--source EP --sink EP --migration-object OBJS",
      "check source and sink before a migration",
      "Checks the source and the sink for a PostgreSQL-to-PostgreSQL migration and prints "

@@ -5,9 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "engine/lobs.h"
 #include "engine/pg.h"
+#include "model/flags.h"
+#include "model/fmt.h"
 #include "model/strbuf.h"
 
 typedef struct copy_pool {
@@ -18,6 +21,9 @@ typedef struct copy_pool {
     atomic_bool failed;
     pthread_mutex_t mu;
     char err[1536];
+    long long rate;          /* bytes a second, all workers together; 0: no limit */
+    int64_t t0_ms;           /* when the copy started, for the rate */
+    atomic_llong sent;       /* bytes sent, for the rate */
 } copy_pool;
 
 static void pool_fail(copy_pool *p, const char *msg)
@@ -63,6 +69,23 @@ static bool open_sink(copy_pool *p, PGconn **sink, char *err, size_t errlen)
         engine_logf(&r->log[ES_INIT_DATA], "INFO",
                     "sink session_replication_role unchanged (%s)", e2);
     return true;
+}
+
+/* --copy-rate: holds a worker back until the bytes sent by all of them
+ * are within the rate since the start (checking the stop every 100 ms). */
+static void throttle(copy_pool *p, int64_t n)
+{
+    if (p->rate <= 0 || n <= 0)
+        return;
+    long long total = atomic_fetch_add(&p->sent, (long long)n) + n;
+    int64_t due = p->t0_ms + (int64_t)((double)total * 1000.0 / (double)p->rate);
+    for (int64_t now = fmt_mono_ms(); now < due && !atomic_load(&p->r->stop) &&
+                                      !atomic_load(&p->failed);
+         now = fmt_mono_ms()) {
+        int64_t ms = due - now > 100 ? 100 : due - now;
+        struct timespec ts = {0, (long)ms * 1000000L};
+        nanosleep(&ts, NULL);
+    }
 }
 
 /* Flushes a worker's counters into the shared progress. */
@@ -184,7 +207,9 @@ static pump_end pump(copy_pool *p, PGconn *src, PGconn *sink, copy_chunk *c, int
         bytes += len;
         if (rows >= 4096) {
             *total += rows;
+            int64_t chunk_bytes = bytes;
             add_progress(c, &rows, &bytes);
+            throttle(p, chunk_bytes);
             if (atomic_load(&p->r->stop) || atomic_load(&p->failed)) {
                 end = PUMP_STOP;
                 break;
@@ -398,7 +423,17 @@ static void *worker(void *arg)
 bool engine_copy_chunks(engine_runner *r, copy_chunk *chunks, size_t n, int jobs, char *err,
                         size_t errlen)
 {
-    copy_pool p = {.r = r, .chunks = chunks, .n = n};
+    copy_pool p = {.r = r, .chunks = chunks, .n = n, .t0_ms = fmt_mono_ms()};
+    atomic_init(&p.sent, 0);
+    const char *rate = mt_meta_annotation(&r->spec.task.meta, MT_COPY_RATE_ANNOTATION);
+    char e2[256];
+    if (rate && !mt_parse_rate(rate, &p.rate, e2, sizeof e2)) {
+        snprintf(err, errlen, "annotation %s: %s", MT_COPY_RATE_ANNOTATION, e2);
+        return false;
+    }
+    if (p.rate > 0)
+        engine_logf(&r->log[ES_INIT_DATA], "INFO", "the copy is limited to %s a second "
+                    "(%s), all workers together", rate, MT_COPY_RATE_ANNOTATION);
     atomic_init(&p.next, 0);
     atomic_init(&p.failed, false);
     pthread_mutex_init(&p.mu, NULL);

@@ -14,6 +14,7 @@
 #include "engine/demo.h"
 #include "model/describe.h"
 #include "cli/help.h"
+#include "model/flags.h"
 #include "main/demo.h"
 #include "tui/dashboard.h"
 
@@ -74,10 +75,20 @@ static void terminate_and_wait(mt_backend *b, const char *state_dir)
     }
 }
 
+/* About 320 MB of pgbench rows, made in a few seconds, copied in about 20
+ * at the demo's rate. */
+#define DEMO_SCALE 25
+#define DEMO_COPY_RATE "16MB"
+
 typedef struct demo_opts {
     bool keep, dashboard;
     int scale;
     const char *state_dir;
+    /* The demo's copy is held to this rate so that a person sees it
+     * happen (progress, throughput, ETA) for about 20 s at the default
+     * scale; "0" copies at full speed. A real feature (create --copy-rate),
+     * said on screen, not a pretence. */
+    const char *copy_rate;
 } demo_opts;
 
 /* -1 to go on, else the exit code (0 after --help). */
@@ -94,6 +105,16 @@ static int parse(int argc, char **argv, demo_opts *o)
             o->dashboard = false;
         } else if (!strcmp(a, "--state-dir") && v) {
             o->state_dir = argv[++i];
+        } else if (!strcmp(a, "--copy-rate") && v) {
+            long long rate;
+            char err[256];
+            o->copy_rate = argv[++i];
+            if (!mt_parse_rate(o->copy_rate, &rate, err, sizeof err)) {
+                fprintf(stderr, "migtop demo: %s\n", err);
+                return 2;
+            }
+            if (!rate)
+                o->copy_rate = NULL;
         } else if (!strcmp(a, "--scale") && v) {
             o->scale = atoi(argv[++i]);
             if (o->scale < 1 || o->scale > 1000) {
@@ -110,11 +131,12 @@ static int parse(int argc, char **argv, demo_opts *o)
 }
 
 /* The demo's task between the two servers, with the write load started. */
-static bool create_task(engine_demo *d, mt_backend *b, char *err, size_t errlen)
+static bool create_task(engine_demo *d, mt_backend *b, const demo_opts *o, char *err,
+                        size_t errlen)
 {
     arena a;
     arena_init(&a);
-    mt_create_req req = {.name = DEMO_TASK};
+    mt_create_req req = {.name = DEMO_TASK, .copy_rate = o->copy_rate};
     char src[128], sink[128];
     engine_demo_endpoint(d, false, src, sizeof src);
     engine_demo_endpoint(d, true, sink, sizeof sink);
@@ -144,7 +166,7 @@ static int watch(mt_backend *b, const demo_opts *o)
 
 int cmd_demo(int argc, char **argv)
 {
-    demo_opts o = {.dashboard = true, .scale = 2};
+    demo_opts o = {.dashboard = true, .scale = DEMO_SCALE, .copy_rate = DEMO_COPY_RATE};
     int rc = parse(argc, argv, &o);
     if (rc >= 0)
         return rc;
@@ -168,10 +190,16 @@ int cmd_demo(int argc, char **argv)
     }
     rc = 1;
     mt_backend *b = engine_backend_open(state_dir, err, sizeof err);
-    if (!b || !create_task(&d, b, err, sizeof err)) {
+    if (!b || !create_task(&d, b, &o, err, sizeof err)) {
         fprintf(stderr, "migtop demo: %s\n", err);
     } else {
         demo_say("task \"demo\" created; the source is under a light write load");
+        if (o.copy_rate) {
+            char line[300];
+            snprintf(line, sizeof line, "the copy is limited to %s a second, to be watched "
+                     "(migtop demo --copy-rate 0: full speed)", o.copy_rate);
+            demo_say(line);
+        }
         if (o.keep)
             fprintf(stderr, "migtop demo: clusters in %s (source port %d, sink port %d)\n", d.base,
                     d.src_port, d.sink_port);

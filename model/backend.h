@@ -23,6 +23,8 @@ typedef struct mt_create_req {
     /* Sink tables that already hold rows: "fail" (NULL: the default),
      * "truncate" or "append" (see MT_SINK_TABLES_ANNOTATION). */
     const char *sink_tables;
+    /* --copy-rate, as typed (checked with mt_parse_rate); NULL: no limit. */
+    const char *copy_rate;
     /* Local tasks: "user" or "system" runs the supervisor as a systemd
      * unit (engine/systemd.h); NULL: a detached process. */
     const char *systemd;

@@ -478,6 +478,32 @@ bool mt_valid_password(const char *pw, char *err, size_t errlen)
     return true;
 }
 
+bool mt_parse_rate(const char *v, long long *bytes_per_s, char *err, size_t errlen)
+{
+    static const struct { const char *unit; double mult; } units[] = {
+        {"", 1}, {"B", 1}, {"k", 1e3}, {"K", 1e3}, {"KB", 1e3}, {"kB", 1e3}, {"M", 1e6},
+        {"MB", 1e6}, {"G", 1e9}, {"GB", 1e9}, {"KiB", 1024.0}, {"MiB", 1048576.0},
+        {"GiB", 1073741824.0}};
+    char *end = NULL;
+    double n = v ? strtod(v, &end) : 0;
+    if (v && end != v && n >= 0 && n < 1e15) {
+        char unit[16];
+        size_t k = 0;
+        while (*end && *end != '/' && k + 1 < sizeof unit)
+            unit[k++] = *end++;
+        unit[k] = '\0';
+        bool per_s = !*end || !strcmp(end, "/s");
+        for (size_t i = 0; per_s && i < sizeof units / sizeof *units; i++)
+            if (!strcmp(unit, units[i].unit)) {
+                *bytes_per_s = (long long)(n * units[i].mult);
+                return true;
+            }
+    }
+    snprintf(err, errlen, "--copy-rate must be bytes a second like 20MB, 1.5GiB/s, 500k or 0 "
+             "(no limit), not \"%s\"", v ? v : "");
+    return false;
+}
+
 bool mt_parse_sink_tables(const char *v, const char **out, char *err, size_t errlen)
 {
     static const char *const ok[] = {"fail", "truncate", "append"};

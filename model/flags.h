@@ -41,6 +41,11 @@ bool mt_parse_steps(const char *const *values, size_t n, mt_steps_arg *out, char
 /* Whether the steps include the CR step cr_name ("initData"). */
 bool mt_steps_has(const mt_steps_arg *s, const char *cr_name);
 
+/* --copy-rate: bytes a second, as "20MB", "1.5GiB/s", "500k" or "0"
+ * (no limit): B, k/KB/M/MB/G/GB (1000s), KiB/MiB/GiB (1024s), an optional
+ * "/s". The value of MT_COPY_RATE_ANNOTATION. */
+bool mt_parse_rate(const char *v, long long *bytes_per_s, char *err, size_t errlen);
+
 /* --sink-tables fail|truncate|append (MT_SINK_TABLES_ANNOTATION). */
 bool mt_parse_sink_tables(const char *v, const char **out, char *err, size_t errlen);
 

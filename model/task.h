@@ -20,6 +20,10 @@
  * own from an earlier run): fail (the default), truncate or append. Kept
  * as this annotation of the task, set only when not the default. */
 #define MT_SINK_TABLES_ANNOTATION "migtop.io/sink-tables"
+/* Local tasks: init-data copies at most this many bytes a second, all
+ * workers together (mt_parse_rate), so the source's I/O stays for its
+ * business. */
+#define MT_COPY_RATE_ANNOTATION "migtop.io/copy-rate"
 /* The local engine's own template. */
 #define MT_LOCAL_TEMPLATE "migtop-local-pg2pg"
 #define MT_LABEL_TASK "datamigration.apecloud.io/migrationtask"

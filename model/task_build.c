@@ -81,9 +81,13 @@ cJSON *mt_task_build(const mt_create_req *req, const char *namespace_,
         for (size_t i = 0; i < req->n_labels; i++)
             cJSON_AddStringToObject(labels, req->labels[i].key, req->labels[i].value);
     }
-    if (req->sink_tables && strcmp(req->sink_tables, "fail")) {
+    bool sink_ann = req->sink_tables && strcmp(req->sink_tables, "fail");
+    if (sink_ann || req->copy_rate) {
         cJSON *ann = cJSON_AddObjectToObject(meta, "annotations");
-        cJSON_AddStringToObject(ann, MT_SINK_TABLES_ANNOTATION, req->sink_tables);
+        if (sink_ann)
+            cJSON_AddStringToObject(ann, MT_SINK_TABLES_ANNOTATION, req->sink_tables);
+        if (req->copy_rate)
+            cJSON_AddStringToObject(ann, MT_COPY_RATE_ANNOTATION, req->copy_rate);
     }
     cJSON *spec = cJSON_AddObjectToObject(o, "spec");
     const mt_steps_arg *st = &req->steps;

@@ -323,7 +323,10 @@ static void progress_section(doc *d, const mt_describe *ds, int width)
     const mt_progress *p = &ds->task->progress;
     if (!p->n_tables)
         return;
-    doc_section(d, "Data Copy", width);
+    /* A copy held to a rate says so: the throughput is the limit's. */
+    const char *rate = mt_meta_annotation(&ds->task->meta, MT_COPY_RATE_ANNOTATION);
+    doc_section(d, rate ? arena_printf(d->a, "Data Copy (limited to %s/s)", rate) : "Data Copy",
+                width);
     int label_w = 8;
     for (size_t i = 0; i < p->n_tables; i++) {
         int n = (int)(strlen(p->tables[i].schema) + strlen(p->tables[i].name) + 1);

@@ -8,7 +8,7 @@ source "${MIGTOP_SOURCE_DIR:?}/tests/support/tui.sh"
 source "$src/tests/support/demo.sh"
 trap demo_cleanup EXIT
 
-demo_start 120 100
+demo_start 120 100 --scale 2 --copy-rate 0 # quick: the copy is not what this looks at
 base=$DEMO_BASE
 status=$base/state/tasks/demo/status.json
 tmux_wait 'Status: Running' 120

@@ -15,7 +15,7 @@ export MIGTOP_CUTOVER_STABLE_S=3
 see() { tmux_wait "$1" "${2:-10}" || fail "not on screen: $1"; tmux_snap >/dev/null; }
 source "$src/tests/support/cutover_tui.sh"
 
-demo_start 80 24
+demo_start 80 24 --scale 2 --copy-rate 0 # quick: the copy is not what this looks at
 base=$DEMO_BASE
 list() { "$bin" list --backend local --state-dir "$base/state" 2>/dev/null || true; }
 for _ in $(seq 300); do list | grep -Eq '^demo +.*Running' && break; sleep 0.3; done

@@ -1,8 +1,9 @@
 # `migtop demo` started in tmux for a test, and cleaned up even when the
 # test fails before the demo could clean up after itself. Source this after
 # tests/support/tmux.sh (needs MIGTOP_BIN).
-#   demo_start W H      start the demo in a W x H terminal; sets DEMO_BASE
-#                       (its directory, read off the screen)
+#   demo_start W H [ARGS...]  start the demo in a W x H terminal (ARGS to
+#                       migtop demo: --scale 2 --copy-rate 0 for a quick one);
+#                       sets DEMO_BASE (its directory, read off the screen)
 #   fail MESSAGE        print FAIL: MESSAGE and exit 1
 DEMO_BASE=""
 
@@ -23,7 +24,9 @@ fail() {
 }
 
 demo_start() {
-  tmux_start "$1" "$2" "${MIGTOP_BIN:?}" demo
+  local w=$1 h=$2
+  shift 2
+  tmux_start "$w" "$h" "${MIGTOP_BIN:?}" demo "$@"
   tmux_wait 'task demo' 90
   DEMO_BASE=$(tmux_screen | sed -nE 's|.*local (/tmp/migtop-demo-[A-Za-z0-9]+)/state.*|\1|p' | head -1)
   [ -n "$DEMO_BASE" ] && [ -d "$DEMO_BASE/source" ] || fail "cannot find the demo's directory on screen"

@@ -178,6 +178,28 @@ static void masked_is(const char *in, const char *want)
 }
 
 /* A URI or key=value pairs typed into a field: the password never shown. */
+static void test_rate(void **state)
+{
+    (void)state;
+    long long r;
+    char err[256];
+    assert_true(mt_parse_rate("16MB", &r, err, sizeof err));
+    assert_int_equal(r, 16000000);
+    assert_true(mt_parse_rate("1.5GiB/s", &r, err, sizeof err));
+    assert_int_equal(r, 1610612736);
+    assert_true(mt_parse_rate("500k", &r, err, sizeof err));
+    assert_int_equal(r, 500000);
+    assert_true(mt_parse_rate("0", &r, err, sizeof err));
+    assert_int_equal(r, 0);
+    assert_true(mt_parse_rate("2048", &r, err, sizeof err));
+    assert_int_equal(r, 2048);
+    const char *bad[] = {"", "fast", "-3MB", "16 MB", "16MB/h", "16Mb/s/s", "1e99", "16TB"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        assert_false(mt_parse_rate(bad[i], &r, err, sizeof err));
+        assert_non_null(strstr(err, "--copy-rate must be bytes a second"));
+    }
+}
+
 static void test_mask_secrets(void **state)
 {
     (void)state;
@@ -195,7 +217,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_endpoint), cmocka_unit_test(test_objects),
-        cmocka_unit_test(test_mask_secrets),
+        cmocka_unit_test(test_mask_secrets), cmocka_unit_test(test_rate),
         cmocka_unit_test(test_steps), cmocka_unit_test(test_name),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
