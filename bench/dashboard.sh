@@ -2,12 +2,16 @@
 # Dashboard cost on a snapshot of 100 tasks: time from exec to the first
 # frame and to the first frame with data, CPU over 60 idle seconds, peak
 # RSS. Targets (issue 2): < 100 ms, < 0.5% of a core, < 20 MB.
-#   bench/dashboard.sh [IDLE_SECONDS]   (default 60)
+#   bench/dashboard.sh [IDLE_SECONDS] [LOCAL_TASKS]   (defaults 60, 1000)
+#   MIGTOP_BIN=... bench/dashboard.sh: that build instead of build/
+# Then the same for LOCAL_TASKS idle local tasks (the local feed), htop
+# measured beside it in the same run (issue 16: idle CPU <= htop's, first
+# frame with data <= 20 ms, RSS <= 20 MB).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 idle=${1:-60}
-scripts/build.sh >/dev/null
-bin=$PWD/build/bin/migtop
+if [ -z "${MIGTOP_BIN:-}" ]; then scripts/build.sh >/dev/null; fi
+bin=${MIGTOP_BIN:-$PWD/build/bin/migtop}
 work=$(mktemp -d)
 export TMUX_SCREENS=$work
 source tests/support/tmux.sh
@@ -30,7 +34,7 @@ for run in 1 2 3 4 5; do
   [ "$run" -lt 5 ] && tmux_cleanup
 done
 median=$(printf '%s\n' "${starts[@]}" | sort -n | sed -n 3p)
-pid=$(pgrep -n -f "migtop --file $work/snap.json")
+pid=$(pgrep -n -f -- "--file $work/snap.json")
 ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
 hz=$(getconf CLK_TCK)
 t0=$(ticks)
@@ -43,3 +47,50 @@ printf '%-34s %12s %12s\n' "figure" "migtop" "target"
 printf '%-34s %9.1f ms %9s ms\n' "start to first frame with data" "$(echo "$median / 1000" | bc -l)" "< 100"
 printf '%-34s %10.2f %% %10s %%\n' "CPU over ${idle} idle seconds" "$cpu" "< 0.5"
 printf '%-34s %9.1f MB %9s MB\n' "peak RSS" "$(echo "$rss / 1024" | bc -l)" "< 20"
+
+# ---------------------------------------------------------------------
+# Issue 16: the local feed with 1000 idle local tasks (no runner: what a
+# bastion host keeps after a month of migrations), htop beside it in the
+# same run, on the same machine, over the same idle seconds.
+tasks=${2:-1000}
+command -v htop >/dev/null || scripts/install-deps.sh htop >/dev/null
+lbin=$bin
+lstate=$work/local-state
+export HOME=$work/home # the seed task's registry entry stays in here
+mkdir -p "$HOME"
+"$lbin" create seed --local --state-dir "$lstate" --template migtop-local-pg2pg \
+  --source u:p@127.0.0.1:1/db --sink u:p@127.0.0.1:1/db --migration-object '"public"' >/dev/null 2>&1
+for _ in $(seq 100); do grep -q '"Failed"' "$lstate/tasks/seed/status.json" 2>/dev/null && break; sleep 0.1; done
+for _ in $(seq 50); do [ -z "$(pgrep -f "migtop (run|supervise) seed")" ] && break; sleep 0.1; done
+for i in $(seq 1 "$tasks"); do
+  d=$lstate/tasks/t-$i
+  mkdir -p "$d"
+  cp "$lstate/tasks/seed/spec.json" "$lstate/tasks/seed/status.json" "$d/"
+  sed -i "s/\"seed\"/\"t-$i\"/" "$d/spec.json"
+done
+rm -rf "$lstate/tasks/seed"
+echo
+echo "== $tasks idle local tasks ($lbin)"
+tmux_cleanup
+log=$work/frames-local
+tmux_start 200 50 sh -c "'date +%s%N >$log.start; exec env MIGTOP_BENCH_FRAME_LOG=$log $lbin --backend local --state-dir $lstate'"
+for _ in $(seq 200); do grep -q first_data_frame "$log" 2>/dev/null && break; sleep 0.05; done
+start=$(cat "$log.start")
+data=$(awk '/^first_data_frame/ {print $2}' "$log")
+_t new-window -d "env TERM=xterm-256color htop"
+sleep 3 # both settled
+mpid=$(pgrep -n -f -- "--backend local --state-dir $lstate")
+hpid=$(pgrep -n -x htop)
+tk() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+m0=$(tk "$mpid"); h0=$(tk "$hpid")
+sleep "$idle"
+m1=$(tk "$mpid"); h1=$(tk "$hpid")
+mcpu=$(echo "($m1 - $m0) / $hz / $idle * 100" | bc -l)
+hcpu=$(echo "($h1 - $h0) / $hz / $idle * 100" | bc -l)
+mrss=$(awk '/VmHWM/ {print $2}' "/proc/$mpid/status")
+hrss=$(awk '/VmHWM/ {print $2}' "/proc/$hpid/status")
+printf '\n%-34s %12s %12s %8s\n' "figure ($tasks local tasks)" "migtop" "htop" "ratio"
+printf '%-34s %9.1f ms %12s %8s\n' "start to first frame with data" "$(echo "($data - $start) / 1000000" | bc -l)" "-" "(<= 20)"
+printf '%-34s %10.2f %% %10.2f %% %8.2f\n' "CPU over ${idle} idle seconds" "$mcpu" "$hcpu" \
+  "$(echo "if ($hcpu > 0) $mcpu / $hcpu else 0" | bc -l)"
+printf '%-34s %9.1f MB %9.1f MB\n' "peak RSS" "$(echo "$mrss / 1024" | bc -l)" "$(echo "$hrss / 1024" | bc -l)"

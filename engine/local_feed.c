@@ -6,21 +6,52 @@
 #include "engine/local_internal.h"
 #include "engine/local_objects.h"
 #include "engine/orphan_scan.h"
+#include "engine/task_watch.h"
 #include "engine/taskdir.h"
 
+/* Without inotify: the task files looked at twice a second, and everything
+ * read again every 5 s at least. With it: read again when something
+ * changed, every 5 s while a task is not finished (a heartbeat that
+ * stops is a change nothing reports), else once a minute. */
 #define POLL_MS 500
 #define REFRESH_MS 5000
+#define IDLE_REFRESH_MS 60000
 
 typedef struct local_feed {
     char state_dir[4096];
     orphan_scan *orphans;
+    task_watch *watch;
+    mt_feed *f;
+    bool live; /* the last snapshot had a task whose health time alone may change */
 } local_feed;
 
 static void local_feed_free(void *arg)
 {
     local_feed *lf = arg;
+    task_watch_stop(lf->watch);
     orphan_scan_stop(lf->orphans);
     free(lf);
+}
+
+/* From the watcher's and the orphan scan's threads: read again now. */
+static void poke(void *arg)
+{
+    local_feed *lf = arg;
+    mt_feed_poke(lf->f);
+}
+
+/* A task whose health can change with time alone (a heartbeat that stops,
+ * a runner not started yet): one not finished, or one with a runner. */
+static bool any_live(const mt_snapshot *s)
+{
+    for (size_t i = 0; i < s->n_tasks; i++) {
+        const mt_task *t = &s->tasks[i];
+        const char *pid = mt_meta_annotation(&t->meta, "migtop.io/runner-pid");
+        const char *st = t->task_status;
+        if ((pid && strcmp(pid, "none")) || !st || (strcmp(st, "Done") && strcmp(st, "Failed")))
+            return true;
+    }
+    return false;
 }
 
 static uint64_t mix(uint64_t h, uint64_t v)
@@ -56,27 +87,43 @@ static uint64_t signature(const char *state_dir)
     return h;
 }
 
+static void publish(mt_feed *f, local_feed *lf)
+{
+    char err[512];
+    mt_snapshot *s = engine_local_snapshot(lf->state_dir, NULL, err, sizeof err);
+    if (!s) {
+        mt_feed_error(f, "%s", err);
+        return;
+    }
+    lf->live = any_live(s);
+    orphan_scan_into(lf->orphans, s);
+    mt_feed_publish(f, s);
+}
+
 static void run(mt_feed *f, void *arg)
 {
     local_feed *lf = arg;
     uint64_t last = 0;
     int64_t last_pub = 0;
-    do {
+    for (;;) {
+        if (task_watch_alive(lf->watch)) {
+            /* Every wake is a reason: a change, the user's r, a new focus,
+             * or the refresh for the heartbeats. */
+            publish(f, lf);
+            if (!mt_feed_wait(f, lf->live ? REFRESH_MS : IDLE_REFRESH_MS))
+                return;
+            continue;
+        }
         uint64_t sig = signature(lf->state_dir);
         int64_t now = fmt_mono_ms();
         if (sig != last || now - last_pub >= REFRESH_MS || !last_pub) {
-            char err[512];
-            mt_snapshot *s = engine_local_snapshot(lf->state_dir, NULL, err, sizeof err);
-            if (s) {
-                orphan_scan_into(lf->orphans, s);
-                mt_feed_publish(f, s);
-                last = sig;
-                last_pub = now;
-            } else {
-                mt_feed_error(f, "%s", err);
-            }
+            publish(f, lf);
+            last = sig;
+            last_pub = now;
         }
-    } while (mt_feed_wait(f, POLL_MS));
+        if (!mt_feed_wait(f, POLL_MS))
+            return;
+    }
 }
 
 mt_feed *engine_local_feed(mt_backend *b, char *err, size_t errlen)
@@ -87,8 +134,10 @@ mt_feed *engine_local_feed(mt_backend *b, char *err, size_t errlen)
     snprintf(lf->state_dir, sizeof lf->state_dir, "%s", engine_backend_state_dir(b));
     char label[4200];
     snprintf(label, sizeof label, "local %s", lf->state_dir);
-    lf->orphans = orphan_scan_start(lf->state_dir);
     mt_feed *f = mt_feed_new(label, run, lf, local_feed_free);
+    lf->f = f;
+    lf->orphans = orphan_scan_start(lf->state_dir, poke, lf);
+    lf->watch = task_watch_start(lf->state_dir, poke, lf); /* NULL: poll */
     if (!mt_feed_start(f, err, errlen)) {
         mt_feed_free(f);
         return NULL;

@@ -24,6 +24,8 @@ struct orphan_scan {
     bool quit;
     char *found[MAX_FOUND]; /* the last scan's lines, under mu */
     size_t n_found;
+    void (*changed)(void *ctx);
+    void *ctx;
 };
 
 /* One source's orphan slots as lines into lines/n. */
@@ -72,11 +74,16 @@ static void scan(orphan_scan *o)
             scan_one(&sv[i], host, lines, &found);
     free(sv);
     pthread_mutex_lock(&o->mu);
+    bool same = found == o->n_found;
+    for (size_t i = 0; same && i < found; i++)
+        same = !strcmp(lines[i], o->found[i]);
     for (size_t i = 0; i < o->n_found; i++)
         free(o->found[i]);
     memcpy(o->found, lines, found * sizeof *lines);
     o->n_found = found;
     pthread_mutex_unlock(&o->mu);
+    if (!same && o->changed)
+        o->changed(o->ctx);
 }
 
 static void *loop(void *arg)
@@ -105,11 +112,13 @@ static void *loop(void *arg)
     return NULL;
 }
 
-orphan_scan *orphan_scan_start(const char *state_dir)
+orphan_scan *orphan_scan_start(const char *state_dir, void (*changed)(void *ctx), void *ctx)
 {
     orphan_scan *o = calloc(1, sizeof *o);
     if (!o)
         abort();
+    o->changed = changed;
+    o->ctx = ctx;
     snprintf(o->state_dir, sizeof o->state_dir, "%s", state_dir);
     pthread_mutex_init(&o->mu, NULL);
     pthread_cond_init(&o->cv, NULL);

@@ -12,7 +12,9 @@
 
 typedef struct orphan_scan orphan_scan;
 
-orphan_scan *orphan_scan_start(const char *state_dir);
+/* changed (may be NULL) runs on the scan's thread when the findings
+ * differ from the last ones. */
+orphan_scan *orphan_scan_start(const char *state_dir, void (*changed)(void *ctx), void *ctx);
 /* The last findings as the snapshot's notices. */
 void orphan_scan_into(orphan_scan *o, mt_snapshot *s);
 void orphan_scan_stop(orphan_scan *o);

@@ -6,7 +6,7 @@ set -euo pipefail
 pkgs=(build-essential cmake pkg-config libncurses-dev libcurl4-openssl-dev libcjson-dev
       libpq-dev libyaml-dev libcmocka-dev postgresql-15 postgresql-contrib
       postgresql-15-postgis-3 tmux aha openssl python3 python3-yaml python3-pil chromium
-      fonts-dejavu-core procps iproute2
+      fonts-dejavu-core procps iproute2 strace htop
       clang dpkg-dev man-db zsh fish "$@")
 # Debian's kubectl is the kubernetes-client package (bookworm has no package
 # named kubectl); a kubectl already on PATH (e.g. from Kubernetes' own

@@ -1,0 +1,169 @@
+#include "engine/task_watch.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <unistd.h>
+
+#include "engine/taskdir.h"
+
+#define DIR_EVENTS (IN_CREATE | IN_DELETE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE_SELF)
+#define TASK_EVENTS (IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_MOVED_FROM)
+
+struct task_watch {
+    char state_dir[4096], tasks_dir[4200];
+    int fd, stop[2];
+    int state_wd, tasks_wd; /* -1: not watched (yet) */
+    void (*changed)(void *ctx);
+    void *ctx;
+    pthread_t th;
+    atomic_bool alive; /* false once the watches could not be kept */
+};
+
+/* The files whose change the dashboard shows; the rest (logs, history,
+ * temporary names before their rename) are left out. */
+static bool matters(const char *name)
+{
+    static const char *const files[] = {ENGINE_STATUS_FILE, ENGINE_SPEC_FILE,
+                                        ENGINE_TERMINATE_FILE, ENGINE_LOCK_FILE,
+                                        ENGINE_SUPERVISOR_LOCK};
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++)
+        if (!strcmp(name, files[i]))
+            return true;
+    return false;
+}
+
+static bool watch_task(task_watch *w, const char *name)
+{
+    if (name[0] == '.')
+        return true;
+    char path[4500];
+    snprintf(path, sizeof path, "%s/%s", w->tasks_dir, name);
+    return inotify_add_watch(w->fd, path, TASK_EVENTS | IN_ONLYDIR) >= 0 || errno == ENOENT ||
+           errno == ENOTDIR;
+}
+
+/* STATE/tasks and each task in it; false when out of watches. */
+static bool watch_tasks_dir(task_watch *w)
+{
+    w->tasks_wd = inotify_add_watch(w->fd, w->tasks_dir, DIR_EVENTS | IN_ONLYDIR);
+    if (w->tasks_wd < 0)
+        return errno == ENOENT; /* not made yet: STATE's watch sees it come */
+    DIR *d = opendir(w->tasks_dir);
+    struct dirent *e;
+    bool ok = true;
+    while (d && ok && (e = readdir(d)))
+        ok = watch_task(w, e->d_name);
+    if (d)
+        closedir(d);
+    return ok;
+}
+
+/* Reads what is there; false when the watches cannot be kept. */
+static bool take_events(task_watch *w, bool *changed)
+{
+    char buf[16384] __attribute__((aligned(__alignof__(struct inotify_event))));
+    ssize_t n;
+    while ((n = read(w->fd, buf, sizeof buf)) > 0) {
+        for (char *p = buf; p < buf + n;) {
+            const struct inotify_event *ev = (const struct inotify_event *)p;
+            p += sizeof *ev + ev->len;
+            const char *name = ev->len ? ev->name : "";
+            if (ev->mask & IN_Q_OVERFLOW) {
+                *changed = true; /* events were lost: everything may have changed */
+            } else if (ev->wd == w->state_wd) {
+                if (!strcmp(name, "tasks") && (ev->mask & (IN_CREATE | IN_MOVED_TO))) {
+                    if (!watch_tasks_dir(w))
+                        return false;
+                    *changed = true;
+                }
+            } else if (ev->wd == w->tasks_wd) {
+                if ((ev->mask & (IN_CREATE | IN_MOVED_TO)) && !watch_task(w, name))
+                    return false;
+                if (ev->mask & IN_DELETE_SELF)
+                    w->tasks_wd = -1;
+                *changed = true; /* a task made or removed */
+            } else if (matters(name) || (ev->mask & IN_IGNORED)) {
+                *changed = true;
+            }
+        }
+    }
+    return n == 0 || errno == EAGAIN || errno == EINTR;
+}
+
+static void *loop(void *arg)
+{
+    task_watch *w = arg;
+    for (;;) {
+        struct pollfd p[2] = {{w->fd, POLLIN, 0}, {w->stop[0], POLLIN, 0}};
+        if (poll(p, 2, -1) < 0 && errno != EINTR)
+            break;
+        if (p[1].revents)
+            break;
+        bool changed = false;
+        bool ok = take_events(w, &changed);
+        if (!ok)
+            atomic_store(&w->alive, false);
+        if (changed || !ok)
+            w->changed(w->ctx); /* !ok: once more, then the feed polls */
+        if (!ok)
+            break;
+    }
+    return NULL;
+}
+
+task_watch *task_watch_start(const char *state_dir, void (*changed)(void *ctx), void *ctx)
+{
+    task_watch *w = calloc(1, sizeof *w);
+    if (!w)
+        abort();
+    snprintf(w->state_dir, sizeof w->state_dir, "%s", state_dir);
+    snprintf(w->tasks_dir, sizeof w->tasks_dir, "%s/tasks", state_dir);
+    w->changed = changed;
+    w->ctx = ctx;
+    atomic_init(&w->alive, true);
+    w->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    w->stop[0] = w->stop[1] = -1;
+    w->state_wd = w->fd >= 0 ? inotify_add_watch(w->fd, state_dir, IN_CREATE | IN_MOVED_TO |
+                                                                     IN_ONLYDIR)
+                             : -1;
+    bool piped = pipe(w->stop) == 0;
+    if (!piped)
+        w->stop[0] = w->stop[1] = -1;
+    for (int i = 0; piped && i < 2; i++)
+        fcntl(w->stop[i], F_SETFD, FD_CLOEXEC);
+    if (w->state_wd < 0 || !watch_tasks_dir(w) || !piped ||
+        pthread_create(&w->th, NULL, loop, w) != 0) {
+        if (w->fd >= 0)
+            close(w->fd);
+        for (int i = 0; i < 2; i++)
+            if (w->stop[i] >= 0)
+                close(w->stop[i]);
+        free(w);
+        return NULL;
+    }
+    return w;
+}
+
+bool task_watch_alive(task_watch *w) { return w && atomic_load(&w->alive); }
+
+void task_watch_stop(task_watch *w)
+{
+    if (!w)
+        return;
+    char c = 1;
+    if (write(w->stop[1], &c, 1) < 0)
+        perror("task_watch_stop");
+    pthread_join(w->th, NULL);
+    close(w->fd);
+    close(w->stop[0]);
+    close(w->stop[1]);
+    free(w);
+}
