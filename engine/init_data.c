@@ -367,18 +367,22 @@ static size_t plan_chunks(engine_runner *r, const table_layout *lay, bool binary
     copy_chunk *c = calloc(cap, sizeof *c);
     if (!c)
         abort();
-    int64_t split = split_bytes();
+    int64_t split = split_bytes(), all = 0;
+    for (size_t i = 0; i < r->n_tables; i++)
+        all += lay[i].blocks * 8192LL;
     for (size_t i = 0; i < r->n_tables; i++) {
         const engine_table *t = &r->tables[i];
         int64_t bytes = lay[i].blocks * 8192LL;
         int parts = 1;
-        /* Each stream keeps two processes busy (the source's COPY TO and
-         * the sink's COPY FROM backends), so two workers already fill two
-         * cores: a split then only costs FREEZE (and the hint-bit pass
-         * the index builds then make over every page). */
-        /* A table without columns to copy has its rows counted, not
-         * copied: one part. */
-        if (r->jobs > 2 && split > 0 && bytes > split && lay[i].cols[0]) {
+        /* A table is split when it is large and, with few workers, when
+         * it alone would keep one busy while the others have nothing left
+         * to do (more than its share of all the data): otherwise whole
+         * tables keep every worker busy and keep COPY FREEZE (no hint-bit
+         * pass over every page when the indexes are built). A table
+         * without columns to copy has its rows counted, not copied: one
+         * part. */
+        bool dominant = r->jobs > 2 || bytes * r->jobs > all;
+        if (r->jobs > 1 && dominant && split > 0 && bytes > split && lay[i].cols[0]) {
             int64_t want = bytes / split;
             int lim = r->jobs * 4 < MAX_PARTS ? r->jobs * 4 : MAX_PARTS;
             parts = want > lim ? lim : (int)want;

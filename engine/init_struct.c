@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "engine/index_progress.h"
 #include "engine/pg.h"
 #include "engine/steps.h"
 #include "engine/struct_after.h"
@@ -288,8 +289,12 @@ bool engine_step_post_data(engine_runner *r, char *err, size_t errlen)
     /* Indexes (and the constraints that are indexes: primary keys,
      * unique, exclusion) first, all in parallel; then what needs them:
      * foreign keys, triggers, rules. */
-    return split_post_data(r, list, err, errlen) &&
-           restore_section(r, "post-data", INDEX_LIST_FILE, r->jobs, err, errlen) &&
-           restore_section(r, "post-data", REST_LIST_FILE, r->jobs, err, errlen) &&
+    if (!split_post_data(r, list, err, errlen))
+        return false;
+    index_progress ip;
+    index_progress_start(&ip, r); /* which index builds, said in the status */
+    bool ok = restore_section(r, "post-data", INDEX_LIST_FILE, r->jobs, err, errlen);
+    index_progress_stop(&ip);
+    return ok && restore_section(r, "post-data", REST_LIST_FILE, r->jobs, err, errlen) &&
            engine_struct_after(r, err, errlen);
 }

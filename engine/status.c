@@ -259,6 +259,13 @@ void engine_status_large_objects(engine_status *st, const char *text)
     pthread_mutex_unlock(&st->mu);
 }
 
+void engine_status_building(engine_status *st, const char *text)
+{
+    pthread_mutex_lock(&st->mu);
+    copy_str(st->building, sizeof st->building, text);
+    pthread_mutex_unlock(&st->mu);
+}
+
 bool engine_status_cdc_metrics_try(engine_status *st, const engine_kv *kv, size_t n)
 {
     if (pthread_mutex_trylock(&st->mu) != 0)
@@ -487,6 +494,8 @@ static char *to_json(engine_status *st)
         cJSON_AddStringToObject(metrics, "structure_skipped", st->structure_skipped);
     if (st->large_objects[0])
         cJSON_AddStringToObject(metrics, "large_objects", st->large_objects);
+    if (st->building[0] && st->steps[ES_POST_DATA].state == SS_RUNNING)
+        cJSON_AddStringToObject(metrics, "building", st->building);
     cJSON *rp = cJSON_AddObjectToObject(in, "runTimeParam");
     if (st->slot[0])
         cJSON_AddStringToObject(rp, "slot", st->slot);

@@ -79,6 +79,7 @@ typedef struct engine_status {
     /* The large objects init-data copied and what the tables referencing
      * them must know ("3 (20.0 MiB) referenced by ...: ..."). */
     char large_objects[768];
+    char building[1024]; /* post-data: the indexes building now, with their progress */
     /* Work done by this runner (changes applied, steps finished), with
      * the bytes copied: the supervisor tells a crash loop from a runner
      * killed while it was getting somewhere by whether this moved. */
@@ -129,6 +130,8 @@ void engine_status_set_tables(engine_status *st, engine_table_progress *t, size_
  * restarts; shown in status.initialization.metrics. */
 void engine_status_structure(engine_status *st, const char *summary, const char *skipped);
 void engine_status_large_objects(engine_status *st, const char *text);
+/* The indexes building now ("" none); written with the next status. */
+void engine_status_building(engine_status *st, const char *text);
 /* status.json, else status.prev.json, parsed (cJSON_Delete it); NULL
  * when neither is, with *lost true when one exists but is damaged and why
  * naming it. *from: the file it came from. */

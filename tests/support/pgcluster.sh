@@ -8,6 +8,9 @@
 #                                   extra lines go to postgresql.conf;
 #                                   PGC_BIN=DIR pgc_start ... uses another
 #                                   PostgreSQL (tests/support/pgversions.sh)
+#                                   PGC_DURABLE=1: fsync, full_page_writes and
+#                                   synchronous_commit on (benchmarks); off
+#                                   otherwise (tests, for speed)
 #   pgc_port NAME                   print the port
 #   pgc_dir NAME                    print the data directory
 #   pgc_psql NAME [psql args...]    psql as the superuser postgres (no password)
@@ -65,9 +68,17 @@ pgc_start() {
     echo "max_wal_senders = 10"
     echo "max_connections = 100"
     echo "shared_buffers = 64MB"
-    echo "fsync = off"
-    echo "synchronous_commit = off"
-    echo "full_page_writes = off"
+    if [ "${PGC_DURABLE:-0}" = 1 ]; then
+      # Benchmarks: PostgreSQL's durable defaults, as users' servers run.
+      echo "fsync = on"
+      echo "synchronous_commit = on"
+      echo "full_page_writes = on"
+    else
+      # Tests: speed; nothing here must survive a power cut.
+      echo "fsync = off"
+      echo "synchronous_commit = off"
+      echo "full_page_writes = off"
+    fi
     echo "logging_collector = off"
     for l in "$@"; do echo "$l"; done
   } | _pgc_as_pg tee -a "$d/data/postgresql.conf" >/dev/null
