@@ -189,7 +189,8 @@ static void keep_history(cdc_metrics *m, int64_t now, double lag_s)
         return;
     m->hist_saved_ms = now;
     char *text = mt_hist_json(m->hist), e[300];
-    if (!engine_write_file(m->r->dir, ENGINE_HISTORY_FILE, text, strlen(text), e, sizeof e))
+    if (!engine_write_file_in(m->r->dir, &m->r->dir_id, ENGINE_HISTORY_FILE, NULL, text,
+                              strlen(text), e, sizeof e))
         engine_logf(&m->r->log[ES_CDC], "WARN", "the lag history was not kept: %s", e);
     free(text);
 }

@@ -316,7 +316,8 @@ static bool empty_targets(engine_runner *r, char *err, size_t errlen)
     bool ok = apply_policy(r, sink, own, &sql, err, errlen);
     for (size_t i = 0; ok && i < r->n_tables; i++)
         strbuf_printf(&list, "%s\n", r->tables[i].target);
-    ok = ok && engine_write_file(r->dir, OWN_TARGETS_FILE, list.s, list.n, err, errlen);
+    ok = ok && engine_write_file_in(r->dir, &r->dir_id, OWN_TARGETS_FILE, NULL, list.s, list.n,
+                                   err, errlen);
     if (ok && sql.n && !pg_exec(sink, sql.s, e2, sizeof e2)) {
         snprintf(err, errlen, "cannot empty the target tables on the sink: %s", e2);
         ok = false;

@@ -17,14 +17,14 @@ echo "demo in $base"
 # where it can be watched, its limit said, the percentage, throughput and
 # ETA moving on every table still copying.
 tmux_wait 'Data Copy \(limited to 16MB/s\)' 60 || fail "no copy to watch, or its limit is not said"
-tmux_wait '^all [0-9]/7 +[1-9][0-9]?\.[0-9]% .*MiB/s +ETA [0-9]+s' 30 || fail "no overall progress with ETA"
+tmux_wait '^all [0-9]/7 +[1-9][0-9]?\.[0-9]% .*MiB/s +ETA ([0-9.]+s|[0-9]+m)' 30 || fail "no overall progress with ETA"
 first=$(tmux_snap | sed -nE 's/^all [0-9]\/7 +([0-9.]+)%.*/\1/p')
 sleep 3
 second=$(tmux_snap | sed -nE 's/^all [0-9]\/7 +([0-9.]+)%.*/\1/p')
 echo "copy progress: $first% then $second% three seconds later"
 python3 -c "import sys; a, b = float(sys.argv[1]), float(sys.argv[2] or 100); sys.exit(0 if b > a else 1)" \
   "$first" "$second" || fail "the copy's progress did not move ($first% -> $second%)"
-tmux_screen | grep -Eq '^public\.pgbench_accounts +[0-9.]+% .*ETA [0-9]+s' || fail "no ETA on the big table"
+tmux_screen | grep -Eq '^public\.pgbench_accounts +[0-9.]+% .*ETA ([0-9.]+s|[0-9]+m)' || fail "no ETA on the big table"
 # The whole initialization, then CDC (or InitFinished when the build has none).
 tmux_wait 'Status: (InitFinished|Running)' 90
 tmux_snap

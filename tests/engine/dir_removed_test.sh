@@ -27,7 +27,9 @@ for how in removed replaced; do
   et_pair_task "$how"
   runner=$(cat "$state/tasks/$how/runner.lock")
   sup=$(cat "$state/tasks/$how/supervisor.lock")
-  rm -rf "$state/tasks/$how"
+  # As a person would: again if the runner wrote a file while rm ran.
+  for _ in 1 2 3 4 5; do rm -rf "$state/tasks/$how" 2>/dev/null && break; sleep 0.1; done
+  [ ! -e "$state/tasks/$how" ] || fail "cannot remove the task directory"
   if [ "$how" = replaced ]; then
     mkdir -p "$state/tasks/$how"
     echo 'not a spec' >"$state/tasks/$how/marker"
