@@ -8,11 +8,33 @@
 
 #include "model/describe.h"
 
+static int key_cmp(const char *ns, const char *name, const mt_hist *b)
+{
+    int c = strcmp(ns ? ns : "", b->ns);
+    return c ? c : strcmp(name, b->name);
+}
+
+static int hist_cmp(const void *pa, const void *pb)
+{
+    const mt_hist *a = *(const mt_hist *const *)pa, *b = *(const mt_hist *const *)pb;
+    return key_cmp(a->ns, a->name, b);
+}
+
+/* The set is kept in (namespace, name) order, so a look is a binary
+ * search: the task list asks once per row per frame, 1000 rows a second. */
 static mt_hist *find(const mt_hist_set *h, const char *ns, const char *name)
 {
-    for (size_t i = 0; i < h->n; i++)
-        if (!strcmp(h->v[i]->ns, ns ? ns : "") && !strcmp(h->v[i]->name, name))
-            return h->v[i];
+    size_t lo = 0, hi = h->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = key_cmp(ns, name, h->v[mid]);
+        if (!c)
+            return h->v[mid];
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
     return NULL;
 }
 
@@ -35,6 +57,8 @@ void mt_hist_add(mt_hist *one, int64_t now_ms, float lag, float rate)
     mt_hist_slot *sl = &one->slot[id % MT_HIST_SLOTS];
     if (sl->id != id) /* a new slot, over one 15 minutes old */
         *sl = (mt_hist_slot){.id = id, .lag_max = -1.0f};
+    if (lag >= 0 || rate >= 0)
+        one->any = true;
     if (lag >= 0 && lag > sl->lag_max)
         sl->lag_max = lag;
     if (rate >= 0 && sl->rate_n < UINT16_MAX) {
@@ -74,13 +98,18 @@ void mt_hist_record(mt_hist_set *h, const mt_snapshot *s, int64_t now_ms, long p
         mt_hist_add(one, now_ms, known ? (float)(lag < 0 ? 0 : lag) : -1.0f, rate_of(t));
     }
     size_t keep = 0;
+    bool added = false;
     for (size_t i = 0; i < h->n; i++) {
-        if (h->v[i]->seen)
+        if (h->v[i]->seen) {
+            added = added || h->v[i]->fresh;
             h->v[keep++] = h->v[i];
-        else
+        } else {
             free(h->v[i]);
+        }
     }
     h->n = keep;
+    if (added) /* new ones went to the end: in order again (kept in order by the removal) */
+        qsort(h->v, h->n, sizeof *h->v, hist_cmp);
 }
 
 void mt_hist_buckets(const mt_hist *h, int64_t now_ms, int span_s, int n, float *lag,
@@ -92,8 +121,8 @@ void mt_hist_buckets(const mt_hist *h, int64_t now_ms, int span_s, int n, float 
         if (rate)
             rate[b] = MT_HIST_NONE;
     }
-    if (!h || n <= 0 || span_s <= 0)
-        return;
+    if (!h || !h->any || n <= 0 || span_s <= 0)
+        return; /* a task that never had a reading: 1000 idle ones cost nothing */
     int64_t span_ms = (int64_t)span_s * 1000, from = now_ms - span_ms;
     for (int b = 0; b < n; b++) {
         /* The slots whose start falls in the bucket (at least the one it
@@ -168,6 +197,7 @@ bool mt_hist_merge_json(mt_hist *one, const char *text)
         if (sl->id >= sid) /* the ring's own is as recent: it stays */
             continue;
         *sl = (mt_hist_slot){.id = sid, .lag_max = (float)lag->valuedouble};
+        one->any = one->any || lag->valuedouble >= 0 || rate->valuedouble >= 0;
         if (rate->valuedouble >= 0) {
             sl->rate_sum = (float)rate->valuedouble;
             sl->rate_n = 1;

@@ -34,6 +34,7 @@ typedef struct mt_hist {
     mt_hist_slot slot[MT_HIST_SLOTS]; /* slot[id % MT_HIST_SLOTS] */
     bool seen;  /* in the last snapshot recorded (others are let go) */
     bool fresh; /* new in the set: whoever keeps older readings may add them */
+    bool any;   /* a lag or a rate was ever added (else every bucket is empty) */
 } mt_hist;
 
 typedef struct mt_hist_set {

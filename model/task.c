@@ -221,6 +221,9 @@ void mt_task_parse(jx *c, const cJSON *obj, const char *path, mt_task *t)
     parse_runtime(c, st, stp, "cdc", &t->cdc);
     mt_progress_parse(c->a, st, &t->progress);
     parse_health(c, t);
+    t->source_masked = mt_endpoint_masked(c->a, &t->source);
+    t->sink_masked = mt_endpoint_masked(c->a, &t->sink);
+    t->objects_text = mt_objects_string(c->a, &t->objects);
 }
 
 void mt_template_parse(jx *c, const cJSON *obj, const char *path, mt_template *t)

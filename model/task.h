@@ -103,6 +103,8 @@ typedef struct mt_task {
     size_t n_steps;
     mt_objects objects;
     const char *task_status; /* Prepare, InitPrepared, Init, ... Done */
+    /* Made once when parsed (the task list draws them every second). */
+    const char *source_masked, *sink_masked, *objects_text;
     mt_time start, finish;
     mt_runtime init, cdc;
     mt_progress progress; /* per-table copy progress (local engine only) */
