@@ -30,7 +30,7 @@ cd "$(dirname "$0")/.."
 scale=${1:-30}
 rounds=${2:-3}
 IFS=, read -r -a phases <<<"${3:-rate500,unlimited,sysbench,drain,bigtxn}"
-secs=20
+secs=${BENCH_SECS:-20} # each load's length (a quick try: BENCH_SECS=3 BENCH_BIG_ROWS=10000)
 if [ -n "${MIGTOP_BUILD_DIR:-}" ]; then
   build=$(cd "$MIGTOP_BUILD_DIR" && pwd)
 else
@@ -71,7 +71,13 @@ P() { pgc_psql "$1" -d postgres -Atc "$2"; }
 echo "== pgbench -i -s $scale on the source, a 1 M row table for the big transaction"
 pgbench -q -i -s "$scale" -I dtGvp -h 127.0.0.1 -p "$sp" -U postgres postgres >"$work/init.out" 2>&1
 P src "ALTER TABLE pgbench_history REPLICA IDENTITY FULL" >/dev/null
-P src "CREATE TABLE big (id int PRIMARY KEY, v int NOT NULL); INSERT INTO big SELECT g, 0 FROM generate_series(1, 1000000) g; VACUUM ANALYZE big" >/dev/null
+P src "CREATE TABLE big (id int PRIMARY KEY, v int NOT NULL)" >/dev/null
+P src "INSERT INTO big SELECT g, 0 FROM generate_series(1, ${BENCH_BIG_ROWS:-1000000}) g" >/dev/null
+P src "VACUUM ANALYZE big" >/dev/null
+# The marker: bumped in a transaction of its own (or with the work to time),
+# applied on a sink exactly when everything committed before it is.
+P src "CREATE TABLE bench_marker (id int PRIMARY KEY, n bigint NOT NULL)" >/dev/null
+P src "INSERT INTO bench_marker VALUES (1, 0)" >/dev/null
 sysbench oltp_write_only --db-driver=pgsql --pgsql-host=127.0.0.1 --pgsql-port="$sp" \
   --pgsql-user=postgres --pgsql-db=postgres --tables=4 --table-size=100000 prepare >/dev/null
 tables=$(P src "SELECT string_agg(format('%I.%I', schemaname, tablename), ', ') FROM pg_tables WHERE schemaname = 'public'")
@@ -83,7 +89,7 @@ P src "CREATE PUBLICATION bench_pub FOR TABLE $tables" >/dev/null
 "$tool" create "$state" bench "postgres:x@127.0.0.1:$sp/postgres" \
   "postgres:x@127.0.0.1:$(pgc_port mig)/postgres" "$objs" \
   'precheck=true,init-struct=true,init-data=true,cdc=true'
-pg_dump -h 127.0.0.1 -p "$sp" -U postgres -Fc -n public postgres >"$work/dump"
+pg_dump -h 127.0.0.1 -p "$sp" -U postgres -Fc -t 'public.*' postgres >"$work/dump"
 pg_restore -h 127.0.0.1 -p "$(pgc_port nat)" -U postgres -d postgres -j 2 "$work/dump"
 P nat "CREATE SUBSCRIPTION bench_sub CONNECTION 'host=127.0.0.1 port=$sp user=postgres dbname=postgres' PUBLICATION bench_pub WITH (copy_data = false)" >/dev/null
 metric() {
@@ -130,16 +136,28 @@ sampler nat "SELECT remote_lsn INTO v1 FROM pg_replication_origin_status WHERE e
 sampler mig "SELECT remote_lsn INTO v1 FROM pg_replication_origin_status WHERE external_id = '$mig_origin';"
 
 origin() { P "$1" "SELECT remote_lsn FROM pg_replication_origin_status WHERE external_id = '$2'"; }
-lsn_ge() { [ "$(P src "SELECT '$1'::pg_lsn >= '$2'::pg_lsn")" = t ]; }
-# Both sinks caught up with the source's WAL position now.
+bump() { P src "UPDATE bench_marker SET n = n + 1 RETURNING n"; }
+has() { [ "$(P "$1" "SELECT n FROM bench_marker" 2>/dev/null || echo -1)" -ge "$2" ]; }
+# Both sinks have applied everything committed on the source until now.
 settle() {
-  local end i
-  end=$(P src "SELECT pg_current_wal_lsn()")
-  for ((i = 0; i < 600; i++)); do
-    lsn_ge "$(origin nat "$nat_origin")" "$end" && lsn_ge "$(origin mig "$mig_origin")" "$end" && return 0
+  local n i
+  n=$(bump)
+  for ((i = 0; i < 1500; i++)); do
+    has nat "$n" && has mig "$n" && return 0
     sleep 0.2
   done
-  echo "   (not caught up after 120 s)"
+  echo "   (not caught up after 300 s)"
+}
+# Seconds from T0 until each sink has marker N: sets nd and md.
+until_both() { # N T0
+  local i
+  nd="" md=""
+  for ((i = 0; i < 6000; i++)); do
+    [ -z "$nd" ] && has nat "$1" && nd=$(echo "$(date +%s.%N) - $2" | bc -l)
+    [ -z "$md" ] && has mig "$1" && md=$(echo "$(date +%s.%N) - $2" | bc -l)
+    [ -n "$nd" ] && [ -n "$md" ] && return 0
+    sleep 0.05
+  done
 }
 start_samplers() {
   for c in src nat mig; do
@@ -188,43 +206,29 @@ load_sysbench() {
 # Both stopped (the subscription disabled, migtop's runner frozen), 30 s of
 # writes, both started at once: seconds until each has applied it all.
 drain_phase() {
-  local round=$1 end t0 nd md i
+  local round=$1 n t0 r
   settle
   P nat "ALTER SUBSCRIPTION bench_sub DISABLE" >/dev/null
-  local r
   r=$(runner)
   kill -STOP "$r"
-  pgb -c 4 -j 2 -N -T 30
-  end=$(P src "SELECT pg_current_wal_lsn()")
+  pgb -c 4 -j 2 -N -T $((secs * 3 / 2))
+  n=$(bump)
   t0=$(date +%s.%N)
   P nat "ALTER SUBSCRIPTION bench_sub ENABLE" >/dev/null
   kill -CONT "$r"
-  nd="" md=""
-  for ((i = 0; i < 3000; i++)); do
-    [ -z "$nd" ] && lsn_ge "$(origin nat "$nat_origin")" "$end" && nd=$(echo "$(date +%s.%N) - $t0" | bc -l)
-    [ -z "$md" ] && lsn_ge "$(origin mig "$mig_origin")" "$end" && md=$(echo "$(date +%s.%N) - $t0" | bc -l)
-    [ -n "$nd" ] && [ -n "$md" ] && break
-    sleep 0.1
-  done
+  until_both "$n" "$t0"
   echo "drain $round ${nd:-nan} ${md:-nan}" >>"$results"
   printf '   drain round %s: native %.1f s, migtop %.1f s\n' "$round" "${nd:-0}" "${md:-0}"
 }
 
-# One transaction updating 1 M rows: from its commit to the sink's origin
-# past its commit position.
+# One transaction updating every row of big (and the marker): from its
+# commit until each sink shows it.
 bigtxn_phase() {
-  local round=$1 end t0 nd md i
+  local round=$1 n t0
   settle
-  P src "UPDATE big SET v = v + 1" >/dev/null
-  end=$(P src "SELECT pg_current_wal_lsn()")
+  n=$(P src "WITH u AS (UPDATE big SET v = v + 1) UPDATE bench_marker SET n = n + 1 RETURNING n")
   t0=$(date +%s.%N)
-  nd="" md=""
-  for ((i = 0; i < 6000; i++)); do
-    [ -z "$nd" ] && lsn_ge "$(origin nat "$nat_origin")" "$end" && nd=$(echo "$(date +%s.%N) - $t0" | bc -l)
-    [ -z "$md" ] && lsn_ge "$(origin mig "$mig_origin")" "$end" && md=$(echo "$(date +%s.%N) - $t0" | bc -l)
-    [ -n "$nd" ] && [ -n "$md" ] && break
-    sleep 0.05
-  done
+  until_both "$n" "$t0"
   echo "bigtxn $round ${nd:-nan} ${md:-nan}" >>"$results"
   printf '   big transaction round %s: native %.1f s, migtop %.1f s\n' "$round" "${nd:-0}" "${md:-0}"
 }
@@ -264,7 +268,10 @@ def lags(src, pos, t0, t1):
     st = [t for t, _ in src]; sl = [l for _, l in src]
     out = []
     for t, l in pos:
-        if t < t0 or t > t1: continue
+        # The load's first second left out: before it the last thing to
+        # apply was the marker, and the samplers' own WAL (not replicated)
+        # would read as lag.
+        if t < t0 + 1 or t > t1: continue
         i = bisect.bisect_left(sl, l + 1)   # the first sample past what is applied
         if i >= len(sl) or st[i] > t: out.append(0.0); continue
         if i == 0: out.append(t - st[0]); continue
@@ -295,8 +302,8 @@ for name, rs in lagrows.items():
     for kind in ("slot", "applied"):
         n50 = [r["nat " + kind][0] for r in rs]; m50 = [r["mig " + kind][0] for r in rs]
         n99 = [r["nat " + kind][1] for r in rs]; m99 = [r["mig " + kind][1] for r in rs]
-        r50 = med(m50) / med(n50) if med(n50) > 0 else float("inf")
-        r99 = med(m99) / med(n99) if med(n99) > 0 else float("inf")
+        r50 = med(m50) / med(n50) if med(n50) > 0 else (1.0 if med(m50) <= 0.001 else float("inf"))
+        r99 = med(m99) / med(n99) if med(n99) > 0 else (1.0 if med(m99) <= 0.001 else float("inf"))
         print(f"{name:10} {kind:12} {med(n50):7.3f} ({spread(n50):>9}) {med(m50):7.3f} ({spread(m50):>9}) {r50:6.2f} "
               f"{med(n99):7.3f} ({spread(n99):>9}) {med(m99):7.3f} ({spread(m99):>9}) {r99:6.2f}")
 for label, rows in (("30 s backlog drain (s)", drain), ("1 M row transaction (s)", big)):

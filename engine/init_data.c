@@ -382,6 +382,9 @@ static size_t plan_chunks(engine_runner *r, const table_layout *lay, bool binary
          * pass over every page when the indexes are built). A table
          * without columns to copy has its rows counted, not copied: one
          * part. */
+        /* Measured (bench/init-data.sh, durable servers): pgbench scale
+         * 100 in 11 parts with 2 workers copied at up to 213 MB/s where
+         * one stream of the table moves 160-190 MB/s. */
         bool dominant = r->jobs > 2 || bytes * r->jobs > all;
         if (r->jobs > 1 && dominant && split > 0 && bytes > split && lay[i].cols[0]) {
             int64_t want = bytes / split;

@@ -12,10 +12,11 @@
 /* Without inotify: the task files looked at twice a second, and everything
  * read again every 5 s at least. With it: read again when something
  * changed, every 5 s while a task is not finished (a heartbeat that
- * stops is a change nothing reports), else once a minute. */
+ * stops is a change nothing reports), else every 10 minutes (a safety
+ * net: a lost event queue is reported, and read again at once). */
 #define POLL_MS 500
 #define REFRESH_MS 5000
-#define IDLE_REFRESH_MS 60000
+#define IDLE_REFRESH_MS 600000
 
 typedef struct local_feed {
     char state_dir[4096];
