@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The source goes away in the middle of init-data: the step and the task
-# fail with a reason that names the table and how far its copy got, the
+# fail with a reason that names the table (and its part, when the table is
+# copied in parts) and how far its copy got, the
 # log says the same, and the runner exits (nothing left hanging).
 set -euo pipefail
 source "$MIGTOP_SOURCE_DIR/tests/support/engine.sh"
@@ -26,9 +27,9 @@ line=$(et_show gone)
 echo "$line"
 grep -Eq 'status=Failed .*init-data=Failed' <<<"$line" \
   || fail "the copy did not fail (the source stopped too late?)"
-grep -Eq 'init_failed="init-data: table public.big: copy failed after [0-9]+ rows \([0-9]+ bytes\) of the table: source: ' <<<"$line" \
+grep -Eq 'init_failed="init-data: table public.big( \(part [0-9]+/[0-9]+\))?: copy failed after [0-9]+ rows \([0-9]+ bytes\) of the table: source: ' <<<"$line" \
   || fail "the reason does not name the table, how far it got and the side"
-grep -Eq 'ERROR table public.big: copy failed after [0-9]+ rows' "$state/tasks/gone/init-data.log"
+grep -Eq 'ERROR table public.big( \(part [0-9]+/[0-9]+\))?: copy failed after [0-9]+ rows' "$state/tasks/gone/init-data.log"
 for _ in $(seq 50); do kill -0 "$runner" 2>/dev/null || break; sleep 0.1; done
 kill -0 "$runner" 2>/dev/null && fail "the runner is still running after the failure"
 echo "PASS"
