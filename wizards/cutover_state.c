@@ -59,8 +59,7 @@ void cutw_sample_now(cut_wiz *c)
     c->sampler = NULL;
     c->job = J_SAMPLE;
     c->last_sample_ms = fmt_mono_ms();
-    wiz_run(&c->w, "reading the source", sample_run, p, sample_free);
-    c->w.job_quiet = true;
+    wiz_run_quiet(&c->w, "reading the source", sample_run, p, sample_free);
 }
 
 void cutw_start_repair(cut_wiz *c, bool matviews)

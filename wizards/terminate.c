@@ -114,12 +114,12 @@ static void start_check(term_wiz *t, const char *drop_sql)
     snprintf(p->slot, sizeof p->slot, "%s", t->slot);
     p->drop_sql = drop_sql ? strdup(drop_sql) : NULL;
     t->last_check_ms = fmt_mono_ms();
-    wiz_run(&t->w, drop_sql ? "dropping the slot and publication" : "checking the source",
-            check_run, p, check_free);
-    if (drop_sql)
+    if (drop_sql) {
+        wiz_run(&t->w, "dropping the slot and publication", check_run, p, check_free);
         t->w.job_firm = true;
-    else
-        t->w.job_quiet = true; /* the periodic check: Esc still leaves at once */
+    } else { /* the periodic check: Esc still leaves at once, the message stays */
+        wiz_run_quiet(&t->w, "checking the source", check_run, p, check_free);
+    }
 }
 
 /* --- the flow ----------------------------------------------------------- */

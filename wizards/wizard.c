@@ -39,17 +39,32 @@ void wiz_ask_done(wiz *w) { w->prompt[0] = '\0'; }
 
 bool wiz_busy(const wiz *w) { return w->job != NULL; }
 
-void wiz_run(wiz *w, const char *label, wiz_job_fn fn, void *arg, void (*arg_free)(void *))
+static void run(wiz *w, const char *label, wiz_job_fn fn, void *arg, void (*arg_free)(void *),
+                bool quiet)
 {
     wiz_job_release(w->job);
     w->job = wiz_job_start(fn, arg, arg_free);
     snprintf(w->job_label, sizeof w->job_label, "%s", label);
-    w->job_firm = w->job_quiet = false;
+    w->job_firm = false;
+    w->job_quiet = quiet;
     w->job_started_ms = fmt_mono_ms();
-    if (w->job)
-        wiz_status(w, P_DIM, "%s...", label);
-    else
+    if (!w->job)
         wiz_status(w, P_ERROR, "cannot start a thread for %s", label);
+    else if (!quiet)
+        wiz_status(w, P_DIM, "%s...", label);
+}
+
+void wiz_run(wiz *w, const char *label, wiz_job_fn fn, void *arg, void (*arg_free)(void *))
+{
+    run(w, label, fn, arg, arg_free, false);
+}
+
+/* A background reading never touches the message on screen: one every
+ * second would wipe a refusal's reason before it could be read. */
+void wiz_run_quiet(wiz *w, const char *label, wiz_job_fn fn, void *arg,
+                   void (*arg_free)(void *))
+{
+    run(w, label, fn, arg, arg_free, true);
 }
 
 void wiz_goto(wiz *w, wiz_host *h, int i)

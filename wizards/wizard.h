@@ -112,6 +112,10 @@ void wiz_ask(wiz *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)))
 void wiz_ask_done(wiz *w);
 bool wiz_busy(const wiz *w);
 void wiz_run(wiz *w, const char *label, wiz_job_fn fn, void *arg, void (*arg_free)(void *));
+/* The same for a background reading (job_quiet): shown nowhere, blocks no
+ * key, and leaves the status line's message alone. */
+void wiz_run_quiet(wiz *w, const char *label, wiz_job_fn fn, void *arg,
+                   void (*arg_free)(void *));
 /* Moves to step i (calls arrive). */
 void wiz_goto(wiz *w, wiz_host *h, int i);
 
