@@ -46,7 +46,7 @@ void cut_log_point(cut_log *l, int64_t at_ms, double lag_s, double writes_per_s)
     l->points[l->n_points++] = (cut_point){at_ms, (float)lag_s, (float)writes_per_s};
 }
 
-static void iso(int64_t ms, char *buf, size_t n)
+void cut_time_text(int64_t ms, char *buf, size_t n)
 {
     if (!ms) {
         snprintf(buf, n, "-");
@@ -58,13 +58,13 @@ static void iso(int64_t ms, char *buf, size_t n)
 static void write_md(FILE *f, const cut_log *l)
 {
     char a[32], b[32];
-    iso(l->started_ms, a, sizeof a);
-    iso(l->ended_ms, b, sizeof b);
+    cut_time_text(l->started_ms, a, sizeof a);
+    cut_time_text(l->ended_ms, b, sizeof b);
     fprintf(f, "# Cutover of %s\n\n- backend: %s\n- started: %s\n- ended: %s\n- outcome: %s\n\n",
             l->task, l->backend, a, b, l->outcome);
     fprintf(f, "## Gates\n\n| # | gate | state | decided | override reason |\n|---|---|---|---|---|\n");
     for (int i = 0; i < CG_N; i++) {
-        iso(l->gates[i].decided_ms, a, sizeof a);
+        cut_time_text(l->gates[i].decided_ms, a, sizeof a);
         fprintf(f, "| %d | %s | %s | %s | %s |\n", i + 1, cut_gate_titles[i],
                 cut_state_name(l->gates[i].state), a,
                 l->gates[i].reason[0] ? l->gates[i].reason : "");
@@ -78,7 +78,7 @@ static void write_md(FILE *f, const cut_log *l)
     }
     fprintf(f, "\n## Log\n\n");
     for (int i = 0; i < l->n_events; i++) {
-        iso(l->events[i].at_ms, a, sizeof a);
+        cut_time_text(l->events[i].at_ms, a, sizeof a);
         fprintf(f, "- %s %s\n", a, l->events[i].text);
     }
 }
@@ -89,9 +89,9 @@ static char *json_of(const cut_log *l)
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "task", l->task);
     cJSON_AddStringToObject(o, "backend", l->backend);
-    iso(l->started_ms, t, sizeof t);
+    cut_time_text(l->started_ms, t, sizeof t);
     cJSON_AddStringToObject(o, "started", t);
-    iso(l->ended_ms, t, sizeof t);
+    cut_time_text(l->ended_ms, t, sizeof t);
     cJSON_AddStringToObject(o, "ended", t);
     cJSON_AddStringToObject(o, "outcome", l->outcome);
     cJSON *gates = cJSON_AddArrayToObject(o, "gates");
@@ -105,14 +105,14 @@ static char *json_of(const cut_log *l)
         cJSON_AddStringToObject(j, "todo", g->state == CGS_PASS ? "" : g->todo);
         if (g->reason[0])
             cJSON_AddStringToObject(j, "override_reason", g->reason);
-        iso(g->decided_ms, t, sizeof t);
+        cut_time_text(g->decided_ms, t, sizeof t);
         cJSON_AddStringToObject(j, "decided", g->decided_ms ? t : "");
         cJSON_AddItemToArray(gates, j);
     }
     cJSON *ev = cJSON_AddArrayToObject(o, "events");
     for (int i = 0; i < l->n_events; i++) {
         cJSON *j = cJSON_CreateObject();
-        iso(l->events[i].at_ms, t, sizeof t);
+        cut_time_text(l->events[i].at_ms, t, sizeof t);
         cJSON_AddStringToObject(j, "at", t);
         cJSON_AddStringToObject(j, "what", l->events[i].text);
         cJSON_AddItemToArray(ev, j);

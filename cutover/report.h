@@ -42,6 +42,8 @@ typedef struct cut_log {
 } cut_log;
 
 void cut_log_event(cut_log *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A wall-clock time in ms as RFC 3339 ("-" for 0), for every form of the report. */
+void cut_time_text(int64_t ms, char *buf, size_t n);
 void cut_log_point(cut_log *l, int64_t at_ms, double lag_s, double writes_per_s);
 /* The report as one self-contained HTML page (inline SVG charts of the lag
  * and the writes, each gate's reading, decision time and override reason,

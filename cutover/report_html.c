@@ -30,15 +30,6 @@ static void esc(FILE *f, const char *s)
     }
 }
 
-static void when(int64_t ms, char *b, size_t n)
-{
-    if (!ms) {
-        snprintf(b, n, "-");
-        return;
-    }
-    fmt_rfc3339((mt_time)(ms / 1000), b, n);
-}
-
 static void clock_of(int64_t ms, char *b, size_t n)
 {
     time_t s = (time_t)(ms / 1000);
@@ -207,8 +198,8 @@ static void gates_table(FILE *f, const cut_log *l)
 void cut_log_write_html(FILE *f, const cut_log *l)
 {
     char a[32], b[32];
-    when(l->started_ms, a, sizeof a);
-    when(l->ended_ms, b, sizeof b);
+    cut_time_text(l->started_ms, a, sizeof a);
+    cut_time_text(l->ended_ms, b, sizeof b);
     fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Cutover of ", f);
     esc(f, l->task);
     fprintf(f, "</title><style>%s</style></head><body>\n<h1>Cutover of ", style);
@@ -235,7 +226,7 @@ void cut_log_write_html(FILE *f, const cut_log *l)
     gates_table(f, l);
     fputs("<h2>Log</h2>\n<table>\n", f);
     for (int i = 0; i < l->n_events; i++) {
-        when(l->events[i].at_ms, a, sizeof a);
+        cut_time_text(l->events[i].at_ms, a, sizeof a);
         fprintf(f, "<tr><td>%s</td><td>", a);
         esc(f, l->events[i].text);
         fputs("</td></tr>\n", f);

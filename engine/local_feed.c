@@ -47,7 +47,7 @@ static bool any_live(const mt_snapshot *s)
 {
     for (size_t i = 0; i < s->n_tasks; i++) {
         const mt_task *t = &s->tasks[i];
-        const char *pid = mt_meta_annotation(&t->meta, "migtop.io/runner-pid");
+        const char *pid = mt_meta_annotation(&t->meta, ENGINE_ANNOT_RUNNER_PID);
         const char *st = t->task_status;
         if ((pid && strcmp(pid, "none")) || !st || (strcmp(st, "Done") && strcmp(st, "Failed")))
             return true;

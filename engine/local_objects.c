@@ -253,7 +253,7 @@ static void add_task(mt_snapshot *s, const char *state_dir, const char *name)
     }
     pid_t holder = engine_lock_holder(dir);
     snprintf(b, sizeof b, "%ld", (long)holder);
-    cJSON_AddStringToObject(an, "migtop.io/runner-pid", holder ? b : "none");
+    cJSON_AddStringToObject(an, ENGINE_ANNOT_RUNNER_PID, holder ? b : "none");
     cJSON_AddStringToObject(an, "migtop.io/task-dir", dir);
     if (from && strcmp(from, ENGINE_STATUS_FILE))
         cJSON_AddStringToObject(an, "migtop.io/status-from", from);

@@ -7,6 +7,9 @@
 #ifndef MIGTOP_ENGINE_LOCAL_OBJECTS_H
 #define MIGTOP_ENGINE_LOCAL_OBJECTS_H
 
+/* The annotation a local task's object carries: its runner's pid, or "none". */
+#define ENGINE_ANNOT_RUNNER_PID "migtop.io/runner-pid"
+
 #include <cjson/cJSON.h>
 #include <stdbool.h>
 #include <stddef.h>

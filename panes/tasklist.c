@@ -174,12 +174,9 @@ int tasklist_build(doc *d, const mt_snapshot *s, const tasklist_opts *o, int wid
                 break;
             }
         table_cell(&t, r, C_POSITION, P_NORMAL, pos);
-        table_cell(&t, r, C_SOURCE, P_DIM, task->source_masked ? task->source_masked
-                                                               : mt_endpoint_masked(d->a, &task->source));
-        table_cell(&t, r, C_SINK, P_DIM, task->sink_masked ? task->sink_masked
-                                                           : mt_endpoint_masked(d->a, &task->sink));
-        table_cell(&t, r, C_OBJECTS, P_DIM, task->objects_text ? task->objects_text
-                                                               : mt_objects_string(d->a, &task->objects));
+        table_cell(&t, r, C_SOURCE, P_DIM, task->source_masked);
+        table_cell(&t, r, C_SINK, P_DIM, task->sink_masked);
+        table_cell(&t, r, C_OBJECTS, P_DIM, task->objects_text);
     }
     table_emit(&t, width, true);
     if (s && s->n_notices) {
