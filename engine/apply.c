@@ -352,3 +352,51 @@ bool apply_commit(cdc_apply *a, uint64_t end_lsn, int64_t commit_ts_us, char *er
     }
     return true;
 }
+
+bool apply_run_now(cdc_apply *a, const char *sql, const char *param, const char *what,
+                   char *err, size_t errlen)
+{
+    const char *params[1] = {param};
+    if (!pipe_send_params(a, sql, param ? 1 : 0, params, what) || !pipe_send_sync(a) ||
+        !pipe_wait(a, a->sent, true)) {
+        pipe_fail(a, err, errlen, what);
+        return false;
+    }
+    return true;
+}
+
+bool apply_send(cdc_apply *a, const char *sql, const char *what, char *err, size_t errlen)
+{
+    if (!ensure_txn(a) || !pipe_send_sql(a, sql, what)) {
+        pipe_fail(a, err, errlen, what);
+        return false;
+    }
+    return true;
+}
+
+bool apply_rollback(cdc_apply *a, char *err, size_t errlen)
+{
+    if (!a->in_txn)
+        return true;
+    a->in_txn = false;
+    if (!pipe_send_sql(a, "ROLLBACK", "ROLLBACK") || !pipe_send_sync(a) || PQflush(a->c) < 0) {
+        pipe_fail(a, err, errlen, "rolling back on the sink");
+        return false;
+    }
+    return true;
+}
+
+void apply_note_durable(cdc_apply *a, uint64_t end_lsn, int64_t commit_ts_us)
+{
+    if (end_lsn <= a->durable_lsn)
+        return;
+    a->durable_lsn = end_lsn;
+    a->durable_ts_us = commit_ts_us;
+}
+
+void apply_on_stall(cdc_apply *a, int stall_ms, void (*fn)(void *), void *ctx)
+{
+    a->stall_fn = fn;
+    a->stall_ctx = ctx;
+    a->stall_ms = stall_ms;
+}

@@ -70,6 +70,23 @@ bool apply_in_txn(const cdc_apply *a);
 bool apply_busy(const cdc_apply *a);
 /* Monotonic ms of the last result read (or of apply_new). */
 int64_t apply_last_result_ms(const cdc_apply *a);
+/* Runs sql (with one text parameter, or none) now, with a sync, and
+ * waits for it: the origin's session setup and reset between the sink
+ * sessions (cdc_live.h). Inside an open transaction it stays open. */
+bool apply_run_now(cdc_apply *a, const char *sql, const char *param, const char *what,
+                   char *err, size_t errlen);
+/* A statement of the open transaction (one is begun first): a SAVEPOINT
+ * or a ROLLBACK TO SAVEPOINT of a streamed transaction applied live. */
+bool apply_send(cdc_apply *a, const char *sql, const char *what, char *err, size_t errlen);
+/* Ends the open transaction without a trace (ROLLBACK, not waited for). */
+bool apply_rollback(cdc_apply *a, char *err, size_t errlen);
+/* A commit made in another sink session that held the origin: what is
+ * durable moves on to it (never back). */
+void apply_note_durable(cdc_apply *a, uint64_t end_lsn, int64_t commit_ts_us);
+/* Called once a wait for results has seen none for stall_ms (and again
+ * after each further stall_ms): the live session (cdc_live.h) lets go of
+ * its locks there, so this session never waits on our other one. */
+void apply_on_stall(cdc_apply *a, int stall_ms, void (*fn)(void *), void *ctx);
 int apply_backend_pid(const cdc_apply *a); /* the sink session's, for pg_locks */
 int64_t apply_rows(const cdc_apply *a);    /* rows changed since apply_new */
 

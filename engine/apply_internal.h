@@ -62,10 +62,16 @@ struct cdc_apply {
     int64_t rows;
     const char **vals;
     size_t cap_vals;
+    /* apply_on_stall */
+    void (*stall_fn)(void *);
+    void *stall_ctx;
+    int stall_ms;
 };
 
 /* apply_pipe.c. Sending: false with first_err set when libpq refuses. */
 bool pipe_send_sql(cdc_apply *a, const char *sql, const char *what);
+bool pipe_send_params(cdc_apply *a, const char *sql, int n, const char *const *params,
+                      const char *what);
 bool pipe_send_prepare(cdc_apply *a, const char *name, const char *sql);
 bool pipe_send_prepared(cdc_apply *a, const char *name, int n, const char *const *vals,
                         const char *what, const char *sql);

@@ -59,6 +59,12 @@ bool pipe_send_sql(cdc_apply *a, const char *sql, const char *what)
     return sent(a, PQsendQueryParams(a->c, sql, 0, NULL, NULL, NULL, NULL, 0), what, NULL);
 }
 
+bool pipe_send_params(cdc_apply *a, const char *sql, int n, const char *const *params,
+                      const char *what)
+{
+    return sent(a, PQsendQueryParams(a->c, sql, n, NULL, params, NULL, NULL, 0), what, NULL);
+}
+
 bool pipe_send_prepare(cdc_apply *a, const char *name, const char *sql)
 {
     return sent(a, PQsendPrepare(a->c, name, sql, 0, NULL), "preparing a statement", sql);
@@ -132,6 +138,7 @@ bool pipe_take(cdc_apply *a)
 
 bool pipe_wait(cdc_apply *a, uint64_t upto, bool syncs)
 {
+    int64_t stalled_at = a->last_result_ms;
     for (;;) {
         if (!pipe_take(a))
             return false;
@@ -140,6 +147,12 @@ bool pipe_wait(cdc_apply *a, uint64_t upto, bool syncs)
         if (atomic_load(a->stop)) {
             set_error(a, "stopped while the sink was answering", "");
             return false;
+        }
+        if (a->stall_fn && stalled_at < a->last_result_ms)
+            stalled_at = a->last_result_ms;
+        if (a->stall_fn && fmt_mono_ms() - stalled_at >= a->stall_ms) {
+            stalled_at = fmt_mono_ms();
+            a->stall_fn(a->stall_ctx);
         }
         /* The server sends results when its buffer fills or when asked. */
         if (a->flush_asked < a->sent && a->done < upto) {

@@ -248,6 +248,14 @@ void cdc_metrics_tick(cdc_metrics *m, bool force)
     put(m, "rows_applied", b);
     snprintf(b, sizeof b, "%d", m->reconnects);
     put(m, "reconnects", b);
+    if (m->streams_open) {
+        int o = snprintf(b, sizeof b, "%d", m->streams_open);
+        if (m->live_xid)
+            snprintf(b + o, sizeof b - (size_t)o, "; xid %u applying as it streams: %" PRId64
+                     " changes, open %" PRId64 " s", m->live_xid, m->live_changes,
+                     (now - m->live_since_ms) / 1000);
+        put(m, "streamed_transactions_open", b);
+    }
     int pid = atomic_load(&m->a_apply_pid);
     if (pid) { /* the apply's session, to find it in the sink's pg_stat_activity */
         snprintf(b, sizeof b, "%d", pid);

@@ -27,6 +27,11 @@ typedef struct cdc_metrics {
     int64_t last_commit_ms;
     int64_t txns, rows;      /* totals applied since the runner started */
     int reconnects;
+    /* Streamed transactions still open on the source (cdc_spool.h), and the
+     * one applied as it streams (cdc_live.h): what a growing lag is. */
+    int streams_open;
+    uint32_t live_xid;
+    int64_t live_changes, live_since_ms;
     char last_error[1200];
     const char *state;       /* streaming, reconnecting, paused */
     /* The source's figures, asked every second by a thread of their own

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "engine/apply.h"
+#include "engine/cdc_live.h"
 #include "engine/cdc_origin.h"
 #include "engine/cdc_spool.h"
 #include "engine/cdc_stream.h"
@@ -19,6 +20,9 @@
 /* The walsender answers every status update (sent each second). */
 #define SILENCE_MS 30000
 #define GO_ON END_STOP /* on_data: no end, go on */
+/* The main session waiting this long on a result lets the live one go. */
+#define LIVE_STALL_MS 5000
+#define LIVE_POLL_MS 20
 
 typedef struct session {
     engine_runner *r;
@@ -28,6 +32,8 @@ typedef struct session {
     PGconn *cat;          /* the source's catalog, for the applier */
     pgo_decoder d;
     cdc_spools spools;    /* streamed transactions not yet committed */
+    cdc_live live;        /* one of them applied as it streams */
+    int64_t live_polled_ms;
     uint32_t stream_xid;  /* the stream open now (Stream Start .. Stop) */
     uint64_t origin_lsn;  /* applied before this session started */
     uint64_t flushed;     /* durable on the sink (or idle-advanced) */
@@ -144,6 +150,41 @@ static session_end apply_one(session *x, const pgo_msg *msg, char *err, size_t e
     return GO_ON;
 }
 
+/* Everything of the main session committed and back: before a chunk of
+ * the live transaction (it must never wait on the main session's locks)
+ * and before its commit (a commit is never durable before the ones
+ * before it). */
+static bool main_settled(session *x, char *err, size_t errlen)
+{
+    return commit_group(x, err, errlen) && apply_settle(x->a, err, errlen) &&
+           note_durable(x, err, errlen);
+}
+
+/* Stream Commit of the transaction applied as it streamed (cdc_live.h);
+ * *done false when it was let go meanwhile (then applied from its spool). */
+static session_end live_commit(session *x, bool *done, char *err, size_t errlen)
+{
+    const pgo_msg *msg = &x->d.msg;
+    bool skip = msg->commit_lsn < x->origin_lsn || !x->live.changes;
+    int64_t rows = 0;
+    *done = true;
+    if (!skip && !main_settled(x, err, errlen))
+        return END_ERROR;
+    if (!cdc_live_active(&x->live, msg->xid)) {
+        *done = false;
+        return GO_ON;
+    }
+    if (!cdc_live_commit(&x->live, x->a, msg->end_lsn, msg->commit_ts, skip, &rows, err,
+                         errlen))
+        return END_ERROR;
+    cdc_spool_drop(&x->spools, cdc_spool_find(&x->spools, msg->xid));
+    if (skip)
+        return GO_ON;
+    x->flight_txns++;
+    x->flight_rows += rows;
+    return note_durable(x, err, errlen) ? GO_ON : END_ERROR;
+}
+
 /* Stream Commit: the transaction's changes read back and applied in
  * order, as one source transaction. */
 static session_end stream_commit(session *x, char *err, size_t errlen)
@@ -154,6 +195,13 @@ static session_end stream_commit(session *x, char *err, size_t errlen)
     int64_t ts = msg->commit_ts;
     if (x->received < end_lsn)
         x->received = end_lsn;
+    if (cdc_live_active(&x->live, xid)) {
+        bool done;
+        session_end e = live_commit(x, &done, err, errlen);
+        if (done)
+            return e;
+    }
+    cdc_live_abort(&x->live, xid, xid); /* let go of before: forgotten there */
     cdc_spool *sp = cdc_spool_find(&x->spools, xid);
     if (commit_lsn < x->origin_lsn || !sp) { /* applied before a crash, or nothing published */
         cdc_spool_drop(&x->spools, sp);
@@ -208,9 +256,13 @@ static session_end on_message(session *x, char *err, size_t errlen)
         return txn_done(x, msg->end_lsn, msg->commit_ts, err, errlen) ? GO_ON : END_ERROR;
     case PGO_STREAM_START:
         x->stream_xid = msg->xid;
+        if (cdc_live_start(&x->live, msg->xid, msg->first_segment) &&
+            !main_settled(x, err, errlen))
+            return END_ERROR;
         return GO_ON;
     case PGO_STREAM_ABORT:
         cdc_spool_abort(&x->spools, msg->xid, msg->sub_xid);
+        cdc_live_abort(&x->live, msg->xid, msg->sub_xid);
         return GO_ON;
     case PGO_STREAM_COMMIT:
         return stream_commit(x, err, errlen);
@@ -226,9 +278,13 @@ static session_end on_data(session *x, const char *data, size_t len, char *err, 
     const pgo_msg *msg = &x->d.msg;
     /* A streamed transaction's changes wait for its commit; its Relation
      * messages take effect now, as the walsender meant. */
-    if (msg->streamed && msg->kind >= PGO_INSERT && msg->kind <= PGO_TRUNCATE)
-        return cdc_spool_add(&x->spools, x->stream_xid, msg->xid, data, len, err, errlen)
-                   ? GO_ON : END_ERROR;
+    if (msg->streamed && msg->kind >= PGO_INSERT && msg->kind <= PGO_TRUNCATE) {
+        if (!cdc_spool_add(&x->spools, x->stream_xid, msg->xid, data, len, err, errlen))
+            return END_ERROR;
+        if (cdc_live_active(&x->live, x->stream_xid))
+            cdc_live_change(&x->live, &x->d, msg);
+        return GO_ON;
+    }
     return on_message(x, err, errlen);
 }
 
@@ -245,8 +301,15 @@ static bool nothing_pending(const session *x)
  * moment: the timestamp moves on, so an idle source shows no lag. */
 static void idle_advance(session *x, uint64_t lsn)
 {
-    if (!nothing_pending(x))
+    if (!nothing_pending(x)) {
+        /* Only streamed transactions still open on the source: everything
+         * it sent is here, and waiting for their commit is no stall (the
+         * watchdog would call it one after 30 s). The position stays. */
+        if (x->spools.open && !x->in_src_txn && !x->group_txns && !apply_in_txn(x->a) &&
+            !apply_busy(x->a))
+            cdc_metrics_alive(x->m);
         return;
+    }
     cdc_metrics *m = x->m;
     if (lsn > x->flushed) {
         x->flushed = lsn;
@@ -305,6 +368,10 @@ static session_end stream_loop(session *x, char *err, size_t errlen)
             return stop_session(x, err, errlen);
         if (!apply_poll(x->a, err, errlen) || !note_durable(x, err, errlen))
             return END_ERROR;
+        if (fmt_mono_ms() - x->live_polled_ms >= LIVE_POLL_MS) {
+            cdc_live_poll(&x->live);
+            x->live_polled_ms = fmt_mono_ms();
+        }
         bool boundary_open = !x->in_src_txn && (x->group_txns || apply_in_txn(x->a));
         const char *data = NULL;
         size_t len = 0;
@@ -323,6 +390,10 @@ static session_end stream_loop(session *x, char *err, size_t errlen)
          * are current (idle_advance). */
         if (fmt_mono_ms() - x->last_feedback_ms >= 1000 && !feedback(x, true, err, errlen))
             return END_ERROR;
+        x->m->streams_open = x->spools.open;
+        x->m->live_xid = cdc_live_active(&x->live, x->live.xid) ? x->live.xid : 0;
+        x->m->live_changes = x->live.changes;
+        x->m->live_since_ms = x->live.started_ms;
         cdc_metrics_tick(x->m, false);
     }
 }
@@ -348,6 +419,8 @@ static bool open_session(session *x, char *err, size_t errlen)
     }
     if (!(x->a = apply_new(sink, x->cat, &r->stop, err, errlen)))
         return false;
+    cdc_live_init(&x->live, r, x->cat, apply_backend_pid(x->a), origin, app);
+    apply_on_stall(x->a, LIVE_STALL_MS, cdc_live_let_go, &x->live);
     PGconn *src = engine_connect(&r->spec, &r->spec.src, true, app, err, errlen);
     /* From the origin's position; the first time (0/0) the slot starts at
      * its confirmed position, the consistent point of the copy. */
@@ -390,7 +463,10 @@ session_end cdc_session_run(engine_runner *r, cdc_metrics *m, bool *progressed, 
     atomic_store(&m->a_streaming, false);
     atomic_store(&m->a_apply_pid, 0);
     m->oldest_pending_us = 0;
+    m->streams_open = 0;
+    m->live_xid = 0;
     cdc_stream_close(&x.s);
+    cdc_live_free(&x.live);
     apply_free(x.a);
     PQfinish(x.cat);
     cdc_spools_free(&x.spools);

@@ -46,4 +46,9 @@ done
 [ "$(cdc_metric rnd state)" = streaming ] || fail "CDC is $(cdc_metric rnd state) after the rounds"
 grep -q 'pgoutput protocol 3, large transactions streamed' "$state/tasks/rnd/cdc.log" ||
   fail "large transactions were not streamed"
+# ... and applied as they streamed (cdc_live.h), savepoints and rollbacks
+# among them, the sink equal after every round.
+live=$(grep -c 'applied as it streamed' "$state/tasks/rnd/cdc.log" || true)
+echo "streamed transactions applied as they streamed: $live; let go: $(grep -c 'as it streams stopped' "$state/tasks/rnd/cdc.log" || true)"
+[ "$live" -gt 0 ] || fail "no streamed transaction was applied as it streamed"
 echo "PASS: ${#seeds[@]} seeds equal"
