@@ -55,6 +55,7 @@ cdc_apply *apply_new(PGconn *sink, PGconn *src, const atomic_bool *stop, char *e
 
 static void reset_rel(arel *ar)
 {
+    batch_drop(ar);
     for (size_t j = 0; j < ar->n_st; j++) {
         free(ar->st[j].key);
         free(ar->st[j].sql);
@@ -69,6 +70,7 @@ void apply_free(cdc_apply *a)
         return;
     for (size_t i = 0; i < a->n_rels; i++) {
         reset_rel(&a->rels[i]);
+        batch_free(&a->rels[i]);
         free(a->rels[i].st);
     }
     free(a->rels);
@@ -155,6 +157,8 @@ bool apply_relation(cdc_apply *a, const pgo_relation *rel, bool *structure, char
         memset(ar, 0, sizeof *ar);
         ar->relid = rel->relid;
     }
+    if (!batch_flush(a, ar, err, errlen)) /* its rows in the shape they came in */
+        return false;
     reset_rel(ar);
     ar->version = rel->version;
     ar->t = t;
@@ -166,13 +170,17 @@ static const char *kind_name(pgo_kind k)
     return k == PGO_INSERT ? "INSERT" : k == PGO_UPDATE ? "UPDATE" : "DELETE";
 }
 
-static stmt *get_stmt(cdc_apply *a, const pgo_msg *m, arel *ar, char *err, size_t errlen)
+long apply_stmt_for(cdc_apply *a, arel *ar, const pgo_msg *m, int rows, char *err,
+                    size_t errlen)
 {
-    char *key = apply_sql_shape(m);
+    char *shape = apply_sql_shape(m);
+    strbuf key = {0};
+    strbuf_printf(&key, "%s#%d", shape, rows);
+    free(shape);
     for (size_t i = 0; i < ar->n_st; i++)
-        if (!strcmp(ar->st[i].key, key)) {
-            free(key);
-            return &ar->st[i];
+        if (!strcmp(ar->st[i].key, key.s)) {
+            strbuf_free(&key);
+            return (long)i;
         }
     if (ar->n_st == ar->cap_st) {
         ar->cap_st = ar->cap_st ? ar->cap_st * 2 : 4;
@@ -180,23 +188,23 @@ static stmt *get_stmt(cdc_apply *a, const pgo_msg *m, arel *ar, char *err, size_
         if (!ar->st)
             abort();
     }
-    char *sql = apply_sql_change(a->c, m, &ar->t, err, errlen);
+    char *sql = rows == 1 ? apply_sql_change(a->c, m, &ar->t, err, errlen)
+                          : apply_sql_batch(a->c, m, &ar->t, rows);
     if (!sql) {
-        free(key);
-        return NULL;
+        strbuf_free(&key);
+        return -1;
     }
     stmt *s = &ar->st[ar->n_st];
     snprintf(s->name, sizeof s->name, "mt%u", a->next_stmt++);
     if (!pipe_send_prepare(a, s->name, sql)) {
         pipe_fail(a, err, errlen, "preparing a statement on the sink");
         free(sql);
-        free(key);
-        return NULL;
+        strbuf_free(&key);
+        return -1;
     }
-    s->key = key;
+    s->key = key.s;
     s->sql = sql;
-    ar->n_st++;
-    return s;
+    return (long)ar->n_st++;
 }
 
 static void want_vals(cdc_apply *a, size_t n)
@@ -279,7 +287,7 @@ bool apply_change(cdc_apply *a, const pgo_decoder *d, const pgo_msg *m, bool *st
         return false;
     a->rows++;
     if (m->kind == PGO_TRUNCATE)
-        return truncate_rels(a, d, m, err, errlen);
+        return batch_flush_all(a, err, errlen) && truncate_rels(a, d, m, err, errlen);
     if (apply_sql_noop(m))
         return true;
     arel *ar = find_rel(a, m->rel->relid);
@@ -288,9 +296,14 @@ bool apply_change(cdc_apply *a, const pgo_decoder *d, const pgo_msg *m, bool *st
                  m->rel->nspname, m->rel->relname);
         return false;
     }
-    stmt *s = get_stmt(a, m, ar, err, errlen);
-    if (!s)
+    if (apply_sql_batchable(m, &ar->t))
+        return batch_add(a, ar, m, err, errlen);
+    if (!batch_flush(a, ar, err, errlen)) /* this table's changes before, first */
         return false;
+    long si = apply_stmt_for(a, ar, m, 1, err, errlen);
+    if (si < 0)
+        return false;
+    const stmt *s = &ar->st[si];
     want_vals(a, (size_t)m->rel->ncols * 2 + 1);
     int np = apply_sql_params(m, a->vals);
     char what[200];
@@ -302,11 +315,12 @@ bool apply_change(cdc_apply *a, const pgo_decoder *d, const pgo_msg *m, bool *st
     return true;
 }
 
-bool apply_txn_end(cdc_apply *a, uint64_t end_lsn, int64_t commit_ts_us, char *err,
-                   size_t errlen)
+/* The position the group's commit records in the origin: its last
+ * source commit's (the one setup before COMMIT is what counts, so one a
+ * group, not one a source transaction). */
+static bool record_origin(cdc_apply *a, uint64_t end_lsn, int64_t commit_ts_us, char *err,
+                          size_t errlen)
 {
-    if (!a->in_txn)
-        return true; /* nothing of it reached the sink: nothing to record */
     char lsn[32], ts[64];
     fmt_lsn(end_lsn, lsn, sizeof lsn);
     time_t sec = (time_t)(commit_ts_us / 1000000);
@@ -338,6 +352,8 @@ bool apply_commit(cdc_apply *a, uint64_t end_lsn, int64_t commit_ts_us, char *er
 {
     if (!a->in_txn)
         return true;
+    if (!batch_flush_all(a, err, errlen) || !record_origin(a, end_lsn, commit_ts_us, err, errlen))
+        return false;
     /* The commit before must have returned: a group is never durable
      * without the one before it. */
     if (a->syncs && !pipe_wait(a, 0, true)) {
@@ -357,6 +373,8 @@ bool apply_run_now(cdc_apply *a, const char *sql, const char *param, const char 
                    char *err, size_t errlen)
 {
     const char *params[1] = {param};
+    if (!batch_flush_all(a, err, errlen))
+        return false;
     if (!pipe_send_params(a, sql, param ? 1 : 0, params, what) || !pipe_send_sync(a) ||
         !pipe_wait(a, a->sent, true)) {
         pipe_fail(a, err, errlen, what);
@@ -367,6 +385,8 @@ bool apply_run_now(cdc_apply *a, const char *sql, const char *param, const char 
 
 bool apply_send(cdc_apply *a, const char *sql, const char *what, char *err, size_t errlen)
 {
+    if (!batch_flush_all(a, err, errlen))
+        return false;
     if (!ensure_txn(a) || !pipe_send_sql(a, sql, what)) {
         pipe_fail(a, err, errlen, what);
         return false;
@@ -376,6 +396,8 @@ bool apply_send(cdc_apply *a, const char *sql, const char *what, char *err, size
 
 bool apply_rollback(cdc_apply *a, char *err, size_t errlen)
 {
+    for (size_t i = 0; i < a->n_rels; i++)
+        batch_drop(&a->rels[i]);
     if (!a->in_txn)
         return true;
     a->in_txn = false;

@@ -4,8 +4,8 @@
  * per relation and shape are sent without waiting, and results are read
  * as they arrive, so one round trip serves a whole group of source
  * transactions and the caller keeps reading the stream meanwhile. The
- * caller groups: apply_txn_end records a source commit in the origin;
- * apply_commit ends the group with COMMIT and a sync without waiting for
+ * caller groups: apply_commit ends the group with COMMIT, its last source
+ * commit's position recorded in the origin, and a sync, without waiting for
  * it, and the group is durable once apply_durable_lsn() reaches its end
  * (one commit is in flight at a time: the next waits for it, so a group
  * never becomes durable without the one before it). Any failure leaves
@@ -48,11 +48,9 @@ bool apply_relation(cdc_apply *a, const pgo_relation *rel, bool *structure, char
  * relation is checked first (apply_relation) when its shape is new. */
 bool apply_change(cdc_apply *a, const pgo_decoder *d, const pgo_msg *m, bool *structure,
                   char *err, size_t errlen);
-/* A source transaction's Commit: records it in the origin. */
-bool apply_txn_end(cdc_apply *a, uint64_t end_lsn, int64_t commit_ts_us, char *err,
-                   size_t errlen);
-/* Ends the group whose last source commit is end_lsn (commit_ts_us): waits
- * for the commit in flight, if any, then sends this one without waiting. */
+/* Ends the group whose last source commit is end_lsn (commit_ts_us),
+ * recorded in the origin by the same commit: waits for the commit in
+ * flight, if any, then sends this one without waiting. */
 bool apply_commit(cdc_apply *a, uint64_t end_lsn, int64_t commit_ts_us, char *err,
                   size_t errlen);
 /* Reads the results that arrived, without waiting; false on a failure

@@ -6,6 +6,7 @@
 
 #include "engine/apply.h"
 #include "engine/apply_rel.h"
+#include "model/strbuf.h"
 
 /* Results read at a time once this many statements are in flight: small
  * enough that neither side's socket buffer fills with unread results. */
@@ -18,13 +19,31 @@ typedef struct stmt {
     char name[24];
 } stmt;
 
+/* Changes of one shape on one table waiting to go as one statement
+ * (apply_batch.c): each row's parameters copied (the decoder reuses its
+ * memory), and its key, to keep the keys of a batch distinct. */
+typedef struct abatch {
+    int rows, np;
+    char *shape;           /* of the rows; NULL: none waiting */
+    size_t st1, st_mid, st_max; /* ar->st indexes: 1 row, APPLY_BATCH_MID, APPLY_BATCH_MAX */
+    strbuf vals;           /* every value with its NUL */
+    long *offs;            /* rows * np offsets into vals, -1: NULL */
+    size_t cap_offs;
+    strbuf keys;           /* each row's key with its NUL */
+    char what[160];
+} abatch;
+
 typedef struct arel {
     uint32_t relid;
     unsigned version; /* of the Relation this entry was built for */
     apply_target t;
     stmt *st;
     size_t n_st, cap_st;
+    abatch b;
 } arel;
+
+#define APPLY_BATCH_MAX 128
+#define APPLY_BATCH_MID 16
 
 /* What a statement in flight was, to say which one failed. */
 typedef struct stmt_note {
@@ -67,6 +86,23 @@ struct cdc_apply {
     void *stall_ctx;
     int stall_ms;
 };
+
+/* apply.c: the statement of key for ar (text from apply_sql_change for
+ * one row, apply_sql_batch for more), prepared on first use; its index
+ * in ar->st, or -1 with err. */
+long apply_stmt_for(cdc_apply *a, arel *ar, const pgo_msg *m, int rows, char *err,
+                    size_t errlen);
+
+/* apply_batch.c. batch_add: m (apply_sql_batchable) joins its table's
+ * batch (the batch there goes first if its shape differs or has m's key,
+ * and a full one goes at once). batch_flush sends a table's batch,
+ * batch_flush_all every one (before a statement that must come after
+ * them: a TRUNCATE, a savepoint, a COMMIT); batch_drop forgets them. */
+bool batch_add(cdc_apply *a, arel *ar, const pgo_msg *m, char *err, size_t errlen);
+bool batch_flush(cdc_apply *a, arel *ar, char *err, size_t errlen);
+bool batch_flush_all(cdc_apply *a, char *err, size_t errlen);
+void batch_drop(arel *ar);
+void batch_free(arel *ar);
 
 /* apply_pipe.c. Sending: false with first_err set when libpq refuses. */
 bool pipe_send_sql(cdc_apply *a, const char *sql, const char *what);

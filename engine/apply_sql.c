@@ -69,26 +69,33 @@ static void where_clause(PGconn *conn, const pgo_relation *rel, const apply_targ
 /* An insert of a key that exists overwrites the row; a table without
  * columns takes DEFAULT VALUES; GENERATED ALWAYS identities keep the
  * source's values (OVERRIDING SYSTEM VALUE) and are never SET. */
-static void insert_sql(PGconn *conn, const pgo_relation *rel, const apply_target *t, strbuf *b)
+static void insert_sql(PGconn *conn, const pgo_relation *rel, const apply_target *t, int rows,
+                       strbuf *b)
 {
     if (!rel->ncols) {
         strbuf_printf(b, "INSERT INTO %s DEFAULT VALUES", t->qname);
         return;
     }
     strbuf cols = {0}, vals = {0}, set = {0}, keys = {0};
+    for (int r = 0; r < rows; r++) {
+        strbuf_printf(&vals, "%s(", r ? "), " : "");
+        for (int i = 0; i < rel->ncols; i++) {
+            if (i)
+                strbuf_put(&vals, ", ", 2);
+            param(&vals, t, i, r * rel->ncols + i + 1);
+        }
+    }
+    strbuf_put(&vals, ")", 1);
     for (int i = 0; i < rel->ncols; i++) {
         char *c = ident(conn, rel->cols[i].name);
         strbuf_printf(&cols, "%s%s", i ? ", " : "", c);
-        if (i)
-            strbuf_put(&vals, ", ", 2);
-        param(&vals, t, i, i + 1);
         if (rel->cols[i].key)
             strbuf_printf(&keys, "%s%s", keys.n ? ", " : "", c);
         else if (!t->cols[i].identity_always)
             strbuf_printf(&set, "%s%s = EXCLUDED.%s", set.n ? ", " : "", c, c);
         PQfreemem(c);
     }
-    strbuf_printf(b, "INSERT INTO %s (%s)%s VALUES (%s)", t->qname, strbuf_str(&cols),
+    strbuf_printf(b, "INSERT INTO %s (%s)%s VALUES %s", t->qname, strbuf_str(&cols),
                   t->identity_always ? " OVERRIDING SYSTEM VALUE" : "", strbuf_str(&vals));
     if (keyed(rel)) {
         if (set.n)
@@ -222,7 +229,7 @@ char *apply_sql_change(PGconn *conn, const pgo_msg *m, const apply_target *t, ch
                 return NULL;
             }
     if (m->kind == PGO_INSERT) {
-        insert_sql(conn, rel, t, &b);
+        insert_sql(conn, rel, t, 1, &b);
     } else if (m->kind == PGO_UPDATE) {
         if (t->identity_always)
             update_identity_sql(conn, m, t, &b);
@@ -264,4 +271,112 @@ void apply_sql_truncate_partition(strbuf *b, const apply_target *t)
     /* The partition is not a table on the sink: its rows, by its bounds. */
     strbuf_printf(b, "DELETE FROM %s%s%s", t->qname, t->part_filter[0] ? " WHERE " : "",
                   t->part_filter);
+}
+
+bool apply_sql_batchable(const pgo_msg *m, const apply_target *t)
+{
+    const pgo_relation *rel = m->rel;
+    /* 2 * ncols + 1 parameters a row, and at most 65535 a statement. */
+    if (!rel->ncols || rel->ncols > 250 || t->redirected)
+        return false;
+    if (!keyed(rel)) /* rows found by their whole old row: only inserts, in any order */
+        return m->kind == PGO_INSERT;
+    const pgo_tuple *src;
+    if (m->kind == PGO_INSERT)
+        src = &m->new_tup;
+    else if (m->kind == PGO_UPDATE && !m->old_kind && !t->identity_always)
+        src = &m->new_tup; /* the key did not change */
+    else if (m->kind == PGO_DELETE && m->old_kind == 'K')
+        src = &m->old_tup;
+    else
+        return false;
+    for (int i = 0; i < rel->ncols; i++)
+        if (rel->cols[i].key && src->kinds[i] != 't')
+            return false; /* a NULL or unchanged TOAST key: the one-row statement says why */
+    return true;
+}
+
+void apply_sql_batch_key(const pgo_msg *m, strbuf *b)
+{
+    if (!keyed(m->rel))
+        return; /* no key: nothing to keep distinct */
+    const pgo_tuple *src = m->kind == PGO_DELETE ? &m->old_tup : &m->new_tup;
+    for (int i = 0; i < m->rel->ncols; i++)
+        if (m->rel->cols[i].key) {
+            strbuf_put(b, src->vals[i], (size_t)src->lens[i]);
+            strbuf_put(b, "\x1f", 1);
+        }
+}
+
+/* (VALUES ($1::t, ...), ...) AS mt_v(p1, ...) over the row's parameters
+ * in apply_sql_params' order: cols[j] is the column of parameter j. */
+static void values_of(const apply_target *t, const int *cols, int np, int rows, strbuf *b)
+{
+    strbuf_printf(b, "(VALUES ");
+    for (int r = 0; r < rows; r++) {
+        strbuf_printf(b, "%s(", r ? ", " : "");
+        for (int j = 0; j < np; j++) {
+            if (j)
+                strbuf_put(b, ", ", 2);
+            param(b, t, cols[j], r * np + j + 1);
+        }
+        strbuf_put(b, ")", 1);
+    }
+    strbuf_printf(b, ") AS mt_v(");
+    for (int j = 0; j < np; j++)
+        strbuf_printf(b, "%sp%d", j ? ", " : "", j + 1);
+    strbuf_put(b, ")", 1);
+}
+
+/* mt_t.key = mt_v.pN for every key column: the key's parameters are
+ * the last ones of the row, from kstart, in the columns' order. */
+static void key_join(PGconn *conn, const pgo_relation *rel, int kstart, strbuf *b)
+{
+    int k = 0;
+    for (int i = 0; i < rel->ncols; i++) {
+        if (!rel->cols[i].key)
+            continue;
+        char *c = ident(conn, rel->cols[i].name);
+        strbuf_printf(b, "%smt_t.%s = mt_v.p%d", k ? " AND " : " WHERE ", c, kstart + k + 1);
+        k++;
+        PQfreemem(c);
+    }
+}
+
+char *apply_sql_batch(PGconn *conn, const pgo_msg *m, const apply_target *t, int rows)
+{
+    const pgo_relation *rel = m->rel;
+    strbuf b = {0};
+    if (m->kind == PGO_INSERT) {
+        insert_sql(conn, rel, t, rows, &b);
+        return b.s;
+    }
+    /* The column of each parameter, in apply_sql_params' order: an
+     * UPDATE's new values first, then the key. */
+    int *cols = malloc(sizeof *cols * (size_t)rel->ncols * 2), nset = 0;
+    if (!cols)
+        abort();
+    if (m->kind == PGO_UPDATE)
+        for (int i = 0; i < rel->ncols; i++)
+            if (m->new_tup.kinds[i] != 'u')
+                cols[nset++] = i;
+    int np = nset;
+    for (int i = 0; i < rel->ncols; i++)
+        if (rel->cols[i].key)
+            cols[np++] = i;
+    if (m->kind == PGO_UPDATE) {
+        strbuf_printf(&b, "UPDATE %s AS mt_t SET ", t->qname);
+        for (int j = 0; j < nset; j++) {
+            char *c = ident(conn, rel->cols[cols[j]].name);
+            strbuf_printf(&b, "%s%s = mt_v.p%d", j ? ", " : "", c, j + 1);
+            PQfreemem(c);
+        }
+        strbuf_printf(&b, " FROM ");
+    } else {
+        strbuf_printf(&b, "DELETE FROM %s AS mt_t USING ", t->qname);
+    }
+    values_of(t, cols, np, rows, &b);
+    key_join(conn, rel, nset, &b);
+    free(cols);
+    return b.s;
 }

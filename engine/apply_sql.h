@@ -37,4 +37,20 @@ void apply_sql_truncate(strbuf *b, const apply_target *const *targets, int n, bo
                         bool restart_identity);
 void apply_sql_truncate_partition(strbuf *b, const apply_target *t);
 
+/* Batches: consecutive changes of one shape on one table, with distinct
+ * keys, in one statement (a multi-row INSERT ... ON CONFLICT, UPDATE ...
+ * FROM (VALUES ...), DELETE ... USING (VALUES ...)), found by key
+ * whatever the planner's statistics say, as the one-row statements are.
+ * Batchable, on a table of its own on the sink (not a partition written
+ * through its root): an INSERT; on a keyed table also an UPDATE that
+ * keeps its key (of a table without GENERATED ALWAYS identities) or a
+ * DELETE, whose key came whole. */
+bool apply_sql_batchable(const pgo_msg *m, const apply_target *t);
+/* The key of m's row as text (its values, each followed by 0x1f);
+ * nothing for a table without a key. */
+void apply_sql_batch_key(const pgo_msg *m, strbuf *b);
+/* The statement for rows changes of m's shape; its parameters are each
+ * row's apply_sql_params in turn. malloc'd. */
+char *apply_sql_batch(PGconn *c, const pgo_msg *m, const apply_target *t, int rows);
+
 #endif

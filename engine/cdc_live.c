@@ -212,7 +212,6 @@ static bool commit_here(cdc_live *l, uint64_t end_lsn, int64_t ts, char *err, si
 {
     char e2[1500];
     if (origin_here(l->a, l->origin, e2, sizeof e2) &&
-        apply_txn_end(l->a, end_lsn, ts, e2, sizeof e2) &&
         apply_commit(l->a, end_lsn, ts, e2, sizeof e2) && apply_settle(l->a, e2, sizeof e2) &&
         origin_away(l->a, e2, sizeof e2))
         return true;

@@ -130,8 +130,6 @@ static bool commit_group(session *x, char *err, size_t errlen)
  * were applied). */
 static bool txn_done(session *x, uint64_t end_lsn, int64_t commit_ts, char *err, size_t errlen)
 {
-    if (!apply_txn_end(x->a, end_lsn, commit_ts, err, errlen))
-        return false;
     x->group_txns++;
     x->group_end_lsn = end_lsn;
     x->group_end_us = commit_ts;

@@ -5,7 +5,8 @@
 #     uncommitted, in a second sink session, while small transactions
 #     committing meanwhile keep arriving; a savepoint rolled back inside
 #     it leaves nothing, a released one stays; after the COMMIT the sink
-#     equals the source and the log says it was applied as it streamed;
+#     equals the source and the log says it was applied as it streamed,
+#     its row updates batched (the sink's log counts the statements);
 #  B  one rolled back whole after streaming leaves nothing on the sink;
 #  C  kill -9 of the runner while one is open on the sink: the sink's
 #     open transaction dies with it, the new runner gets the transaction
@@ -66,6 +67,12 @@ wait_live() { # SECS: the open transaction has reached the sink
 }
 sink_big_sum() { pgc_psql sink -d postgres -Atc "SELECT sum(v) FROM live.big"; }
 
+# The sink logs every statement that writes: how many the apply sent.
+pgc_psql sink -d postgres -c "ALTER SYSTEM SET log_statement = 'mod'" >/dev/null
+pgc_reload sink
+sinklog=$PGC_ROOT/sink/server.log
+big_statements() { grep -c 'execute mt[0-9]*: UPDATE "live"."big"' "$sinklog" || true; }
+
 # --- A ---------------------------------------------------------------------
 tx_open
 tx "BEGIN;"
@@ -101,6 +108,11 @@ python3 -c "import sys; print(f'A: committed and on the sink within {float(sys.a
 grep -q 'changes applied as it streamed' "$log" || fail "A: not applied as it streamed: $(tail -5 "$log")"
 [ "$(pgc_psql sink -d postgres -Atc "SELECT count(*) FROM live.nokey WHERE note = 'kept'")" = 2000 ] ||
   fail "A: the released savepoint's rows are not all there"
+# 35000 row updates of live.big went as batches (apply_batch.c).
+n=$(big_statements)
+echo "A: live.big's 35000 row updates in $n statements"
+[ "$n" -gt 0 ] && [ "$n" -lt 1000 ] || fail "A: the updates were not batched ($n statements)"
+grep -q 'UPDATE "live"."big" AS mt_t SET .* FROM (VALUES' "$sinklog" || fail "A: no batched UPDATE in the sink's log"
 
 # --- B ---------------------------------------------------------------------
 before=$(sink_big_sum)

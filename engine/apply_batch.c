@@ -1,0 +1,164 @@
+/* Batches (apply_internal.h, apply_sql.h): a table's consecutive changes
+ * of one shape with distinct keys go as one statement, of
+ * APPLY_BATCH_MAX or APPLY_BATCH_MID rows, the rest one by one. A
+ * statement per row is what costs on the sink (each one a portal, an
+ * executor start, a round of the protocol): a batch of 128 updates runs
+ * in a fraction of their time. Order: a table's changes keep theirs (a
+ * change that does not join its table's batch sends the batch first; a
+ * key already in it too), and tables are independent inside the sink
+ * transaction (foreign keys and triggers do not fire in the apply's
+ * session_replication_role = replica), so batches of different tables
+ * may go in any order, all of them before a TRUNCATE, a savepoint and
+ * the COMMIT. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/apply_internal.h"
+#include "engine/apply_sql.h"
+
+void batch_drop(arel *ar)
+{
+    abatch *b = &ar->b;
+    free(b->shape);
+    b->shape = NULL;
+    b->rows = 0;
+    strbuf_reset(&b->vals);
+    strbuf_reset(&b->keys);
+}
+
+void batch_free(arel *ar)
+{
+    batch_drop(ar);
+    strbuf_free(&ar->b.vals);
+    strbuf_free(&ar->b.keys);
+    free(ar->b.offs);
+    ar->b.offs = NULL;
+    ar->b.cap_offs = 0;
+}
+
+static bool has_key(const abatch *b, const char *key)
+{
+    for (size_t at = 0; at < b->keys.n; at += strlen(b->keys.s + at) + 1)
+        if (!strcmp(b->keys.s + at, key))
+            return true;
+    return false;
+}
+
+/* One statement over rows rows of the batch, from row first. */
+static bool send_rows(cdc_apply *a, arel *ar, size_t si, int first, int rows)
+{
+    abatch *b = &ar->b;
+    size_t n = (size_t)rows * (size_t)b->np;
+    if (n > a->cap_vals) {
+        a->vals = realloc(a->vals, n * sizeof *a->vals);
+        if (!a->vals)
+            abort();
+        a->cap_vals = n;
+    }
+    const long *o = b->offs + (size_t)first * (size_t)b->np;
+    for (size_t i = 0; i < n; i++)
+        a->vals[i] = o[i] < 0 ? NULL : b->vals.s + o[i];
+    char what[200];
+    if (rows > 1)
+        snprintf(what, sizeof what, "%.150s (%d rows)", b->what, rows);
+    else
+        snprintf(what, sizeof what, "%.150s", b->what);
+    const stmt *s = &ar->st[si];
+    return pipe_send_prepared(a, s->name, (int)n, a->vals, what, s->sql);
+}
+
+bool batch_flush(cdc_apply *a, arel *ar, char *err, size_t errlen)
+{
+    abatch *b = &ar->b;
+    if (!b->rows)
+        return true;
+    bool ok = true;
+    int at = 0;
+    for (; ok && b->rows - at >= APPLY_BATCH_MAX; at += APPLY_BATCH_MAX)
+        ok = send_rows(a, ar, b->st_max, at, APPLY_BATCH_MAX);
+    for (; ok && b->rows - at >= APPLY_BATCH_MID; at += APPLY_BATCH_MID)
+        ok = send_rows(a, ar, b->st_mid, at, APPLY_BATCH_MID);
+    for (; ok && at < b->rows; at++)
+        ok = send_rows(a, ar, b->st1, at, 1);
+    if (!ok)
+        pipe_fail(a, err, errlen, b->what);
+    batch_drop(ar);
+    return ok;
+}
+
+bool batch_flush_all(cdc_apply *a, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < a->n_rels; i++)
+        if (!batch_flush(a, &a->rels[i], err, errlen))
+            return false;
+    return true;
+}
+
+/* The first row of a batch: its statements, prepared once per shape. */
+static bool start(cdc_apply *a, arel *ar, const pgo_msg *m, char *err, size_t errlen)
+{
+    abatch *b = &ar->b;
+    long s1 = apply_stmt_for(a, ar, m, 1, err, errlen);
+    long smid = s1 < 0 ? -1 : apply_stmt_for(a, ar, m, APPLY_BATCH_MID, err, errlen);
+    long smax = smid < 0 ? -1 : apply_stmt_for(a, ar, m, APPLY_BATCH_MAX, err, errlen);
+    if (smax < 0)
+        return false;
+    b->st1 = (size_t)s1;
+    b->st_mid = (size_t)smid;
+    b->st_max = (size_t)smax;
+    b->shape = apply_sql_shape(m);
+    b->np = 0;
+    snprintf(b->what, sizeof b->what, "%s on %.140s",
+             m->kind == PGO_INSERT ? "INSERT" : m->kind == PGO_UPDATE ? "UPDATE" : "DELETE",
+             ar->t.qname);
+    return true;
+}
+
+bool batch_add(cdc_apply *a, arel *ar, const pgo_msg *m, char *err, size_t errlen)
+{
+    abatch *b = &ar->b;
+    strbuf key = {0};
+    apply_sql_batch_key(m, &key);
+    char *shape = apply_sql_shape(m);
+    bool ok = true;
+    if (b->rows && (strcmp(shape, b->shape) || (key.n && has_key(b, key.s))))
+        ok = batch_flush(a, ar, err, errlen);
+    free(shape);
+    if (ok && !b->rows)
+        ok = start(a, ar, m, err, errlen);
+    if (!ok) {
+        strbuf_free(&key);
+        return false;
+    }
+    /* The row's parameters, copied: the decoder's memory is reused. */
+    size_t per = (size_t)m->rel->ncols * 2 + 1;
+    if (per > a->cap_vals) {
+        a->vals = realloc(a->vals, per * sizeof *a->vals);
+        if (!a->vals)
+            abort();
+        a->cap_vals = per;
+    }
+    int np = apply_sql_params(m, a->vals);
+    b->np = np;
+    size_t need = (size_t)(b->rows + 1) * (size_t)np;
+    if (need > b->cap_offs) {
+        b->cap_offs = need * 2;
+        b->offs = realloc(b->offs, b->cap_offs * sizeof *b->offs);
+        if (!b->offs)
+            abort();
+    }
+    for (int j = 0; j < np; j++) {
+        long *o = &b->offs[(size_t)b->rows * (size_t)np + (size_t)j];
+        if (!a->vals[j]) {
+            *o = -1;
+            continue;
+        }
+        *o = (long)b->vals.n;
+        strbuf_put(&b->vals, a->vals[j], strlen(a->vals[j]) + 1);
+    }
+    if (key.n)
+        strbuf_put(&b->keys, key.s, key.n + 1);
+    strbuf_free(&key);
+    b->rows++;
+    return b->rows < APPLY_BATCH_MAX || batch_flush(a, ar, err, errlen);
+}
