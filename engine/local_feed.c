@@ -17,6 +17,10 @@
 #define POLL_MS 500
 #define REFRESH_MS 5000
 #define IDLE_REFRESH_MS 600000
+/* The first snapshot has the tasks of a first screen only (a tall one),
+ * so it comes in a few ms whatever the number of tasks; all of them come
+ * right after. */
+#define FIRST_TASKS 64
 
 typedef struct local_feed {
     char state_dir[4096];
@@ -101,11 +105,28 @@ static void publish(mt_feed *f, local_feed *lf)
     mt_feed_publish(f, s);
 }
 
+/* The first screen's tasks, before all of them; false when that was all. */
+static bool publish_first(mt_feed *f, local_feed *lf)
+{
+    char err[512];
+    size_t total = 0;
+    mt_snapshot *s = engine_local_snapshot_first(lf->state_dir, FIRST_TASKS, &total, err,
+                                                 sizeof err);
+    if (!s || total <= FIRST_TASKS) {
+        mt_snapshot_free(s); /* read whole below */
+        return false;
+    }
+    lf->live = true; /* not all seen: none known finished */
+    mt_feed_publish(f, s);
+    return true;
+}
+
 static void run(mt_feed *f, void *arg)
 {
     local_feed *lf = arg;
     uint64_t last = 0;
     int64_t last_pub = 0;
+    publish_first(f, lf);
     for (;;) {
         if (task_watch_alive(lf->watch)) {
             /* Every wake is a reason: a change, the user's r, a new focus,

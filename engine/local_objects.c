@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -277,8 +278,10 @@ static void add_task(mt_snapshot *s, const char *state_dir, const char *name)
     cJSON_Delete(task);
 }
 
-mt_snapshot *engine_local_snapshot(const char *state_dir, const char *task, char *err,
-                                   size_t errlen)
+/* Every task (or `task`, or the first max by name: *total says how many
+ * there are). */
+static mt_snapshot *snapshot_of(const char *state_dir, const char *task, size_t max,
+                                size_t *total, char *err, size_t errlen)
 {
     mt_snapshot *s = mt_snapshot_new();
     s->taken_ms = fmt_now_ms();
@@ -287,7 +290,8 @@ mt_snapshot *engine_local_snapshot(const char *state_dir, const char *task, char
     add_template(s, &c);
     char **names;
     size_t n = engine_list_tasks(state_dir, &names);
-    for (size_t i = 0; i < n && !c.failed; i++)
+    *total = n;
+    for (size_t i = 0; i < n && i < max && !c.failed; i++)
         if (!task || !*task || !strcmp(task, names[i]))
             add_task(s, state_dir, names[i]);
     engine_free_names(names, n);
@@ -297,5 +301,25 @@ mt_snapshot *engine_local_snapshot(const char *state_dir, const char *task, char
         return NULL;
     }
     mt_snapshot_sort(s);
+    return s;
+}
+
+mt_snapshot *engine_local_snapshot(const char *state_dir, const char *task, char *err,
+                                   size_t errlen)
+{
+    size_t total;
+    return snapshot_of(state_dir, task, SIZE_MAX, &total, err, errlen);
+}
+
+mt_snapshot *engine_local_snapshot_first(const char *state_dir, size_t max, size_t *total,
+                                         char *err, size_t errlen)
+{
+    mt_snapshot *s = snapshot_of(state_dir, NULL, max, total, err, errlen);
+    if (s && *total > max) {
+        char note[200];
+        snprintf(note, sizeof note, "reading the local tasks: the first %zu of %zu shown, the "
+                 "rest in a moment", max, *total);
+        mt_snapshot_notice(s, note);
+    }
     return s;
 }

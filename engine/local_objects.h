@@ -25,5 +25,10 @@ void engine_free_names(char **names, size_t n);
  * of being created or removed); err is set only when nothing can be read. */
 mt_snapshot *engine_local_snapshot(const char *state_dir, const char *task, char *err,
                                    size_t errlen);
+/* The first max tasks by name only (the rows a first screen shows), with
+ * a notice saying how many of *total there are; the dashboard's first
+ * frame, the whole snapshot right after. */
+mt_snapshot *engine_local_snapshot_first(const char *state_dir, size_t max, size_t *total,
+                                         char *err, size_t errlen);
 
 #endif

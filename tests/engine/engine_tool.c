@@ -1,6 +1,7 @@
 /* A driver for the engine's shell tests: the local backend's create,
- * terminate, fetch and logs, through the same mt_backend interface the
+ * terminate, fetch, logs and feed, through the same mt_backend interface the
  * CLI and the dashboard use (the runner it starts is $MIGTOP_BIN run). */
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,10 +16,40 @@ static bool print_line(void *ctx, const char *line, size_t len)
     return true;
 }
 
+/* Takes snapshots as the dashboard does, printing each, until one has
+ * want tasks (or 10 s). */
+static int watch_feed(mt_backend *b, long want)
+{
+    char err[1024];
+    mt_feed *f = b->ops->feed(b, err, sizeof err);
+    if (!f) {
+        fprintf(stderr, "engine_tool: %s\n", err);
+        return 1;
+    }
+    int rc = 1;
+    for (int i = 0; i < 1000 && rc; i++) {
+        struct pollfd p = {.fd = mt_feed_fd(f), .events = POLLIN};
+        poll(&p, 1, 10);
+        mt_feed_health h;
+        mt_snapshot *s = mt_feed_take(f, &h);
+        if (!s)
+            continue;
+        printf("tasks=%zu", s->n_tasks);
+        for (size_t k = 0; k < s->n_notices; k++)
+            printf(" notice=\"%s\"", s->notices[k]);
+        printf("\n");
+        if ((long)s->n_tasks >= want)
+            rc = 0;
+        mt_snapshot_free(s);
+    }
+    mt_feed_free(f);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 4) {
-        fprintf(stderr, "usage: engine_tool create|write|terminate|show|logs STATE_DIR NAME [...]\n");
+        fprintf(stderr, "usage: engine_tool create|write|terminate|show|logs|feed STATE_DIR NAME [...]\n");
         return 2;
     }
     const char *cmd = argv[1], *state = argv[2], *name = argv[3];
@@ -89,6 +120,10 @@ int main(int argc, char **argv)
             fprintf(stderr, "engine_tool: %s\n", err);
             rc = 1;
         }
+    } else if (!strcmp(cmd, "feed")) {
+        /* feed STATE - : the dashboard's feed; a line for each snapshot
+         * taken (its tasks and notices) until one has NAME=N tasks. */
+        rc = watch_feed(b, atol(argc > 4 ? argv[4] : "1"));
     } else {
         fprintf(stderr, "engine_tool: unknown command %s\n", cmd);
         rc = 2;
