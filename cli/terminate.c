@@ -13,6 +13,7 @@
 #include "model/describe.h"
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "model/fmt.h"
 
 #define POLL_MS 500
 
@@ -78,7 +79,7 @@ static int wait_gone(cli *c, const char *name, const char *timeout, long limit_s
         if (fmt_mono_ms() >= end)
             return cli_fail(c, "task \"%s\" still there after %s: %s (--force forgets it and "
                             "prints what to drop by hand)", name, timeout, r < 0 ? err : what);
-        usleep(POLL_MS * 1000);
+        fmt_sleep_ms(POLL_MS);
     }
     return 0;
 }

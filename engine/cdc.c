@@ -12,8 +12,7 @@
 static void wait_s(engine_runner *r, cdc_metrics *m, int secs)
 {
     for (int i = 0; i < secs * 10 && !engine_runner_stopping(r); i++) {
-        struct timespec ts = {0, 100 * 1000 * 1000};
-        nanosleep(&ts, NULL);
+        fmt_sleep_ms(100);
         cdc_metrics_tick(m, false);
     }
 }

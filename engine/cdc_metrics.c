@@ -109,10 +109,7 @@ static void *source_thread(void *arg)
                           .apply_pid = atomic_load(&m->a_apply_pid),
                           .streaming = atomic_load(&m->a_streaming)};
         cdc_watchdog_turn(&m->wd, m->r, &sg);
-        for (int i = 0; i < 10 && !atomic_load(&m->quit); i++) {
-            struct timespec ts = {0, 100 * 1000 * 1000};
-            nanosleep(&ts, NULL);
-        }
+        fmt_nap(1000, &m->quit);
     }
     if (src)
         PQfinish(src);

@@ -63,8 +63,7 @@ static bool origin_call(PGconn *sink, const char *sql, const char *origin, const
             return false;
         }
         end_stale_sessions(sink, appname);
-        struct timespec ts = {0, 250 * 1000 * 1000};
-        nanosleep(&ts, NULL);
+        fmt_sleep_ms(250);
     }
 }
 

@@ -82,9 +82,7 @@ static void throttle(copy_pool *p, int64_t n)
     for (int64_t now = fmt_mono_ms(); now < due && !atomic_load(&p->r->stop) &&
                                       !atomic_load(&p->failed);
          now = fmt_mono_ms()) {
-        int64_t ms = due - now > 100 ? 100 : due - now;
-        struct timespec ts = {0, (long)ms * 1000000L};
-        nanosleep(&ts, NULL);
+        fmt_sleep_ms(due - now > 100 ? 100 : (int)(due - now));
     }
 }
 

@@ -17,6 +17,7 @@
 #include "engine/pg.h"
 #include "engine/taskdir.h"
 #include "engine/tools.h"
+#include "model/fmt.h"
 
 /* The sample beyond pgbench's tables: every kind of type the engine
  * carries, and names that need quoting. */
@@ -295,8 +296,7 @@ static void *load_main(void *arg)
             /* Refused (the cutover paused the writes: read-only): the
              * next try starts clean, and writes again once resumed. */
             pg_exec(c, "ROLLBACK", e, sizeof e);
-        struct timespec ts = {0, 100 * 1000 * 1000};
-        nanosleep(&ts, NULL);
+        fmt_sleep_ms(100);
     }
     PQfinish(c);
     return NULL;

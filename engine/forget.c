@@ -28,10 +28,8 @@ static void stop_processes(const char *dir)
         /* Twice: a runner already terminating takes the second as "give up". */
         kill(p, SIGTERM);
         kill(p, SIGTERM);
-        for (int t = 0; t < 50 && engine_lock_holder_named(dir, locks[i]) == p; t++) {
-            struct timespec ts = {0, 100 * 1000 * 1000};
-            nanosleep(&ts, NULL);
-        }
+        for (int t = 0; t < 50 && engine_lock_holder_named(dir, locks[i]) == p; t++)
+            fmt_sleep_ms(100);
         if (engine_lock_holder_named(dir, locks[i]) == p)
             kill(p, SIGKILL);
     }

@@ -8,6 +8,7 @@
 #include "engine/pg.h"
 #include "engine/spec.h"
 #include "model/strbuf.h"
+#include "model/fmt.h"
 
 /* A plain CREATE INDEX reports no index OID while it builds: its name
  * comes from the statement (CREATE INDEX name, ADD CONSTRAINT name). */
@@ -48,10 +49,7 @@ static void *loop(void *arg)
                                err, sizeof err);
     while (c && !atomic_load(&p->quit)) {
         read_once(p->r, c);
-        for (int i = 0; i < 3 && !atomic_load(&p->quit); i++) { /* about 3 readings a second */
-            struct timespec ts = {0, 100 * 1000 * 1000};
-            nanosleep(&ts, NULL);
-        }
+        fmt_nap(300, &p->quit); /* about 3 readings a second */
     }
     PQfinish(c);
     engine_status_building(&p->r->status, "");

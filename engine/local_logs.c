@@ -126,8 +126,7 @@ bool engine_local_logs(mt_backend *b, const char *ns, const char *task, const mt
         if (r == 0) {
             if (access(dir, F_OK) != 0)
                 break; /* the task was terminated and removed */
-            struct timespec ts = {0, 250 * 1000 * 1000};
-            nanosleep(&ts, NULL);
+            fmt_sleep_ms(250);
             continue;
         }
         n += r;

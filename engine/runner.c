@@ -18,6 +18,7 @@
 #include "engine/pg.h"
 #include "engine/steps.h"
 #include "engine/supervise.h"
+#include "model/fmt.h"
 
 static engine_runner *g_runner; /* for the signal handler only */
 
@@ -117,10 +118,7 @@ static bool run_step(engine_runner *r, engine_step s, char *err, size_t errlen)
 static void sleep_s(engine_runner *r, int s)
 {
     (void)r;
-    for (int i = 0; i < (s ? s * 10 : 1); i++) {
-        struct timespec ts = {0, 100 * 1000 * 1000};
-        nanosleep(&ts, NULL);
-    }
+    fmt_sleep_ms(s ? s * 1000 : 100);
 }
 
 /* Gives up on terminating (the task stays Terminating, and the next

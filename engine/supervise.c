@@ -356,8 +356,7 @@ int engine_supervise(const char *state_dir, const char *name, char *err, size_t 
     engine_logf(&sv->log, "INFO", "supervisor started (pid %ld)", (long)getpid());
     int rc = 0;
     while (!g_stop && !(rc = turn(sv))) {
-        struct timespec ts = {0, 200 * 1000 * 1000};
-        nanosleep(&ts, NULL);
+        fmt_sleep_ms(200);
     }
     if (g_stop) {
         stop_child(sv);

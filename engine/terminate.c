@@ -8,6 +8,7 @@
 
 #include "engine/pg.h"
 #include "engine/steps.h"
+#include "model/fmt.h"
 
 bool engine_drop_source_objects(engine_runner *r, char *err, size_t errlen)
 {
@@ -44,8 +45,7 @@ bool engine_drop_source_objects(engine_runner *r, char *err, size_t errlen)
             break;
         }
         /* The terminated walsender takes a moment to release the slot. */
-        struct timespec ts = {0, 100 * 1000 * 1000};
-        nanosleep(&ts, NULL);
+        fmt_sleep_ms(100);
         if (tries == 49) {
             snprintf(e2, sizeof e2, "the slot is still in use");
             ok = false;

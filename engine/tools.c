@@ -1,4 +1,5 @@
 #include "engine/tools.h"
+#include "model/fmt.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -130,8 +131,7 @@ int engine_tool_run(char *const argv[], const char *const *extra_env, const char
             kill(pid, SIGTERM);
             killed = true;
         }
-        struct timespec ts = {0, 100 * 1000 * 1000};
-        nanosleep(&ts, NULL);
+        fmt_sleep_ms(100);
     }
     if (killed) {
         snprintf(err, errlen, "%s stopped: the task is terminating", argv[0]);

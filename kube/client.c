@@ -426,8 +426,7 @@ static bool wait_retry(const kube_req *r, long s)
     for (long ms = 0; ms < s * 1000; ms += 100) {
         if (r->keep_going && !r->keep_going(r->ctx))
             return false;
-        struct timespec ts = {0, 100 * 1000000L};
-        nanosleep(&ts, NULL);
+        fmt_sleep_ms(100);
     }
     return true;
 }

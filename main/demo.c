@@ -17,6 +17,7 @@
 #include "model/flags.h"
 #include "main/demo.h"
 #include "tui/dashboard.h"
+#include "model/fmt.h"
 
 #define DEMO_TASK "demo"
 
@@ -69,10 +70,8 @@ static void terminate_and_wait(mt_backend *b, const char *state_dir)
     if (!b->ops->terminate(b, NULL, DEMO_TASK, err, sizeof err))
         return;
     snprintf(dir, sizeof dir, "%s/tasks/%s", state_dir, DEMO_TASK);
-    for (int i = 0; i < 150 && access(dir, F_OK) == 0; i++) {
-        struct timespec ts = {0, 100 * 1000 * 1000};
-        nanosleep(&ts, NULL);
-    }
+    for (int i = 0; i < 150 && access(dir, F_OK) == 0; i++)
+        fmt_sleep_ms(100);
 }
 
 /* About 320 MB of pgbench rows, made in a few seconds, copied in about 20

@@ -306,6 +306,22 @@ int64_t fmt_mono_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+void fmt_sleep_ms(int ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+bool fmt_nap(int ms, const atomic_bool *quit)
+{
+    for (int slept = 0; slept < ms; slept += 100) {
+        if (atomic_load(quit))
+            return false;
+        fmt_sleep_ms(ms - slept < 100 ? ms - slept : 100);
+    }
+    return !atomic_load(quit);
+}
+
 void fmt_append(char *buf, size_t cap, size_t *off, const char *fmt, ...)
 {
     if (!cap || *off >= cap - 1)

@@ -3,6 +3,7 @@
 #ifndef MIGTOP_FMT_H
 #define MIGTOP_FMT_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -53,13 +54,18 @@ bool fmt_is_timestamp(const char *s);
 /* Binary units: "0 B", "512 B", "1.5 KiB", "20.0 MiB", "3.2 GiB". */
 void fmt_bytes(uint64_t bytes, char *buf, size_t n);
 
-/* Wall clock in milliseconds since the epoch, and monotonic milliseconds. */
 /* Appends to buf (capacity cap) at *off, advancing *off by what was
  * written; text past the end is cut and *off stops at cap - 1. */
 void fmt_append(char *buf, size_t cap, size_t *off, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* Wall clock in milliseconds since the epoch, and monotonic milliseconds. */
 int64_t fmt_now_ms(void);
 int64_t fmt_mono_ms(void);
+/* Sleeps ms milliseconds (a signal cuts it short). */
+void fmt_sleep_ms(int ms);
+/* Sleeps up to ms in steps of 100 ms while *quit stays false: false when
+ * it became true (the sleeper's thread or process is told to stop). */
+bool fmt_nap(int ms, const atomic_bool *quit);
 
 #endif

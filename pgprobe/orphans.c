@@ -1,4 +1,5 @@
 #include "pgprobe/orphans.h"
+#include "model/fmt.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -162,7 +163,7 @@ static bool drop_slot(PGconn *c, const pgp_orphan *o, pgp_error *err)
         PQclear(r);
         if (gone)
             return true;
-        usleep(100 * 1000);
+        fmt_sleep_ms(100);
     }
     pgp_error_set(err, PGP_ERR_OTHER, "slot %s is still in use after its session was ended",
                   o->name);

@@ -19,6 +19,7 @@
 #include "tui/render.h"
 #include "tui/wizard_view.h"
 #include "tui/theme_apply.h"
+#include "model/fmt.h"
 
 static volatile sig_atomic_t got_signal;
 
@@ -209,8 +210,7 @@ static void loop(app *a, const dashboard_opts *o)
         if (spurious >= 20 && terminal_gone())
             break;
         if (spurious >= 20) { /* still there (in the background?): never spin */
-            struct timespec ts = {0, 50 * 1000 * 1000};
-            nanosleep(&ts, NULL);
+            fmt_sleep_ms(50);
         }
     }
 }

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "wizards/endpoint.h"
+#include "model/fmt.h"
 
 void terminate_run(wiz_job *j, void *arg)
 {
@@ -58,7 +59,7 @@ static void run_drops(check_job *p)
         for (int i = 0; i < 25 && !(ok = pgp_exec(p->conn, st, &e)); i++) {
             if (!strstr(e.msg, "is active"))
                 break;
-            usleep(200000);
+            fmt_sleep_ms(200);
         }
         if (!ok) {
             snprintf(p->drop_err, sizeof p->drop_err, "%s: %s", st, e.msg);
