@@ -11,6 +11,8 @@
 #   sysbench    sysbench oltp_write_only (a load nobody here wrote)
 #   drain       both stopped, 30 s of pgbench -N, both started at once:
 #               the time to apply the backlog
+#   drainhot    the same with plain pgbench: every transaction updates one
+#               of 30 branches and 300 tellers (hot rows)
 #   bigtxn      one transaction updating every row of a 1 M row table:
 #               from its commit on the source to visible on the sink
 #
@@ -23,13 +25,13 @@
 # source (interpolated between samples).
 # Goals (issue 16): slot lag p50 <= 1.5x native's and p99 <= 2x; applied
 # lag no worse; drains >= 1.5x native's rate; the big transaction <= 1.0x.
-#   bench/cdc.sh [SCALE] [ROUNDS] [PHASES]   (defaults 30 3 rate500,unlimited,sysbench,drain,bigtxn)
+#   bench/cdc.sh [SCALE] [ROUNDS] [PHASES]   (defaults 30 3 rate500,unlimited,sysbench,drain,drainhot,bigtxn)
 #   MIGTOP_BUILD_DIR=build-x bench/cdc.sh    (default: scripts/build.sh, build/)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scale=${1:-30}
 rounds=${2:-3}
-IFS=, read -r -a phases <<<"${3:-rate500,unlimited,sysbench,drain,bigtxn}"
+IFS=, read -r -a phases <<<"${3:-rate500,unlimited,sysbench,drain,drainhot,bigtxn}"
 secs=${BENCH_SECS:-20} # each load's length (a quick try: BENCH_SECS=3 BENCH_BIG_ROWS=10000)
 if [ -n "${MIGTOP_BUILD_DIR:-}" ]; then
   build=$(cd "$MIGTOP_BUILD_DIR" && pwd)
@@ -205,20 +207,22 @@ load_sysbench() {
 
 # Both stopped (the subscription disabled, migtop's runner frozen), 30 s of
 # writes, both started at once: seconds until each has applied it all.
+# drain: pgbench -N (no hot rows); drainhot: plain pgbench, whose 30
+# branches and 300 tellers rows are updated by every transaction.
 drain_phase() {
-  local round=$1 n t0 r
+  local round=$1 kind=${2:-drain} n t0 r
   settle
   P nat "ALTER SUBSCRIPTION bench_sub DISABLE" >/dev/null
   r=$(runner)
   kill -STOP "$r"
-  pgb -c 4 -j 2 -N -T $((secs * 3 / 2))
+  if [ "$kind" = drainhot ]; then pgb -c 4 -j 2 -T $((secs * 3 / 2)); else pgb -c 4 -j 2 -N -T $((secs * 3 / 2)); fi
   n=$(bump)
   t0=$(date +%s.%N)
   P nat "ALTER SUBSCRIPTION bench_sub ENABLE" >/dev/null
   kill -CONT "$r"
   until_both "$n" "$t0"
-  echo "drain $round ${nd:-nan} ${md:-nan}" >>"$results"
-  printf '   drain round %s: native %.1f s, migtop %.1f s\n' "$round" "${nd:-0}" "${md:-0}"
+  echo "$kind $round ${nd:-nan} ${md:-nan}" >>"$results"
+  printf '   %s round %s: native %.1f s, migtop %.1f s\n' "$kind" "$round" "${nd:-0}" "${md:-0}"
 }
 
 # One transaction updating every row of big (and the marker): from its
@@ -238,7 +242,7 @@ for round in $(seq "$rounds"); do
     echo "== round $round: $ph"
     case $ph in
       rate500 | unlimited | sysbench) lag_phase "$ph" "$round" "load_$ph" ;;
-      drain) drain_phase "$round" ;;
+      drain | drainhot) drain_phase "$round" "$ph" ;;
       bigtxn) bigtxn_phase "$round" ;;
       *) echo "unknown phase $ph" >&2; exit 2 ;;
     esac
@@ -279,7 +283,7 @@ def lags(src, pos, t0, t1):
         p = a if l1 == l0 else a + (b - a) * (l + 1 - l0) / (l1 - l0)
         out.append(max(0.0, t - p))
     return out
-lagrows, drain, big = {}, [], []
+lagrows, drain, drainhot, big = {}, [], [], []
 for line in open(results):
     f = line.split()
     if f[0] == "lag":
@@ -292,6 +296,8 @@ for line in open(results):
         lagrows.setdefault(name, []).append({k: (pct(v, 50), pct(v, 99)) for k, v in r.items()})
     elif f[0] == "drain":
         drain.append((float(f[2]), float(f[3])))
+    elif f[0] == "drainhot":
+        drainhot.append((float(f[2]), float(f[3])))
     elif f[0] == "bigtxn":
         big.append((float(f[2]), float(f[3])))
 def med(xs): return statistics.median(xs) if xs else float("nan")
@@ -306,7 +312,8 @@ for name, rs in lagrows.items():
         r99 = med(m99) / med(n99) if med(n99) > 0 else (1.0 if med(m99) <= 0.001 else float("inf"))
         print(f"{name:10} {kind:12} {med(n50):7.3f} ({spread(n50):>9}) {med(m50):7.3f} ({spread(m50):>9}) {r50:6.2f} "
               f"{med(n99):7.3f} ({spread(n99):>9}) {med(m99):7.3f} ({spread(m99):>9}) {r99:6.2f}")
-for label, rows in (("30 s backlog drain (s)", drain), ("1 M row transaction (s)", big)):
+for label, rows in (("30 s backlog drain (s)", drain), ("the same, hot rows (s)", drainhot),
+                    ("1 M row transaction (s)", big)):
     if rows:
         n = [a for a, _ in rows]; m = [b for _, b in rows]
         print(f"{label:26} native {med(n):6.2f} ({spread(n)})  migtop {med(m):6.2f} ({spread(m)})  ratio {med(m) / med(n):5.2f}")

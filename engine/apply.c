@@ -88,6 +88,7 @@ int64_t apply_durable_ts(const cdc_apply *a) { return a->durable_ts_us; }
 int64_t apply_last_result_ms(const cdc_apply *a) { return a->last_result_ms; }
 int apply_backend_pid(const cdc_apply *a) { return PQbackendPID(a->c); }
 int64_t apply_rows(const cdc_apply *a) { return a->rows; }
+int apply_repeats(const cdc_apply *a) { return a->repeats; }
 
 bool apply_poll(cdc_apply *a, char *err, size_t errlen)
 {
@@ -361,6 +362,7 @@ bool apply_commit(cdc_apply *a, uint64_t end_lsn, int64_t commit_ts_us, char *er
         return false;
     }
     a->in_txn = false;
+    a->repeats = 0;
     a->mark = (commit_mark){end_lsn, commit_ts_us};
     if (!pipe_send_sql(a, "COMMIT", "COMMIT") || !pipe_send_sync(a) || PQflush(a->c) < 0) {
         pipe_fail(a, err, errlen, "committing on the sink");
@@ -401,6 +403,7 @@ bool apply_rollback(cdc_apply *a, char *err, size_t errlen)
     if (!a->in_txn)
         return true;
     a->in_txn = false;
+    a->repeats = 0;
     if (!pipe_send_sql(a, "ROLLBACK", "ROLLBACK") || !pipe_send_sync(a) || PQflush(a->c) < 0) {
         pipe_fail(a, err, errlen, "rolling back on the sink");
         return false;

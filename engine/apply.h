@@ -87,5 +87,8 @@ void apply_note_durable(cdc_apply *a, uint64_t end_lsn, int64_t commit_ts_us);
 void apply_on_stall(cdc_apply *a, int stall_ms, void (*fn)(void *), void *ctx);
 int apply_backend_pid(const cdc_apply *a); /* the sink session's, for pg_locks */
 int64_t apply_rows(const cdc_apply *a);    /* rows changed since apply_new */
+/* Changes in the open transaction to a row it had changed already (seen
+ * where batches meet a key twice): a hot row's versions piling up. */
+int apply_repeats(const cdc_apply *a);
 
 #endif

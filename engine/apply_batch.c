@@ -121,7 +121,10 @@ bool batch_add(cdc_apply *a, arel *ar, const pgo_msg *m, char *err, size_t errle
     apply_sql_batch_key(m, &key);
     char *shape = apply_sql_shape(m);
     bool ok = true;
-    if (b->rows && (strcmp(shape, b->shape) || (key.n && has_key(b, key.s))))
+    bool again = b->rows && key.n && has_key(b, key.s);
+    if (again)
+        a->repeats++;
+    if (b->rows && (again || strcmp(shape, b->shape)))
         ok = batch_flush(a, ar, err, errlen);
     free(shape);
     if (ok && !b->rows)

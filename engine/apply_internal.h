@@ -81,6 +81,7 @@ struct cdc_apply {
     int64_t rows;
     const char **vals;
     size_t cap_vals;
+    int repeats; /* keys changed again in the open transaction (apply_repeats) */
     /* apply_on_stall */
     void (*stall_fn)(void *);
     void *stall_ctx;

@@ -12,7 +12,9 @@
  * without columns gives one row whose name is NULL; no row: no table. */
 static const char *SINK_SQL =
     "SELECT c.relkind, a.attname, format_type(a.atttypid, NULL),"
-    " format_type(a.atttypid, a.atttypmod), a.attidentity"
+    " format_type(a.atttypid, a.atttypmod), a.attidentity,"
+    " (SELECT count(*) FROM pg_index i WHERE i.indrelid = c.oid"
+    "   AND (i.indisunique OR i.indisexclusion))"
     " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
     " LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped"
     "  AND a.attgenerated = ''"
@@ -124,6 +126,7 @@ static bool compare(const pgo_relation *rel, const PGresult *sink, const PGresul
 static void fill_target(const pgo_relation *rel, const PGresult *sink, apply_target *t)
 {
     t->partitioned = PQgetvalue(sink, 0, 0)[0] == 'p';
+    t->unique_indexes = atoi(PQgetvalue(sink, 0, 5));
     t->cols = calloc((size_t)rel->ncols + 1, sizeof *t->cols);
     if (!t->cols)
         abort();

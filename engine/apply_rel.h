@@ -27,6 +27,7 @@ typedef struct apply_target {
     bool redirected;      /* a source partition written through the sink's root */
     char *part_filter;    /* redirected: the partition's constraint, to TRUNCATE it by DELETE */
     bool identity_always; /* some column is GENERATED ALWAYS AS IDENTITY */
+    int unique_indexes;   /* unique or exclusion indexes on the sink (the key's among them) */
     apply_col *cols;      /* one per column of the Relation message */
 } apply_target;
 

@@ -284,8 +284,12 @@ bool apply_sql_batchable(const pgo_msg *m, const apply_target *t)
     const pgo_tuple *src;
     if (m->kind == PGO_INSERT)
         src = &m->new_tup;
-    else if (m->kind == PGO_UPDATE && !m->old_kind && !t->identity_always)
-        src = &m->new_tup; /* the key did not change */
+    else if (m->kind == PGO_UPDATE && !m->old_kind && !t->identity_always &&
+             t->unique_indexes <= 1)
+        /* The key did not change. And no other unique index: the rows of
+         * one UPDATE may be changed in another order than they came, and
+         * a value moving from row to row would collide on its way. */
+        src = &m->new_tup;
     else if (m->kind == PGO_DELETE && m->old_kind == 'K')
         src = &m->old_tup;
     else

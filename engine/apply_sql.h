@@ -42,9 +42,10 @@ void apply_sql_truncate_partition(strbuf *b, const apply_target *t);
  * FROM (VALUES ...), DELETE ... USING (VALUES ...)), found by key
  * whatever the planner's statistics say, as the one-row statements are.
  * Batchable, on a table of its own on the sink (not a partition written
- * through its root): an INSERT; on a keyed table also an UPDATE that
- * keeps its key (of a table without GENERATED ALWAYS identities) or a
- * DELETE, whose key came whole. */
+ * through its root): an INSERT (rows go in in order); on a keyed table
+ * also an UPDATE that keeps its key, of a table without GENERATED ALWAYS
+ * identities or a unique index besides the key's (the rows of one UPDATE
+ * change in the plan's order), or a DELETE, whose key came whole. */
 bool apply_sql_batchable(const pgo_msg *m, const apply_target *t);
 /* The key of m's row as text (its values, each followed by 0x1f);
  * nothing for a table without a key. */

@@ -17,6 +17,10 @@
 #define GROUP_TXNS 1000
 #define GROUP_ROWS 20000
 #define GROUP_MS 20
+/* A row changed again and again inside one group keeps every version
+ * (none is dead before the commit) and each change walks them all: a
+ * group with this many repeats commits. */
+#define GROUP_REPEATS 100
 /* The walsender answers every status update (sent each second). */
 #define SILENCE_MS 30000
 #define GO_ON END_STOP /* on_data: no end, go on */
@@ -134,7 +138,7 @@ static bool txn_done(session *x, uint64_t end_lsn, int64_t commit_ts, char *err,
     x->group_end_lsn = end_lsn;
     x->group_end_us = commit_ts;
     if (x->group_txns >= GROUP_TXNS || x->group_rows >= GROUP_ROWS ||
-        fmt_mono_ms() - x->group_start_ms >= GROUP_MS)
+        fmt_mono_ms() - x->group_start_ms >= GROUP_MS || apply_repeats(x->a) >= GROUP_REPEATS)
         return commit_group(x, err, errlen);
     return true;
 }

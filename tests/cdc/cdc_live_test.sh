@@ -16,7 +16,9 @@
 #     keeps the live session (its wait is not on it);
 #  E  the main sink session blocked by the live session's locks (a
 #     sink-only trigger) lets it go: the transaction is then applied from
-#     its spool at its commit, and the sink still equals the source.
+#     its spool at its commit, and the sink still equals the source;
+#  F  under a unique index besides the key, values moving from row to row
+#     in one transaction arrive (such updates are not batched).
 set -euo pipefail
 source "$MIGTOP_SOURCE_DIR/tests/cdc/lib.sh"
 
@@ -29,8 +31,10 @@ CREATE TABLE live.small (id int PRIMARY KEY, v int NOT NULL);
 INSERT INTO live.small SELECT g, 0 FROM generate_series(1, 10) g;
 CREATE TABLE live.nokey (n int, note text);
 ALTER TABLE live.nokey REPLICA IDENTITY FULL;
+CREATE TABLE live.uq (id int PRIMARY KEY, u int NOT NULL UNIQUE);
+INSERT INTO live.uq SELECT g, g * 10 FROM generate_series(1, 200) g;
 SQL
-TABLES=(live.big live.small live.nokey)
+TABLES=(live.big live.small live.nokey live.uq)
 "$tool" create "$state" lv "$(et_endpoint src mig src-pw)" "$(et_endpoint sink mig sink-pw)" \
   '"live"' 'precheck=true,init-struct=true,init-data=true,cdc=true'
 et_wait_status lv 'status=Running' 120
@@ -215,5 +219,25 @@ tx "COMMIT;"
 tx_close
 cdc_same_tables lv 60 "${TABLES[@]}"
 echo "E: let go while the main session waited on it, applied at its commit"
+# --- F ---------------------------------------------------------------------
+# A unique index besides the key: values moving from row to row in one
+# transaction, each step valid in its order (row 200 leaves u = 2000
+# before row 199 takes it, and so on down), against the order of the
+# key. Applied in another order (a plan that walks the key) they would
+# collide: such updates go one by one, in order. The sink plans without
+# nested loops (as statistics or a setting may make it do), so a batch
+# would walk the key.
+pgc_psql sink -d postgres -c "ALTER DATABASE postgres SET enable_nestloop = off" >/dev/null
+pgc_psql sink -d postgres -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'migtop cdc lv'" >/dev/null
+{
+  echo "BEGIN;"
+  echo "UPDATE live.uq SET u = 5000 WHERE id = 200;"
+  for i in $(seq 199 -1 1); do echo "UPDATE live.uq SET u = $(((i + 1) * 10)) WHERE id = $i;"; done
+  echo "UPDATE live.uq SET u = 10 WHERE id = 200;"
+  echo "COMMIT;"
+} | pgc_psql src -d postgres -v ON_ERROR_STOP=1 >/dev/null
+cdc_same_tables lv 60 "${TABLES[@]}"
+pgc_psql sink -d postgres -c "ALTER DATABASE postgres RESET enable_nestloop" >/dev/null
+echo "F: values moving between rows under a second unique index arrived in order"
 grep -E 'applied as it streamed|as it streams stopped' "$log" | tail -6
 echo "PASS"
