@@ -81,7 +81,7 @@ static bool blocks_main(cdc_live *l)
 void cdc_live_let_go(void *live)
 {
     cdc_live *l = live;
-    if (cdc_live_active(l, l->xid) && blocks_main(l))
+    if (!l->committing && cdc_live_active(l, l->xid) && blocks_main(l))
         let_go(l, "the main sink session waited on its locks");
 }
 
@@ -235,8 +235,10 @@ bool cdc_live_commit(cdc_live *l, cdc_apply *main, uint64_t end_lsn, int64_t com
         forget_xid(l);
         return false;
     }
+    l->committing = true; /* main waits on its own here, never on our locks */
     bool ok = origin_away(main, err, errlen) && commit_here(l, end_lsn, commit_ts_us, err, errlen) &&
               origin_here(main, l->origin, err, errlen);
+    l->committing = false;
     if (ok) {
         apply_note_durable(main, end_lsn, commit_ts_us);
         engine_logf(&l->r->log[ES_CDC], "INFO",

@@ -49,6 +49,7 @@ typedef struct cdc_live {
     size_t n_subs, cap_subs;
     int64_t changes;      /* of xid applied so far */
     int64_t started_ms;
+    bool committing;      /* in cdc_live_commit: not let go from apply_on_stall */
 } cdc_live;
 
 void cdc_live_init(cdc_live *l, engine_runner *r, PGconn *cat, int main_pid, const char *origin,

@@ -308,10 +308,16 @@ static void idle_advance(session *x, uint64_t lsn)
          * it sent is here, and waiting for their commit is no stall (the
          * watchdog would call it one after 30 s). The position stays. */
         if (x->spools.open && !x->in_src_txn && !x->group_txns && !apply_in_txn(x->a) &&
-            !apply_busy(x->a))
+            !apply_busy(x->a)) {
             cdc_metrics_alive(x->m);
+            engine_status_work(&x->r->status, 1);
+        }
         return;
     }
+    /* Current with the source is getting somewhere too: a runner killed
+     * while idle is started again at once, not backed off as one that
+     * crashes before it gets anywhere (supervise.c). */
+    engine_status_work(&x->r->status, 1);
     cdc_metrics *m = x->m;
     if (lsn > x->flushed) {
         x->flushed = lsn;
