@@ -75,6 +75,9 @@ void apply_free(cdc_apply *a)
     }
     free(a->rels);
     free(a->vals);
+    strbuf_free(&a->stmt_key);
+    strbuf_free(&a->batch_key);
+    strbuf_free(&a->batch_shape);
     PQclear(a->captured);
     PQfinish(a->c);
     free(a);
@@ -174,15 +177,13 @@ static const char *kind_name(pgo_kind k)
 long apply_stmt_for(cdc_apply *a, arel *ar, const pgo_msg *m, int rows, char *err,
                     size_t errlen)
 {
-    char *shape = apply_sql_shape(m);
-    strbuf key = {0};
-    strbuf_printf(&key, "%s#%d", shape, rows);
-    free(shape);
+    strbuf *key = &a->stmt_key; /* one buffer for every look: this runs for every change */
+    strbuf_reset(key);
+    apply_sql_shape(m, key);
+    strbuf_printf(key, "#%d", rows);
     for (size_t i = 0; i < ar->n_st; i++)
-        if (!strcmp(ar->st[i].key, key.s)) {
-            strbuf_free(&key);
+        if (!strcmp(ar->st[i].key, key->s))
             return (long)i;
-        }
     if (ar->n_st == ar->cap_st) {
         ar->cap_st = ar->cap_st ? ar->cap_st * 2 : 4;
         ar->st = realloc(ar->st, ar->cap_st * sizeof *ar->st);
@@ -191,24 +192,23 @@ long apply_stmt_for(cdc_apply *a, arel *ar, const pgo_msg *m, int rows, char *er
     }
     char *sql = rows == 1 ? apply_sql_change(a->c, m, &ar->t, err, errlen)
                           : apply_sql_batch(a->c, m, &ar->t, rows);
-    if (!sql) {
-        strbuf_free(&key);
+    if (!sql)
         return -1;
-    }
     stmt *s = &ar->st[ar->n_st];
     snprintf(s->name, sizeof s->name, "mt%u", a->next_stmt++);
     if (!pipe_send_prepare(a, s->name, sql)) {
         pipe_fail(a, err, errlen, "preparing a statement on the sink");
         free(sql);
-        strbuf_free(&key);
         return -1;
     }
-    s->key = key.s;
+    s->key = strdup(key->s);
+    if (!s->key)
+        abort();
     s->sql = sql;
     return (long)ar->n_st++;
 }
 
-static void want_vals(cdc_apply *a, size_t n)
+void apply_want_vals(cdc_apply *a, size_t n)
 {
     if (n > a->cap_vals) {
         a->vals = realloc(a->vals, n * sizeof *a->vals);
@@ -305,7 +305,7 @@ bool apply_change(cdc_apply *a, const pgo_decoder *d, const pgo_msg *m, bool *st
     if (si < 0)
         return false;
     const stmt *s = &ar->st[si];
-    want_vals(a, (size_t)m->rel->ncols * 2 + 1);
+    apply_want_vals(a, (size_t)m->rel->ncols * 2 + 1);
     int np = apply_sql_params(m, a->vals);
     char what[200];
     snprintf(what, sizeof what, "%s on %.150s", kind_name(m->kind), ar->t.qname);

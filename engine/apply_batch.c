@@ -19,8 +19,6 @@
 void batch_drop(arel *ar)
 {
     abatch *b = &ar->b;
-    free(b->shape);
-    b->shape = NULL;
     b->rows = 0;
     strbuf_reset(&b->vals);
     strbuf_reset(&b->keys);
@@ -31,6 +29,7 @@ void batch_free(arel *ar)
     batch_drop(ar);
     strbuf_free(&ar->b.vals);
     strbuf_free(&ar->b.keys);
+    strbuf_free(&ar->b.shape);
     free(ar->b.offs);
     ar->b.offs = NULL;
     ar->b.cap_offs = 0;
@@ -49,12 +48,7 @@ static bool send_rows(cdc_apply *a, arel *ar, size_t si, int first, int rows)
 {
     abatch *b = &ar->b;
     size_t n = (size_t)rows * (size_t)b->np;
-    if (n > a->cap_vals) {
-        a->vals = realloc(a->vals, n * sizeof *a->vals);
-        if (!a->vals)
-            abort();
-        a->cap_vals = n;
-    }
+    apply_want_vals(a, n);
     const long *o = b->offs + (size_t)first * (size_t)b->np;
     for (size_t i = 0; i < n; i++)
         a->vals[i] = o[i] < 0 ? NULL : b->vals.s + o[i];
@@ -106,7 +100,8 @@ static bool start(cdc_apply *a, arel *ar, const pgo_msg *m, char *err, size_t er
     b->st1 = (size_t)s1;
     b->st_mid = (size_t)smid;
     b->st_max = (size_t)smax;
-    b->shape = apply_sql_shape(m);
+    strbuf_reset(&b->shape);
+    apply_sql_shape(m, &b->shape);
     b->np = 0;
     snprintf(b->what, sizeof b->what, "%s on %.140s",
              m->kind == PGO_INSERT ? "INSERT" : m->kind == PGO_UPDATE ? "UPDATE" : "DELETE",
@@ -117,30 +112,20 @@ static bool start(cdc_apply *a, arel *ar, const pgo_msg *m, char *err, size_t er
 bool batch_add(cdc_apply *a, arel *ar, const pgo_msg *m, char *err, size_t errlen)
 {
     abatch *b = &ar->b;
-    strbuf key = {0};
-    apply_sql_batch_key(m, &key);
-    char *shape = apply_sql_shape(m);
-    bool ok = true;
-    bool again = b->rows && key.n && has_key(b, key.s);
+    strbuf *key = &a->batch_key, *shape = &a->batch_shape;
+    strbuf_reset(key);
+    strbuf_reset(shape);
+    apply_sql_batch_key(m, key);
+    apply_sql_shape(m, shape);
+    bool again = b->rows && key->n && has_key(b, key->s);
     if (again)
         a->repeats++;
-    if (b->rows && (again || strcmp(shape, b->shape)))
-        ok = batch_flush(a, ar, err, errlen);
-    free(shape);
-    if (ok && !b->rows)
-        ok = start(a, ar, m, err, errlen);
-    if (!ok) {
-        strbuf_free(&key);
+    if (b->rows && (again || strcmp(shape->s, b->shape.s)) && !batch_flush(a, ar, err, errlen))
         return false;
-    }
+    if (!b->rows && !start(a, ar, m, err, errlen))
+        return false;
     /* The row's parameters, copied: the decoder's memory is reused. */
-    size_t per = (size_t)m->rel->ncols * 2 + 1;
-    if (per > a->cap_vals) {
-        a->vals = realloc(a->vals, per * sizeof *a->vals);
-        if (!a->vals)
-            abort();
-        a->cap_vals = per;
-    }
+    apply_want_vals(a, (size_t)m->rel->ncols * 2 + 1);
     int np = apply_sql_params(m, a->vals);
     b->np = np;
     size_t need = (size_t)(b->rows + 1) * (size_t)np;
@@ -159,9 +144,8 @@ bool batch_add(cdc_apply *a, arel *ar, const pgo_msg *m, char *err, size_t errle
         *o = (long)b->vals.n;
         strbuf_put(&b->vals, a->vals[j], strlen(a->vals[j]) + 1);
     }
-    if (key.n)
-        strbuf_put(&b->keys, key.s, key.n + 1);
-    strbuf_free(&key);
+    if (key->n)
+        strbuf_put(&b->keys, key->s, key->n + 1);
     b->rows++;
     return b->rows < APPLY_BATCH_MAX || batch_flush(a, ar, err, errlen);
 }

@@ -24,7 +24,7 @@ typedef struct stmt {
  * memory), and its key, to keep the keys of a batch distinct. */
 typedef struct abatch {
     int rows, np;
-    char *shape;           /* of the rows; NULL: none waiting */
+    strbuf shape;          /* of the rows (rows > 0) */
     size_t st1, st_mid, st_max; /* ar->st indexes: 1 row, APPLY_BATCH_MID, APPLY_BATCH_MAX */
     strbuf vals;           /* every value with its NUL */
     long *offs;            /* rows * np offsets into vals, -1: NULL */
@@ -82,6 +82,9 @@ struct cdc_apply {
     const char **vals;
     size_t cap_vals;
     int repeats; /* keys changed again in the open transaction (apply_repeats) */
+    /* Buffers reused for every change: a statement's key, a batch row's
+     * key and shape. */
+    strbuf stmt_key, batch_key, batch_shape;
     /* apply_on_stall */
     void (*stall_fn)(void *);
     void *stall_ctx;
@@ -93,6 +96,8 @@ struct cdc_apply {
  * in ar->st, or -1 with err. */
 long apply_stmt_for(cdc_apply *a, arel *ar, const pgo_msg *m, int rows, char *err,
                     size_t errlen);
+/* a->vals has room for n parameters. */
+void apply_want_vals(cdc_apply *a, size_t n);
 
 /* apply_batch.c. batch_add: m (apply_sql_batchable) joins its table's
  * batch (the batch there goes first if its shape differs or has m's key,

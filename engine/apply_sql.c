@@ -66,6 +66,21 @@ static void where_clause(PGconn *conn, const pgo_relation *rel, const apply_targ
     strbuf_printf(b, " LIMIT 1)");
 }
 
+/* rows rows of np parameters, "($1::t, ...), ($4::t, ...)": cols[j] is the
+ * column of parameter j (NULL: parameter j is column j). */
+static void param_rows(strbuf *b, const apply_target *t, const int *cols, int np, int rows)
+{
+    for (int r = 0; r < rows; r++) {
+        strbuf_printf(b, "%s(", r ? ", " : "");
+        for (int j = 0; j < np; j++) {
+            if (j)
+                strbuf_put(b, ", ", 2);
+            param(b, t, cols ? cols[j] : j, r * np + j + 1);
+        }
+        strbuf_put(b, ")", 1);
+    }
+}
+
 /* An insert of a key that exists overwrites the row; a table without
  * columns takes DEFAULT VALUES; GENERATED ALWAYS identities keep the
  * source's values (OVERRIDING SYSTEM VALUE) and are never SET. */
@@ -77,15 +92,7 @@ static void insert_sql(PGconn *conn, const pgo_relation *rel, const apply_target
         return;
     }
     strbuf cols = {0}, vals = {0}, set = {0}, keys = {0};
-    for (int r = 0; r < rows; r++) {
-        strbuf_printf(&vals, "%s(", r ? "), " : "");
-        for (int i = 0; i < rel->ncols; i++) {
-            if (i)
-                strbuf_put(&vals, ", ", 2);
-            param(&vals, t, i, r * rel->ncols + i + 1);
-        }
-    }
-    strbuf_put(&vals, ")", 1);
+    param_rows(&vals, t, NULL, rel->ncols, rows);
     for (int i = 0; i < rel->ncols; i++) {
         char *c = ident(conn, rel->cols[i].name);
         strbuf_printf(&cols, "%s%s", i ? ", " : "", c);
@@ -111,21 +118,15 @@ static void insert_sql(PGconn *conn, const pgo_relation *rel, const apply_target
 }
 
 /* The statement's shape: what decides its text. */
-char *apply_sql_shape(const pgo_msg *m)
+void apply_sql_shape(const pgo_msg *m, strbuf *b)
 {
-    int n = m->rel->ncols;
-    char *k = malloc((size_t)n * 2 + 4);
-    if (!k)
-        abort();
-    size_t p = 0;
-    k[p++] = (char)('0' + m->kind);
-    k[p++] = m->old_kind ? m->old_kind : '-';
-    for (int i = 0; i < n; i++) {
-        k[p++] = m->new_tup.ncols ? (m->new_tup.kinds[i] == 'u' ? 'u' : 'v') : '-';
-        k[p++] = m->old_tup.ncols ? (m->old_tup.kinds[i] == 'u' ? 'u' : 'v') : '-';
+    char k[2] = {(char)('0' + m->kind), m->old_kind ? m->old_kind : '-'};
+    strbuf_put(b, k, 2);
+    for (int i = 0; i < m->rel->ncols; i++) {
+        k[0] = m->new_tup.ncols ? (m->new_tup.kinds[i] == 'u' ? 'u' : 'v') : '-';
+        k[1] = m->old_tup.ncols ? (m->old_tup.kinds[i] == 'u' ? 'u' : 'v') : '-';
+        strbuf_put(b, k, 2);
     }
-    k[p] = 0;
-    return k;
 }
 
 /* Parameters in the order the statement text numbered them. */
@@ -317,15 +318,7 @@ void apply_sql_batch_key(const pgo_msg *m, strbuf *b)
 static void values_of(const apply_target *t, const int *cols, int np, int rows, strbuf *b)
 {
     strbuf_printf(b, "(VALUES ");
-    for (int r = 0; r < rows; r++) {
-        strbuf_printf(b, "%s(", r ? ", " : "");
-        for (int j = 0; j < np; j++) {
-            if (j)
-                strbuf_put(b, ", ", 2);
-            param(b, t, cols[j], r * np + j + 1);
-        }
-        strbuf_put(b, ")", 1);
-    }
+    param_rows(b, t, cols, np, rows);
     strbuf_printf(b, ") AS mt_v(");
     for (int j = 0; j < np; j++)
         strbuf_printf(b, "%sp%d", j ? ", " : "", j + 1);

@@ -16,8 +16,8 @@
 #include "engine/pgoutput_decode.h"
 #include "model/strbuf.h"
 
-/* The shape of m's statement: what decides its text (malloc'd). */
-char *apply_sql_shape(const pgo_msg *m);
+/* The shape of m's statement: what decides its text (appended to b). */
+void apply_sql_shape(const pgo_msg *m, strbuf *b);
 /* The statement for m on its target t (quoted identifiers through c),
  * every parameter cast to its column's type on the sink; NULL with err
  * when such a change cannot find its row (no replica identity, a key

@@ -92,10 +92,9 @@ static uint64_t signature(const char *state_dir)
     return h;
 }
 
-static void publish(mt_feed *f, local_feed *lf)
+/* A snapshot of every task goes out (NULL: the reason in err does). */
+static void publish_whole(mt_feed *f, local_feed *lf, mt_snapshot *s, const char *err)
 {
-    char err[512];
-    mt_snapshot *s = engine_local_snapshot(lf->state_dir, NULL, err, sizeof err);
     if (!s) {
         mt_feed_error(f, "%s", err);
         return;
@@ -105,33 +104,49 @@ static void publish(mt_feed *f, local_feed *lf)
     mt_feed_publish(f, s);
 }
 
-/* The first screen's tasks, before all of them; false when that was all. */
+static void publish(mt_feed *f, local_feed *lf)
+{
+    char err[512];
+    publish_whole(f, lf, engine_local_snapshot(lf->state_dir, NULL, err, sizeof err), err);
+}
+
+/* The first screen's tasks, before all of them; true when that was every
+ * task (nothing more to read now). */
 static bool publish_first(mt_feed *f, local_feed *lf)
 {
     char err[512];
     size_t total = 0;
     mt_snapshot *s = engine_local_snapshot_first(lf->state_dir, FIRST_TASKS, &total, err,
                                                  sizeof err);
-    if (!s || total <= FIRST_TASKS) {
-        mt_snapshot_free(s); /* read whole below */
-        return false;
+    if (!s) {
+        mt_feed_error(f, "%s", err);
+        return false; /* read again at once */
+    }
+    if (total <= FIRST_TASKS) {
+        publish_whole(f, lf, s, err);
+        return true;
     }
     lf->live = true; /* not all seen: none known finished */
     mt_feed_publish(f, s);
-    return true;
+    return false;
 }
 
 static void run(mt_feed *f, void *arg)
 {
     local_feed *lf = arg;
-    uint64_t last = 0;
-    int64_t last_pub = 0;
-    publish_first(f, lf);
+    /* Polling: the signature before the first read, so a change while it
+     * reads is seen. */
+    uint64_t last = task_watch_alive(lf->watch) ? 0 : signature(lf->state_dir);
+    bool whole = publish_first(f, lf);
+    int64_t last_pub = whole ? fmt_mono_ms() : 0;
     for (;;) {
         if (task_watch_alive(lf->watch)) {
             /* Every wake is a reason: a change, the user's r, a new focus,
-             * or the refresh for the heartbeats. */
-            publish(f, lf);
+             * or the refresh for the heartbeats. The first read may have
+             * been whole already. */
+            if (!whole)
+                publish(f, lf);
+            whole = false;
             if (!mt_feed_wait(f, lf->live ? REFRESH_MS : IDLE_REFRESH_MS))
                 return;
             continue;
