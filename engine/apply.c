@@ -348,12 +348,26 @@ static bool record_origin(cdc_apply *a, uint64_t end_lsn, int64_t commit_ts_us, 
     return true;
 }
 
-bool apply_commit(cdc_apply *a, uint64_t end_lsn, int64_t commit_ts_us, char *err,
-                  size_t errlen)
+/* The origin taken for the commit (origin: its name), as sessions that
+ * share it do (apply_lanes.h): only one session may hold it at a time. */
+static bool take_origin(cdc_apply *a, const char *origin, char *err, size_t errlen)
+{
+    const char *params[1] = {origin};
+    if (!pipe_send_params(a, "SELECT pg_replication_origin_session_setup($1)", 1, params,
+                          "taking the replication origin for the commit")) {
+        pipe_fail(a, err, errlen, "taking the replication origin for the commit");
+        return false;
+    }
+    return true;
+}
+
+bool apply_commit(cdc_apply *a, uint64_t end_lsn, int64_t commit_ts_us, const char *origin,
+                  char *err, size_t errlen)
 {
     if (!a->in_txn)
         return true;
-    if (!batch_flush_all(a, err, errlen) || !record_origin(a, end_lsn, commit_ts_us, err, errlen))
+    if (!batch_flush_all(a, err, errlen) || (origin && !take_origin(a, origin, err, errlen)) ||
+        !record_origin(a, end_lsn, commit_ts_us, err, errlen))
         return false;
     /* The commit before must have returned: a group is never durable
      * without the one before it. */
@@ -364,25 +378,25 @@ bool apply_commit(cdc_apply *a, uint64_t end_lsn, int64_t commit_ts_us, char *er
     a->in_txn = false;
     a->repeats = 0;
     a->mark = (commit_mark){end_lsn, commit_ts_us};
-    if (!pipe_send_sql(a, "COMMIT", "COMMIT") || !pipe_send_sync(a) || PQflush(a->c) < 0) {
+    if (!pipe_send_sql(a, "COMMIT", "COMMIT") ||
+        (origin && !pipe_send_sql(a, "SELECT pg_replication_origin_session_reset()",
+                                  "handing the replication origin back")) ||
+        !pipe_send_sync(a) || PQflush(a->c) < 0) {
         pipe_fail(a, err, errlen, "committing on the sink");
         return false;
     }
     return true;
 }
 
-bool apply_run_now(cdc_apply *a, const char *sql, const char *param, const char *what,
-                   char *err, size_t errlen)
+bool apply_scope(const cdc_apply *a, uint32_t relid, const char **qname, bool *whole)
 {
-    const char *params[1] = {param};
-    if (!batch_flush_all(a, err, errlen))
-        return false;
-    if (!pipe_send_params(a, sql, param ? 1 : 0, params, what) || !pipe_send_sync(a) ||
-        !pipe_wait(a, a->sent, true)) {
-        pipe_fail(a, err, errlen, what);
-        return false;
-    }
-    return true;
+    for (size_t i = 0; i < a->n_rels; i++)
+        if (a->rels[i].relid == relid) {
+            *qname = a->rels[i].t.qname;
+            *whole = a->rels[i].t.unique_indexes > 1;
+            return true;
+        }
+    return false;
 }
 
 bool apply_send(cdc_apply *a, const char *sql, const char *what, char *err, size_t errlen)
@@ -409,14 +423,6 @@ bool apply_rollback(cdc_apply *a, char *err, size_t errlen)
         return false;
     }
     return true;
-}
-
-void apply_note_durable(cdc_apply *a, uint64_t end_lsn, int64_t commit_ts_us)
-{
-    if (end_lsn <= a->durable_lsn)
-        return;
-    a->durable_lsn = end_lsn;
-    a->durable_ts_us = commit_ts_us;
 }
 
 void apply_on_stall(cdc_apply *a, int stall_ms, void (*fn)(void *), void *ctx)

@@ -1,5 +1,5 @@
-/* Applies decoded source changes to the sink, in the sink session that
- * owns the task's replication origin. Every change goes through libpq's
+/* Applies decoded source changes to the sink, in one sink session (of
+ * the lanes that share the task's replication origin, apply_lanes.h). Every change goes through libpq's
  * pipeline mode on a non-blocking connection: statements prepared once
  * per relation and shape are sent without waiting, and results are read
  * as they arrive, so one round trip serves a whole group of source
@@ -32,7 +32,7 @@
 
 typedef struct cdc_apply cdc_apply;
 
-/* Takes over sink (a connection with the origin already set up); src is
+/* Takes over sink (a connection to the sink; the origin is taken at each commit); src is
  * a plain connection to the source for its catalog (not taken over);
  * waits end when *stop becomes true. */
 cdc_apply *apply_new(PGconn *sink, PGconn *src, const atomic_bool *stop, char *err,
@@ -50,9 +50,16 @@ bool apply_change(cdc_apply *a, const pgo_decoder *d, const pgo_msg *m, bool *st
                   char *err, size_t errlen);
 /* Ends the group whose last source commit is end_lsn (commit_ts_us),
  * recorded in the origin by the same commit: waits for the commit in
- * flight, if any, then sends this one without waiting. */
-bool apply_commit(cdc_apply *a, uint64_t end_lsn, int64_t commit_ts_us, char *err,
-                  size_t errlen);
+ * flight, if any, then sends this one without waiting. origin: the
+ * session does not hold the origin; it takes it (by that name) for the
+ * commit and hands it back after, in the same pipeline (NULL: it holds
+ * it already). */
+bool apply_commit(cdc_apply *a, uint64_t end_lsn, int64_t commit_ts_us, const char *origin,
+                  char *err, size_t errlen);
+/* The sink table of relid (checked by apply_relation) and whether its
+ * changes conflict as a whole table: it has unique indexes besides the
+ * key's, which rows of other keys may collide on. False: not checked. */
+bool apply_scope(const cdc_apply *a, uint32_t relid, const char **qname, bool *whole);
 /* Reads the results that arrived, without waiting; false on a failure
  * (err says which statement and why). */
 bool apply_poll(cdc_apply *a, char *err, size_t errlen);
@@ -68,19 +75,11 @@ bool apply_in_txn(const cdc_apply *a);
 bool apply_busy(const cdc_apply *a);
 /* Monotonic ms of the last result read (or of apply_new). */
 int64_t apply_last_result_ms(const cdc_apply *a);
-/* Runs sql (with one text parameter, or none) now, with a sync, and
- * waits for it: the origin's session setup and reset between the sink
- * sessions (cdc_live.h). Inside an open transaction it stays open. */
-bool apply_run_now(cdc_apply *a, const char *sql, const char *param, const char *what,
-                   char *err, size_t errlen);
 /* A statement of the open transaction (one is begun first): a SAVEPOINT
  * or a ROLLBACK TO SAVEPOINT of a streamed transaction applied live. */
 bool apply_send(cdc_apply *a, const char *sql, const char *what, char *err, size_t errlen);
 /* Ends the open transaction without a trace (ROLLBACK, not waited for). */
 bool apply_rollback(cdc_apply *a, char *err, size_t errlen);
-/* A commit made in another sink session that held the origin: what is
- * durable moves on to it (never back). */
-void apply_note_durable(cdc_apply *a, uint64_t end_lsn, int64_t commit_ts_us);
 /* Called once a wait for results has seen none for stall_ms (and again
  * after each further stall_ms): the live session (cdc_live.h) lets go of
  * its locks there, so this session never waits on our other one. */

@@ -9,12 +9,12 @@
 #include "engine/spec.h"
 #include "model/fmt.h"
 
-void cdc_live_init(cdc_live *l, engine_runner *r, PGconn *cat, int main_pid, const char *origin,
-                   const char *appname)
+void cdc_live_init(cdc_live *l, engine_runner *r, PGconn *cat, const char *main_pids,
+                   const char *origin, const char *appname)
 {
     memset(l, 0, sizeof *l);
     l->r = r;
-    l->main_pid = main_pid;
+    snprintf(l->main_pids, sizeof l->main_pids, "%s", main_pids);
     l->cat = cat;
     snprintf(l->origin, sizeof l->origin, "%s", origin);
     snprintf(l->appname, sizeof l->appname, "%s", appname);
@@ -57,20 +57,19 @@ static void let_go(cdc_live *l, const char *why)
  * go: that costs only time. */
 static const char *BLOCKS_SQL =
     "WITH RECURSIVE w(pid, depth) AS ("
-    "  SELECT unnest(pg_blocking_pids($2::int)), 1"
+    "  SELECT unnest(pg_blocking_pids(m)), 1 FROM unnest($2::int[]) m"
     "  UNION SELECT unnest(pg_blocking_pids(w.pid)), w.depth + 1 FROM w WHERE w.depth < 8)"
     " SELECT EXISTS (SELECT 1 FROM w WHERE pid = $1::int)";
 
 static bool blocks_main(cdc_live *l)
 {
-    char err[700], a[16], b[16];
+    char err[700], a[16];
     PGconn *c = engine_connect(&l->r->spec, &l->r->spec.sink, false, "migtop cdc lock check", err,
                                sizeof err);
     if (!c)
         return true;
     snprintf(a, sizeof a, "%d", apply_backend_pid(l->a));
-    snprintf(b, sizeof b, "%d", l->main_pid);
-    const char *params[2] = {a, b};
+    const char *params[2] = {a, l->main_pids};
     PGresult *r = pg_query_within(c, BLOCKS_SQL, 2, params, 5000, err, sizeof err);
     bool blocks = !r || !strcmp(PQgetvalue(r, 0, 0), "t");
     PQclear(r);
@@ -195,32 +194,20 @@ void cdc_live_poll(cdc_live *l)
     }
 }
 
-static bool origin_here(cdc_apply *a, const char *origin, char *err, size_t errlen)
-{
-    return apply_run_now(a, "SELECT pg_replication_origin_session_setup($1)", origin,
-                         "taking the replication origin", err, errlen);
-}
-
-static bool origin_away(cdc_apply *a, char *err, size_t errlen)
-{
-    return apply_run_now(a, "SELECT pg_replication_origin_session_reset()", NULL,
-                         "handing the replication origin over", err, errlen);
-}
-
-/* The live session's transaction commits with the origin's position. */
+/* The live session's transaction commits with the origin's position,
+ * taking the origin for the commit and handing it back. */
 static bool commit_here(cdc_live *l, uint64_t end_lsn, int64_t ts, char *err, size_t errlen)
 {
     char e2[1500];
-    if (origin_here(l->a, l->origin, e2, sizeof e2) &&
-        apply_commit(l->a, end_lsn, ts, e2, sizeof e2) && apply_settle(l->a, e2, sizeof e2) &&
-        origin_away(l->a, e2, sizeof e2))
+    if (apply_commit(l->a, end_lsn, ts, l->origin, e2, sizeof e2) &&
+        apply_settle(l->a, e2, sizeof e2))
         return true;
     snprintf(err, errlen, "committing streamed transaction %u: %s", l->xid, e2);
     return false;
 }
 
-bool cdc_live_commit(cdc_live *l, cdc_apply *main, uint64_t end_lsn, int64_t commit_ts_us,
-                     bool skip, int64_t *rows, char *err, size_t errlen)
+bool cdc_live_commit(cdc_live *l, uint64_t end_lsn, int64_t commit_ts_us, bool skip,
+                     int64_t *rows, char *err, size_t errlen)
 {
     *rows = 0;
     if (skip) {
@@ -236,11 +223,9 @@ bool cdc_live_commit(cdc_live *l, cdc_apply *main, uint64_t end_lsn, int64_t com
         return false;
     }
     l->committing = true; /* main waits on its own here, never on our locks */
-    bool ok = origin_away(main, err, errlen) && commit_here(l, end_lsn, commit_ts_us, err, errlen) &&
-              origin_here(main, l->origin, err, errlen);
+    bool ok = commit_here(l, end_lsn, commit_ts_us, err, errlen);
     l->committing = false;
     if (ok) {
-        apply_note_durable(main, end_lsn, commit_ts_us);
         engine_logf(&l->r->log[ES_CDC], "INFO",
                     "transaction %u: %lld changes applied as it streamed (over %.1f s), committed",
                     l->xid, (long long)l->changes, (double)(fmt_mono_ms() - l->started_ms) / 1000);

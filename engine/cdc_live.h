@@ -39,7 +39,7 @@
 typedef struct cdc_live {
     engine_runner *r;
     PGconn *cat;          /* the source's catalog (the session's) */
-    int main_pid;         /* the main sink session's backend */
+    char main_pids[64];   /* the main sink sessions' backends, "{1,2}" */
     char origin[200];
     char appname[300];    /* the CDC sessions' (cdc_appname) */
     cdc_apply *a;         /* the second sink session; NULL until needed */
@@ -52,8 +52,8 @@ typedef struct cdc_live {
     bool committing;      /* in cdc_live_commit: not let go from apply_on_stall */
 } cdc_live;
 
-void cdc_live_init(cdc_live *l, engine_runner *r, PGconn *cat, int main_pid, const char *origin,
-                   const char *appname);
+void cdc_live_init(cdc_live *l, engine_runner *r, PGconn *cat, const char *main_pids,
+                   const char *origin, const char *appname);
 void cdc_live_free(cdc_live *l); /* an open transaction dies with the session */
 
 /* Stream Start: xid becomes the live one when none is and this is its
@@ -68,13 +68,14 @@ void cdc_live_change(cdc_live *l, const pgo_decoder *d, const pgo_msg *m);
 void cdc_live_abort(cdc_live *l, uint32_t xid, uint32_t subxid);
 /* Reads what arrived without waiting (a failure lets go). */
 void cdc_live_poll(cdc_live *l);
-/* The live transaction's Stream Commit. main has committed and settled
- * everything before it; the origin moves here for this commit and back.
+/* The live transaction's Stream Commit. The main sessions have committed
+ * and settled everything before it; the origin comes here for this
+ * commit and goes back (no session holds it at rest, apply_lanes.h).
  * skip: applied before a crash (the origin is past it): rolled back.
- * False (err) only when the origin could not be moved back and forth:
- * the session ends. *rows: the changes it committed. */
-bool cdc_live_commit(cdc_live *l, cdc_apply *main, uint64_t end_lsn, int64_t commit_ts_us,
-                     bool skip, int64_t *rows, char *err, size_t errlen);
+ * False (err) when the commit failed: the session ends. *rows: the
+ * changes it committed. */
+bool cdc_live_commit(cdc_live *l, uint64_t end_lsn, int64_t commit_ts_us, bool skip,
+                     int64_t *rows, char *err, size_t errlen);
 /* apply_on_stall of main: lets go of the live transaction when the main
  * session's wait is on it (asked of the sink's pg_blocking_pids). */
 void cdc_live_let_go(void *live);

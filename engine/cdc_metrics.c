@@ -253,11 +253,18 @@ void cdc_metrics_tick(cdc_metrics *m, bool force)
                      (now - m->live_since_ms) / 1000);
         put(m, "streamed_transactions_open", b);
     }
-    int pid = atomic_load(&m->a_apply_pid);
-    if (pid) { /* the apply's session, to find it in the sink's pg_stat_activity */
-        snprintf(b, sizeof b, "%d", pid);
-        put(m, "sink_backend_pid", b);
+    if (m->lanes) { /* the parallelism of the apply, for the CDC pane */
+        /* Short enough for the detail pane at 80 columns: the groups that
+         * ran beside the commit before, the changes that waited for it. */
+        int o = snprintf(b, sizeof b, "%d sink session%s", m->lanes, m->lanes > 1 ? "s" : "");
+        if (m->lanes > 1 && m->groups)
+            snprintf(b + o, sizeof b - (size_t)o, ", %.0f%% of %" PRId64 " groups overlapped, %"
+                     PRId64 " key waits", 100.0 * (double)m->overlapped / (double)m->groups,
+                     m->groups, m->key_waits);
+        put(m, "parallel_apply", b);
     }
+    if (atomic_load(&m->a_apply_pid) && m->apply_pids[0]) /* to find them in pg_stat_activity */
+        put(m, "sink_backend_pids", m->apply_pids);
     put(m, "state", m->state);
     put(m, "last_error", m->last_error[0] ? m->last_error : "none");
     if (m->last_error[0]) {

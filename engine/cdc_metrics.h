@@ -32,6 +32,11 @@ typedef struct cdc_metrics {
     int streams_open;
     uint32_t live_xid;
     int64_t live_changes, live_since_ms;
+    /* Parallel apply (apply_lanes.h): sink sessions, groups committed,
+     * those run beside the commit before, changes that waited on a key. */
+    int lanes;
+    int64_t groups, overlapped, key_waits;
+    char apply_pids[64];     /* the sink sessions' backends, "12, 13" */
     char last_error[1200];
     const char *state;       /* streaming, reconnecting, paused */
     /* The source's figures, asked every second by a thread of their own
@@ -60,7 +65,7 @@ typedef struct cdc_metrics {
     int64_t last_tick_ms, last_log_ms, prev_txns, prev_rows;
     uint64_t logged_position;
     double txn_rate, row_rate;
-    engine_kv kv[16];
+    engine_kv kv[20];
     size_t n_kv;
     bool publish_pending;
 } cdc_metrics;

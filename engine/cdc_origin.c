@@ -67,10 +67,41 @@ static bool origin_call(PGconn *sink, const char *sql, const char *origin, const
     }
 }
 
+/* The sessions of an earlier runner gone before the origin's progress is
+ * read: no session holds the origin at rest (apply_lanes.h), so one left
+ * by a runner killed mid-commit would not make the origin "active", and
+ * its commit could land after the read (a group applied twice). Waits
+ * until the server has none left (10 s at most). */
+static bool no_stale_sessions(PGconn *sink, const char *appname, char *err, size_t errlen)
+{
+    const char *params[1] = {appname};
+    char e2[700];
+    end_stale_sessions(sink, appname);
+    for (int i = 0; i < 200; i++) {
+        PGresult *r = pg_query(sink,
+                               "SELECT count(*) FROM pg_stat_activity"
+                               " WHERE application_name = $1 AND pid <> pg_backend_pid()",
+                               1, params, e2, sizeof e2);
+        if (!r) {
+            snprintf(err, errlen, "cannot list the sink's sessions: %s", e2);
+            return false;
+        }
+        bool none = !strcmp(PQgetvalue(r, 0, 0), "0");
+        PQclear(r);
+        if (none)
+            return true;
+        fmt_sleep_ms(50);
+    }
+    snprintf(err, errlen, "sessions named \"%s\" of an earlier runner are still on the sink "
+             "10 s after they were ended", appname);
+    return false;
+}
+
 bool cdc_origin_attach(PGconn *sink, const char *origin, const char *appname, uint64_t *lsn,
                        char *err, size_t errlen)
 {
-    return origin_call(sink,
+    return no_stale_sessions(sink, appname, err, errlen) &&
+           origin_call(sink,
                        "SELECT pg_replication_origin_create($1) WHERE NOT EXISTS"
                        " (SELECT 1 FROM pg_replication_origin WHERE roname = $1)",
                        origin, appname, "create", err, errlen) &&

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/apply.h"
+#include "engine/apply_lanes.h"
 #include "engine/cdc_live.h"
 #include "engine/cdc_origin.h"
 #include "engine/cdc_spool.h"
@@ -32,7 +32,7 @@ typedef struct session {
     engine_runner *r;
     cdc_metrics *m;
     cdc_stream s;
-    cdc_apply *a;
+    apply_lanes *l;       /* the sink sessions applying (apply_lanes.h) */
     PGconn *cat;          /* the source's catalog, for the applier */
     pgo_decoder d;
     cdc_spools spools;    /* streamed transactions not yet committed */
@@ -51,6 +51,7 @@ typedef struct session {
     int64_t last_feedback_ms;
     int64_t last_recv_ms; /* anything from the walsender */
     bool progressed;      /* something committed: the backoff starts over */
+    lanes_stats base;     /* the runner's figures before this session */
     char *replay;         /* a streamed message read back */
     size_t replay_cap;
 } session;
@@ -86,13 +87,13 @@ static bool feedback(session *x, bool reply, char *err, size_t errlen)
  * source may let the WAL go). */
 static bool note_durable(session *x, char *err, size_t errlen)
 {
-    uint64_t lsn = apply_durable_lsn(x->a);
+    uint64_t lsn = lanes_durable_lsn(x->l);
     if (lsn <= x->flushed)
         return true;
     cdc_metrics *m = x->m;
     x->flushed = lsn;
     m->position = lsn;
-    m->position_ts_us = apply_durable_ts(x->a);
+    m->position_ts_us = lanes_durable_ts(x->l);
     m->last_lag_us = fmt_now_ms() * 1000 - m->position_ts_us;
     m->last_commit_ms = fmt_mono_ms();
     m->txns += x->flight_txns;
@@ -118,8 +119,8 @@ static bool note_durable(session *x, char *err, size_t errlen)
 
 static bool commit_group(session *x, char *err, size_t errlen)
 {
-    if (apply_in_txn(x->a)) {
-        if (!apply_commit(x->a, x->group_end_lsn, x->group_end_us, err, errlen) ||
+    if (lanes_in_txn(x->l)) {
+        if (!lanes_commit(x->l, x->group_end_lsn, x->group_end_us, err, errlen) ||
             !note_durable(x, err, errlen)) /* the commit before, if it returned meanwhile */
             return false;
         x->flight_txns += x->group_txns;
@@ -138,7 +139,7 @@ static bool txn_done(session *x, uint64_t end_lsn, int64_t commit_ts, char *err,
     x->group_end_lsn = end_lsn;
     x->group_end_us = commit_ts;
     if (x->group_txns >= GROUP_TXNS || x->group_rows >= GROUP_ROWS ||
-        fmt_mono_ms() - x->group_start_ms >= GROUP_MS || apply_repeats(x->a) >= GROUP_REPEATS)
+        fmt_mono_ms() - x->group_start_ms >= GROUP_MS || lanes_repeats(x->l) >= GROUP_REPEATS)
         return commit_group(x, err, errlen);
     return true;
 }
@@ -146,7 +147,7 @@ static bool txn_done(session *x, uint64_t end_lsn, int64_t commit_ts, char *err,
 static session_end apply_one(session *x, const pgo_msg *msg, char *err, size_t errlen)
 {
     bool structure = false;
-    if (!apply_change(x->a, &x->d, msg, &structure, err, errlen))
+    if (!lanes_change(x->l, &x->d, msg, &structure, err, errlen))
         return structure ? END_STRUCTURE : END_ERROR;
     x->group_rows++;
     return GO_ON;
@@ -158,7 +159,7 @@ static session_end apply_one(session *x, const pgo_msg *msg, char *err, size_t e
  * before it). */
 static bool main_settled(session *x, char *err, size_t errlen)
 {
-    return commit_group(x, err, errlen) && apply_settle(x->a, err, errlen) &&
+    return commit_group(x, err, errlen) && lanes_settle(x->l, err, errlen) &&
            note_durable(x, err, errlen);
 }
 
@@ -176,9 +177,10 @@ static session_end live_commit(session *x, bool *done, char *err, size_t errlen)
         *done = false;
         return GO_ON;
     }
-    if (!cdc_live_commit(&x->live, x->a, msg->end_lsn, msg->commit_ts, skip, &rows, err,
-                         errlen))
+    if (!cdc_live_commit(&x->live, msg->end_lsn, msg->commit_ts, skip, &rows, err, errlen))
         return END_ERROR;
+    if (!skip)
+        lanes_note_durable(x->l, msg->end_lsn, msg->commit_ts);
     cdc_spool_drop(&x->spools, cdc_spool_find(&x->spools, msg->xid));
     if (skip)
         return GO_ON;
@@ -209,7 +211,7 @@ static session_end stream_commit(session *x, char *err, size_t errlen)
         cdc_spool_drop(&x->spools, sp);
         return GO_ON;
     }
-    if (!x->group_txns && !apply_in_txn(x->a))
+    if (!x->group_txns && !lanes_in_txn(x->l))
         x->group_start_ms = fmt_mono_ms();
     session_end e = GO_ON;
     size_t len;
@@ -241,7 +243,7 @@ static session_end on_message(session *x, char *err, size_t errlen)
         x->skip_txn = msg->final_lsn < x->origin_lsn;
         if (!x->skip_txn && !x->m->oldest_pending_us)
             x->m->oldest_pending_us = msg->commit_ts;
-        if (!x->group_txns && !apply_in_txn(x->a))
+        if (!x->group_txns && !lanes_in_txn(x->l))
             x->group_start_ms = fmt_mono_ms();
         return GO_ON;
     case PGO_INSERT:
@@ -292,7 +294,7 @@ static session_end on_data(session *x, const char *data, size_t len, char *err, 
 
 static bool nothing_pending(const session *x)
 {
-    return !x->in_src_txn && !x->group_txns && !apply_in_txn(x->a) && !apply_busy(x->a) &&
+    return !x->in_src_txn && !x->group_txns && !lanes_in_txn(x->l) && !lanes_busy(x->l) &&
            !x->spools.open;
 }
 
@@ -307,8 +309,8 @@ static void idle_advance(session *x, uint64_t lsn)
         /* Only streamed transactions still open on the source: everything
          * it sent is here, and waiting for their commit is no stall (the
          * watchdog would call it one after 30 s). The position stays. */
-        if (x->spools.open && !x->in_src_txn && !x->group_txns && !apply_in_txn(x->a) &&
-            !apply_busy(x->a)) {
+        if (x->spools.open && !x->in_src_txn && !x->group_txns && !lanes_in_txn(x->l) &&
+            !lanes_busy(x->l)) {
             cdc_metrics_alive(x->m);
             engine_status_work(&x->r->status, 1);
         }
@@ -335,7 +337,7 @@ static void idle_advance(session *x, uint64_t lsn)
 /* The stop: what is applied becomes durable, and the slot is told. */
 static session_end stop_session(session *x, char *err, size_t errlen)
 {
-    if (!x->in_src_txn && (!commit_group(x, err, errlen) || !apply_settle(x->a, err, errlen) ||
+    if (!x->in_src_txn && (!commit_group(x, err, errlen) || !lanes_settle(x->l, err, errlen) ||
                            !note_durable(x, err, errlen)))
         return END_ERROR;
     char e2[200];
@@ -369,24 +371,41 @@ static session_end on_event(session *x, cdc_event ev, const char *data, size_t l
     return GO_ON;
 }
 
+/* What the metrics show of the sessions, each turn of the loop. */
+static void figures(session *x)
+{
+    lanes_stats ls = lanes_get_stats(x->l);
+    cdc_metrics *m = x->m;
+    m->lanes = ls.lanes;
+    m->groups = x->base.groups + ls.groups;
+    m->overlapped = x->base.overlapped + ls.overlapped;
+    m->key_waits = x->base.key_waits + ls.key_waits;
+    atomic_store(&m->a_apply_pid, lanes_backend_pid(x->l)); /* the one waited on */
+    m->streams_open = x->spools.open;
+    m->live_xid = cdc_live_active(&x->live, x->live.xid) ? x->live.xid : 0;
+    m->live_changes = x->live.changes;
+    m->live_since_ms = x->live.started_ms;
+    cdc_metrics_tick(m, false);
+}
+
 static session_end stream_loop(session *x, char *err, size_t errlen)
 {
     for (;;) {
         if (engine_runner_stopping(x->r))
             return stop_session(x, err, errlen);
-        if (!apply_poll(x->a, err, errlen) || !note_durable(x, err, errlen))
+        if (!lanes_poll(x->l, err, errlen) || !note_durable(x, err, errlen))
             return END_ERROR;
         if (fmt_mono_ms() - x->live_polled_ms >= LIVE_POLL_MS) {
             cdc_live_poll(&x->live);
             x->live_polled_ms = fmt_mono_ms();
         }
-        bool boundary_open = !x->in_src_txn && (x->group_txns || apply_in_txn(x->a));
+        bool boundary_open = !x->in_src_txn && (x->group_txns || lanes_in_txn(x->l));
         const char *data = NULL;
         size_t len = 0;
         uint64_t lsn = 0;
         bool reply = false;
         cdc_event ev = cdc_stream_next(&x->s, boundary_open ? 0 : 100,
-                                       apply_busy(x->a) ? apply_socket(x->a) : -1, &data, &len,
+                                       lanes_busy(x->l) ? lanes_socket(x->l) : -1, &data, &len,
                                        &lsn, &reply, err, errlen);
         if (ev == CDC_EV_ERROR)
             return END_ERROR;
@@ -398,37 +417,51 @@ static session_end stream_loop(session *x, char *err, size_t errlen)
          * are current (idle_advance). */
         if (fmt_mono_ms() - x->last_feedback_ms >= 1000 && !feedback(x, true, err, errlen))
             return END_ERROR;
-        x->m->streams_open = x->spools.open;
-        x->m->live_xid = cdc_live_active(&x->live, x->live.xid) ? x->live.xid : 0;
-        x->m->live_changes = x->live.changes;
-        x->m->live_since_ms = x->live.started_ms;
-        cdc_metrics_tick(x->m, false);
+        figures(x);
     }
 }
 
-/* The three connections, the origin, and the stream started from it. */
+/* The connections (the sink's lanes, the source's catalog and stream),
+ * the origin, and the stream started from it. */
 static bool open_session(session *x, char *err, size_t errlen)
 {
     engine_runner *r = x->r;
     char app[300], origin[200];
     cdc_appname(r, app, sizeof app);
     cdc_origin_name(r->slot, origin, sizeof origin);
-    PGconn *sink = engine_connect(&r->spec, &r->spec.sink, false, app, err, errlen);
-    if (!sink)
+    PGconn *sinks[2] = {NULL, NULL};
+    int n = lanes_wanted();
+    sinks[0] = engine_connect(&r->spec, &r->spec.sink, false, app, err, errlen);
+    if (!sinks[0])
         return false;
-    if (!cdc_origin_attach(sink, origin, app, &x->origin_lsn, err, errlen)) {
-        PQfinish(sink);
+    /* The other lanes after the origin's attach: it ends every session of
+     * this task's name but its own (what a dead runner left). */
+    bool ok = cdc_origin_attach(sinks[0], origin, app, &x->origin_lsn, err, errlen);
+    for (int i = 1; ok && i < n; i++)
+        ok = (sinks[i] = engine_connect(&r->spec, &r->spec.sink, false, app, err, errlen));
+    if (ok)
+        x->cat = engine_connect(&r->spec, &r->spec.src, false, app, err, errlen);
+    if (!ok || !x->cat) {
+        for (int i = 0; i < n; i++)
+            PQfinish(sinks[i]);
         return false;
     }
-    x->cat = engine_connect(&r->spec, &r->spec.src, false, app, err, errlen);
-    if (!x->cat) {
-        PQfinish(sink);
+    if (!(x->l = lanes_new(sinks, n, x->cat, &r->stop, origin, err, errlen)))
         return false;
-    }
-    if (!(x->a = apply_new(sink, x->cat, &r->stop, err, errlen)))
-        return false;
-    cdc_live_init(&x->live, r, x->cat, apply_backend_pid(x->a), origin, app);
-    apply_on_stall(x->a, LIVE_STALL_MS, cdc_live_let_go, &x->live);
+    char pids[64];
+    lanes_pids(x->l, pids, sizeof pids);
+    cdc_live_init(&x->live, r, x->cat, pids, origin, app);
+    /* "{12,13}" to "12, 13", for the metrics */
+    size_t k = 0;
+    for (const char *p = pids; *p && k + 2 < sizeof x->m->apply_pids; p++)
+        if (*p == ',') {
+            x->m->apply_pids[k++] = ',';
+            x->m->apply_pids[k++] = ' ';
+        } else if (*p != '{' && *p != '}') {
+            x->m->apply_pids[k++] = *p;
+        }
+    x->m->apply_pids[k] = '\0';
+    lanes_on_stall(x->l, LIVE_STALL_MS, cdc_live_let_go, &x->live);
     PGconn *src = engine_connect(&r->spec, &r->spec.src, true, app, err, errlen);
     /* From the origin's position; the first time (0/0) the slot starts at
      * its confirmed position, the consistent point of the copy. */
@@ -444,7 +477,9 @@ static bool open_session(session *x, char *err, size_t errlen)
 session_end cdc_session_run(engine_runner *r, cdc_metrics *m, bool *progressed, char *err,
                             size_t errlen)
 {
-    session x = {.r = r, .m = m};
+    session x = {.r = r, .m = m,
+                 .base = {.groups = m->groups, .overlapped = m->overlapped,
+                          .key_waits = m->key_waits}};
     pgo_init(&x.d);
     cdc_spools_init(&x.spools, r->dir);
     session_end end = END_ERROR;
@@ -463,7 +498,7 @@ session_end cdc_session_run(engine_runner *r, cdc_metrics *m, bool *progressed, 
             m->state = "streaming";
             atomic_store(&m->a_streaming, true);
         }
-        atomic_store(&m->a_apply_pid, apply_backend_pid(x.a));
+        atomic_store(&m->a_apply_pid, lanes_backend_pid(x.l));
         cdc_metrics_alive(m);
         x.last_feedback_ms = x.last_recv_ms = fmt_mono_ms();
         end = stream_loop(&x, err, errlen);
@@ -475,7 +510,7 @@ session_end cdc_session_run(engine_runner *r, cdc_metrics *m, bool *progressed, 
     m->live_xid = 0;
     cdc_stream_close(&x.s);
     cdc_live_free(&x.live);
-    apply_free(x.a);
+    lanes_free(x.l);
     PQfinish(x.cat);
     cdc_spools_free(&x.spools);
     pgo_free(&x.d);

@@ -110,9 +110,9 @@ static void publish(mt_feed *f, local_feed *lf)
     publish_whole(f, lf, engine_local_snapshot(lf->state_dir, NULL, err, sizeof err), err);
 }
 
-/* The first screen's tasks, before all of them; true when that was every
- * task (nothing more to read now). */
-static bool publish_first(mt_feed *f, local_feed *lf)
+/* The first screen's tasks, before all of them (all of them when they
+ * are few). */
+static void publish_first(mt_feed *f, local_feed *lf)
 {
     char err[512];
     size_t total = 0;
@@ -120,33 +120,32 @@ static bool publish_first(mt_feed *f, local_feed *lf)
                                                  sizeof err);
     if (!s) {
         mt_feed_error(f, "%s", err);
-        return false; /* read again at once */
+        return;
     }
     if (total <= FIRST_TASKS) {
         publish_whole(f, lf, s, err);
-        return true;
+        return;
     }
     lf->live = true; /* not all seen: none known finished */
     mt_feed_publish(f, s);
-    return false;
 }
 
 static void run(mt_feed *f, void *arg)
 {
     local_feed *lf = arg;
-    /* Polling: the signature before the first read, so a change while it
-     * reads is seen. */
+    /* The first screen before anything else: watching every task
+     * directory (an inotify watch each, milliseconds for 1000 tasks)
+     * waits until it is out. Then everything is read again, watched: a
+     * change while the first screen was read is seen there. */
+    publish_first(f, lf);
+    lf->watch = task_watch_start(lf->state_dir, poke, lf); /* NULL: poll */
     uint64_t last = task_watch_alive(lf->watch) ? 0 : signature(lf->state_dir);
-    bool whole = publish_first(f, lf);
-    int64_t last_pub = whole ? fmt_mono_ms() : 0;
+    int64_t last_pub = 0;
     for (;;) {
         if (task_watch_alive(lf->watch)) {
             /* Every wake is a reason: a change, the user's r, a new focus,
-             * or the refresh for the heartbeats. The first read may have
-             * been whole already. */
-            if (!whole)
-                publish(f, lf);
-            whole = false;
+             * or the refresh for the heartbeats. */
+            publish(f, lf);
             if (!mt_feed_wait(f, lf->live ? REFRESH_MS : IDLE_REFRESH_MS))
                 return;
             continue;
@@ -174,7 +173,6 @@ mt_feed *engine_local_feed(mt_backend *b, char *err, size_t errlen)
     mt_feed *f = mt_feed_new(label, run, lf, local_feed_free);
     lf->f = f;
     lf->orphans = orphan_scan_start(lf->state_dir, poke, lf);
-    lf->watch = task_watch_start(lf->state_dir, poke, lf); /* NULL: poll */
     if (!mt_feed_start(f, err, errlen)) {
         mt_feed_free(f);
         return NULL;

@@ -4,7 +4,7 @@
 #  - runner and supervisor both killed: RunnerDown at once, in every
 #    reading, with since when; gate 1 fails; `migtop supervise` brings it
 #    back and the readings say Running again;
-#  - the sink's apply session stopped (SIGSTOP): Stalled within the stall
+#  - the sink's apply sessions stopped (SIGSTOP): Stalled within the stall
 #    threshold, naming the backend that does not answer; SIGCONT: moving
 #    again, rows equal;
 #  - a sink session holding a lock the apply needs: Stalled, naming the
@@ -70,20 +70,21 @@ tmux_gone 'RunnerDown' 5 || fail "the dashboard still shows RunnerDown"
 tmux_keys Escape
 write; same
 
-echo "== the sink's apply session stopped: Stalled, then moving again"
+echo "== the sink's apply sessions stopped: Stalled, then moving again"
 cdc_wait_running tr 30
-apply=$(cdc_metric tr sink_backend_pid)
-[ -n "$apply" ] || fail "no sink_backend_pid in the CDC metrics"
-kill -STOP "$apply"
+pids=$(cdc_metric tr sink_backend_pids)
+[[ "$pids" =~ ^[0-9]+,\ [0-9]+$ ]] || fail "sink_backend_pids does not list the two apply sessions: $pids"
+apply=${pids//,/}
+kill -STOP $apply
 write 50
 t0=$(date +%s)
 wait_list '^Stalled$' 20
 echo "stalled shown $(($(date +%s) - t0)) s after the write (threshold ${MIGTOP_STALL_S} s)"
 reason=$(cdc_metric tr stall_reason)
 echo "stall_reason: $reason"
-grep -q "the sink's backend (pid $apply" <<<"$reason" || fail "the stall does not name the backend: $reason"
+grep -Eq "the sink's backend \(pid (${pids/, /|})" <<<"$reason" || fail "the stall does not name a backend of $pids: $reason"
 see 'tr +.*Stalled' 10
-kill -CONT "$apply"
+kill -CONT $apply
 wait_list '^Running$' 30
 same
 grep -q 'CDC moving again after' "$state/tasks/tr/cdc.log" || fail "the recovery is not logged"

@@ -1,0 +1,82 @@
+/* Parallel apply. The groups of source transactions (cdc_session.c) go
+ * to the sink in turn over several sink sessions, lanes: while one
+ * group's commit is in flight on one lane, the next group's statements
+ * run on another, so the sink works on two groups at once (on a durable
+ * sink a backend waits on its WAL writes, and one core cannot apply for
+ * two).
+ *
+ * The result is serial apply's, commit by commit:
+ * - Commits keep the source's order: a group commits only once the
+ *   group before it has returned, so the origin's position, recorded by
+ *   each commit, is always exact; a crash (kill -9) loses and repeats
+ *   nothing. The origin is held by one session at a time: each lane
+ *   takes it for its commit and hands it back in the same pipeline, and
+ *   no session holds it at rest.
+ * - A change whose key a group in flight wrote waits until that group is
+ *   durable before it is sent (its row is not visible before), as does a
+ *   TRUNCATE, and any change of a table whose unique indexes besides the
+ *   key rows of other keys may collide on (or whose row cannot be told:
+ *   unchanged TOAST in a whole-row identity). When it is its group's first
+ *   change, the group goes behind the one in flight instead, in the same
+ *   session's pipeline (no round trip lost: rows every transaction
+ *   changes apply as fast as serially); after a group had to wait
+ *   within its first 32 changes, the next ones follow it in its session,
+ *   and every 16th tries the other again. Keys are hashed (key_set.h): a collision only
+ *   makes a change wait.
+ * So the sink's row locks never make the older group wait on the newer
+ * one, and every key sees its changes in the source's order. */
+#ifndef MIGTOP_ENGINE_APPLY_LANES_H
+#define MIGTOP_ENGINE_APPLY_LANES_H
+
+#include <libpq-fe.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine/apply.h"
+
+#define LANES_MAX 4
+
+typedef struct apply_lanes apply_lanes;
+
+/* What the CDC pane shows of the parallelism. */
+typedef struct lanes_stats {
+    int lanes;
+    int64_t groups;     /* committed */
+    int64_t overlapped; /* of them, sent while the group before was in flight */
+    int64_t key_waits;  /* changes that waited for a group in flight */
+} lanes_stats;
+
+/* Takes over the n sink connections (the origin not held by any: after
+ * cdc_origin_attach it is handed back first); origin names it. */
+apply_lanes *lanes_new(PGconn **sinks, int n, PGconn *src, const atomic_bool *stop,
+                       const char *origin, char *err, size_t errlen);
+void lanes_free(apply_lanes *l);
+
+/* apply.h's calls, over the lanes. */
+bool lanes_change(apply_lanes *l, const pgo_decoder *d, const pgo_msg *m, bool *structure,
+                  char *err, size_t errlen);
+bool lanes_commit(apply_lanes *l, uint64_t end_lsn, int64_t commit_ts_us, char *err,
+                  size_t errlen);
+bool lanes_poll(apply_lanes *l, char *err, size_t errlen);
+bool lanes_settle(apply_lanes *l, char *err, size_t errlen);
+bool lanes_in_txn(const apply_lanes *l);
+bool lanes_busy(const apply_lanes *l);
+/* The socket whose results are awaited first (the oldest lane busy). */
+int lanes_socket(const apply_lanes *l);
+uint64_t lanes_durable_lsn(const apply_lanes *l);
+int64_t lanes_durable_ts(const apply_lanes *l);
+int lanes_repeats(const apply_lanes *l);
+void lanes_note_durable(apply_lanes *l, uint64_t end_lsn, int64_t commit_ts_us);
+void lanes_on_stall(apply_lanes *l, int stall_ms, void (*fn)(void *), void *ctx);
+/* The backend the apply waits on (the oldest lane busy, else the one the
+ * next change goes to): the one the watchdog names when stuck. */
+int lanes_backend_pid(const apply_lanes *l);
+/* Every lane's backend, "{1,2}", for pg_blocking_pids (cdc_live.h). */
+void lanes_pids(const apply_lanes *l, char *out, size_t outlen);
+lanes_stats lanes_get_stats(const apply_lanes *l);
+/* MIGTOP_APPLY_LANES, else 2; 1 to 4. */
+int lanes_wanted(void);
+
+#endif
