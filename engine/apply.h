@@ -1,7 +1,8 @@
 /* Applies decoded source changes to the sink, in one sink session (of
- * the lanes that share the task's replication origin, apply_lanes.h). Every change goes through libpq's
- * pipeline mode on a non-blocking connection: statements prepared once
- * per relation and shape are sent without waiting, and results are read
+ * the lanes that share the task's replication origin, apply_lanes.h).
+ * Every change goes through libpq's pipeline mode on a non-blocking
+ * connection: statements prepared once per relation and shape are sent
+ * without waiting, and results are read
  * as they arrive, so one round trip serves a whole group of source
  * transactions and the caller keeps reading the stream meanwhile. The
  * caller groups: apply_commit ends the group with COMMIT, its last source

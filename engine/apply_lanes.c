@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/apply_sql.h"
 #include "engine/key_set.h"
 #include "engine/pg.h"
 
@@ -105,20 +106,10 @@ static bool tuple_hash(const pgo_relation *rel, const pgo_tuple *tup, bool all, 
     return any;
 }
 
-static bool keyed(const pgo_relation *rel)
-{
-    if (rel->replident == 'f')
-        return false;
-    for (int i = 0; i < rel->ncols; i++)
-        if (rel->cols[i].key)
-            return true;
-    return false;
-}
-
 /* The rows m touches (its old and new key): up to two hashes. */
 static bool row_hashes(const pgo_msg *m, uint64_t table, uint64_t *hs, int *nh)
 {
-    bool all = !keyed(m->rel);
+    bool all = !apply_sql_keyed(m->rel);
     *nh = 0;
     if (m->kind == PGO_DELETE || (m->kind == PGO_UPDATE && m->old_kind)) {
         if (!m->old_kind || !tuple_hash(m->rel, &m->old_tup, all, table, &hs[(*nh)++]))
@@ -331,7 +322,8 @@ void lanes_pids(const apply_lanes *l, char *out, size_t outlen)
 {
     int n = snprintf(out, outlen, "{");
     for (int i = 0; i < l->n && n > 0 && (size_t)n < outlen; i++)
-        n += snprintf(out + n, outlen - (size_t)n, "%s%d", i ? "," : "", apply_backend_pid(l->a[i]));
+        n += snprintf(out + n, outlen - (size_t)n, "%s%d", i ? "," : "",
+                      apply_backend_pid(l->a[i]));
     if (n > 0 && (size_t)n < outlen)
         snprintf(out + n, outlen - (size_t)n, "}");
 }

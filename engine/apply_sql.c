@@ -22,7 +22,7 @@ static void param(strbuf *b, const apply_target *t, int col, int n)
 
 /* Whether the relation finds rows by a key (replica identity default with
  * a primary key, or an index) rather than by the whole old row. */
-static bool keyed(const pgo_relation *rel)
+bool apply_sql_keyed(const pgo_relation *rel)
 {
     if (rel->replident == 'f')
         return false;
@@ -39,7 +39,7 @@ static void where_clause(PGconn *conn, const pgo_relation *rel, const apply_targ
                          const pgo_tuple *src, int *np, strbuf *b)
 {
     const char *qname = t->qname;
-    if (keyed(rel)) {
+    if (apply_sql_keyed(rel)) {
         strbuf_printf(b, " WHERE ");
         int k = 0;
         for (int i = 0; i < rel->ncols; i++) {
@@ -104,7 +104,7 @@ static void insert_sql(PGconn *conn, const pgo_relation *rel, const apply_target
     }
     strbuf_printf(b, "INSERT INTO %s (%s)%s VALUES %s", t->qname, strbuf_str(&cols),
                   t->identity_always ? " OVERRIDING SYSTEM VALUE" : "", strbuf_str(&vals));
-    if (keyed(rel)) {
+    if (apply_sql_keyed(rel)) {
         if (set.n)
             strbuf_printf(b, " ON CONFLICT (%s) DO UPDATE SET %s", strbuf_str(&keys),
                           strbuf_str(&set));
@@ -144,7 +144,7 @@ int apply_sql_params(const pgo_msg *m, const char **vals)
             if (m->new_tup.kinds[i] != 'u')
                 vals[np++] = m->new_tup.vals[i];
     const pgo_tuple *src = m->old_kind ? &m->old_tup : &m->new_tup;
-    bool k = keyed(rel);
+    bool k = apply_sql_keyed(rel);
     for (int i = 0; i < rel->ncols; i++) {
         if (k ? !rel->cols[i].key : src->kinds[i] == 'u')
             continue;
@@ -214,13 +214,13 @@ char *apply_sql_change(PGconn *conn, const pgo_msg *m, const apply_target *t, ch
     const pgo_relation *rel = m->rel;
     strbuf b = {0};
     const pgo_tuple *src = m->old_kind ? &m->old_tup : &m->new_tup;
-    if (m->kind != PGO_INSERT && !keyed(rel) && m->old_kind != 'O') {
+    if (m->kind != PGO_INSERT && !apply_sql_keyed(rel) && m->old_kind != 'O') {
         snprintf(err, errlen,
                  "%s.%s has no replica identity: an UPDATE or DELETE cannot find its row",
                  rel->nspname, rel->relname);
         return NULL;
     }
-    if (m->kind != PGO_INSERT && keyed(rel))
+    if (m->kind != PGO_INSERT && apply_sql_keyed(rel))
         for (int i = 0; i < rel->ncols; i++)
             if (rel->cols[i].key && src->kinds[i] != 't' && src->kinds[i] != 'n') {
                 snprintf(err, errlen,
@@ -280,7 +280,8 @@ bool apply_sql_batchable(const pgo_msg *m, const apply_target *t)
     /* 2 * ncols + 1 parameters a row, and at most 65535 a statement. */
     if (!rel->ncols || rel->ncols > 250 || t->redirected)
         return false;
-    if (!keyed(rel)) /* rows found by their whole old row: only inserts, in any order */
+    /* Rows found by their whole old row: only inserts, in any order. */
+    if (!apply_sql_keyed(rel))
         return m->kind == PGO_INSERT;
     const pgo_tuple *src;
     if (m->kind == PGO_INSERT)
@@ -303,7 +304,7 @@ bool apply_sql_batchable(const pgo_msg *m, const apply_target *t)
 
 void apply_sql_batch_key(const pgo_msg *m, strbuf *b)
 {
-    if (!keyed(m->rel))
+    if (!apply_sql_keyed(m->rel))
         return; /* no key: nothing to keep distinct */
     const pgo_tuple *src = m->kind == PGO_DELETE ? &m->old_tup : &m->new_tup;
     for (int i = 0; i < m->rel->ncols; i++)

@@ -26,6 +26,9 @@ char *apply_sql_change(PGconn *c, const pgo_msg *m, const apply_target *t, char 
                        size_t errlen);
 /* A change that changes nothing (an UPDATE of a table without columns). */
 bool apply_sql_noop(const pgo_msg *m);
+/* Rows found by their key columns (not REPLICA IDENTITY FULL, some key
+ * column), else by their whole old row. */
+bool apply_sql_keyed(const pgo_relation *rel);
 /* The parameters of m's statement in the order its text numbers them;
  * vals has room for 2 * ncols + 1. Returns their number. */
 int apply_sql_params(const pgo_msg *m, const char **vals);

@@ -192,6 +192,33 @@ static void keep_history(cdc_metrics *m, int64_t now, double lag_s)
     free(text);
 }
 
+/* The sink sessions: the streamed transactions open (and the one applied
+ * as it streams), the apply's parallelism, the backends' pids. */
+static void put_sessions(cdc_metrics *m, int64_t now)
+{
+    char b[128];
+    if (m->streams_open) {
+        int o = snprintf(b, sizeof b, "%d", m->streams_open);
+        if (m->live_xid)
+            snprintf(b + o, sizeof b - (size_t)o, "; xid %u applying as it streams: %" PRId64
+                     " changes, open %" PRId64 " s", m->live_xid, m->live_changes,
+                     (now - m->live_since_ms) / 1000);
+        put(m, "streamed_transactions_open", b);
+    }
+    if (m->lanes) { /* the parallelism of the apply, for the CDC pane */
+        /* Short enough for the detail pane at 80 columns: the groups that
+         * ran beside the commit before, the changes that waited for it. */
+        int o = snprintf(b, sizeof b, "%d sink session%s", m->lanes, m->lanes > 1 ? "s" : "");
+        if (m->lanes > 1 && m->groups)
+            snprintf(b + o, sizeof b - (size_t)o, ", %.0f%% of %" PRId64 " groups overlapped, %"
+                     PRId64 " key waits", 100.0 * (double)m->overlapped / (double)m->groups,
+                     m->groups, m->key_waits);
+        put(m, "parallel_apply", b);
+    }
+    if (atomic_load(&m->a_apply_pid) && m->apply_pids[0]) /* to find them in pg_stat_activity */
+        put(m, "sink_backend_pids", m->apply_pids);
+}
+
 void cdc_metrics_tick(cdc_metrics *m, bool force)
 {
     int64_t now = fmt_mono_ms();
@@ -245,26 +272,7 @@ void cdc_metrics_tick(cdc_metrics *m, bool force)
     put(m, "rows_applied", b);
     snprintf(b, sizeof b, "%d", m->reconnects);
     put(m, "reconnects", b);
-    if (m->streams_open) {
-        int o = snprintf(b, sizeof b, "%d", m->streams_open);
-        if (m->live_xid)
-            snprintf(b + o, sizeof b - (size_t)o, "; xid %u applying as it streams: %" PRId64
-                     " changes, open %" PRId64 " s", m->live_xid, m->live_changes,
-                     (now - m->live_since_ms) / 1000);
-        put(m, "streamed_transactions_open", b);
-    }
-    if (m->lanes) { /* the parallelism of the apply, for the CDC pane */
-        /* Short enough for the detail pane at 80 columns: the groups that
-         * ran beside the commit before, the changes that waited for it. */
-        int o = snprintf(b, sizeof b, "%d sink session%s", m->lanes, m->lanes > 1 ? "s" : "");
-        if (m->lanes > 1 && m->groups)
-            snprintf(b + o, sizeof b - (size_t)o, ", %.0f%% of %" PRId64 " groups overlapped, %"
-                     PRId64 " key waits", 100.0 * (double)m->overlapped / (double)m->groups,
-                     m->groups, m->key_waits);
-        put(m, "parallel_apply", b);
-    }
-    if (atomic_load(&m->a_apply_pid) && m->apply_pids[0]) /* to find them in pg_stat_activity */
-        put(m, "sink_backend_pids", m->apply_pids);
+    put_sessions(m, now);
     put(m, "state", m->state);
     put(m, "last_error", m->last_error[0] ? m->last_error : "none");
     if (m->last_error[0]) {
