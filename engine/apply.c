@@ -11,8 +11,8 @@
 #include "model/fmt.h"
 #include "model/strbuf.h"
 
-cdc_apply *apply_new(PGconn *sink, PGconn *src, const atomic_bool *stop, char *err,
-                     size_t errlen)
+cdc_apply *apply_new(PGconn *sink, PGconn *src, const char *origin, const atomic_bool *stop,
+                     char *err, size_t errlen)
 {
     char e2[600];
     /* Commits are durable when they return (what the origin's progress and
@@ -48,6 +48,7 @@ cdc_apply *apply_new(PGconn *sink, PGconn *src, const atomic_bool *stop, char *e
         abort();
     a->c = sink;
     a->src = src;
+    snprintf(a->origin, sizeof a->origin, "%s", origin);
     a->stop = stop;
     a->last_result_ms = fmt_mono_ms();
     return a;
@@ -348,11 +349,11 @@ static bool record_origin(cdc_apply *a, uint64_t end_lsn, int64_t commit_ts_us, 
     return true;
 }
 
-/* The origin taken for the commit (origin: its name), as sessions that
- * share it do (apply_lanes.h): only one session may hold it at a time. */
-static bool take_origin(cdc_apply *a, const char *origin, char *err, size_t errlen)
+/* The origin taken for the commit, as sessions that share it do
+ * (apply_lanes.h): only one session may hold it at a time. */
+static bool take_origin(cdc_apply *a, char *err, size_t errlen)
 {
-    const char *params[1] = {origin};
+    const char *params[1] = {a->origin};
     if (!pipe_send_params(a, "SELECT pg_replication_origin_session_setup($1)", 1, params,
                           "taking the replication origin for the commit")) {
         pipe_fail(a, err, errlen, "taking the replication origin for the commit");
@@ -361,12 +362,12 @@ static bool take_origin(cdc_apply *a, const char *origin, char *err, size_t errl
     return true;
 }
 
-bool apply_commit(cdc_apply *a, uint64_t end_lsn, int64_t commit_ts_us, const char *origin,
-                  char *err, size_t errlen)
+bool apply_commit(cdc_apply *a, uint64_t end_lsn, int64_t commit_ts_us, char *err,
+                  size_t errlen)
 {
     if (!a->in_txn)
         return true;
-    if (!batch_flush_all(a, err, errlen) || (origin && !take_origin(a, origin, err, errlen)) ||
+    if (!batch_flush_all(a, err, errlen) || !take_origin(a, err, errlen) ||
         !record_origin(a, end_lsn, commit_ts_us, err, errlen))
         return false;
     /* The commit before must have returned: a group is never durable
@@ -379,8 +380,8 @@ bool apply_commit(cdc_apply *a, uint64_t end_lsn, int64_t commit_ts_us, const ch
     a->repeats = 0;
     a->mark = (commit_mark){end_lsn, commit_ts_us};
     if (!pipe_send_sql(a, "COMMIT", "COMMIT") ||
-        (origin && !pipe_send_sql(a, "SELECT pg_replication_origin_session_reset()",
-                                  "handing the replication origin back")) ||
+        !pipe_send_sql(a, "SELECT pg_replication_origin_session_reset()",
+                       "handing the replication origin back") ||
         !pipe_send_sync(a) || PQflush(a->c) < 0) {
         pipe_fail(a, err, errlen, "committing on the sink");
         return false;

@@ -33,11 +33,12 @@
 
 typedef struct cdc_apply cdc_apply;
 
-/* Takes over sink (a connection to the sink; the origin is taken at each commit); src is
- * a plain connection to the source for its catalog (not taken over);
- * waits end when *stop becomes true. */
-cdc_apply *apply_new(PGconn *sink, PGconn *src, const atomic_bool *stop, char *err,
-                     size_t errlen);
+/* Takes over sink (a connection to the sink, not holding the origin);
+ * src is a plain connection to the source for its catalog (not taken
+ * over); origin names the task's replication origin, taken at each
+ * commit; waits end when *stop becomes true. */
+cdc_apply *apply_new(PGconn *sink, PGconn *src, const char *origin, const atomic_bool *stop,
+                     char *err, size_t errlen);
 void apply_free(cdc_apply *a); /* closes the sink connection too */
 
 /* A Relation message: finds its target on the sink and compares the
@@ -51,12 +52,11 @@ bool apply_change(cdc_apply *a, const pgo_decoder *d, const pgo_msg *m, bool *st
                   char *err, size_t errlen);
 /* Ends the group whose last source commit is end_lsn (commit_ts_us),
  * recorded in the origin by the same commit: waits for the commit in
- * flight, if any, then sends this one without waiting. origin: the
- * session does not hold the origin; it takes it (by that name) for the
- * commit and hands it back after, in the same pipeline (NULL: it holds
- * it already). */
-bool apply_commit(cdc_apply *a, uint64_t end_lsn, int64_t commit_ts_us, const char *origin,
-                  char *err, size_t errlen);
+ * flight, if any, then sends this one without waiting. The session takes
+ * the origin for the commit and hands it back after, in the same
+ * pipeline: sessions share it, one at a time (apply_lanes.h). */
+bool apply_commit(cdc_apply *a, uint64_t end_lsn, int64_t commit_ts_us, char *err,
+                  size_t errlen);
 /* The sink table of relid (checked by apply_relation) and whether its
  * changes conflict as a whole table: it has unique indexes besides the
  * key's, which rows of other keys may collide on. False: not checked. */

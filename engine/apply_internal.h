@@ -59,6 +59,7 @@ typedef struct commit_mark {
 
 struct cdc_apply {
     PGconn *c, *src;
+    char origin[200]; /* the task's replication origin, taken at each commit */
     const atomic_bool *stop;
     /* The pipeline. Statements are numbered as sent (sent) and as their
      * results are read (done); a sync is not a statement. */

@@ -16,7 +16,6 @@ struct apply_lanes {
     key_set keys[2];    /* what each lane's group wrote: table, whole table, rows */
     bool barrier[2];    /* its group holds a TRUNCATE: everything waits for it */
     int n, cur;         /* cur: the lane of the open group */
-    char origin[200];
     bool overlapped_now; /* the open group ran beside the commit before */
     /* Chaining: groups go behind the one before in the same session, as
      * serial apply does, after a group had to wait before it had sent
@@ -56,10 +55,9 @@ apply_lanes *lanes_new(PGconn **sinks, int n, PGconn *src, const atomic_bool *st
     apply_lanes *l = calloc(1, sizeof *l);
     if (!l)
         abort();
-    snprintf(l->origin, sizeof l->origin, "%s", origin);
     l->st.lanes = n;
     for (int i = 0; i < n; i++) {
-        l->a[i] = apply_new(sinks[i], src, stop, err, errlen); /* takes sinks[i] either way */
+        l->a[i] = apply_new(sinks[i], src, origin, stop, err, errlen); /* takes sinks[i] */
         if (!l->a[i]) {
             for (int k = i + 1; k < n; k++)
                 PQfinish(sinks[k]);
@@ -211,7 +209,7 @@ bool lanes_commit(apply_lanes *l, uint64_t end_lsn, int64_t commit_ts_us, char *
     /* The group before must have returned: commits keep the source's order. */
     if (l->n == 2 && apply_busy(l->a[1 - l->cur]) && !settle_lane(l, 1 - l->cur, err, errlen))
         return false;
-    if (!apply_commit(a, end_lsn, commit_ts_us, l->origin, err, errlen))
+    if (!apply_commit(a, end_lsn, commit_ts_us, err, errlen))
         return false;
     l->st.groups++;
     l->st.overlapped += l->overlapped_now;
@@ -281,24 +279,30 @@ static int waited_lane(const apply_lanes *l)
 int lanes_socket(const apply_lanes *l) { return apply_socket(l->a[waited_lane(l)]); }
 int lanes_backend_pid(const apply_lanes *l) { return apply_backend_pid(l->a[waited_lane(l)]); }
 
-uint64_t lanes_durable_lsn(const apply_lanes *l)
+/* The latest commit that returned, over the lanes and the live
+ * session's (commits keep the source's order: the latest is the last). */
+static uint64_t latest_durable(const apply_lanes *l, int64_t *ts)
 {
     uint64_t best = l->noted_lsn;
+    *ts = l->noted_ts;
     for (int i = 0; i < l->n; i++)
-        if (apply_durable_lsn(l->a[i]) > best)
+        if (apply_durable_lsn(l->a[i]) > best) {
             best = apply_durable_lsn(l->a[i]);
+            *ts = apply_durable_ts(l->a[i]);
+        }
     return best;
+}
+
+uint64_t lanes_durable_lsn(const apply_lanes *l)
+{
+    int64_t ts;
+    return latest_durable(l, &ts);
 }
 
 int64_t lanes_durable_ts(const apply_lanes *l)
 {
-    uint64_t best = l->noted_lsn;
-    int64_t ts = l->noted_ts;
-    for (int i = 0; i < l->n; i++)
-        if (apply_durable_lsn(l->a[i]) > best) {
-            best = apply_durable_lsn(l->a[i]);
-            ts = apply_durable_ts(l->a[i]);
-        }
+    int64_t ts;
+    latest_durable(l, &ts);
     return ts;
 }
 
@@ -318,14 +322,13 @@ void lanes_on_stall(apply_lanes *l, int stall_ms, void (*fn)(void *), void *ctx)
         apply_on_stall(l->a[i], stall_ms, fn, ctx);
 }
 
-void lanes_pids(const apply_lanes *l, char *out, size_t outlen)
+void lanes_pids(const apply_lanes *l, const char *sep, char *out, size_t outlen)
 {
-    int n = snprintf(out, outlen, "{");
-    for (int i = 0; i < l->n && n > 0 && (size_t)n < outlen; i++)
-        n += snprintf(out + n, outlen - (size_t)n, "%s%d", i ? "," : "",
-                      apply_backend_pid(l->a[i]));
-    if (n > 0 && (size_t)n < outlen)
-        snprintf(out + n, outlen - (size_t)n, "}");
+    size_t n = 0;
+    out[0] = '\0';
+    for (int i = 0; i < l->n && n < outlen; i++)
+        n += (size_t)snprintf(out + n, outlen - n, "%s%d", i ? sep : "",
+                              apply_backend_pid(l->a[i]));
 }
 
 lanes_stats lanes_get_stats(const apply_lanes *l) { return l->st; }

@@ -1,5 +1,5 @@
 /* Parallel apply. The groups of source transactions (cdc_session.c) go
- * to the sink in turn over several sink sessions, lanes: while one
+ * to the sink in turn over two sink sessions, lanes: while one
  * group's commit is in flight on one lane, the next group's statements
  * run on another, so the sink works on two groups at once (on a durable
  * sink a backend waits on its WAL writes, and one core cannot apply for
@@ -21,8 +21,8 @@
  *   session's pipeline (no round trip lost: rows every transaction
  *   changes apply as fast as serially); after a group had to wait
  *   within its first 32 changes, the next ones follow it in its session,
- *   and every 16th tries the other again. Keys are hashed (key_set.h): a collision only
- *   makes a change wait.
+ *   and every 16th tries the other again. Keys are hashed (key_set.h):
+ *   a collision only makes a change wait.
  * So the sink's row locks never make the older group wait on the newer
  * one, and every key sees its changes in the source's order. */
 #ifndef MIGTOP_ENGINE_APPLY_LANES_H
@@ -36,8 +36,6 @@
 
 #include "engine/apply.h"
 
-#define LANES_MAX 4
-
 typedef struct apply_lanes apply_lanes;
 
 /* What the CDC pane shows of the parallelism. */
@@ -48,8 +46,9 @@ typedef struct lanes_stats {
     int64_t key_waits;  /* changes that waited for a group in flight */
 } lanes_stats;
 
-/* Takes over the n sink connections (the origin not held by any: after
- * cdc_origin_attach it is handed back first); origin names it. */
+/* Takes over the n (1 or 2) sink connections; the first attached the
+ * origin (cdc_origin_attach) and hands it back here, so none holds it
+ * at rest; origin names it. */
 apply_lanes *lanes_new(PGconn **sinks, int n, PGconn *src, const atomic_bool *stop,
                        const char *origin, char *err, size_t errlen);
 void lanes_free(apply_lanes *l);
@@ -73,10 +72,10 @@ void lanes_on_stall(apply_lanes *l, int stall_ms, void (*fn)(void *), void *ctx)
 /* The backend the apply waits on (the oldest lane busy, else the one the
  * next change goes to): the one the watchdog names when stuck. */
 int lanes_backend_pid(const apply_lanes *l);
-/* Every lane's backend, "{1,2}", for pg_blocking_pids (cdc_live.h). */
-void lanes_pids(const apply_lanes *l, char *out, size_t outlen);
+/* Every lane's backend, sep between them: "12, 13". */
+void lanes_pids(const apply_lanes *l, const char *sep, char *out, size_t outlen);
 lanes_stats lanes_get_stats(const apply_lanes *l);
-/* MIGTOP_APPLY_LANES, else 2; 1 to 4. */
+/* MIGTOP_APPLY_LANES (1 or 2), else 2. */
 int lanes_wanted(void);
 
 #endif

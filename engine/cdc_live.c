@@ -14,7 +14,7 @@ void cdc_live_init(cdc_live *l, engine_runner *r, PGconn *cat, const char *main_
 {
     memset(l, 0, sizeof *l);
     l->r = r;
-    snprintf(l->main_pids, sizeof l->main_pids, "%s", main_pids);
+    snprintf(l->main_pids, sizeof l->main_pids, "{%s}", main_pids); /* an int[] */
     l->cat = cat;
     snprintf(l->origin, sizeof l->origin, "%s", origin);
     snprintf(l->appname, sizeof l->appname, "%s", appname);
@@ -92,7 +92,7 @@ static bool open_session(cdc_live *l)
     PGconn *c = engine_connect(&l->r->spec, &l->r->spec.sink, false, l->appname, err,
                                sizeof err);
     if (c)
-        l->a = apply_new(c, l->cat, &l->r->stop, err, sizeof err);
+        l->a = apply_new(c, l->cat, l->origin, &l->r->stop, err, sizeof err);
     if (!l->a) {
         engine_logf(&l->r->log[ES_CDC], "WARN",
                     "cannot open a second sink session for streamed transactions (they are "
@@ -199,7 +199,7 @@ void cdc_live_poll(cdc_live *l)
 static bool commit_here(cdc_live *l, uint64_t end_lsn, int64_t ts, char *err, size_t errlen)
 {
     char e2[1500];
-    if (apply_commit(l->a, end_lsn, ts, l->origin, e2, sizeof e2) &&
+    if (apply_commit(l->a, end_lsn, ts, e2, sizeof e2) &&
         apply_settle(l->a, e2, sizeof e2))
         return true;
     snprintf(err, errlen, "committing streamed transaction %u: %s", l->xid, e2);

@@ -39,7 +39,7 @@
 typedef struct cdc_live {
     engine_runner *r;
     PGconn *cat;          /* the source's catalog (the session's) */
-    char main_pids[64];   /* the main sink sessions' backends, "{1,2}" */
+    char main_pids[64];   /* the main sink sessions' backends, "{12,13}" */
     char origin[200];
     char appname[300];    /* the CDC sessions' (cdc_appname) */
     cdc_apply *a;         /* the second sink session; NULL until needed */

@@ -449,18 +449,9 @@ static bool open_session(session *x, char *err, size_t errlen)
     if (!(x->l = lanes_new(sinks, n, x->cat, &r->stop, origin, err, errlen)))
         return false;
     char pids[64];
-    lanes_pids(x->l, pids, sizeof pids);
+    lanes_pids(x->l, ",", pids, sizeof pids);
     cdc_live_init(&x->live, r, x->cat, pids, origin, app);
-    /* "{12,13}" to "12, 13", for the metrics */
-    size_t k = 0;
-    for (const char *p = pids; *p && k + 2 < sizeof x->m->apply_pids; p++)
-        if (*p == ',') {
-            x->m->apply_pids[k++] = ',';
-            x->m->apply_pids[k++] = ' ';
-        } else if (*p != '{' && *p != '}') {
-            x->m->apply_pids[k++] = *p;
-        }
-    x->m->apply_pids[k] = '\0';
+    lanes_pids(x->l, ", ", x->m->apply_pids, sizeof x->m->apply_pids);
     lanes_on_stall(x->l, LIVE_STALL_MS, cdc_live_let_go, &x->live);
     PGconn *src = engine_connect(&r->spec, &r->spec.src, true, app, err, errlen);
     /* From the origin's position; the first time (0/0) the slot starts at
