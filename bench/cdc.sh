@@ -15,6 +15,10 @@
 #               of 30 branches and 300 tellers (hot rows)
 #   bigtxn      one transaction updating every row of a 1 M row table:
 #               from its commit on the source to visible on the sink
+#   fullident   a drain of 3000 updates (10 s at 300 a second) of a
+#               REPLICA IDENTITY FULL table without a key: 5000 rows of
+#               4 kB TOAST values, an index on the column the updates pick
+#               rows by
 #
 # Lag is measured both ways, the same for both sides, every 100 ms:
 #   slot lag    how long ago the source's WAL passed the slot's
@@ -25,13 +29,13 @@
 # source (interpolated between samples).
 # Goals (issue 16): slot lag p50 <= 1.5x native's and p99 <= 2x; applied
 # lag no worse; drains >= 1.5x native's rate; the big transaction <= 1.0x.
-#   bench/cdc.sh [SCALE] [ROUNDS] [PHASES]   (defaults 30 3 rate500,unlimited,sysbench,drain,drainhot,bigtxn)
+#   bench/cdc.sh [SCALE] [ROUNDS] [PHASES]   (defaults 30 3 rate500,unlimited,sysbench,drain,drainhot,bigtxn,fullident)
 #   MIGTOP_BUILD_DIR=build-x bench/cdc.sh    (default: scripts/build.sh, build/)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scale=${1:-30}
 rounds=${2:-3}
-IFS=, read -r -a phases <<<"${3:-rate500,unlimited,sysbench,drain,drainhot,bigtxn}"
+IFS=, read -r -a phases <<<"${3:-rate500,unlimited,sysbench,drain,drainhot,bigtxn,fullident}"
 secs=${BENCH_SECS:-20} # each load's length (a quick try: BENCH_SECS=3 BENCH_BIG_ROWS=10000)
 if [ -n "${MIGTOP_BUILD_DIR:-}" ]; then
   build=$(cd "$MIGTOP_BUILD_DIR" && pwd)
@@ -76,6 +80,11 @@ P src "ALTER TABLE pgbench_history REPLICA IDENTITY FULL" >/dev/null
 P src "CREATE TABLE big (id int PRIMARY KEY, v int NOT NULL)" >/dev/null
 P src "INSERT INTO big SELECT g, 0 FROM generate_series(1, ${BENCH_BIG_ROWS:-1000000}) g" >/dev/null
 P src "VACUUM ANALYZE big" >/dev/null
+P src "CREATE TABLE audit (k int NOT NULL, note text, big text, n int NOT NULL)" >/dev/null
+P src "ALTER TABLE audit REPLICA IDENTITY FULL; ALTER TABLE audit ALTER big SET STORAGE EXTERNAL" >/dev/null
+P src "INSERT INTO audit SELECT g, md5(g::text), repeat(md5((g * 7)::text), 128), 0 FROM generate_series(1, 5000) g" >/dev/null
+P src "CREATE INDEX ON audit (k)" >/dev/null
+P src "VACUUM ANALYZE audit" >/dev/null
 # The marker: bumped in a transaction of its own (or with the work to time),
 # applied on a sink exactly when everything committed before it is.
 P src "CREATE TABLE bench_marker (id int PRIMARY KEY, n bigint NOT NULL)" >/dev/null
@@ -182,6 +191,8 @@ now() { P src "SELECT extract(epoch FROM clock_timestamp())"; }
 pgb() { pgbench -n -h 127.0.0.1 -p "$sp" -U postgres "$@" postgres >"$work/pgbench.out" 2>&1; }
 results=$work/results
 : >"$results"
+printf '%s\n' '\set k random(1, 5000)' \
+  'UPDATE audit SET n = n + 1, note = md5(random()::text) WHERE k = :k;' >"$work/audit.sql"
 
 lag_phase() { # NAME ROUND LOAD...
   local name=$1 round=$2
@@ -215,7 +226,11 @@ drain_phase() {
   P nat "ALTER SUBSCRIPTION bench_sub DISABLE" >/dev/null
   r=$(runner)
   kill -STOP "$r"
-  if [ "$kind" = drainhot ]; then pgb -c 4 -j 2 -T $((secs * 3 / 2)); else pgb -c 4 -j 2 -N -T $((secs * 3 / 2)); fi
+  case $kind in
+    drainhot) pgb -c 4 -j 2 -T $((secs * 3 / 2)) ;;
+    fullident) pgb -c 2 -j 2 -R 300 -T 10 -f "$work/audit.sql" ;;
+    *) pgb -c 4 -j 2 -N -T $((secs * 3 / 2)) ;;
+  esac
   n=$(bump)
   t0=$(date +%s.%N)
   P nat "ALTER SUBSCRIPTION bench_sub ENABLE" >/dev/null
@@ -242,7 +257,7 @@ for round in $(seq "$rounds"); do
     echo "== round $round: $ph"
     case $ph in
       rate500 | unlimited | sysbench) lag_phase "$ph" "$round" "load_$ph" ;;
-      drain | drainhot) drain_phase "$round" "$ph" ;;
+      drain | drainhot | fullident) drain_phase "$round" "$ph" ;;
       bigtxn) bigtxn_phase "$round" ;;
       *) echo "unknown phase $ph" >&2; exit 2 ;;
     esac
@@ -252,7 +267,7 @@ done
 # Equal at the end (row counts and a checksum per table, both sinks).
 settle
 for c in src nat mig; do
-  echo "   $c: $(P "$c" "SELECT (SELECT count(*) FROM pgbench_history) || ' history rows, balance ' || (SELECT sum(abalance) FROM pgbench_accounts) || ', big ' || (SELECT sum(v) FROM big) || ', sbtest1 ' || (SELECT sum(k) FROM sbtest1)")"
+  echo "   $c: $(P "$c" "SELECT (SELECT count(*) FROM pgbench_history) || ' history rows, balance ' || (SELECT sum(abalance) FROM pgbench_accounts) || ', big ' || (SELECT sum(v) FROM big) || ', sbtest1 ' || (SELECT sum(k) FROM sbtest1) || ', audit ' || (SELECT sum(n) || ' ' || md5(string_agg(note, ',' ORDER BY k)) FROM audit)")"
 done
 
 python3 - "$results" "$scale" "$rounds" <<'PY'
@@ -283,7 +298,7 @@ def lags(src, pos, t0, t1):
         p = a if l1 == l0 else a + (b - a) * (l + 1 - l0) / (l1 - l0)
         out.append(max(0.0, t - p))
     return out
-lagrows, drain, drainhot, big = {}, [], [], []
+lagrows, drain, drainhot, big, full = {}, [], [], [], []
 for line in open(results):
     f = line.split()
     if f[0] == "lag":
@@ -300,6 +315,8 @@ for line in open(results):
         drainhot.append((float(f[2]), float(f[3])))
     elif f[0] == "bigtxn":
         big.append((float(f[2]), float(f[3])))
+    elif f[0] == "fullident":
+        full.append((float(f[2]), float(f[3])))
 def med(xs): return statistics.median(xs) if xs else float("nan")
 def spread(xs): return f"{min(xs):.2f}-{max(xs):.2f}" if xs else "-"
 print(f"\n== results: pgbench scale {scale}, {rounds} round(s), durable servers; medians (spread over rounds)")
@@ -313,7 +330,7 @@ for name, rs in lagrows.items():
         print(f"{name:10} {kind:12} {med(n50):7.3f} ({spread(n50):>9}) {med(m50):7.3f} ({spread(m50):>9}) {r50:6.2f} "
               f"{med(n99):7.3f} ({spread(n99):>9}) {med(m99):7.3f} ({spread(m99):>9}) {r99:6.2f}")
 for label, rows in (("30 s backlog drain (s)", drain), ("the same, hot rows (s)", drainhot),
-                    ("1 M row transaction (s)", big)):
+                    ("1 M row transaction (s)", big), ("FULL identity drain (s)", full)):
     if rows:
         n = [a for a, _ in rows]; m = [b for _, b in rows]
         print(f"{label:26} native {med(n):6.2f} ({spread(n)})  migtop {med(m):6.2f} ({spread(m)})  ratio {med(m) / med(n):5.2f}")

@@ -285,6 +285,23 @@ static bool prepare_change(cdc_apply *a, const pgo_decoder *d, const pgo_msg *m,
 bool apply_change(cdc_apply *a, const pgo_decoder *d, const pgo_msg *m, bool *structure,
                   char *err, size_t errlen)
 {
+    return apply_change_gated(a, d, m, false, structure, err, errlen);
+}
+
+bool apply_gatable(const cdc_apply *a, const pgo_msg *m)
+{
+    if (m->kind == PGO_TRUNCATE)
+        return false;
+    for (size_t i = 0; i < a->n_rels; i++)
+        if (a->rels[i].relid == m->rel->relid)
+            return a->rels[i].version == m->rel->version &&
+                   apply_sql_batchable(m, &a->rels[i].t);
+    return false;
+}
+
+bool apply_change_gated(cdc_apply *a, const pgo_decoder *d, const pgo_msg *m, bool gated,
+                        bool *structure, char *err, size_t errlen)
+{
     if (!prepare_change(a, d, m, structure, err, errlen))
         return false;
     a->rows++;
@@ -299,15 +316,15 @@ bool apply_change(cdc_apply *a, const pgo_decoder *d, const pgo_msg *m, bool *st
         return false;
     }
     if (apply_sql_batchable(m, &ar->t))
-        return batch_add(a, ar, m, err, errlen);
+        return batch_add(a, ar, m, gated, err, errlen);
     if (!batch_flush(a, ar, err, errlen)) /* this table's changes before, first */
         return false;
     long si = apply_stmt_for(a, ar, m, 1, err, errlen);
     if (si < 0)
         return false;
     const stmt *s = &ar->st[si];
-    apply_want_vals(a, (size_t)m->rel->ncols * 2 + 1);
-    int np = apply_sql_params(m, a->vals);
+    apply_want_vals(a, APPLY_SQL_MAX_PARAMS(m->rel));
+    int np = apply_sql_params(m, &ar->t, a->vals);
     char what[200];
     snprintf(what, sizeof what, "%s on %.150s", kind_name(m->kind), ar->t.qname);
     if (!pipe_send_prepared(a, s->name, np, a->vals, what, s->sql)) {
@@ -425,6 +442,8 @@ bool apply_rollback(cdc_apply *a, char *err, size_t errlen)
     }
     return true;
 }
+
+void apply_on_gate(cdc_apply *a, apply_gate g) { a->gate = g; }
 
 void apply_on_stall(cdc_apply *a, int stall_ms, void (*fn)(void *), void *ctx)
 {

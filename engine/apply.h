@@ -50,6 +50,23 @@ bool apply_relation(cdc_apply *a, const pgo_relation *rel, bool *structure, char
  * relation is checked first (apply_relation) when its shape is new. */
 bool apply_change(cdc_apply *a, const pgo_decoder *d, const pgo_msg *m, bool *structure,
                   char *err, size_t errlen);
+/* Whether m (its relation checked) would wait in its table's batch
+ * rather than go at once: a change apply_change_gated can hold back. */
+bool apply_gatable(const cdc_apply *a, const pgo_msg *m);
+/* apply_change, but with gated (m apply_gatable) the batch m joins is
+ * not sent before the gate (apply_on_gate) returned: the row waits for
+ * another session's transaction, and the rest of the group goes on. */
+bool apply_change_gated(cdc_apply *a, const pgo_decoder *d, const pgo_msg *m, bool gated,
+                        bool *structure, char *err, size_t errlen);
+/* What a gated batch waits for: shut(ctx) says it would wait now (a
+ * full batch then grows, up to a bound, rather than wait); wait(ctx, ...)
+ * runs before it is sent, false failing the send (err says why). */
+typedef struct apply_gate {
+    bool (*shut)(void *ctx);
+    bool (*wait)(void *ctx, char *err, size_t errlen);
+    void *ctx;
+} apply_gate;
+void apply_on_gate(cdc_apply *a, apply_gate g);
 /* Ends the group whose last source commit is end_lsn (commit_ts_us),
  * recorded in the origin by the same commit: waits for the commit in
  * flight, if any, then sends this one without waiting. The session takes
@@ -88,7 +105,8 @@ void apply_on_stall(cdc_apply *a, int stall_ms, void (*fn)(void *), void *ctx);
 int apply_backend_pid(const cdc_apply *a); /* the sink session's, for pg_locks */
 int64_t apply_rows(const cdc_apply *a);    /* rows changed since apply_new */
 /* Changes in the open transaction to a row it had changed already (seen
- * where batches meet a key twice): a hot row's versions piling up. */
+ * where batches meet a key twice and cannot coalesce, apply_batch.c): a
+ * hot row's versions piling up. */
 int apply_repeats(const cdc_apply *a);
 
 #endif

@@ -9,7 +9,17 @@
  * transaction (foreign keys and triggers do not fire in the apply's
  * session_replication_role = replica), so batches of different tables
  * may go in any order, all of them before a TRUNCATE, a savepoint and
- * the COMMIT. */
+ * the COMMIT.
+ *
+ * Coalescing: an UPDATE of a row the batch already updates, in the same
+ * shape (the same columns sent, the key unchanged), replaces that row's
+ * values. The group is one sink transaction, so nobody sees the
+ * versions in between, and the row ends as serial apply leaves it (a
+ * column sent as unchanged TOAST is unchanged in both). Rows of other
+ * keys in the batch are changed once each, by key, and the table has no
+ * unique index besides the key's (apply_sql_batchable), so no row
+ * collides on the way. A hot row then gets one new version a group, not
+ * one a source transaction: none pile up, and far fewer statements go. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,6 +30,8 @@ void batch_drop(arel *ar)
 {
     abatch *b = &ar->b;
     b->rows = 0;
+    b->garbage = 0;
+    b->gated = false;
     strbuf_reset(&b->vals);
     strbuf_reset(&b->keys);
 }
@@ -35,12 +47,15 @@ void batch_free(arel *ar)
     ar->b.cap_offs = 0;
 }
 
-static bool has_key(const abatch *b, const char *key)
+/* The row of the batch with key, or -1 (a keyed table's rows all have
+ * one, in the rows' order). */
+static int row_of(const abatch *b, const char *key)
 {
-    for (size_t at = 0; at < b->keys.n; at += strlen(b->keys.s + at) + 1)
+    int r = 0;
+    for (size_t at = 0; at < b->keys.n; at += strlen(b->keys.s + at) + 1, r++)
         if (!strcmp(b->keys.s + at, key))
-            return true;
-    return false;
+            return r;
+    return -1;
 }
 
 /* One statement over rows rows of the batch, from row first. */
@@ -66,6 +81,9 @@ bool batch_flush(cdc_apply *a, arel *ar, char *err, size_t errlen)
     abatch *b = &ar->b;
     if (!b->rows)
         return true;
+    /* A row that waits for the other lane's group: that group first. */
+    if (b->gated && a->gate.wait && !a->gate.wait(a->gate.ctx, err, errlen))
+        return false;
     bool ok = true;
     int at = 0;
     for (; ok && b->rows - at >= APPLY_BATCH_MAX; at += APPLY_BATCH_MAX)
@@ -109,7 +127,39 @@ static bool start(cdc_apply *a, arel *ar, const pgo_msg *m, char *err, size_t er
     return true;
 }
 
-bool batch_add(cdc_apply *a, arel *ar, const pgo_msg *m, char *err, size_t errlen)
+/* Row r's parameters: a->vals[0..np) copied after the ones there. */
+static void put_row(abatch *b, int r, int np, const char *const *vals)
+{
+    for (int j = 0; j < np; j++) {
+        long *o = &b->offs[(size_t)r * (size_t)np + (size_t)j];
+        if (!vals[j]) {
+            *o = -1;
+            continue;
+        }
+        *o = (long)b->vals.n;
+        strbuf_put(&b->vals, vals[j], strlen(vals[j]) + 1);
+    }
+}
+
+/* m replaces row r's values (the coalescing above); false: it cannot. */
+static bool coalesce(cdc_apply *a, arel *ar, int r, const pgo_msg *m)
+{
+    abatch *b = &ar->b;
+    if (r < 0 || m->kind != PGO_UPDATE || b->garbage > APPLY_COALESCE_MAX)
+        return false;
+    apply_want_vals(a, APPLY_SQL_MAX_PARAMS(m->rel));
+    if (apply_sql_params(m, &ar->t, a->vals) != b->np)
+        return false;
+    const long *o = b->offs + (size_t)r * (size_t)b->np;
+    for (int j = 0; j < b->np; j++)
+        if (o[j] >= 0)
+            b->garbage += strlen(b->vals.s + o[j]) + 1;
+    put_row(b, r, b->np, a->vals);
+    return true;
+}
+
+bool batch_add(cdc_apply *a, arel *ar, const pgo_msg *m, bool gated, char *err,
+               size_t errlen)
 {
     abatch *b = &ar->b;
     strbuf *key = &a->batch_key, *shape = &a->batch_shape;
@@ -117,16 +167,21 @@ bool batch_add(cdc_apply *a, arel *ar, const pgo_msg *m, char *err, size_t errle
     strbuf_reset(shape);
     apply_sql_batch_key(m, key);
     apply_sql_shape(m, shape);
-    bool again = b->rows && key->n && has_key(b, key->s);
-    if (again)
+    bool same = b->rows && !strcmp(shape->s, b->shape.s);
+    int r = b->rows && key->n ? row_of(b, key->s) : -1;
+    if (same && coalesce(a, ar, r, m)) {
+        b->gated |= gated;
+        return true;
+    }
+    if (r >= 0)
         a->repeats++;
-    if (b->rows && (again || strcmp(shape->s, b->shape.s)) && !batch_flush(a, ar, err, errlen))
+    if (b->rows && (r >= 0 || !same) && !batch_flush(a, ar, err, errlen))
         return false;
     if (!b->rows && !start(a, ar, m, err, errlen))
         return false;
     /* The row's parameters, copied: the decoder's memory is reused. */
-    apply_want_vals(a, (size_t)m->rel->ncols * 2 + 1);
-    int np = apply_sql_params(m, a->vals);
+    apply_want_vals(a, APPLY_SQL_MAX_PARAMS(m->rel));
+    int np = apply_sql_params(m, &ar->t, a->vals);
     b->np = np;
     size_t need = (size_t)(b->rows + 1) * (size_t)np;
     if (need > b->cap_offs) {
@@ -135,17 +190,13 @@ bool batch_add(cdc_apply *a, arel *ar, const pgo_msg *m, char *err, size_t errle
         if (!b->offs)
             abort();
     }
-    for (int j = 0; j < np; j++) {
-        long *o = &b->offs[(size_t)b->rows * (size_t)np + (size_t)j];
-        if (!a->vals[j]) {
-            *o = -1;
-            continue;
-        }
-        *o = (long)b->vals.n;
-        strbuf_put(&b->vals, a->vals[j], strlen(a->vals[j]) + 1);
-    }
+    put_row(b, b->rows, np, a->vals);
     if (key->n)
         strbuf_put(&b->keys, key->s, key->n + 1);
     b->rows++;
-    return b->rows < APPLY_BATCH_MAX || batch_flush(a, ar, err, errlen);
+    b->gated |= gated;
+    if (b->rows < APPLY_BATCH_MAX ||
+        (b->gated && b->rows < APPLY_GATED_MAX && a->gate.shut && a->gate.shut(a->gate.ctx)))
+        return true;
+    return batch_flush(a, ar, err, errlen);
 }

@@ -30,6 +30,8 @@ typedef struct abatch {
     long *offs;            /* rows * np offsets into vals, -1: NULL */
     size_t cap_offs;
     strbuf keys;           /* each row's key with its NUL */
+    size_t garbage;        /* bytes of vals no row points to (coalesced updates) */
+    bool gated;            /* a row waits for the other lane's group (apply_on_gate) */
     char what[160];
 } abatch;
 
@@ -44,6 +46,13 @@ typedef struct arel {
 
 #define APPLY_BATCH_MAX 128
 #define APPLY_BATCH_MID 16
+/* Past this many bytes of replaced values a batch is sent rather than
+ * coalesce again: its memory stays bounded whatever a transaction does
+ * to one row. */
+#define APPLY_COALESCE_MAX (4u << 20)
+/* A full batch that is gated grows to this many rows while its gate is
+ * shut: the wait comes at the commit, where it costs nothing. */
+#define APPLY_GATED_MAX 1024
 
 /* What a statement in flight was, to say which one failed. */
 typedef struct stmt_note {
@@ -86,6 +95,7 @@ struct cdc_apply {
     /* Buffers reused for every change: a statement's key, a batch row's
      * key and shape. */
     strbuf stmt_key, batch_key, batch_shape;
+    apply_gate gate; /* apply_on_gate */
     /* apply_on_stall */
     void (*stall_fn)(void *);
     void *stall_ctx;
@@ -102,10 +112,14 @@ void apply_want_vals(cdc_apply *a, size_t n);
 
 /* apply_batch.c. batch_add: m (apply_sql_batchable) joins its table's
  * batch (the batch there goes first if its shape differs or has m's key,
- * and a full one goes at once). batch_flush sends a table's batch,
+ * and a full one goes at once); an UPDATE of a key the batch holds, of
+ * the same shape, replaces that row's values instead (see there); gated:
+ * the batch is not sent before the gate (apply_on_gate) let it.
+ * batch_flush sends a table's batch,
  * batch_flush_all every one (before a statement that must come after
  * them: a TRUNCATE, a savepoint, a COMMIT); batch_drop forgets them. */
-bool batch_add(cdc_apply *a, arel *ar, const pgo_msg *m, char *err, size_t errlen);
+bool batch_add(cdc_apply *a, arel *ar, const pgo_msg *m, bool gated, char *err,
+               size_t errlen);
 bool batch_flush(cdc_apply *a, arel *ar, char *err, size_t errlen);
 bool batch_flush_all(cdc_apply *a, char *err, size_t errlen);
 void batch_drop(arel *ar);

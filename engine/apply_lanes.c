@@ -11,8 +11,14 @@
 #define CHAIN_PROBE 16
 #define CHAIN_EARLY 32
 
+typedef struct lane_gate {
+    apply_lanes *l;
+    int me;
+} lane_gate;
+
 struct apply_lanes {
     cdc_apply *a[2];
+    lane_gate gate[2];  /* apply_on_gate's context for each lane */
     key_set keys[2];    /* what each lane's group wrote: table, whole table, rows */
     bool barrier[2];    /* its group holds a TRUNCATE: everything waits for it */
     int n, cur;         /* cur: the lane of the open group */
@@ -37,6 +43,28 @@ int lanes_wanted(void)
     const char *e = getenv("MIGTOP_APPLY_LANES");
     int n = e && *e ? atoi(e) : 2;
     return n < 1 ? 1 : n > 2 ? 2 : n;
+}
+
+static bool settle_lane(apply_lanes *l, int k, char *err, size_t errlen);
+
+/* A batch of lane me holding rows the other lane's group wrote is about
+ * to go: that group must be durable first (its rows are not visible
+ * before, and our row locks must never make it wait on us). */
+static bool gate_shut(void *ctx)
+{
+    const lane_gate *g = ctx;
+    return apply_busy(g->l->a[1 - g->me]);
+}
+
+static bool gate_open(void *ctx, char *err, size_t errlen)
+{
+    lane_gate *g = ctx;
+    apply_lanes *l = g->l;
+    int o = 1 - g->me;
+    if (!apply_busy(l->a[o]))
+        return true;
+    l->st.key_waits++;
+    return settle_lane(l, o, err, errlen);
 }
 
 apply_lanes *lanes_new(PGconn **sinks, int n, PGconn *src, const atomic_bool *stop,
@@ -65,6 +93,8 @@ apply_lanes *lanes_new(PGconn **sinks, int n, PGconn *src, const atomic_bool *st
             return NULL;
         }
         l->n = i + 1;
+        l->gate[i] = (lane_gate){l, i};
+        apply_on_gate(l->a[i], (apply_gate){gate_shut, gate_open, &l->gate[i]});
     }
     return l;
 }
@@ -178,7 +208,14 @@ bool lanes_change(apply_lanes *l, const pgo_decoder *d, const pgo_msg *m, bool *
      * depends on it, or the first sign this group runs beside it. */
     if (apply_busy(l->a[o]) && (dep || !l->overlapped_now) && !apply_poll(l->a[o], err, errlen))
         return false;
-    if (apply_busy(l->a[o]) && dep) {
+    /* A change that joins its table's batch waits there, not here: only
+     * the batch waits (gate_open), when it goes, mostly at the commit,
+     * which waits for the group before anyway; the rest of the group runs
+     * beside that group's commit (a hot row coalesces in its batch). */
+    bool gated = dep && apply_busy(l->a[o]) && apply_gatable(a, m);
+    if (gated) {
+        l->overlapped_now = true;
+    } else if (apply_busy(l->a[o]) && dep) {
         l->st.key_waits++;
         /* At the group's first change nothing is sent yet: the group goes
          * behind the one in flight, in its pipeline, and waits there on
@@ -197,7 +234,7 @@ bool lanes_change(apply_lanes *l, const pgo_decoder *d, const pgo_msg *m, bool *
     for (int i = 0; i < nh; i++)
         key_set_add(&l->keys[l->cur], hs[i]);
     l->group_changes++;
-    return apply_change(l->a[l->cur], d, m, structure, err, errlen);
+    return apply_change_gated(l->a[l->cur], d, m, gated, structure, err, errlen);
 }
 
 bool lanes_commit(apply_lanes *l, uint64_t end_lsn, int64_t commit_ts_us, char *err,

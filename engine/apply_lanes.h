@@ -16,12 +16,16 @@
  *   durable before it is sent (its row is not visible before), as does a
  *   TRUNCATE, and any change of a table whose unique indexes besides the
  *   key rows of other keys may collide on (or whose row cannot be told:
- *   unchanged TOAST in a whole-row identity). When it is its group's first
- *   change, the group goes behind the one in flight instead, in the same
- *   session's pipeline (no round trip lost: rows every transaction
- *   changes apply as fast as serially); after a group had to wait
- *   within its first 32 changes, the next ones follow it in its session,
- *   and every 16th tries the other again. Keys are hashed (key_set.h):
+ *   unchanged TOAST in a whole-row identity). A change that joins its
+ *   table's batch (apply_gatable) waits in the batch instead: the batch
+ *   is not sent before that group is durable (the gate), and grows while
+ *   it waits, so a hot row's updates (coalesced there, apply_batch.c)
+ *   mostly wait for the commit, which waits for the group before anyway,
+ *   and the rest of the group runs beside it. Any other such change,
+ *   when it is its group's first, makes the group go behind the one in
+ *   flight instead, in the same session's pipeline (no round trip lost);
+ *   after a group had to wait within its first 32 changes, the next ones
+ *   follow it in its session, and every 16th tries the other again. Keys are hashed (key_set.h):
  *   a collision only makes a change wait.
  * So the sink's row locks never make the older group wait on the newer
  * one, and every key sees its changes in the source's order. */

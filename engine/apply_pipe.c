@@ -118,6 +118,14 @@ static void take_one(cdc_apply *a, PGresult *r)
 
 bool pipe_take(cdc_apply *a)
 {
+    /* What libpq still holds goes now: a send finds the socket full when
+     * the sink is busy (a group's batches and its COMMIT go at once), and
+     * the rest must not wait for the next send, which may be long in
+     * coming (an idle source), with the sink holding the group's locks. */
+    if (PQflush(a->c) < 0) {
+        set_error(a, "the sink connection was lost", PQerrorMessage(a->c));
+        return false;
+    }
     if (!PQconsumeInput(a->c)) {
         set_error(a, "the sink connection was lost", PQerrorMessage(a->c));
         return false;

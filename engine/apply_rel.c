@@ -11,10 +11,23 @@
  * their values on the sink itself), in order. One row per column; a table
  * without columns gives one row whose name is NULL; no row: no table. */
 static const char *SINK_SQL =
-    "SELECT c.relkind, a.attname, format_type(a.atttypid, NULL),"
+    "SELECT c.relkind, a.attname, CASE a.atttypid"
+    /* A cast to "character" or "bit" is one to character(1) or bit(1),
+     * which cuts the value: the type's own name has no length. */
+    "  WHEN 'bpchar'::regtype THEN 'pg_catalog.bpchar'"
+    "  WHEN '_bpchar'::regtype THEN 'pg_catalog.bpchar[]'"
+    "  WHEN 'bit'::regtype THEN 'pg_catalog.\"bit\"'"
+    "  WHEN '_bit'::regtype THEN 'pg_catalog.\"bit\"[]'"
+    "  ELSE format_type(a.atttypid, NULL) END,"
     " format_type(a.atttypid, a.atttypmod), a.attidentity,"
     " (SELECT count(*) FROM pg_index i WHERE i.indrelid = c.oid"
-    "   AND (i.indisunique OR i.indisexclusion))"
+    "   AND (i.indisunique OR i.indisexclusion)),"
+    " EXISTS (SELECT 1 FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid"
+    "   JOIN pg_am am ON am.oid = ic.relam WHERE i.indrelid = c.oid AND i.indkey[0] = a.attnum"
+    "   AND am.amname = 'btree' AND i.indpred IS NULL)"
+    " OR ((SELECT t.typlen > 0 FROM pg_type t WHERE t.oid = a.atttypid)"
+    "   AND EXISTS (SELECT 1 FROM pg_operator o WHERE o.oprname = '='"
+    "     AND o.oprleft = a.atttypid AND o.oprright = a.atttypid))"
     " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
     " LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped"
     "  AND a.attgenerated = ''"
@@ -134,6 +147,7 @@ static void fill_target(const pgo_relation *rel, const PGresult *sink, apply_tar
         int k = find_row(sink, 1, rel->cols[i].name);
         t->cols[i].sink_type = xstrdup(PQgetvalue(sink, k, 2));
         t->cols[i].identity_always = PQgetvalue(sink, k, 4)[0] == 'a';
+        t->cols[i].typed_eq = PQgetvalue(sink, k, 6)[0] == 't';
         t->identity_always |= t->cols[i].identity_always;
     }
 }

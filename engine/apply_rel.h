@@ -19,6 +19,11 @@
 typedef struct apply_col {
     char *sink_type;      /* format_type on the sink, without typmod: "public.ct" */
     bool identity_always; /* GENERATED ALWAYS AS IDENTITY on the sink */
+    /* A REPLICA IDENTITY FULL row is also compared in the column's type
+     * (c = $n::type) where that is cheap or finds it through an index:
+     * the column leads a btree index on the sink, or its type is of fixed
+     * width with an = of its own. */
+    bool typed_eq;
 } apply_col;
 
 typedef struct apply_target {

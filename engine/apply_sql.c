@@ -32,9 +32,21 @@ bool apply_sql_keyed(const pgo_relation *rel)
     return false;
 }
 
+/* A FULL identity row's columns, as its WHERE compares them: pass 0 the
+ * ones also compared in their type (typed_eq, a value not NULL), first,
+ * so an index finds the row and a cheap test leaves a wrong one before
+ * its TOAST values are read; pass 1 every one as text (what tells the
+ * row exactly: 1.0 and 1.00 are equal numbers), but unchanged TOAST. */
+static bool full_compares(const apply_target *t, const pgo_tuple *src, int i, int pass)
+{
+    if (pass == 0)
+        return t->cols[i].typed_eq && src->kinds[i] == 't';
+    return src->kinds[i] != 'u';
+}
+
 /* WHERE for Update/Delete. Keyed: key columns = the old key ('K') or, when
- * the key did not change, the new row's. Full: every column of the old
- * row ('O') not left out as unchanged TOAST, as text, one row by ctid. */
+ * the key did not change, the new row's. Full: the old row ('O') by
+ * full_compares, one row by ctid. */
 static void where_clause(PGconn *conn, const pgo_relation *rel, const apply_target *t,
                          const pgo_tuple *src, int *np, strbuf *b)
 {
@@ -54,13 +66,20 @@ static void where_clause(PGconn *conn, const pgo_relation *rel, const apply_targ
     }
     strbuf_printf(b, " WHERE ctid = (SELECT ctid FROM %s WHERE ", qname);
     int k = 0;
-    for (int i = 0; i < rel->ncols; i++) {
-        if (src->kinds[i] == 'u')
-            continue;
-        char *c = ident(conn, rel->cols[i].name);
-        strbuf_printf(b, "%s%s::text IS NOT DISTINCT FROM $%d", k++ ? " AND " : "", c, ++*np);
-        PQfreemem(c);
-    }
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < rel->ncols; i++) {
+            if (!full_compares(t, src, i, pass))
+                continue;
+            char *c = ident(conn, rel->cols[i].name);
+            if (pass == 0) {
+                strbuf_printf(b, "%s%s = ", k++ ? " AND " : "", c);
+                param(b, t, i, ++*np);
+            } else {
+                strbuf_printf(b, "%s%s::text IS NOT DISTINCT FROM $%d", k++ ? " AND " : "", c,
+                              ++*np);
+            }
+            PQfreemem(c);
+        }
     if (!k)
         strbuf_printf(b, "true");
     strbuf_printf(b, " LIMIT 1)");
@@ -124,13 +143,15 @@ void apply_sql_shape(const pgo_msg *m, strbuf *b)
     strbuf_put(b, k, 2);
     for (int i = 0; i < m->rel->ncols; i++) {
         k[0] = m->new_tup.ncols ? (m->new_tup.kinds[i] == 'u' ? 'u' : 'v') : '-';
-        k[1] = m->old_tup.ncols ? (m->old_tup.kinds[i] == 'u' ? 'u' : 'v') : '-';
+        /* An old row's NULLs too: a FULL identity's typed test is left
+         * out for them (full_compares). */
+        k[1] = m->old_tup.ncols ? (m->old_tup.kinds[i] == 't' ? 'v' : m->old_tup.kinds[i]) : '-';
         strbuf_put(b, k, 2);
     }
 }
 
 /* Parameters in the order the statement text numbered them. */
-int apply_sql_params(const pgo_msg *m, const char **vals)
+int apply_sql_params(const pgo_msg *m, const apply_target *t, const char **vals)
 {
     const pgo_relation *rel = m->rel;
     int np = 0;
@@ -144,12 +165,16 @@ int apply_sql_params(const pgo_msg *m, const char **vals)
             if (m->new_tup.kinds[i] != 'u')
                 vals[np++] = m->new_tup.vals[i];
     const pgo_tuple *src = m->old_kind ? &m->old_tup : &m->new_tup;
-    bool k = apply_sql_keyed(rel);
-    for (int i = 0; i < rel->ncols; i++) {
-        if (k ? !rel->cols[i].key : src->kinds[i] == 'u')
-            continue;
-        vals[np++] = src->vals[i];
+    if (apply_sql_keyed(rel)) {
+        for (int i = 0; i < rel->ncols; i++)
+            if (rel->cols[i].key)
+                vals[np++] = src->vals[i];
+        return np;
     }
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < rel->ncols; i++)
+            if (full_compares(t, src, i, pass))
+                vals[np++] = src->vals[i];
     return np;
 }
 

@@ -4,7 +4,8 @@
  * unchanged TOAST, which old tuple): inserts overwrite an existing key
  * (ON CONFLICT ... DO UPDATE), keyed updates and deletes find the row by
  * its key, tables with REPLICA IDENTITY FULL and no key by every old
- * column compared as text, one row at a time (ctid). */
+ * column compared as text (and in its type where an index or a cheap
+ * test helps), one row at a time (ctid). */
 #ifndef MIGTOP_ENGINE_APPLY_SQL_H
 #define MIGTOP_ENGINE_APPLY_SQL_H
 
@@ -29,9 +30,10 @@ bool apply_sql_noop(const pgo_msg *m);
 /* Rows found by their key columns (not REPLICA IDENTITY FULL, some key
  * column), else by their whole old row. */
 bool apply_sql_keyed(const pgo_relation *rel);
-/* The parameters of m's statement in the order its text numbers them;
- * vals has room for 2 * ncols + 1. Returns their number. */
-int apply_sql_params(const pgo_msg *m, const char **vals);
+/* The parameters of m's statement on t in the order its text numbers
+ * them; vals has room for APPLY_SQL_MAX_PARAMS. Returns their number. */
+#define APPLY_SQL_MAX_PARAMS(rel) ((size_t)(rel)->ncols * 3 + 1)
+int apply_sql_params(const pgo_msg *m, const apply_target *t, const char **vals);
 /* One TRUNCATE of every target that is a table on the sink, as the
  * source's Truncate said (CASCADE, RESTART IDENTITY); b stays empty when
  * there is none. A target that is a source partition written through the

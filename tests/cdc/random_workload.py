@@ -7,9 +7,11 @@
 A round starts from a known state (every table truncated in one statement and
 refilled, itself a change CDC must carry), then runs a few dozen transactions
 of random INSERT, UPDATE (values, keys, rows across partitions, TOAST values
-changed and left alone), DELETE and TRUNCATE, some with several statements,
+changed and left alone, char(n) and bit(n) keys and values), DELETE and TRUNCATE, some with several statements,
 some rolled back, some with a savepoint rolled back, now and then one far
-bigger than logical_decoding_work_mem. The same seed writes the same SQL and,
+bigger than logical_decoding_work_mem; and four hot rows that most
+transactions change again, with their TOAST value now changed, now left
+alone (the apply coalesces a row's updates inside a group). The same seed writes the same SQL and,
 from the same reset, the same rows: a failing seed replays alone.
 
 Rows are picked by key order and offset, never by random() on the server, so
@@ -35,6 +37,9 @@ CREATE TABLE rnd.pt_hi0 PARTITION OF rnd.pt_hi FOR VALUES WITH (MODULUS 2, REMAI
 CREATE TABLE rnd.pt_hi1 PARTITION OF rnd.pt_hi FOR VALUES WITH (MODULUS 2, REMAINDER 1);
 CREATE TABLE rnd.toast (id int PRIMARY KEY, big text, doc jsonb, small int);
 ALTER TABLE rnd.toast ALTER big SET STORAGE EXTERNAL;
+CREATE TABLE rnd.hot (id int PRIMARY KEY, n int NOT NULL, big text, note text);
+ALTER TABLE rnd.hot ALTER big SET STORAGE EXTERNAL;
+CREATE TABLE rnd.chk (code char(8) PRIMARY KEY, v int, flags bit(4), tags char(3)[]);
 CREATE TABLE rnd.nokey (a int, b text, c int[]);
 ALTER TABLE rnd.nokey REPLICA IDENTITY FULL;
 CREATE TABLE rnd.parent (id int PRIMARY KEY, v text);
@@ -42,7 +47,7 @@ CREATE TABLE rnd.child (id int PRIMARY KEY, p int REFERENCES rnd.parent, v text)
 """
 
 TABLES = ["rnd.ck", "rnd.ida", "rnd.pt", "rnd.pt_lo", "rnd.pt_hi0", "rnd.pt_hi1",
-          "rnd.toast", "rnd.nokey", "rnd.parent", "rnd.child"]
+          "rnd.toast", "rnd.hot", "rnd.chk", "rnd.nokey", "rnd.parent", "rnd.child"]
 MOODS = ["sad", "ok", "happy"]
 
 
@@ -100,6 +105,12 @@ class Round:
         return (f"({self.key()}, repeat(md5({lit(str(r.random()))}), {max(n // 32, 0)}) || {lit(self.text())}, "
                 f"{lit(doc)}, {r.randint(0, 100)})")
 
+    def chk_row(self):
+        """char(n), bit(n) and char(n)[]: a cast without the length cuts them."""
+        r = self.r
+        return (f"('c{self.key()}', {r.randint(0, 99)}, B'{r.randint(0, 15):04b}', "
+                f"ARRAY['{self.text(0)}ab', 'xyz']::char(3)[])")
+
     def nokey_row(self):
         r = self.r
         return (f"({r.randint(1, 8)}, {self.maybe_null(lit(r.choice(['dup', 'dup', self.text(2)])))}, "
@@ -113,13 +124,16 @@ class Round:
     def reset(self):
         r = self.r
         self.out.append("BEGIN;")
-        self.out.append("TRUNCATE rnd.ck, rnd.ida, rnd.pt, rnd.toast, rnd.nokey, rnd.parent, rnd.child"
+        self.out.append("TRUNCATE rnd.ck, rnd.ida, rnd.pt, rnd.toast, rnd.hot, rnd.chk, rnd.nokey, rnd.parent, rnd.child"
                         + (" RESTART IDENTITY;" if r.random() < 0.5 else ";"))
         self.insert("rnd.ck", self.ck_row, 150)
         self.insert("rnd.ida", self.ida_row, 150, " (v, m, n, arr)")
         self.insert("rnd.pt", self.pt_row, 300, " (id, k, v, m)")
         self.insert("rnd.toast", self.toast_row, 30)
         self.insert("rnd.nokey", self.nokey_row, 80)
+        self.insert("rnd.chk", self.chk_row, 20)
+        self.out.append("INSERT INTO rnd.hot SELECT g, 0, repeat(md5(g::text), 200), NULL "
+                        "FROM generate_series(1, 4) g;")
         self.refill_parents()
         self.out.append("COMMIT;")
 
@@ -158,6 +172,15 @@ class Round:
             lambda: f"UPDATE rnd.toast SET big = big || {lit(self.text(40))} WHERE {self.pick('rnd.toast', 'id', 1)};",
             lambda: f"UPDATE rnd.toast SET id = {self.key()} WHERE {self.pick('rnd.toast', 'id', 1)};",
             lambda: f"DELETE FROM rnd.toast WHERE {self.pick('rnd.toast', 'id', 1)};",
+            lambda: f"UPDATE rnd.hot SET n = n + 1 WHERE id = {r.randint(1, 4)};",
+            lambda: f"UPDATE rnd.hot SET n = n + 1 WHERE id = {r.randint(1, 4)};",
+            lambda: f"UPDATE rnd.hot SET n = n + 1, note = {self.maybe_null(lit(self.text()))};",
+            lambda: f"UPDATE rnd.hot SET big = repeat(md5({lit(str(r.random()))}), {r.randint(1, 300)}), n = n + 1 WHERE id = {r.randint(1, 4)};",
+            lambda: f"UPDATE rnd.hot SET id = id WHERE id = {r.randint(1, 4)};",
+            lambda: self.insert("rnd.chk", self.chk_row, n),
+            lambda: f"UPDATE rnd.chk SET v = v + 1, flags = ~flags WHERE {self.pick('rnd.chk', 'code', n)};",
+            lambda: f"UPDATE rnd.chk SET code = 'k{self.key()}' WHERE {self.pick('rnd.chk', 'code', 1)};",
+            lambda: f"DELETE FROM rnd.chk WHERE {self.pick('rnd.chk', 'code', 1)};",
             lambda: self.insert("rnd.nokey", self.nokey_row, n),
             lambda: f"UPDATE rnd.nokey SET c = c || {r.randint(0, 3)} WHERE ctid = (SELECT ctid FROM rnd.nokey WHERE a = {r.randint(1, 8)} LIMIT 1);",
             lambda: f"UPDATE rnd.nokey SET b = {self.maybe_null(lit('dup'))} WHERE a = {r.randint(1, 8)};",
