@@ -118,7 +118,7 @@ static bool ensure_txn(cdc_apply *a)
     return pipe_send_sql(a, "BEGIN", "BEGIN");
 }
 
-static arel *find_rel(cdc_apply *a, uint32_t relid)
+static arel *find_rel(const cdc_apply *a, uint32_t relid)
 {
     for (size_t i = 0; i < a->n_rels; i++)
         if (a->rels[i].relid == relid)
@@ -290,13 +290,8 @@ bool apply_change(cdc_apply *a, const pgo_decoder *d, const pgo_msg *m, bool *st
 
 bool apply_gatable(const cdc_apply *a, const pgo_msg *m)
 {
-    if (m->kind == PGO_TRUNCATE)
-        return false;
-    for (size_t i = 0; i < a->n_rels; i++)
-        if (a->rels[i].relid == m->rel->relid)
-            return a->rels[i].version == m->rel->version &&
-                   apply_sql_batchable(m, &a->rels[i].t);
-    return false;
+    const arel *ar = m->kind == PGO_TRUNCATE ? NULL : find_rel(a, m->rel->relid);
+    return ar && ar->version == m->rel->version && apply_sql_batchable(m, &ar->t);
 }
 
 bool apply_change_gated(cdc_apply *a, const pgo_decoder *d, const pgo_msg *m, bool gated,
@@ -408,13 +403,12 @@ bool apply_commit(cdc_apply *a, uint64_t end_lsn, int64_t commit_ts_us, char *er
 
 bool apply_scope(const cdc_apply *a, uint32_t relid, const char **qname, bool *whole)
 {
-    for (size_t i = 0; i < a->n_rels; i++)
-        if (a->rels[i].relid == relid) {
-            *qname = a->rels[i].t.qname;
-            *whole = a->rels[i].t.unique_indexes > 1;
-            return true;
-        }
-    return false;
+    const arel *ar = find_rel(a, relid);
+    if (!ar)
+        return false;
+    *qname = ar->t.qname;
+    *whole = ar->t.unique_indexes > 1;
+    return true;
 }
 
 bool apply_send(cdc_apply *a, const char *sql, const char *what, char *err, size_t errlen)

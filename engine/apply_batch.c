@@ -34,6 +34,7 @@ void batch_drop(arel *ar)
     b->gated = false;
     strbuf_reset(&b->vals);
     strbuf_reset(&b->keys);
+    key_set_clear(&b->key_hashes);
 }
 
 void batch_free(arel *ar)
@@ -41,16 +42,21 @@ void batch_free(arel *ar)
     batch_drop(ar);
     strbuf_free(&ar->b.vals);
     strbuf_free(&ar->b.keys);
+    key_set_free(&ar->b.key_hashes);
     strbuf_free(&ar->b.shape);
     free(ar->b.offs);
     ar->b.offs = NULL;
     ar->b.cap_offs = 0;
 }
 
-/* The row of the batch with key, or -1 (a keyed table's rows all have
- * one, in the rows' order). */
-static int row_of(const abatch *b, const char *key)
+/* The row of the batch with key (n bytes), or -1 (a keyed table's rows
+ * all have one, in the rows' order). The hash spares the walk for a key
+ * the batch does not hold, as most are: a batch may grow to
+ * APPLY_GATED_MAX rows. */
+static int row_of(const abatch *b, const char *key, size_t n)
 {
+    if (!key_set_has(&b->key_hashes, key_hash(KEY_HASH_SEED, key, n)))
+        return -1;
     int r = 0;
     for (size_t at = 0; at < b->keys.n; at += strlen(b->keys.s + at) + 1, r++)
         if (!strcmp(b->keys.s + at, key))
@@ -168,7 +174,7 @@ bool batch_add(cdc_apply *a, arel *ar, const pgo_msg *m, bool gated, char *err,
     apply_sql_batch_key(m, key);
     apply_sql_shape(m, shape);
     bool same = b->rows && !strcmp(shape->s, b->shape.s);
-    int r = b->rows && key->n ? row_of(b, key->s) : -1;
+    int r = b->rows && key->n ? row_of(b, key->s, key->n) : -1;
     if (same && coalesce(a, ar, r, m)) {
         b->gated |= gated;
         return true;
@@ -191,8 +197,10 @@ bool batch_add(cdc_apply *a, arel *ar, const pgo_msg *m, bool gated, char *err,
             abort();
     }
     put_row(b, b->rows, np, a->vals);
-    if (key->n)
+    if (key->n) {
         strbuf_put(&b->keys, key->s, key->n + 1);
+        key_set_add(&b->key_hashes, key_hash(KEY_HASH_SEED, key->s, key->n));
+    }
     b->rows++;
     b->gated |= gated;
     if (b->rows < APPLY_BATCH_MAX ||

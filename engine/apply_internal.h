@@ -6,6 +6,7 @@
 
 #include "engine/apply.h"
 #include "engine/apply_rel.h"
+#include "engine/key_set.h"
 #include "model/strbuf.h"
 
 /* Results read at a time once this many statements are in flight: small
@@ -30,6 +31,7 @@ typedef struct abatch {
     long *offs;            /* rows * np offsets into vals, -1: NULL */
     size_t cap_offs;
     strbuf keys;           /* each row's key with its NUL */
+    key_set key_hashes;    /* of keys: most changes' keys are not in the batch */
     size_t garbage;        /* bytes of vals no row points to (coalesced updates) */
     bool gated;            /* a row waits for the other lane's group (apply_on_gate) */
     char what[160];
