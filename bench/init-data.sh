@@ -10,20 +10,28 @@
 #   raw pipe   psql COPY ... TO STDOUT (FORMAT binary) | psql COPY ... FROM STDIN,
 #              every table one after the other into the bare tables (no
 #              index, no constraint): the limit of moving the bytes
-# on pgbench at each of SCALES and a wide-row data set (several indexes).
+# on pgbench at each of SCALES, a wide-row data set (several indexes) and
+# sysbench's tables (SB_TABLES tables of 1 M rows, each with its primary
+# key and an index: several big tables, whose index builds can start as
+# each one's copy ends, beside the others' copy).
 # Each round runs every tool once per data set, interleaved; the table
 # shows medians and spreads, the ratios and (for pgbench) the growth of
 # migtop's time with the scale (linear: time / scale about constant).
 # Goals (issue 16): migtop <= 0.7x pgcopydb and <= 1.2x the raw pipe.
-#   bench/init-data.sh [SCALES] [WIDE_ROWS] [ROUNDS]   (defaults 10,30,100 3000000 3)
+#   bench/init-data.sh [SCALES] [WIDE_ROWS] [ROUNDS] [SB_TABLES]
+#     (defaults 10,30,100 3000000 3 4; SCALES "-", WIDE_ROWS 0 or SB_TABLES 0
+#     leave that data set out)
 #   MIGTOP_BIN=... bench/init-data.sh: that build instead of build/
 set -euo pipefail
 cd "$(dirname "$0")/.."
 IFS=, read -r -a scales <<<"${1:-10,30,100}"
+[ "${scales[*]}" = - ] && scales=()
 wide_rows=${2:-3000000}
 rounds=${3:-3}
+sb_tables=${4:-4}
 export PGC_DURABLE=1
 command -v pgcopydb >/dev/null || scripts/install-deps.sh pgcopydb
+command -v sysbench >/dev/null || scripts/install-deps.sh sysbench >/dev/null
 # MIGTOP_BIN: a migtop already built (else scripts/build.sh builds build/).
 if [ -z "${MIGTOP_BIN:-}" ]; then scripts/build.sh >/dev/null; fi
 bin=${MIGTOP_BIN:-$PWD/build/bin/migtop}
@@ -52,6 +60,7 @@ for sc in "${scales[@]}"; do
   pgbench -q -i -s "$sc" -I dtGvp -h 127.0.0.1 -p "$sp" -U postgres "pgbench$sc" >/dev/null 2>&1
   sets+=("pgbench$sc")
 done
+if [ "$wide_rows" -gt 0 ]; then
 sets+=(wide)
 pgc_psql src -d postgres -c "CREATE DATABASE wide"
 pgc_psql src -d wide <<SQL
@@ -77,6 +86,15 @@ INSERT INTO users SELECT g, 'user ' || g, date '2020-01-01' + g % 1500 FROM gene
 ALTER TABLE events ADD CONSTRAINT events_user_fk FOREIGN KEY (user_id) REFERENCES users (id);
 VACUUM ANALYZE;
 SQL
+fi
+if [ "$sb_tables" -gt 0 ]; then
+  sets+=(sysbench)
+  pgc_psql src -d postgres -c "CREATE DATABASE sysbench"
+  sysbench oltp_write_only --db-driver=pgsql --pgsql-host=127.0.0.1 --pgsql-port="$sp" \
+    --pgsql-user=postgres --pgsql-db=sysbench --tables="$sb_tables" --table-size=1000000 \
+    prepare >/dev/null
+  pgc_psql src -d sysbench -c "VACUUM ANALYZE"
+fi
 for db in "${sets[@]}"; do
   echo "$db: $(pgc_psql src -d "$db" -Atc "SELECT pg_size_pretty(pg_database_size(current_database()))")," \
     "largest table $(pgc_psql src -d "$db" -Atc "SELECT relname || ' ' || pg_size_pretty(pg_table_size(oid)) FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace ORDER BY pg_table_size(oid) DESC LIMIT 1")"
@@ -116,9 +134,9 @@ run_migtop() {
   grep -Eq '"taskStatus":[[:space:]]*"Done"' "$st" || { cat "$state/tasks/$name"/*.log >&2; exit 1; }
 }
 
-# One run of each tool per data set and round, interleaved, so load from
-# elsewhere on the machine falls on all of them alike; the medians and
-# the best runs are compared.
+# One run of each tool per data set and round, interleaved (in an order
+# that turns each round), so load from elsewhere on the machine falls on
+# all of them alike; the medians and the spreads are compared.
 declare -A times
 add_time() { times[$1]="${times[$1]:-} $2"; }
 median() { tr ' ' '\n' <<<"${times[$1]}" | grep . | sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
@@ -141,38 +159,54 @@ copy_raw() {
   echo "  raw pipe  $(secs "$t0" "$t1") s"
 }
 
+tool_migtop() {
+  local db=$1 t0 t1
+  fresh_sink "$db"
+  t0=$(now); run_migtop "$db"; t1=$(now)
+  add_time "migtop-$db" "$(secs "$t0" "$t1")"
+  check_rows "$db" migtop
+  grep -E 'copying [0-9]+ table|copied [0-9]+ rows' "$state/tasks/mt-$db/init-data.log" | sed 's/^[^ ]* INFO /  migtop: /'
+  # Where the time went: each step's own figure, from the task's logs.
+  cat "$state/tasks/mt-$db"/init-*.log | grep -Eo 'step [a-z-]+ complete in [0-9]+ ms' |
+    awk '{printf "%s%s %.1f s", (NR > 1 ? ", " : "  migtop steps: "), $2, $5 / 1000} END {print ""}'
+  echo "  migtop    $(secs "$t0" "$t1") s"
+  rm -rf "$state/tasks/mt-$db"
+}
+tool_pgcopydb() {
+  local db=$1 t0 t1
+  fresh_sink "$db"
+  rm -rf "$work/pgcopydb"
+  t0=$(now)
+  pgcopydb clone --source "$(uri "$sp" "$db")" --target "$(uri "$kp" "$db")" \
+    --table-jobs 2 --index-jobs 2 --dir "$work/pgcopydb" --no-owner >"$work/pgcopydb-$db.log" 2>&1 \
+    || { tail -20 "$work/pgcopydb-$db.log" >&2; exit 1; }
+  t1=$(now)
+  add_time "pgcopydb-$db" "$(secs "$t0" "$t1")"
+  check_rows "$db" pgcopydb
+  echo "  pgcopydb  $(secs "$t0" "$t1") s"
+}
+tool_pgdump() {
+  local db=$1 t0 t1
+  fresh_sink "$db"
+  t0=$(now)
+  pg_dump -Fc -h 127.0.0.1 -p "$sp" -U postgres "$db" \
+    | pg_restore --no-owner -h 127.0.0.1 -p "$kp" -U postgres -d "$db"
+  t1=$(now)
+  add_time "pgdump-$db" "$(secs "$t0" "$t1")"
+  check_rows "$db" pg_dump
+  echo "  pg_dump|pg_restore $(secs "$t0" "$t1") s"
+}
+tool_raw() { copy_raw "$1"; }
+
+# The tools' order turns by one each round: none always runs first (on a
+# sink whose WAL and caches the one before left).
+tools=(migtop pgcopydb pgdump raw)
 for round in $(seq "$rounds"); do
   for db in "${sets[@]}"; do
     echo "== round $round: $db"
-    fresh_sink "$db"
-    t0=$(now); run_migtop "$db"; t1=$(now)
-    add_time "migtop-$db" "$(secs "$t0" "$t1")"
-    check_rows "$db" migtop
-    grep -E 'copying [0-9]+ table|copied [0-9]+ rows' "$state/tasks/mt-$db/init-data.log" | sed 's/^[^ ]* INFO /  migtop: /'
-    echo "  migtop    $(secs "$t0" "$t1") s"
-    rm -rf "$state/tasks/mt-$db"
-
-    fresh_sink "$db"
-    rm -rf "$work/pgcopydb"
-    t0=$(now)
-    pgcopydb clone --source "$(uri "$sp" "$db")" --target "$(uri "$kp" "$db")" \
-      --table-jobs 2 --index-jobs 2 --dir "$work/pgcopydb" --no-owner >"$work/pgcopydb-$db.log" 2>&1 \
-      || { tail -20 "$work/pgcopydb-$db.log" >&2; exit 1; }
-    t1=$(now)
-    add_time "pgcopydb-$db" "$(secs "$t0" "$t1")"
-    check_rows "$db" pgcopydb
-    echo "  pgcopydb  $(secs "$t0" "$t1") s"
-
-    fresh_sink "$db"
-    t0=$(now)
-    pg_dump -Fc -h 127.0.0.1 -p "$sp" -U postgres "$db" \
-      | pg_restore --no-owner -h 127.0.0.1 -p "$kp" -U postgres -d "$db"
-    t1=$(now)
-    add_time "pgdump-$db" "$(secs "$t0" "$t1")"
-    check_rows "$db" pg_dump
-    echo "  pg_dump|pg_restore $(secs "$t0" "$t1") s"
-
-    copy_raw "$db"
+    for k in 0 1 2 3; do
+      "tool_${tools[$(((k + round - 1) % 4))]}" "$db"
+    done
   done
 done
 

@@ -24,6 +24,7 @@ typedef struct copy_pool {
     long long rate;          /* bytes a second, all workers together; 0: no limit */
     int64_t t0_ms;           /* when the copy started, for the rate */
     atomic_llong sent;       /* bytes sent, for the rate */
+    copy_hook hook;
 } copy_pool;
 
 static void pool_fail(copy_pool *p, const char *msg)
@@ -411,6 +412,8 @@ static void *worker(void *arg)
                         c->table->schema, c->table->name,
                         (long long)atomic_load(&c->prog->rows),
                         (long long)atomic_load(&c->prog->bytes));
+            if (p->hook.table_done)
+                p->hook.table_done(p->hook.ctx, c->table);
         }
     }
     PQfinish(src);
@@ -418,10 +421,10 @@ static void *worker(void *arg)
     return NULL;
 }
 
-bool engine_copy_chunks(engine_runner *r, copy_chunk *chunks, size_t n, int jobs, char *err,
-                        size_t errlen)
+bool engine_copy_chunks(engine_runner *r, copy_chunk *chunks, size_t n, int jobs,
+                        copy_hook hook, char *err, size_t errlen)
 {
-    copy_pool p = {.r = r, .chunks = chunks, .n = n, .t0_ms = fmt_mono_ms()};
+    copy_pool p = {.r = r, .chunks = chunks, .n = n, .t0_ms = fmt_mono_ms(), .hook = hook};
     atomic_init(&p.sent, 0);
     const char *rate = mt_meta_annotation(&r->spec.task.meta, MT_COPY_RATE_ANNOTATION);
     char e2[256];

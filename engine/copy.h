@@ -27,9 +27,15 @@ typedef struct copy_chunk {
     bool lobs;        /* large objects with oids in [lo, hi) (hi 0: no end), lobs.h */
 } copy_chunk;
 
+/* Called on a worker's thread when every part of a table is in. */
+typedef struct copy_hook {
+    void (*table_done)(void *ctx, const engine_table *t);
+    void *ctx;
+} copy_hook;
+
 /* Copies every chunk with `jobs` workers on the snapshot r->snapshot.
  * On failure err names the table, the part and how far it got. */
-bool engine_copy_chunks(engine_runner *r, copy_chunk *chunks, size_t n, int jobs, char *err,
-                        size_t errlen);
+bool engine_copy_chunks(engine_runner *r, copy_chunk *chunks, size_t n, int jobs,
+                        copy_hook hook, char *err, size_t errlen);
 
 #endif

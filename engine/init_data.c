@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "engine/copy.h"
+#include "engine/early_index.h"
 #include "engine/lobs.h"
 #include "engine/pg.h"
 #include "engine/steps.h"
@@ -502,7 +503,9 @@ static bool copy_all(engine_runner *r, const table_layout *lay, const lob_plan *
     engine_logf(log, "INFO", "copying %zu table(s) in %zu part(s) with %d worker(s); %zu part(s) "
                 "in binary format, the rest as text", r->n_tables, n, r->jobs, nbin);
     int64_t t0 = fmt_mono_ms();
-    bool ok = engine_copy_chunks(r, chunks, n, r->jobs, err, errlen);
+    copy_hook hook = {.table_done = early_index_table_done, .ctx = r->early};
+    bool ok = engine_copy_chunks(r, chunks, n, r->jobs, hook, err, errlen);
+    early_index_close(r->early); /* what is left is post-data's, with all its jobs */
     if (ok) {
         int64_t rows = 0, bytes = 0;
         for (size_t i = 0; i < nt; i++) {
@@ -530,6 +533,29 @@ static bool set_sequences(engine_runner *r, char *err, size_t errlen)
     return ok;
 }
 
+/* Post-data follows in this run: its index builds may start as tables'
+ * copies end. */
+static void start_early_indexes(engine_runner *r, PGconn *src)
+{
+    engine_step_state post = r->status.steps[ES_POST_DATA].state;
+    if (r->spec.enabled[ES_POST_DATA] && post != SS_COMPLETE && post != SS_SKIPPED &&
+        r->opts.until != ES_INIT_DATA)
+        r->early = early_index_start(r, src, ENGINE_LIST_FILE);
+}
+
+/* Waits for the early index builds unless post-data follows (it waits
+ * for them itself, building the rest beside them). */
+static void end_early_indexes(engine_runner *r, bool ok)
+{
+    if (ok && !engine_runner_stopping(r))
+        return;
+    char e2[1024];
+    if (!early_index_finish(r->early, e2, sizeof e2))
+        engine_logf(&r->log[ES_INIT_STRUCT], "WARN", "an index build begun during the copy: "
+                    "%s (post-data builds it again)", e2);
+    r->early = NULL;
+}
+
 bool engine_step_init_data(engine_runner *r, char *err, size_t errlen)
 {
     PGconn *src = engine_connect(&r->spec, &r->spec.src, false, "migtop init-data", err, errlen);
@@ -544,6 +570,8 @@ bool engine_step_init_data(engine_runner *r, char *err, size_t errlen)
     lob_plan lobs = {0};
     int src_major = PQserverVersion(src) / 10000;
     ok = ok && read_in_snapshot(r, src, lay, &lobs, err, errlen);
+    if (ok)
+        start_early_indexes(r, src);
     PQfinish(src);
     ok = ok && empty_targets(r, err, errlen) &&
          copy_all(r, lay, &lobs, src_major == sink_major, err, errlen);
@@ -555,5 +583,7 @@ bool engine_step_init_data(engine_runner *r, char *err, size_t errlen)
      * done (or failed). */
     PQfinish(r->snap_conn);
     r->snap_conn = NULL;
-    return ok && set_sequences(r, err, errlen);
+    ok = ok && set_sequences(r, err, errlen);
+    end_early_indexes(r, ok);
+    return ok;
 }

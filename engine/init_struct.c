@@ -3,7 +3,8 @@
  * custom format), then its table of contents is filtered to the objects
  * the tables need (catalog.h) by their catalog OIDs, so names with
  * spaces or quotes never have to be parsed. pre-data runs before the copy,
- * post-data (indexes in parallel, then constraints and triggers) after.
+ * post-data (indexes in parallel, then constraints and triggers) after;
+ * a big table's indexes start as soon as its copy ends (early_index.h).
  * Idempotent: an object that already exists on the sink is skipped, any
  * other error fails the step. */
 #include <errno.h>
@@ -12,8 +13,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "engine/early_index.h"
 #include "engine/index_progress.h"
 #include "engine/pg.h"
+#include "engine/restore.h"
 #include "engine/steps.h"
 #include "engine/struct_after.h"
 #include "engine/struct_report.h"
@@ -21,7 +24,6 @@
 #include "engine/tools.h"
 
 #define TOC_FILE "schema.toc"
-#define LIST_FILE "schema.list"
 #define INDEX_LIST_FILE "post-data-indexes.list"
 #define REST_LIST_FILE "post-data-constraints.list"
 
@@ -79,90 +81,6 @@ static long filter_toc(const char *toc_path, const char *list_path, const pgp_cl
     return kept;
 }
 
-/* Errors a re-run meets on objects it created before. */
-static bool benign(const char *line)
-{
-    return strstr(line, "already exists") || strstr(line, "multiple primary keys");
-}
-
-/* Reads pg_restore's stderr into the log; true when every error in it
- * is about an object that exists already. */
-static bool check_restore_errors(engine_runner *r, engine_log *log, const char *path,
-                                 int rc, char *err, size_t errlen)
-{
-    FILE *f = fopen(path, "r");
-    char line[4096], last[1024] = "";
-    long benign_n = 0;
-    bool ok = true, in_command = false;
-    while (f && fgets(line, sizeof line, f)) {
-        line[strcspn(line, "\n")] = 0;
-        /* "Command was: ..." runs over several lines, up to the next
-         * "pg_restore:" message: the SQL is not worth logging. */
-        if (!strncmp(line, "Command was:", 12))
-            in_command = true;
-        else if (!strncmp(line, "pg_restore:", 11))
-            in_command = false;
-        if (!*line || in_command)
-            continue;
-        snprintf(last, sizeof last, "%.1000s", line);
-        if (strstr(line, "ERROR:")) {
-            if (benign(line)) {
-                benign_n++;
-                continue;
-            }
-            engine_logf(log, "ERROR", "%s", line);
-            if (ok)
-                snprintf(err, errlen, "pg_restore: %s", strstr(line, "ERROR:") + 7);
-            ok = false;
-        } else if (!strstr(line, "Command was:") && !strstr(line, "errors ignored on restore") &&
-                   !strstr(line, "from TOC entry")) {
-            engine_logf(log, "INFO", "pg_restore: %s", line);
-        }
-    }
-    if (f)
-        fclose(f);
-    if (benign_n)
-        engine_logf(log, "INFO", "%ld objects already existed on the sink and were kept",
-                    benign_n);
-    if (ok && rc != 0 && !benign_n) {
-        snprintf(err, errlen, "pg_restore failed (exit %d): %s", rc, last);
-        ok = false;
-    }
-    (void)r;
-    return ok;
-}
-
-static bool restore_section(engine_runner *r, const char *section, const char *list_name,
-                            int jobs, char *err, size_t errlen)
-{
-    engine_log *log = &r->log[ES_INIT_STRUCT];
-    char tool[1024], conn[4096], dump[4300], list[4300], errf[4300], jobs_s[16];
-    engine_tool_path("pg_restore", tool, sizeof tool);
-    engine_conninfo(&r->spec, &r->spec.sink, conn, sizeof conn);
-    snprintf(dump, sizeof dump, "%s/%s", r->dir, ENGINE_DUMP_FILE);
-    snprintf(list, sizeof list, "%s/%s", r->dir, list_name);
-    snprintf(errf, sizeof errf, "%s/pg_restore-%s.err", r->dir, section);
-    snprintf(jobs_s, sizeof jobs_s, "%d", jobs > 0 ? jobs : 1);
-    char sect[64];
-    snprintf(sect, sizeof sect, "--section=%s", section);
-    char *argv[] = {tool,           sect,       "--no-owner", "--no-privileges",
-                    "--no-comments", "-L",      list,         "-j",
-                    jobs_s,         "-d",       conn,         dump,
-                    NULL};
-    /* Index builds are the slow part of post-data: give them memory. */
-    const char *env[] = {"PGOPTIONS=-c maintenance_work_mem=256MB -c synchronous_commit=off",
-                         NULL};
-    engine_logf(log, "INFO", "pg_restore %s (%s) with %s job(s) into %s@%s:%s/%s", section,
-                list_name, jobs_s, r->spec.sink.user, r->spec.sink.host, r->spec.sink.port,
-                r->spec.sink.db);
-    int rc = engine_tool_run(argv, env, NULL, errf, &r->stop, err, errlen);
-    if (rc < 0)
-        return false;
-    bool ok = check_restore_errors(r, log, errf, rc, err, errlen);
-    unlink(errf);
-    return ok;
-}
-
 static bool dump_schema(engine_runner *r, PGconn *src, char *err, size_t errlen)
 {
     engine_log *log = &r->log[ES_INIT_STRUCT];
@@ -212,7 +130,7 @@ static bool dump_schema(engine_runner *r, PGconn *src, char *err, size_t errlen)
     pgp_closure clo;
     if (!struct_closure(r, src, &clo, err, errlen))
         return false;
-    snprintf(list, sizeof list, "%s/%s", r->dir, LIST_FILE);
+    snprintf(list, sizeof list, "%s/%s", r->dir, ENGINE_LIST_FILE);
     struct_tally tally = {0};
     long kept = filter_toc(toc, list, &clo, &tally, err, errlen);
     unlink(toc);
@@ -224,9 +142,12 @@ static bool dump_schema(engine_runner *r, PGconn *src, char *err, size_t errlen)
 
 /* Splits the selected entries into indexes (with index-backed
  * constraints) and the rest, by the entry's type after the three numbers
- * ("217; 1259 16400 INDEX public t_idx owner"). */
-static bool split_post_data(engine_runner *r, const char *list, char *err, size_t errlen)
+ * ("217; 1259 16400 INDEX public t_idx owner"); the indexes the copy's
+ * early builds took are theirs. *n_index: the indexes left. */
+static bool split_post_data(engine_runner *r, const char *list, long *n_index, char *err,
+                            size_t errlen)
 {
+    *n_index = 0;
     char ip[4300], rp[4300];
     snprintf(ip, sizeof ip, "%s/%s", r->dir, INDEX_LIST_FILE);
     snprintf(rp, sizeof rp, "%s/%s", r->dir, REST_LIST_FILE);
@@ -242,6 +163,9 @@ static bool split_post_data(engine_runner *r, const char *list, char *err, size_
             continue;
         const char *type = line + used;
         bool is_index = !strncmp(type, "INDEX ", 6) || !strncmp(type, "CONSTRAINT ", 11);
+        if (is_index && early_index_took(r->early, id))
+            continue;
+        *n_index += is_index;
         fputs(line, is_index ? idx : rest);
     }
     if (in)
@@ -266,7 +190,7 @@ bool engine_step_init_struct(engine_runner *r, char *err, size_t errlen)
     bool ok = engine_runner_tables(r, src, err, errlen) && dump_schema(r, src, err, errlen);
     PQfinish(src);
     if (ok)
-        ok = restore_section(r, "pre-data", LIST_FILE, 1, err, errlen);
+        ok = engine_restore(r, "pre-data", ENGINE_LIST_FILE, 1, 0, err, errlen);
     (void)e2;
     return ok;
 }
@@ -274,7 +198,7 @@ bool engine_step_init_struct(engine_runner *r, char *err, size_t errlen)
 bool engine_step_post_data(engine_runner *r, char *err, size_t errlen)
 {
     char list[4300];
-    snprintf(list, sizeof list, "%s/%s", r->dir, LIST_FILE);
+    snprintf(list, sizeof list, "%s/%s", r->dir, ENGINE_LIST_FILE);
     if (access(list, R_OK) != 0) {
         /* A restarted runner whose init-struct finished in an earlier run. */
         PGconn *src = engine_connect(&r->spec, &r->spec.src, false, "migtop post-data", err,
@@ -289,12 +213,21 @@ bool engine_step_post_data(engine_runner *r, char *err, size_t errlen)
     /* Indexes (and the constraints that are indexes: primary keys,
      * unique, exclusion) first, all in parallel; then what needs them:
      * foreign keys, triggers, rules. */
-    if (!split_post_data(r, list, err, errlen))
-        return false;
+    long n_index;
+    bool ok = split_post_data(r, list, &n_index, err, errlen);
     index_progress ip;
     index_progress_start(&ip, r); /* which index builds, said in the status */
-    bool ok = restore_section(r, "post-data", INDEX_LIST_FILE, r->jobs, err, errlen);
+    /* Beside a table's builds begun during the copy, if one is under way. */
+    if (ok && n_index)
+        ok = engine_restore(r, "post-data", INDEX_LIST_FILE, r->jobs,
+                            engine_index_mem_mb(r, r->jobs + (r->early != NULL)), err, errlen);
+    char e2[1024];
+    if (!early_index_finish(r->early, e2, sizeof e2) && ok) {
+        snprintf(err, errlen, "%s", e2);
+        ok = false;
+    }
+    r->early = NULL;
     index_progress_stop(&ip);
-    return ok && restore_section(r, "post-data", REST_LIST_FILE, r->jobs, err, errlen) &&
+    return ok && engine_restore(r, "post-data", REST_LIST_FILE, r->jobs, 0, err, errlen) &&
            engine_struct_after(r, err, errlen);
 }

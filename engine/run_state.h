@@ -50,6 +50,9 @@ typedef struct engine_runner {
     PGconn *snap_conn;
     char snapshot[64];
     char slot[128], publication[160];
+    /* Index builds started by init-data as tables' copies end, waited for
+     * by post-data (early_index.h); NULL when none. */
+    struct early_index *early;
 } engine_runner;
 
 /* A terminate was requested (signal or terminate file): stop soon. */

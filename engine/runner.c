@@ -15,6 +15,7 @@
 
 #include "engine/cdc.h"
 #include "engine/cdc_origin.h"
+#include "engine/early_index.h"
 #include "engine/pg.h"
 #include "engine/steps.h"
 #include "engine/supervise.h"
@@ -378,6 +379,11 @@ static int run_or_terminate(engine_runner *r, bool *terminate, bool *removed, ch
     *terminate = terminate_requested(r);
     if (!*terminate) {
         rc = run_steps(r, err, errlen);
+        /* Index builds begun by init-data whose post-data did not run (a
+         * stop in between): joined, their thread never outlives the run. */
+        char e2[1024];
+        early_index_finish(r->early, e2, sizeof e2);
+        r->early = NULL;
         *terminate = terminate_requested(r);
     }
     if (*terminate) {

@@ -494,7 +494,9 @@ static char *to_json(engine_status *st)
         cJSON_AddStringToObject(metrics, "structure_skipped", st->structure_skipped);
     if (st->large_objects[0])
         cJSON_AddStringToObject(metrics, "large_objects", st->large_objects);
-    if (st->building[0] && st->steps[ES_POST_DATA].state == SS_RUNNING)
+    /* Post-data's builds, and those begun during the copy. */
+    if (st->building[0] && (st->steps[ES_POST_DATA].state == SS_RUNNING ||
+                            st->steps[ES_INIT_DATA].state == SS_RUNNING))
         cJSON_AddStringToObject(metrics, "building", st->building);
     cJSON *rp = cJSON_AddObjectToObject(in, "runTimeParam");
     if (st->slot[0])

@@ -23,6 +23,8 @@
 #define ENGINE_SUPERVISOR_OUT "supervisor.out" /* the supervisor's */
 #define ENGINE_TERMINATE_FILE "terminate"
 #define ENGINE_DUMP_FILE "schema.dump"
+/* Its entries the task wants, as pg_restore -L reads them (init-struct). */
+#define ENGINE_LIST_FILE "schema.list"
 
 /* The state directory: explicit, else $XDG_STATE_HOME/migtop, else
  * $HOME/.local/state/migtop. Created (0700) when missing. */

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -94,8 +95,16 @@ int engine_tool_run(char *const argv[], const char *const *extra_env, const char
     for (size_t i = 0; i < n_extra; i++)
         env[n_env + i] = (char *)extra_env[i];
     int ofd = open_out(out_path), efd = open_out(err_path);
+    pid_t parent = getpid();
     pid_t pid = ofd >= 0 && efd >= 0 ? fork() : -1;
     if (pid == 0) {
+        /* A runner killed (kill -9) takes its tool with it: a pg_restore
+         * left building indexes would race the run that comes next. The
+         * signal comes when the forking thread ends, which waits for the
+         * tool here. */
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (getppid() != parent)
+            _exit(1);
         int nul = open("/dev/null", O_RDONLY);
         dup2(nul, 0);
         dup2(ofd, 1);

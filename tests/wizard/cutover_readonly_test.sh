@@ -103,7 +103,11 @@ tmux_keys Enter
 tmux_keys E
 see 'Pause the writes\?' 10
 tmux_keys y
-see 'writes paused' 15
+# The pause's own message, not the gate's title ("Business writes paused"):
+# with no writer left the gate can pass before the pause has ended, and an
+# Enter then is refused as "still pausing", a refusal the pause's news
+# replaces on the status line.
+see 'writes paused: postgres is read-only for new sessions' 15
 see 'Gate 3: Business writes paused +pass' 30
 tmux_keys Enter
 # The gate may read a write again just as Enter comes (the machine's own
