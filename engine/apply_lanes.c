@@ -212,7 +212,12 @@ bool lanes_change(apply_lanes *l, const pgo_decoder *d, const pgo_msg *m, bool *
      * the batch waits (gate_open), when it goes, mostly at the commit,
      * which waits for the group before anyway; the rest of the group runs
      * beside that group's commit (a hot row coalesces in its batch). */
-    bool gated = dep && apply_busy(l->a[o]) && apply_gatable(a, m);
+    /* Never behind a TRUNCATE in flight (barrier): the batch's first
+     * statement is prepared at once, and preparing takes the table's lock
+     * in this group, which the TRUNCATE not yet run there would wait for,
+     * while the batch waits for it: each waiting on the other. Such a
+     * change waits here instead (or goes behind it in its session). */
+    bool gated = dep && !l->barrier[o] && apply_busy(l->a[o]) && apply_gatable(a, m);
     if (gated) {
         l->overlapped_now = true;
     } else if (apply_busy(l->a[o]) && dep) {
