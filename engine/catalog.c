@@ -115,6 +115,11 @@ bool engine_resolve_tables(PGconn *src, const mt_objects *o, engine_table **out,
     return ok;
 }
 
+bool engine_table_fills_target(const engine_table *t)
+{
+    return !t->target_partitioned && !t->target_shared && !t->target_keep_rows;
+}
+
 void engine_tables_free(engine_table *t, size_t n)
 {
     for (size_t i = 0; i < n; i++) {

@@ -31,6 +31,10 @@ typedef struct engine_table {
 bool engine_resolve_tables(PGconn *src, const mt_objects *o, engine_table **out, size_t *n,
                            char *err, size_t errlen);
 void engine_tables_free(engine_table *t, size_t n);
+/* Its rows alone fill its sink table (not partitioned, not shared with
+ * other source tables, no rows kept there): the copy may truncate and
+ * FREEZE it, its indexes may be built as soon as its copy ends. */
+bool engine_table_fills_target(const engine_table *t);
 
 /* Each table's target on the sink (see engine_table). A table that has
  * none (neither itself nor its partition root exists on the sink) fails,

@@ -54,14 +54,16 @@ static const char *const OWNER_SQL =
  * array literal; false when there is none. */
 static bool eligible(const engine_runner *r, strbuf *oids)
 {
+    size_t n = 0;
+    strbuf_put(oids, "{", 1);
     for (size_t i = 0; i < r->n_tables; i++) {
         const engine_table *t = &r->tables[i];
-        if (t->target && !strcmp(t->target, t->qname) && !t->target_partitioned &&
-            !t->target_shared && !t->target_keep_rows && t->bytes >= EARLY_MIN_BYTES)
-            strbuf_printf(oids, "%s%u", oids->n ? "," : "{", t->oid);
+        if (t->target && !strcmp(t->target, t->qname) && engine_table_fills_target(t) &&
+            t->bytes >= EARLY_MIN_BYTES)
+            strbuf_printf(oids, "%s%u", n++ ? "," : "", t->oid);
     }
     strbuf_put(oids, "}", 1);
-    return oids->n > 2;
+    return n > 0;
 }
 
 static void add_entry(early_index *x, unsigned dump_id, unsigned table, const char *line)
@@ -113,15 +115,15 @@ static void keep_owned(early_index *x, const PGresult *res, const char *lines)
     }
 }
 
-/* Each listed entry of an eligible table, in the list's order. */
+/* Each listed entry of an eligible table, in the list's order; none
+ * (and true) when no table is eligible: small tasks build all in
+ * post-data, with nothing to say. */
 static bool read_entries(early_index *x, PGconn *src, const char *path, char *err, size_t errlen)
 {
     strbuf tables = {0};
     if (!eligible(x->r, &tables)) {
         strbuf_free(&tables);
-        snprintf(err, errlen, "no table of %lld MB or more goes into a table of its own",
-                 EARLY_MIN_BYTES >> 20);
-        return false;
+        return true;
     }
     FILE *f = fopen(path, "r");
     if (!f) {

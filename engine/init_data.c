@@ -409,8 +409,7 @@ static size_t plan_chunks(engine_runner *r, const table_layout *lay, bool binary
             /* One part: truncated and filled in one sink transaction,
              * so COPY FREEZE writes the rows frozen (no hint-bit pass
              * over the table at its first read, by the index builds). */
-            k->freeze = parts == 1 && !t->target_partitioned && !t->target_shared &&
-                        !t->target_keep_rows;
+            k->freeze = parts == 1 && engine_table_fills_target(t);
         }
     }
     /* Tables come largest first (catalog order): their parts start first
