@@ -27,9 +27,10 @@ typedef struct copy_chunk {
     bool lobs;        /* large objects with oids in [lo, hi) (hi 0: no end), lobs.h */
 } copy_chunk;
 
-/* Called on a worker's thread when every part of a table is in. */
+/* Called on a worker's thread when every part of a table is in;
+ * copy_ending: it was the last chunk and no other worker holds one. */
 typedef struct copy_hook {
-    void (*table_done)(void *ctx, const engine_table *t);
+    void (*table_done)(void *ctx, const engine_table *t, bool copy_ending);
     void *ctx;
 } copy_hook;
 

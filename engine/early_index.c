@@ -19,16 +19,15 @@
 
 typedef struct early_entry {
     unsigned dump_id, table_oid;
-    char *line; /* the list's line, as pg_restore -L reads it */
-    bool taken;
+    char *line;  /* the list's line, as pg_restore -L reads it */
+    bool ready;  /* its table's copy ended before the copy's end */
+    bool taken;  /* built here, or under way */
 } early_entry;
 
 struct early_index {
     engine_runner *r;
     early_entry *e;
     size_t n;
-    unsigned *done; /* tables whose copy ended, not yet taken */
-    size_t n_done;
     pthread_mutex_t mu;
     pthread_cond_t cv;
     pthread_t th;
@@ -152,54 +151,60 @@ static bool read_entries(early_index *x, PGconn *src, const char *path, char *er
     return ok;
 }
 
-/* The entries of the first table done, marked taken, into the early list;
- * false when the copy ended first (nothing more starts here). */
-static bool next_table(early_index *x, unsigned *table)
+/* The first entry ready and not taken, marked taken; false when the
+ * copy ended first (nothing more starts here: post-data takes the rest
+ * with all its jobs). One entry at a time, so that a table whose copy
+ * ends just before the copy's end leaves post-data all but one build. */
+static bool next_entry(early_index *x, size_t *k)
 {
     pthread_mutex_lock(&x->mu);
-    while (!x->n_done && !x->closed)
+    bool go = false;
+    while (!x->closed) { /* after the close, what is not taken is post-data's */
+        for (size_t i = 0; i < x->n && !go; i++)
+            if (x->e[i].ready && !x->e[i].taken) {
+                x->e[i].taken = go = true;
+                *k = i;
+            }
+        if (go)
+            break;
         pthread_cond_wait(&x->cv, &x->mu);
-    bool go = !x->closed && x->n_done;
-    if (go) {
-        *table = x->done[0];
-        memmove(x->done, x->done + 1, --x->n_done * sizeof *x->done);
-        for (size_t i = 0; i < x->n; i++)
-            if (x->e[i].table_oid == *table)
-                x->e[i].taken = true;
     }
     pthread_mutex_unlock(&x->mu);
     return go;
 }
 
-static bool build_table(early_index *x, unsigned table, char *err, size_t errlen)
+/* "217; 1259 16400 INDEX public t_idx owner" -> "INDEX public t_idx". */
+static void entry_what(const char *line, char *out, size_t outlen)
 {
-    strbuf list = {0};
-    size_t count = 0;
-    for (size_t i = 0; i < x->n; i++)
-        if (x->e[i].table_oid == table) {
-            strbuf_put(&list, x->e[i].line, strlen(x->e[i].line));
-            count++;
-        }
+    unsigned id, classid, objid;
+    int used = 0;
+    sscanf(line, "%u; %u %u %n", &id, &classid, &objid, &used);
+    snprintf(out, outlen, "%s", line + used);
+    out[strcspn(out, "\r\n")] = '\0';
+    char *owner = strrchr(out, ' ');
+    if (owner)
+        *owner = '\0';
+}
+
+static bool build_entry(early_index *x, const early_entry *e, char *err, size_t errlen)
+{
     engine_runner *r = x->r;
     const char *name = "?";
     for (size_t i = 0; i < r->n_tables; i++)
-        if (r->tables[i].oid == table)
+        if (r->tables[i].oid == e->table_oid)
             name = r->tables[i].qname;
-    bool ok = engine_write_file_in(r->dir, &r->dir_id, EARLY_LIST_FILE, NULL, strbuf_str(&list),
-                                   list.n, err, errlen);
-    strbuf_free(&list);
-    if (!ok)
+    if (!engine_write_file_in(r->dir, &r->dir_id, EARLY_LIST_FILE, NULL, e->line,
+                              strlen(e->line), err, errlen))
         return false;
+    char what[512];
+    entry_what(e->line, what, sizeof what);
     engine_log *log = &r->log[ES_INIT_STRUCT];
-    engine_logf(log, "INFO", "%zu index build(s) of %s start now, its copy done, while other "
-                "tables still copy", count, name);
+    engine_logf(log, "INFO", "early build of %s (%s) starts now, its copy done, while other "
+                "tables still copy", name, what);
     int64_t t0 = fmt_mono_ms();
-    index_progress ip;
-    index_progress_start(&ip, r);
-    ok = engine_restore(r, "post-data", EARLY_LIST_FILE, 1, x->mem_mb, err, errlen);
-    index_progress_stop(&ip);
+    bool ok = engine_restore(r, "post-data", EARLY_LIST_FILE, 1, x->mem_mb, err, errlen);
     if (ok)
-        engine_logf(log, "INFO", "index builds of %s done in %lld ms", name,
+        engine_logf(log, "INFO", "early build of %s (%s) done in %lld ms", name, what,
                     (long long)(fmt_mono_ms() - t0));
     return ok;
 }
@@ -207,16 +212,19 @@ static bool build_table(early_index *x, unsigned table, char *err, size_t errlen
 static void *loop(void *arg)
 {
     early_index *x = arg;
-    unsigned table;
+    size_t k;
     char err[1024];
-    while (!x->failed && next_table(x, &table)) {
-        if (build_table(x, table, err, sizeof err))
+    index_progress ip;
+    index_progress_start(&ip, x->r);
+    while (!x->failed && next_entry(x, &k)) {
+        if (build_entry(x, &x->e[k], err, sizeof err))
             continue;
         pthread_mutex_lock(&x->mu);
         x->failed = true;
         snprintf(x->err, sizeof x->err, "%s", err);
         pthread_mutex_unlock(&x->mu);
     }
+    index_progress_stop(&ip);
     return NULL;
 }
 
@@ -225,7 +233,6 @@ static void free_all(early_index *x)
     for (size_t i = 0; i < x->n; i++)
         free(x->e[i].line);
     free(x->e);
-    free(x->done);
     pthread_mutex_destroy(&x->mu);
     pthread_cond_destroy(&x->cv);
     free(x);
@@ -244,9 +251,6 @@ early_index *early_index_start(engine_runner *r, PGconn *src, const char *list_n
     if (!read_entries(x, src, path, err, sizeof err))
         engine_logf(&r->log[ES_INIT_STRUCT], "INFO", "no index build starts before the copy "
                     "ends (post-data builds them all): %s", err);
-    x->done = calloc(r->n_tables + 1, sizeof *x->done);
-    if (!x->done)
-        abort();
     /* The copy's jobs and this one build (or copy) at once. */
     if (x->n)
         x->mem_mb = engine_index_mem_mb(r, r->jobs + 1);
@@ -257,19 +261,16 @@ early_index *early_index_start(engine_runner *r, PGconn *src, const char *list_n
     return x;
 }
 
-void early_index_table_done(void *early, const engine_table *t)
+void early_index_table_done(void *early, const engine_table *t, bool copy_ending)
 {
     early_index *x = early;
-    if (!x)
+    if (!x || copy_ending) /* post-data builds it now with all its jobs */
         return;
     pthread_mutex_lock(&x->mu);
-    bool wanted = false;
-    for (size_t i = 0; i < x->n && !wanted; i++)
-        wanted = x->e[i].table_oid == t->oid;
-    if (wanted && !x->closed && x->n_done < x->r->n_tables) {
-        x->done[x->n_done++] = t->oid;
-        pthread_cond_signal(&x->cv);
-    }
+    for (size_t i = 0; i < x->n; i++)
+        if (x->e[i].table_oid == t->oid && !x->closed)
+            x->e[i].ready = true;
+    pthread_cond_signal(&x->cv);
     pthread_mutex_unlock(&x->mu);
 }
 
@@ -283,12 +284,17 @@ void early_index_close(early_index *e)
     pthread_mutex_unlock(&e->mu);
 }
 
-bool early_index_took(const early_index *e, unsigned dump_id)
+bool early_index_took(early_index *e, unsigned dump_id)
 {
-    for (size_t i = 0; e && i < e->n; i++)
+    if (!e)
+        return false;
+    bool took = false;
+    pthread_mutex_lock(&e->mu);
+    for (size_t i = 0; i < e->n; i++)
         if (e->e[i].dump_id == dump_id)
-            return e->e[i].taken;
-    return false;
+            took = e->e[i].taken;
+    pthread_mutex_unlock(&e->mu);
+    return took;
 }
 
 bool early_index_finish(early_index *e, char *err, size_t errlen)

@@ -52,7 +52,9 @@ static void *loop(void *arg)
         fmt_nap(300, &p->quit); /* about 3 readings a second */
     }
     PQfinish(c);
-    engine_status_building(&p->r->status, "");
+    /* Another poller still running says what builds (all of the sink's). */
+    if (atomic_fetch_sub(&p->r->index_pollers, 1) == 1)
+        engine_status_building(&p->r->status, "");
     return NULL;
 }
 
@@ -60,7 +62,10 @@ void index_progress_start(index_progress *p, engine_runner *r)
 {
     *p = (index_progress){.r = r};
     atomic_init(&p->quit, false);
+    atomic_fetch_add(&r->index_pollers, 1);
     p->started = pthread_create(&p->th, NULL, loop, p) == 0;
+    if (!p->started)
+        atomic_fetch_sub(&r->index_pollers, 1);
 }
 
 void index_progress_stop(index_progress *p)

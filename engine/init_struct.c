@@ -182,7 +182,6 @@ static bool split_post_data(engine_runner *r, const char *list, long *n_index, c
 
 bool engine_step_init_struct(engine_runner *r, char *err, size_t errlen)
 {
-    char e2[700];
     PGconn *src = engine_connect(&r->spec, &r->spec.src, false, "migtop init-struct", err,
                                  errlen);
     if (!src)
@@ -191,7 +190,6 @@ bool engine_step_init_struct(engine_runner *r, char *err, size_t errlen)
     PQfinish(src);
     if (ok)
         ok = engine_restore(r, "pre-data", ENGINE_LIST_FILE, 1, 0, err, errlen);
-    (void)e2;
     return ok;
 }
 

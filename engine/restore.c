@@ -18,8 +18,8 @@ static bool benign(const char *line)
 
 /* Reads pg_restore's stderr into the log; true when every error in it
  * is about an object that exists already. */
-static bool check_restore_errors(engine_runner *r, engine_log *log, const char *path,
-                                 int rc, char *err, size_t errlen)
+static bool check_restore_errors(engine_log *log, const char *path, int rc, char *err,
+                                 size_t errlen)
 {
     FILE *f = fopen(path, "r");
     char line[4096], last[1024] = "";
@@ -59,7 +59,6 @@ static bool check_restore_errors(engine_runner *r, engine_log *log, const char *
         snprintf(err, errlen, "pg_restore failed (exit %d): %s", rc, last);
         ok = false;
     }
-    (void)r;
     return ok;
 }
 
@@ -94,7 +93,7 @@ bool engine_restore(engine_runner *r, const char *section, const char *list_name
     int rc = engine_tool_run(argv, env, NULL, errf, &r->stop, err, errlen);
     if (rc < 0)
         return false;
-    bool ok = check_restore_errors(r, log, errf, rc, err, errlen);
+    bool ok = check_restore_errors(log, errf, rc, err, errlen);
     unlink(errf);
     return ok;
 }

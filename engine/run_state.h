@@ -53,6 +53,9 @@ typedef struct engine_runner {
     /* Index builds started by init-data as tables' copies end, waited for
      * by post-data (early_index.h); NULL when none. */
     struct early_index *early;
+    /* index_progress.h pollers running (early builds and post-data may
+     * both): the last to stop clears "building". */
+    atomic_int index_pollers;
 } engine_runner;
 
 /* A terminate was requested (signal or terminate file): stop soon. */

@@ -11,7 +11,9 @@
 #    (which needs big_a's key) is made after the early build: same
 #    structure and rows as the source;
 #  - kill -9 of the runner during the early build, then a run again:
-#    everything is built (what exists is kept), nothing twice or missing.
+#    everything is built (what exists is kept), nothing twice or missing;
+#  - big_a alone: its copy is the copy's last, so nothing starts early
+#    (post-data builds its indexes at once with all its jobs).
 set -euo pipefail
 source "$MIGTOP_SOURCE_DIR/tests/support/engine.sh"
 
@@ -37,7 +39,7 @@ echo "sizes: $(pgc_psql src -d postgres -Atc "SELECT string_agg(relname || ' ' |
 log() { cat "$state/tasks/$1/init-struct.log"; }
 # The time of the first line of FILE matching RE, in ms of the day.
 at() {
-  grep -E "$2" "$1" | head -1 | awk '{split(substr($1, 12, 12), t, ":"); print int((t[1] * 3600 + t[2] * 60 + t[3]) * 1000)}'
+  grep -E "$2" "$1" | "${3:-head}" -1 | awk '{split(substr($1, 12, 12), t, ":"); print int((t[1] * 3600 + t[2] * 60 + t[3]) * 1000)}'
 }
 
 echo "== one run: big_a's indexes while big_b copies"
@@ -67,8 +69,8 @@ et_show ea
 grep -q 'status=Done' <<<"$(et_show ea)" || fail "the task did not finish"
 ilog=$state/tasks/ea/init-struct.log
 dlog=$state/tasks/ea/init-data.log
-grep -E 'index build|pg_restore post-data|maintenance_work_mem' "$ilog"
-early=$(at "$ilog" 'index build\(s\) of "?public"?\."?big_a"? start now')
+grep -E 'early build|pg_restore post-data|maintenance_work_mem' "$ilog"
+early=$(at "$ilog" 'early build of "?public"?\."?big_a"? \(.*\) starts now')
 b_done=$(at "$dlog" 'table public.big_b copied')
 [ -n "$early" ] && [ -n "$b_done" ] || fail "no early build of big_a, or big_b's copy not logged"
 echo "big_a's builds started at $early ms, big_b's copy ended at $b_done ms"
@@ -76,11 +78,11 @@ echo "big_a's builds started at $early ms, big_b's copy ended at $b_done ms"
 echo "status during init-data: $seen"
 [ -n "$seen" ] || fail "the early build was not named in the status while init-data ran"
 grep -q 'post-data-early.list' "$ilog" || fail "no early restore in the log"
-early_end=$(at "$ilog" 'index builds of "?public"?\."?big_a"? done in')
+early_end=$(at "$ilog" 'early build of "?public"?\."?big_a"? \(.*\) done in' tail)
 fk=$(at "$ilog" 'pg_restore post-data \(post-data-constraints.list\)')
 [ -n "$early_end" ] && [ -n "$fk" ] && [ "$fk" -ge "$early_end" ] ||
   fail "the constraints did not wait for the early builds (ended $early_end ms, constraints at $fk ms)"
-grep -Eq 'start now' <(grep -E 'big_b|small|parted' "$ilog") && fail "a table not big enough, or partitioned, was built early"
+grep -Eq 'starts now' <(grep -E 'big_b|small|parted' "$ilog") && fail "a table not big enough, or partitioned, was built early"
 grep -q 'already existed on the sink' "$ilog" && fail "post-data built big_a's indexes again"
 et_same_structure "'public'"
 et_same_rows public.big_a public.big_b public.small public.parted
@@ -92,10 +94,10 @@ pgc_psql sink -d postgres -c "DROP TABLE public.small, public.big_b, public.big_
 ( "$bin" run eb --state-dir "$state" --jobs 1 --quiet >"$work/run2.out" 2>&1 ) &
 run=$!
 for _ in $(seq 600); do
-  grep -q 'start now' "$state/tasks/eb/init-struct.log" 2>/dev/null && break
+  grep -q 'starts now' "$state/tasks/eb/init-struct.log" 2>/dev/null && break
   sleep 0.05
 done
-grep -q 'start now' "$state/tasks/eb/init-struct.log" || fail "the early build did not start"
+grep -q 'starts now' "$state/tasks/eb/init-struct.log" || fail "the early build did not start"
 sleep 0.3
 kill -9 "$(cat "$state/tasks/eb/runner.lock")"
 wait "$run" 2>/dev/null || true
@@ -110,4 +112,14 @@ done
 grep -q 'status=Done' <<<"$(et_show eb)" || fail "the task did not finish after the run again"
 et_same_structure "'public'"
 et_same_rows public.big_a public.big_b public.small public.parted
+
+echo "== big_a alone: its copy is the copy's last, nothing starts early"
+pgc_psql sink -d postgres -c "DROP TABLE public.small, public.big_b, public.big_a, public.parted CASCADE" >/dev/null
+"$tool" write "$state" ec "$(et_endpoint src mig src-pw)" "$(et_endpoint sink mig sink-pw)" \
+  '"public.big_a"' 'precheck=false,init-struct=true,init-data=true,cdc=false'
+"$bin" run ec --state-dir "$state" --jobs 1 --quiet || fail "the run of big_a alone failed"
+grep -q 'status=Done' <<<"$(et_show ec)" || fail "the task of big_a alone did not finish"
+grep -q 'starts now' "$state/tasks/ec/init-struct.log" && fail "the copy's last table was built early"
+[ "$(pgc_psql sink -d postgres -Atc "SELECT string_agg(indexname, ',' ORDER BY indexname) FROM pg_indexes WHERE tablename = 'big_a'")" = big_a_pkey,big_a_slow ] ||
+  fail "big_a's indexes are not all on the sink"
 echo PASS
