@@ -13,6 +13,10 @@
 #   whose rows are equal numbers told apart by their text (1.0, 1.00);
 # - a TRUNCATE amid it all;
 # then rows no two transactions share, as fast as the source writes them.
+# With two lanes, a TRUNCATE held up on the sink (a lock on a table its
+# group writes first) while the next group writes the truncated table: no
+# deadlock inside migtop (that group must wait for the TRUNCATE's, not
+# take the table's lock before it), both applied once the lock goes.
 # Then: every table equal, no session failed (no reconnect, no error),
 # the CDC metrics' parallel_apply figure shows groups applied side by side
 # and changes that waited on a key (in the dashboard's detail, at 80x24,
@@ -38,9 +42,13 @@ CREATE INDEX ON public.fullnum (v);
 INSERT INTO public.fullnum VALUES (1.0, 'n'), (1.00, 'n'), (1.000, 'n');
 CREATE TABLE public.trunc (id int PRIMARY KEY, v text);
 CREATE TABLE public.spread (id bigint PRIMARY KEY, v int NOT NULL);
+CREATE TABLE public.held (id int PRIMARY KEY);
+CREATE TABLE public.trunc_held (id int PRIMARY KEY, v text);
+INSERT INTO public.trunc_held SELECT g, 'before' FROM generate_series(1, 50) g;
 SQL
 pgc_psql sink -d postgres -c "CREATE ROLE loader LOGIN SUPERUSER PASSWORD 'sink:pw'" >/dev/null
-tables=(public.uniq public.churn public.fullrow public.fullnum public.trunc public.spread)
+tables=(public.uniq public.churn public.fullrow public.fullnum public.trunc public.spread
+        public.held public.trunc_held)
 
 cat >"$work/moves.sql" <<'SQL'
 \set v random(1, 200)
@@ -123,6 +131,46 @@ run ln 2
   || fail "no parallel_apply figure for two lanes: $par"
 [ "${BASH_REMATCH[1]}" -gt 0 ] || fail "no group was applied beside the commit before: $par"
 [ "${BASH_REMATCH[3]}" -gt 0 ] || fail "no change waited on a key in flight: $par"
+echo "== a TRUNCATE held up on the sink, the next group on its table"
+# Groups one by one, none waiting on a key: lanes taking turns again
+# (not chained behind each other after the hot rows). Then both lanes
+# know held and trunc_held (resolved on the sink: a TRUNCATE of a table
+# its lane has not met asks the sink first, behind what waits there), and
+# trunc_held by its UPDATEs only: the next group's INSERT into it is
+# prepared when its batch starts, which takes the table's lock.
+for i in $(seq 20); do
+  pgc_psql src -d postgres -c "INSERT INTO public.spread VALUES (-$i, 0)" >/dev/null
+  sleep 0.05
+done
+for i in $(seq 8); do
+  pgc_psql src -d postgres -c "BEGIN" -c "UPDATE public.trunc_held SET v = 'u$i' WHERE id = $i" \
+    -c "INSERT INTO public.held VALUES (-$i)" -c "COMMIT" >/dev/null
+  sleep 0.1
+done
+sleep 1
+# The sink's held stays locked 4 s: the first group's INSERT waits there,
+# its TRUNCATE behind it, not yet run.
+pgc_psql sink -d postgres -c "BEGIN" -c "LOCK TABLE public.held IN ACCESS EXCLUSIVE MODE" \
+  -c "SELECT pg_sleep(4)" -c "COMMIT" >/dev/null &
+holder=$!
+for ((i = 0; i < 50; i++)); do
+  [ "$(pgc_psql sink -d postgres -Atc "SELECT count(*) FROM pg_locks WHERE relation = 'public.held'::regclass AND mode = 'AccessExclusiveLock' AND granted")" = 1 ] && break
+  sleep 0.1
+done
+pgc_psql src -d postgres -c "BEGIN" -c "INSERT INTO public.held VALUES (1)" \
+  -c "TRUNCATE public.trunc_held" -c "COMMIT" >/dev/null
+sleep 0.7
+# The next group: a change of its own first (its session's transaction
+# open), then the truncated table.
+pgc_psql src -d postgres -c "BEGIN" -c "INSERT INTO public.spread VALUES (-100, 0)" \
+  -c "INSERT INTO public.trunc_held VALUES (7, 'after')" -c "COMMIT" >/dev/null
+wait "$holder"
+t0=$(date +%s)
+cdc_same_tables ln 12 public.held public.trunc_held public.spread
+echo "applied $(($(date +%s) - t0)) s after the lock went"
+[ "$(cdc_metric ln reconnects)" = 0 ] || fail "the apply reconnected: $(cdc_metric ln reconnects)"
+[ "$(cdc_metric ln last_error)" = none ] || fail "CDC error: $(cdc_metric ln last_error)"
+
 echo "== the dashboard's CDC metrics say so, at 80x24"
 tmux_start 80 24 "$bin --backend local --state-dir $state"
 see 'ln +.*Running' 15
