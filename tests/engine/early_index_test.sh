@@ -12,6 +12,8 @@
 #    structure and rows as the source;
 #  - kill -9 of the runner during the early build, then a run again:
 #    everything is built (what exists is kept), nothing twice or missing;
+#  - terminate during the early build: the runner stops within seconds,
+#    its pg_restore with it, and the task is gone;
 #  - big_a alone: its copy is the copy's last, so nothing starts early
 #    (post-data builds its indexes at once with all its jobs).
 set -euo pipefail
@@ -112,6 +114,27 @@ done
 grep -q 'status=Done' <<<"$(et_show eb)" || fail "the task did not finish after the run again"
 et_same_structure "'public'"
 et_same_rows public.big_a public.big_b public.small public.parted
+
+echo "== terminate during the early build"
+pgc_psql sink -d postgres -c "DROP TABLE public.small, public.big_b, public.big_a, public.parted CASCADE" >/dev/null
+"$tool" write "$state" ed "$(et_endpoint src mig src-pw)" "$(et_endpoint sink mig sink-pw)" \
+  '"public"' 'precheck=false,init-struct=true,init-data=true,cdc=false'
+( "$bin" run ed --state-dir "$state" --jobs 1 --quiet >"$work/run4.out" 2>&1 ) &
+run=$!
+for _ in $(seq 600); do
+  grep -q 'big_a_slow) starts now' "$state/tasks/ed/init-struct.log" 2>/dev/null && break
+  sleep 0.05
+done
+grep -q 'big_a_slow) starts now' "$state/tasks/ed/init-struct.log" || fail "the early build did not start"
+sleep 0.3
+t0=$(date +%s)
+timeout 60 "$bin" terminate ed --backend local --state-dir "$state" --timeout 30s >"$work/term.out" 2>&1 ||
+  { cat "$work/term.out"; fail "terminate during the early build failed"; }
+for _ in $(seq 300); do kill -0 "$run" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$run" 2>/dev/null && fail "the runner still runs after terminate"
+echo "terminated in $(($(date +%s) - t0)) s"
+[ -d "$state/tasks/ed" ] && fail "the terminated task is still there"
+pgrep -f "$state/tasks/ed/post-data-early.list" && fail "the early pg_restore lives on after terminate"
 
 echo "== big_a alone: its copy is the copy's last, nothing starts early"
 pgc_psql sink -d postgres -c "DROP TABLE public.small, public.big_b, public.big_a, public.parted CASCADE" >/dev/null
