@@ -18,7 +18,7 @@ typedef struct copy_pool {
     copy_chunk *chunks;
     size_t n;
     atomic_size_t next;
-    atomic_int busy; /* workers with a chunk in hand (counted before taking one) */
+    atomic_size_t finished; /* chunks copied: the copy ends with the n-th */
     atomic_bool failed;
     pthread_mutex_t mu;
     char err[1536];
@@ -379,12 +379,9 @@ static void *worker(void *arg)
     for (;;) {
         if (atomic_load(&p->failed) || atomic_load(&p->r->stop))
             break;
-        atomic_fetch_add(&p->busy, 1);
         size_t i = atomic_fetch_add(&p->next, 1);
-        if (i >= p->n) {
-            atomic_fetch_sub(&p->busy, 1);
+        if (i >= p->n)
             break;
-        }
         copy_chunk *c = &p->chunks[i];
         int64_t expected = 0;
         atomic_compare_exchange_strong(&c->prog->start_ms, &expected, fmt_now_ms());
@@ -404,12 +401,12 @@ static void *worker(void *arg)
                      (long long)atomic_load(&c->prog->bytes), err);
             engine_logf(log, "ERROR", "%s", msg);
             pool_fail(p, msg);
-            atomic_fetch_sub(&p->busy, 1);
             break;
         }
         engine_logf(log, "INFO", "%s.%s part %d/%d: %lld rows in %lld ms", c->table->schema,
                     c->table->name, c->part + 1, c->parts, (long long)rows,
                     (long long)(fmt_mono_ms() - t0));
+        bool last_chunk = atomic_fetch_add(&p->finished, 1) + 1 == p->n;
         if (atomic_fetch_add(&c->prog->parts_done, 1) + 1 == c->parts) {
             atomic_store(&c->prog->finish_ms, fmt_now_ms());
             atomic_store(&c->prog->state, 2);
@@ -417,12 +414,9 @@ static void *worker(void *arg)
                         c->table->schema, c->table->name,
                         (long long)atomic_load(&c->prog->rows),
                         (long long)atomic_load(&c->prog->bytes));
-            /* The last chunk of all, no other in hand: the copy ends now. */
-            bool ending = atomic_load(&p->next) >= p->n && atomic_load(&p->busy) == 1;
-            if (p->hook.table_done)
-                p->hook.table_done(p->hook.ctx, c->table, ending);
+            if (p->hook.table_done) /* the last chunk of all: the copy ends now */
+                p->hook.table_done(p->hook.ctx, c->table, last_chunk);
         }
-        atomic_fetch_sub(&p->busy, 1);
     }
     PQfinish(src);
     PQfinish(sink);
@@ -444,7 +438,7 @@ bool engine_copy_chunks(engine_runner *r, copy_chunk *chunks, size_t n, int jobs
         engine_logf(&r->log[ES_INIT_DATA], "INFO", "the copy is limited to %s a second "
                     "(%s), all workers together", rate, MT_COPY_RATE_ANNOTATION);
     atomic_init(&p.next, 0);
-    atomic_init(&p.busy, 0);
+    atomic_init(&p.finished, 0);
     atomic_init(&p.failed, false);
     pthread_mutex_init(&p.mu, NULL);
     if (jobs < 1)

@@ -28,7 +28,7 @@ typedef struct copy_chunk {
 } copy_chunk;
 
 /* Called on a worker's thread when every part of a table is in;
- * copy_ending: it was the last chunk and no other worker holds one. */
+ * copy_ending: its last chunk was the copy's last to end. */
 typedef struct copy_hook {
     void (*table_done)(void *ctx, const engine_table *t, bool copy_ending);
     void *ctx;

@@ -98,6 +98,31 @@ bool engine_restore(engine_runner *r, const char *section, const char *list_name
     return ok;
 }
 
+bool engine_restore_any(engine_runner *r, const char *section, const char *list_name,
+                        bool *any, char *err, size_t errlen)
+{
+    char tool[1024], dump[4300], list[4300], out[4300], sect[64];
+    engine_tool_path("pg_restore", tool, sizeof tool);
+    snprintf(dump, sizeof dump, "%s/%s", r->dir, ENGINE_DUMP_FILE);
+    snprintf(list, sizeof list, "%s/%s", r->dir, list_name);
+    snprintf(out, sizeof out, "%s/%s.%s", r->dir, list_name, section);
+    snprintf(sect, sizeof sect, "--section=%s", section);
+    char *argv[] = {tool, "-l", sect, "-L", list, dump, NULL};
+    int rc = engine_tool_run(argv, NULL, out, NULL, &r->stop, err, errlen);
+    if (rc > 0)
+        snprintf(err, errlen, "pg_restore -l %s of %s failed (exit %d)", section, list_name, rc);
+    size_t len = 0;
+    char *text = rc == 0 ? engine_read_file(out, &len, err, errlen) : NULL;
+    unlink(out);
+    if (!text)
+        return false;
+    *any = false;
+    /* Entries are "id; classid objid TYPE ...", comments start with ';'. */
+    for (const char *p = text; *p && !*any; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : "")
+        *any = *p != ';' && *p != '\n';
+    free(text);
+    return true;
+}
 
 /* The sink on this host: a socket directory, localhost or a loopback
  * address. */

@@ -19,6 +19,12 @@
 bool engine_restore(engine_runner *r, const char *section, const char *list_name, int jobs,
                     long index_mem_mb, char *err, size_t errlen);
 
+/* Whether pg_restore would run anything of list_name in that section
+ * (pg_restore -l, a fiftieth of a second: a restore of nothing costs a
+ * connection and a tenth). False with err when it cannot tell. */
+bool engine_restore_any(engine_runner *r, const char *section, const char *list_name,
+                        bool *any, char *err, size_t errlen);
+
 /* The maintenance_work_mem for each of `builds` index builds at once on
  * the sink, in MB: a quarter of the sink's memory shared among them,
  * never below the sink's own setting nor 64 MB, at most 2 GB. The sink's

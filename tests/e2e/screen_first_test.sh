@@ -127,7 +127,7 @@ tmux_keys q
 tmux_wait 'migtop exited with 0' 5 || fail "q did not quit"
 
 echo "== --no-mouse leaves the mouse to the terminal"
-_t kill-session -t t
+tmux_cleanup # the last session gone, the server dies: wait for it
 tmux_start 80 24 "$bin" --file "$snap" --no-mouse
 tmux_wait 'legacy-sync' 5 || fail "no task list with --no-mouse"
 row=$(tmux_screen | grep -n -m1 'legacy-sync' | cut -d: -f1)
