@@ -214,9 +214,11 @@ static void *loop(void *arg)
     early_index *x = arg;
     size_t k;
     char err[1024];
-    index_progress ip;
-    index_progress_start(&ip, x->r);
+    /* Started at the first build, not during the copy before it. */
+    index_progress ip = {.started = false};
     while (!x->failed && next_entry(x, &k)) {
+        if (!ip.started)
+            index_progress_start(&ip, x->r);
         if (build_entry(x, &x->e[k], err, sizeof err))
             continue;
         pthread_mutex_lock(&x->mu);
@@ -267,8 +269,8 @@ void early_index_table_done(void *early, const engine_table *t, bool copy_ending
     if (!x || copy_ending) /* post-data builds it now with all its jobs */
         return;
     pthread_mutex_lock(&x->mu);
-    for (size_t i = 0; i < x->n; i++)
-        if (x->e[i].table_oid == t->oid && !x->closed)
+    for (size_t i = 0; i < x->n && !x->closed; i++)
+        if (x->e[i].table_oid == t->oid)
             x->e[i].ready = true;
     pthread_cond_signal(&x->cv);
     pthread_mutex_unlock(&x->mu);

@@ -143,11 +143,11 @@ static bool dump_schema(engine_runner *r, PGconn *src, char *err, size_t errlen)
 /* Splits the selected entries into indexes (with index-backed
  * constraints) and the rest, by the entry's type after the three numbers
  * ("217; 1259 16400 INDEX public t_idx owner"); the indexes the copy's
- * early builds took are theirs. *n_index, *n_rest: the entries of each. */
-static bool split_post_data(engine_runner *r, const char *list, long *n_index, long *n_rest,
-                            char *err, size_t errlen)
+ * early builds took are theirs. *n_index: the indexes left. */
+static bool split_post_data(engine_runner *r, const char *list, long *n_index, char *err,
+                            size_t errlen)
 {
-    *n_index = *n_rest = 0;
+    *n_index = 0;
     char ip[4300], rp[4300];
     snprintf(ip, sizeof ip, "%s/%s", r->dir, INDEX_LIST_FILE);
     snprintf(rp, sizeof rp, "%s/%s", r->dir, REST_LIST_FILE);
@@ -166,7 +166,6 @@ static bool split_post_data(engine_runner *r, const char *list, long *n_index, l
         if (is_index && early_index_took(r->early, id))
             continue;
         *n_index += is_index;
-        *n_rest += !is_index;
         fputs(line, is_index ? idx : rest);
     }
     if (in)
@@ -212,8 +211,8 @@ bool engine_step_post_data(engine_runner *r, char *err, size_t errlen)
     /* Indexes (and the constraints that are indexes: primary keys,
      * unique, exclusion) first, all in parallel; then what needs them:
      * foreign keys, triggers, rules. */
-    long n_index, n_rest;
-    bool ok = split_post_data(r, list, &n_index, &n_rest, err, errlen);
+    long n_index;
+    bool ok = split_post_data(r, list, &n_index, err, errlen);
     index_progress ip;
     index_progress_start(&ip, r); /* which index builds, said in the status */
     /* Beside a table's builds begun during the copy, if one is under way. */
@@ -230,9 +229,9 @@ bool engine_step_post_data(engine_runner *r, char *err, size_t errlen)
     /* No foreign key, trigger or rule: no restore (a tenth of a second
      * of a small task's time). When pg_restore cannot say, it runs. */
     bool any = true;
-    if (ok && n_rest && !engine_restore_any(r, "post-data", REST_LIST_FILE, &any, e2, sizeof e2))
+    if (ok && !engine_restore_any(r, "post-data", REST_LIST_FILE, &any, e2, sizeof e2))
         engine_logf(&r->log[ES_INIT_STRUCT], "WARN", "%s", e2);
-    if (ok && n_rest && any)
+    if (ok && any)
         ok = engine_restore(r, "post-data", REST_LIST_FILE, r->jobs, 0, err, errlen);
     return ok && engine_struct_after(r, err, errlen);
 }

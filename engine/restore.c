@@ -116,10 +116,13 @@ bool engine_restore_any(engine_runner *r, const char *section, const char *list_
     unlink(out);
     if (!text)
         return false;
-    *any = false;
     /* Entries are "id; classid objid TYPE ...", comments start with ';'. */
-    for (const char *p = text; *p && !*any; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : "")
-        *any = *p != ';' && *p != '\n';
+    *any = false;
+    for (const char *line = text; line && *line && !*any;) {
+        *any = *line != ';' && *line != '\n';
+        line = strchr(line, '\n');
+        line = line ? line + 1 : NULL;
+    }
     free(text);
     return true;
 }

@@ -89,18 +89,25 @@ grep -q 'already existed on the sink' "$ilog" && fail "post-data built big_a's i
 et_same_structure "'public'"
 et_same_rows public.big_a public.big_b public.small public.parted
 
+# run_until_early NAME RE: a new task NAME on an emptied sink, its runner
+# (pid in $run) in the background until its log says RE (an early build
+# started), then 0.3 s more: the build under way.
+run_until_early() {
+  pgc_psql sink -d postgres -c "DROP TABLE public.small, public.big_b, public.big_a, public.parted CASCADE" >/dev/null
+  "$tool" write "$state" "$1" "$(et_endpoint src mig src-pw)" "$(et_endpoint sink mig sink-pw)" \
+    '"public"' 'precheck=false,init-struct=true,init-data=true,cdc=false'
+  ( "$bin" run "$1" --state-dir "$state" --jobs 1 --quiet >"$work/$1.out" 2>&1 ) &
+  run=$!
+  for _ in $(seq 600); do
+    grep -q "$2" "$state/tasks/$1/init-struct.log" 2>/dev/null && break
+    sleep 0.05
+  done
+  grep -q "$2" "$state/tasks/$1/init-struct.log" || fail "the early build of $1 did not start"
+  sleep 0.3
+}
+
 echo "== kill -9 during the early build, then a run again"
-pgc_psql sink -d postgres -c "DROP TABLE public.small, public.big_b, public.big_a, public.parted CASCADE" >/dev/null
-"$tool" write "$state" eb "$(et_endpoint src mig src-pw)" "$(et_endpoint sink mig sink-pw)" \
-  '"public"' 'precheck=false,init-struct=true,init-data=true,cdc=false'
-( "$bin" run eb --state-dir "$state" --jobs 1 --quiet >"$work/run2.out" 2>&1 ) &
-run=$!
-for _ in $(seq 600); do
-  grep -q 'starts now' "$state/tasks/eb/init-struct.log" 2>/dev/null && break
-  sleep 0.05
-done
-grep -q 'starts now' "$state/tasks/eb/init-struct.log" || fail "the early build did not start"
-sleep 0.3
+run_until_early eb 'starts now'
 kill -9 "$(cat "$state/tasks/eb/runner.lock")"
 wait "$run" 2>/dev/null || true
 sleep 0.5
@@ -116,17 +123,7 @@ et_same_structure "'public'"
 et_same_rows public.big_a public.big_b public.small public.parted
 
 echo "== terminate during the early build"
-pgc_psql sink -d postgres -c "DROP TABLE public.small, public.big_b, public.big_a, public.parted CASCADE" >/dev/null
-"$tool" write "$state" ed "$(et_endpoint src mig src-pw)" "$(et_endpoint sink mig sink-pw)" \
-  '"public"' 'precheck=false,init-struct=true,init-data=true,cdc=false'
-( "$bin" run ed --state-dir "$state" --jobs 1 --quiet >"$work/run4.out" 2>&1 ) &
-run=$!
-for _ in $(seq 600); do
-  grep -q 'big_a_slow) starts now' "$state/tasks/ed/init-struct.log" 2>/dev/null && break
-  sleep 0.05
-done
-grep -q 'big_a_slow) starts now' "$state/tasks/ed/init-struct.log" || fail "the early build did not start"
-sleep 0.3
+run_until_early ed 'big_a_slow) starts now'
 t0=$(date +%s)
 timeout 60 "$bin" terminate ed --backend local --state-dir "$state" --timeout 30s >"$work/term.out" 2>&1 ||
   { cat "$work/term.out"; fail "terminate during the early build failed"; }
