@@ -15,6 +15,8 @@
 #               of 30 branches and 300 tellers (hot rows)
 #   bigtxn      one transaction updating every row of a 1 M row table:
 #               from its commit on the source to visible on the sink
+#               (each drain also prints its floor: the same backlog
+#               decoded alone, by a third slot, after both have applied it)
 #   fullident   a drain of 3000 updates (10 s at 300 a second) of a
 #               REPLICA IDENTITY FULL table without a key: 5000 rows of
 #               4 kB TOAST values, an index on the column the updates pick
@@ -223,6 +225,10 @@ load_sysbench() {
 drain_phase() {
   local round=$1 kind=${2:-drain} n t0 r
   settle
+  # The floor: a third slot at the same start, decoded after both have
+  # caught up, alone on the machine (pgoutput, no network, no sink).
+  P src "SELECT pg_drop_replication_slot('bench_floor') FROM pg_replication_slots WHERE slot_name = 'bench_floor'" >/dev/null
+  P src "SELECT pg_create_logical_replication_slot('bench_floor', 'pgoutput')" >/dev/null
   P nat "ALTER SUBSCRIPTION bench_sub DISABLE" >/dev/null
   r=$(runner)
   kill -STOP "$r"
@@ -232,12 +238,36 @@ drain_phase() {
     *) pgb -c 4 -j 2 -N -T $((secs * 3 / 2)) ;;
   esac
   n=$(bump)
+  local end fl par0
+  end=$(P src "SELECT pg_current_wal_lsn()")
+  par0=$(metric parallel_apply)
   t0=$(date +%s.%N)
   P nat "ALTER SUBSCRIPTION bench_sub ENABLE" >/dev/null
   kill -CONT "$r"
   until_both "$n" "$t0"
-  echo "$kind $round ${nd:-nan} ${md:-nan}" >>"$results"
-  printf '   %s round %s: native %.1f s, migtop %.1f s\n' "$kind" "$round" "${nd:-0}" "${md:-0}"
+  local f0
+  f0=$(date +%s.%N)
+  P src "SELECT count(*) FROM pg_logical_slot_get_binary_changes('bench_floor', '$end', NULL,
+           'proto_version', '1', 'publication_names', 'bench_pub')" >/dev/null
+  fl=$(echo "$(date +%s.%N) - $f0" | bc -l)
+  P src "SELECT pg_drop_replication_slot('bench_floor')" >/dev/null
+  echo "$kind $round ${nd:-nan} ${md:-nan} ${fl:-nan}" >>"$results"
+  printf '   %s round %s: native %.1f s, migtop %.1f s, decoding alone %.1f s; migtop %s\n' \
+    "$kind" "$round" "${nd:-0}" "${md:-0}" "${fl:-0}" "$(lanes_delta "$par0" "$(metric parallel_apply)")"
+}
+# The apply's parallelism over one drain, from the status's cumulative
+# parallel_apply ("2 sink sessions, 86% of 126 groups overlapped, 63 key waits").
+lanes_delta() {
+  python3 - "$1" "$2" <<'PY'
+import re, sys
+def parse(s):
+    m = re.search(r"(\d+)% of (\d+) groups overlapped, (\d+) key waits", s)
+    return (int(m[1]) * int(m[2]) / 100, int(m[2]), int(m[3])) if m else (0, 0, 0)
+a, b = parse(sys.argv[1]), parse(sys.argv[2])
+g = b[1] - a[1]
+print(f"{g} groups, {100 * (b[0] - a[0]) / g:.0f}% overlapped, {b[2] - a[2]} key waits" if g > 0
+      else f"parallel_apply: {sys.argv[2] or 'not shown'}")
+PY
 }
 
 # One transaction updating every row of big (and the marker): from its
@@ -309,14 +339,9 @@ for line in open(results):
              "nat applied": lags(src, load(base + ".nat", 1), t0, t1),
              "mig applied": lags(src, load(base + ".mig", 1), t0, t1)}
         lagrows.setdefault(name, []).append({k: (pct(v, 50), pct(v, 99)) for k, v in r.items()})
-    elif f[0] == "drain":
-        drain.append((float(f[2]), float(f[3])))
-    elif f[0] == "drainhot":
-        drainhot.append((float(f[2]), float(f[3])))
-    elif f[0] == "bigtxn":
-        big.append((float(f[2]), float(f[3])))
-    elif f[0] == "fullident":
-        full.append((float(f[2]), float(f[3])))
+    elif f[0] in ("drain", "drainhot", "fullident", "bigtxn"):
+        {"drain": drain, "drainhot": drainhot, "fullident": full, "bigtxn": big}[f[0]].append(
+            tuple(float(x) for x in f[2:5]))
 def med(xs): return statistics.median(xs) if xs else float("nan")
 def spread(xs): return f"{min(xs):.2f}-{max(xs):.2f}" if xs else "-"
 print(f"\n== results: pgbench scale {scale}, {rounds} round(s), durable servers; medians (spread over rounds)")
@@ -332,7 +357,8 @@ for name, rs in lagrows.items():
 for label, rows in (("30 s backlog drain (s)", drain), ("the same, hot rows (s)", drainhot),
                     ("1 M row transaction (s)", big), ("FULL identity drain (s)", full)):
     if rows:
-        n = [a for a, _ in rows]; m = [b for _, b in rows]
-        print(f"{label:26} native {med(n):6.2f} ({spread(n)})  migtop {med(m):6.2f} ({spread(m)})  ratio {med(m) / med(n):5.2f}")
+        n = [r[0] for r in rows]; m = [r[1] for r in rows]; fl = [r[2] for r in rows if len(r) > 2]
+        floor = f"  decoding alone {med(fl):6.2f} ({spread(fl)})" if fl else ""
+        print(f"{label:26} native {med(n):6.2f} ({spread(n)})  migtop {med(m):6.2f} ({spread(m)})  ratio {med(m) / med(n):5.2f}{floor}")
 print("goals: slot lag p50 <= 1.5x and p99 <= 2x native's, applied lag <= 1x; drain time <= 0.67x (rate >= 1.5x); big transaction <= 1.0x")
 PY

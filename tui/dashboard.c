@@ -259,6 +259,12 @@ int dashboard_run(mt_backend *backend, mt_feed *feed, const dashboard_opts *o)
     apply_settings(a, o); /* after the first views: its message is for the first screen */
     loop(a, o);
     endwin();
+    /* Past here the user has left (or the terminal has gone): nobody can
+     * see a hang, so none may keep the process. The threads are joined
+     * below; should one be stuck (a server that hangs without closing), the
+     * alarm's default action ends the process after 10 s. */
+    signal(SIGALRM, SIG_DFL);
+    alarm(10);
     wizard_view_close(a);
     logs_view_close(a);
     free(a->logs.matches);
@@ -269,6 +275,7 @@ int dashboard_run(mt_backend *backend, mt_feed *feed, const dashboard_opts *o)
     mt_hist_free(&a->hist);
     free(a->sel_refs);
     free(a);
+    alarm(0); /* what comes after (the demo's teardown) has its own time */
     return 0;
 }
 

@@ -60,14 +60,62 @@ tmux_gone() {
   return 1
 }
 
+# The migtop processes a pane runs (the pane's shell runs `env ... migtop`,
+# so they are its children).
+_tmux_migtops() {
+  local pane
+  for pane in $(_t list-panes -a -F '#{pane_pid}' 2>/dev/null); do
+    pgrep -P "$pane" -x migtop || true
+  done
+}
+
+# A dashboard must end when its terminal goes. One that is still there some
+# seconds after its tmux server was killed is a bug of migtop's (it froze or
+# spins): say so with its stacks, which the test's output keeps, kill it and
+# fail the test (ctest's FAIL_REGULAR_EXPRESSION matches the LEFTOVER line,
+# also when this runs in an EXIT trap, whose status the script keeps).
+_tmux_check_gone() {
+  local pid i left=""
+  for ((i = 0; i < 150; i++)); do # 15 s: an ASan build's leak check at exit is slow
+    left=""
+    for pid in "$@"; do
+      kill -0 "$pid" 2>/dev/null && [ "$(cat /proc/"$pid"/comm 2>/dev/null)" = migtop ] && left="$left $pid"
+    done
+    [ -z "$left" ] && return 0
+    sleep 0.1
+  done
+  for pid in $left; do
+    echo "LEFTOVER: migtop pid $pid still runs 15 s after its terminal went:" >&2
+    ps -o pid,ppid,stat,etime,wchan:32,cmd --ppid "$pid" -p "$pid" >&2 || true
+    if command -v gdb >/dev/null; then
+      timeout 60 gdb -batch -p "$pid" -ex 'thread apply all bt' 2>&1 | grep -E '^(Thread|#)' >&2 || true
+      local kid
+      for kid in $(pgrep -P "$pid"); do
+        echo "LEFTOVER: its child $kid:" >&2
+        timeout 60 gdb -batch -p "$kid" -ex 'thread apply all bt' 2>&1 | grep -E '^(Thread|#)' >&2 || true
+      done
+    fi
+    pkill -9 -P "$pid" 2>/dev/null || true
+    kill -9 "$pid" 2>/dev/null || true
+  done
+  return 1
+}
+
 # Kills the server and waits until its socket is gone, so that a tmux_start
-# right after does not reach a dying server ("server exited unexpectedly").
+# right after does not reach a dying server ("server exited unexpectedly");
+# then checks that the dashboards it ran have ended (see above).
 tmux_cleanup() {
+  local dash
+  dash=$(_tmux_migtops)
   _t kill-server 2>/dev/null || true
   local sock="${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$TMUX_SOCK" i
   for ((i = 0; i < 50; i++)); do
-    [ -S "$sock" ] || return 0
-    _t list-sessions >/dev/null 2>&1 || { rm -f "$sock"; return 0; }
+    [ -S "$sock" ] || break
+    _t list-sessions >/dev/null 2>&1 || { rm -f "$sock"; break; }
     sleep 0.05
   done
+  # shellcheck disable=SC2086 # one pid per word
+  # Never a failing status here: in an EXIT trap that would skip the
+  # cleanup after it (servers left running); the LEFTOVER line fails it.
+  [ -z "$dash" ] || _tmux_check_gone $dash || true
 }
