@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,11 +12,26 @@
 
 #include "engine/taskdir.h"
 
+void engine_exe_env_absolute(void)
+{
+    const char *env = getenv("MIGTOP_BIN");
+    char abs[PATH_MAX];
+    if (env && *env && env[0] != '/' && realpath(env, abs))
+        setenv("MIGTOP_BIN", abs, 1);
+}
+
 bool engine_exe_path(char *out, size_t outlen, char *err, size_t errlen)
 {
     const char *env = getenv("MIGTOP_BIN");
     if (env && *env) {
-        snprintf(out, outlen, "%s", env);
+        /* Absolute: the child runs from / (a relative path, fine here,
+         * would name nothing there, and the task would never start). */
+        char abs[PATH_MAX];
+        if (!realpath(env, abs)) {
+            snprintf(err, errlen, "cannot run MIGTOP_BIN=%s: %s", env, strerror(errno));
+            return false;
+        }
+        snprintf(out, outlen, "%s", abs);
     } else {
         ssize_t n = readlink("/proc/self/exe", out, outlen - 1);
         if (n <= 0) {

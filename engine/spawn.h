@@ -11,7 +11,11 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-/* The binary to re-execute, checked executable. */
+/* MIGTOP_BIN made absolute in the environment, once at the start (before
+ * any thread: setenv): the processes started from here run from / and
+ * start others with it. */
+void engine_exe_env_absolute(void);
+/* The binary to re-execute (absolute), checked executable. */
 bool engine_exe_path(char *out, size_t outlen, char *err, size_t errlen);
 
 /* `migtop CMD NAME --state-dir DIR --quiet [EXTRA]` detached (a new

@@ -7,6 +7,7 @@
 #include "backends/backend_select.h"
 #include "cli/commands.h"
 #include "cli/help.h"
+#include "engine/spawn.h"
 #include "main/demo.h"
 #include "main/manpage.h"
 #include "tui/dashboard.h"
@@ -122,6 +123,7 @@ static int run_dashboard(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    engine_exe_env_absolute();
     if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
         help_print_overview(stdout);
         return 0;

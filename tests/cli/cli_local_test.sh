@@ -166,4 +166,18 @@ expect "$work/term.out" '^migrationtask\.datamigration\.apecloud\.io "t-loc" del
 [ "$(pgc_psql src -d postgres -Atc "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 't_loc'")" = 0 ] ||
     fail "the slot is left on the source"
 fails gone 1 'not found' list t-loc
+
+# MIGTOP_BIN relative to where migtop was started: the supervisor and the
+# runner run from /, and still start (the task fails on its unreachable
+# source instead of staying Prepare for ever).
+(cd "$(dirname "$M")" && MIGTOP_BIN=./$(basename "$M") ./"$(basename "$M")" create t-rel --local \
+    --source 'postgres:x@127.0.0.1:1/postgres' --sink "$SINK_EP" --migration-object '"public.t"' \
+    >"$work/rel.out" 2>"$work/rel.err") || fail "create with a relative MIGTOP_BIN"
+for _ in $(seq 300); do
+    grep -q '"Failed"' "$state/tasks/t-rel/status.json" 2>/dev/null && break
+    sleep 0.1
+done
+grep -q '"Failed"' "$state/tasks/t-rel/status.json" ||
+    fail "a relative MIGTOP_BIN: the task never ran ($(cat "$state/tasks/t-rel/supervisor.log" 2>/dev/null))"
+expect "$state/tasks/t-rel/precheck.log" 'step precheck failed' "the runner ran the precheck"
 echo PASS
