@@ -12,20 +12,12 @@
 
 #include "engine/taskdir.h"
 
-void engine_exe_env_absolute(void)
-{
-    const char *env = getenv("MIGTOP_BIN");
-    char abs[PATH_MAX];
-    if (env && *env && env[0] != '/' && realpath(env, abs))
-        setenv("MIGTOP_BIN", abs, 1);
-}
-
 bool engine_exe_path(char *out, size_t outlen, char *err, size_t errlen)
 {
     const char *env = getenv("MIGTOP_BIN");
     if (env && *env) {
-        /* Absolute: the child runs from / (a relative path, fine here,
-         * would name nothing there, and the task would never start). */
+        /* Absolute: the child runs from /, where a relative path would
+         * name nothing, and the task would never start. */
         char abs[PATH_MAX];
         if (!realpath(env, abs)) {
             snprintf(err, errlen, "cannot run MIGTOP_BIN=%s: %s", env, strerror(errno));
@@ -139,4 +131,13 @@ void engine_catch_stop_signals(void (*fn)(int))
     sigaction(SIGINT, &sa, NULL);
     signal(SIGHUP, SIG_IGN);
     signal(SIGPIPE, SIG_IGN);
+}
+
+void engine_exe_env_absolute(void)
+{
+    const char *env = getenv("MIGTOP_BIN");
+    char abs[4096], err[256];
+    /* Unusable: left as it is, for the spawn to report. */
+    if (env && *env && env[0] != '/' && engine_exe_path(abs, sizeof abs, err, sizeof err))
+        setenv("MIGTOP_BIN", abs, 1);
 }

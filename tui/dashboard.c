@@ -259,10 +259,10 @@ int dashboard_run(mt_backend *backend, mt_feed *feed, const dashboard_opts *o)
     apply_settings(a, o); /* after the first views: its message is for the first screen */
     loop(a, o);
     endwin();
-    /* Past here the user has left (or the terminal has gone): nobody can
-     * see a hang, so none may keep the process. The threads are joined
-     * below; should one be stuck (a server that hangs without closing), the
-     * alarm's default action ends the process after 10 s. */
+    /* Past here the user has quit (or the terminal has gone): a thread
+     * stuck in its join below (a server that hangs without closing) would
+     * keep the prompt from coming back, or a dashboard running without a
+     * terminal; the alarm's default action ends the process after 10 s. */
     signal(SIGALRM, SIG_DFL);
     alarm(10);
     wizard_view_close(a);
