@@ -37,6 +37,8 @@ void cdc_metrics_free(cdc_metrics *m)
     if (m->th_started)
         pthread_join(m->th, NULL);
     m->th_started = false;
+    if (m->hist)
+        mt_hist_clear(m->hist);
     free(m->hist);
     m->hist = NULL;
 }

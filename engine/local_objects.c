@@ -215,27 +215,22 @@ static void add_template(mt_snapshot *s, jx *c)
     cJSON_Delete(t);
 }
 
-static void add_task(mt_snapshot *s, const char *state_dir, const char *name)
+/* Whether the task's health can change with time alone (a heartbeat that
+ * stops, a runner not started yet, a terminate waiting): one not
+ * finished, one a process holds, one whose status cannot be read. */
+static bool task_live(const cJSON *status, bool readable, pid_t runner, pid_t supervisor,
+                      bool terminating)
 {
-    /* One task that cannot be read (being created or removed right now)
-     * must not hide the others: each gets its own error context. */
-    jx cx, *c = &cx;
-    jx_init(c, &s->mem);
-    char dir[4200], e[256];
-    if (!engine_task_dir(state_dir, name, dir, sizeof dir, e, sizeof e))
-        return;
-    cJSON *task = read_json(dir, ENGINE_SPEC_FILE);
-    if (!task)
-        return;
-    const char *from = NULL;
-    bool lost = false;
-    char unreadable[400];
-    cJSON *status = engine_status_read(dir, &from, &lost, unreadable, sizeof unreadable);
-    bool readable = status != NULL;
-    if (!status) {
-        status = cJSON_CreateObject();
-        cJSON_AddStringToObject(status, "taskStatus", lost ? "Unknown" : "Prepare");
-    }
+    const char *st = sget(status, "taskStatus");
+    return !readable || runner || supervisor || terminating || !st ||
+           (strcmp(st, "Done") && strcmp(st, "Failed"));
+}
+
+/* Health and the local annotations, on the task's metadata. */
+static void annotate(cJSON *task, cJSON *status, const char *dir, const char *name,
+                     const char *unreadable, bool readable, bool lost, const char *from,
+                     bool *live)
+{
     cJSON *md = cJSON_GetObjectItemCaseSensitive(task, "metadata");
     const char *created = sget(md, "creationTimestamp");
     cJSON *an = cJSON_GetObjectItemCaseSensitive(md, "annotations");
@@ -244,7 +239,8 @@ static void add_task(mt_snapshot *s, const char *state_dir, const char *name)
     char p[4400], b[64];
     snprintf(p, sizeof p, "%s/%s", dir, ENGINE_TERMINATE_FILE);
     struct stat st;
-    if (stat(p, &st) == 0) {
+    bool terminating = stat(p, &st) == 0;
+    if (terminating) {
         fmt_rfc3339((mt_time)st.st_mtime, b, sizeof b);
         cJSON_AddStringToObject(md, "deletionTimestamp", b);
         const cJSON *term = cJSON_GetObjectItemCaseSensitive(status, "terminating");
@@ -261,11 +257,40 @@ static void add_task(mt_snapshot *s, const char *state_dir, const char *name)
     mt_time made = 0;
     if (created)
         fmt_parse_timestamp(created, 0, &made, NULL);
+    pid_t supervisor = engine_lock_holder_named(dir, ENGINE_SUPERVISOR_LOCK);
     local_health_in hin = {.dir = dir, .name = name, .status = readable || !lost ? status : NULL,
-                           .why = unreadable, .runner = holder,
-                           .supervisor = engine_lock_holder_named(dir, ENGINE_SUPERVISOR_LOCK),
-                           .terminating = stat(p, &st) == 0, .created = (time_t)made};
+                           .why = unreadable, .runner = holder, .supervisor = supervisor,
+                           .terminating = terminating, .created = (time_t)made};
     engine_local_health(&hin, an);
+    *live = task_live(status, readable, holder, supervisor, terminating);
+}
+
+/* One task's objects into s; false when its directory cannot be read (it
+ * may be in the middle of being created or removed). */
+static bool add_task(mt_snapshot *s, const char *state_dir, const char *name, bool *live)
+{
+    /* One task that cannot be read must not hide the others: each gets
+     * its own error context. */
+    jx cx, *c = &cx;
+    jx_init(c, &s->mem);
+    char dir[4200], e[256];
+    if (!engine_task_dir(state_dir, name, dir, sizeof dir, e, sizeof e))
+        return false;
+    cJSON *task = read_json(dir, ENGINE_SPEC_FILE);
+    if (!task)
+        return false;
+    const char *from = NULL;
+    bool lost = false;
+    char unreadable[400];
+    cJSON *status = engine_status_read(dir, &from, &lost, unreadable, sizeof unreadable);
+    bool readable = status != NULL;
+    if (!status) {
+        status = cJSON_CreateObject();
+        cJSON_AddStringToObject(status, "taskStatus", lost ? "Unknown" : "Prepare");
+    }
+    annotate(task, status, dir, name, unreadable, readable, lost, from, live);
+    const char *created =
+        sget(cJSON_GetObjectItemCaseSensitive(task, "metadata"), "creationTimestamp");
     const cJSON *spec = cJSON_GetObjectItemCaseSensitive(task, "spec");
     cJSON_AddItemToObject(task, "status", status);
     size_t before = s->n_tasks;
@@ -276,12 +301,35 @@ static void add_task(mt_snapshot *s, const char *state_dir, const char *name)
         add_cdc(s, c, name, created, status);
     }
     cJSON_Delete(task);
+    return s->n_tasks > before;
 }
 
-/* Every task (or `task`, or the first max by name: *total says how many
- * there are). */
-static mt_snapshot *snapshot_of(const char *state_dir, const char *task, size_t max,
-                                size_t *total, char *err, size_t errlen)
+mt_snapshot *engine_local_task_part(const char *state_dir, const char *name, size_t expect,
+                                    bool *live)
+{
+    mt_snapshot *p = mt_snapshot_new();
+    arena_init_sized(&p->mem, expect);
+    if (!add_task(p, state_dir, name, live)) {
+        mt_snapshot_free(p);
+        return NULL;
+    }
+    mt_snapshot_trim(p);
+    return p;
+}
+
+mt_snapshot *engine_local_template_part(void)
+{
+    mt_snapshot *p = mt_snapshot_new();
+    arena_init_sized(&p->mem, 2048);
+    jx c;
+    jx_init(&c, &p->mem);
+    add_template(p, &c); /* fixed text: cannot fail */
+    mt_snapshot_trim(p);
+    return p;
+}
+
+mt_snapshot *engine_local_snapshot(const char *state_dir, const char *task, char *err,
+                                   size_t errlen)
 {
     mt_snapshot *s = mt_snapshot_new();
     s->taken_ms = fmt_now_ms();
@@ -290,10 +338,10 @@ static mt_snapshot *snapshot_of(const char *state_dir, const char *task, size_t 
     add_template(s, &c);
     char **names;
     size_t n = engine_list_tasks(state_dir, &names);
-    *total = n;
-    for (size_t i = 0; i < n && i < max && !c.failed; i++)
+    bool live;
+    for (size_t i = 0; i < n && !c.failed; i++)
         if (!task || !*task || !strcmp(task, names[i]))
-            add_task(s, state_dir, names[i]);
+            add_task(s, state_dir, names[i], &live);
     engine_free_names(names, n);
     if (c.failed) {
         snprintf(err, errlen, "local tasks in %s: %s", state_dir, c.err);
@@ -301,25 +349,5 @@ static mt_snapshot *snapshot_of(const char *state_dir, const char *task, size_t 
         return NULL;
     }
     mt_snapshot_sort(s);
-    return s;
-}
-
-mt_snapshot *engine_local_snapshot(const char *state_dir, const char *task, char *err,
-                                   size_t errlen)
-{
-    size_t total;
-    return snapshot_of(state_dir, task, SIZE_MAX, &total, err, errlen);
-}
-
-mt_snapshot *engine_local_snapshot_first(const char *state_dir, size_t max, size_t *total,
-                                         char *err, size_t errlen)
-{
-    mt_snapshot *s = snapshot_of(state_dir, NULL, max, total, err, errlen);
-    if (s && *total > max) {
-        char note[200];
-        snprintf(note, sizeof note, "reading the local tasks: the first %zu of %zu shown, the "
-                 "rest in a moment", max, *total);
-        mt_snapshot_notice(s, note);
-    }
     return s;
 }

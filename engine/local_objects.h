@@ -25,10 +25,17 @@ void engine_free_names(char **names, size_t n);
  * of being created or removed); err is set only when nothing can be read. */
 mt_snapshot *engine_local_snapshot(const char *state_dir, const char *task, char *err,
                                    size_t errlen);
-/* The first max tasks by name only (the rows a first screen shows), with
- * a notice saying how many of *total there are; the dashboard's first
- * frame, the whole snapshot right after. */
-mt_snapshot *engine_local_snapshot_first(const char *state_dir, size_t max, size_t *total,
-                                         char *err, size_t errlen);
+
+/* One task's objects as a part to share between snapshots
+ * (mt_snapshot_add_part), NULL when its directory cannot be read; expect:
+ * the bytes it is expected to take (its last part's, for one arena block
+ * of the right size; 0: not known). *live:
+ * its health can change with time alone (not finished, held by a
+ * process, a terminate pending, its status unreadable), so it must be
+ * read again even when none of its files changed. */
+mt_snapshot *engine_local_task_part(const char *state_dir, const char *name, size_t expect,
+                                    bool *live);
+/* The local MigrationTemplate, as a part. */
+mt_snapshot *engine_local_template_part(void);
 
 #endif

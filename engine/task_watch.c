@@ -17,12 +17,21 @@
 #define DIR_EVENTS (IN_CREATE | IN_DELETE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE_SELF)
 #define TASK_EVENTS (IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_MOVED_FROM)
 
+/* A task directory's watch: inotify numbers watches upwards, so the table
+ * stays sorted by wd as watches are added. */
+typedef struct watched {
+    int wd;
+    char *task; /* NULL: let go */
+} watched;
+
 struct task_watch {
     char state_dir[4096], tasks_dir[4200];
     int fd, stop[2];
     int state_wd, tasks_wd; /* -1: not watched (yet) */
-    void (*changed)(void *ctx);
+    task_changed_fn *changed;
     void *ctx;
+    watched *w;
+    size_t n_w, cap_w, n_gone;
     pthread_t th;
     atomic_bool alive; /* false once the watches could not be kept */
 };
@@ -40,14 +49,90 @@ static bool matters(const char *name)
     return false;
 }
 
+static watched *find(task_watch *w, int wd)
+{
+    size_t lo = 0, hi = w->n_w;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (w->w[mid].wd == wd)
+            return &w->w[mid];
+        if (w->w[mid].wd < wd)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+/* Drops the let-go entries once they are half the table. */
+static void compact(task_watch *w)
+{
+    if (w->n_gone * 2 < w->n_w)
+        return;
+    size_t k = 0;
+    for (size_t i = 0; i < w->n_w; i++)
+        if (w->w[i].task)
+            w->w[k++] = w->w[i];
+    w->n_w = k;
+    w->n_gone = 0;
+}
+
+static void remember(task_watch *w, int wd, const char *name)
+{
+    watched *old = find(w, wd); /* the same directory watched again */
+    if (old) {
+        w->n_gone -= !old->task;
+        free(old->task);
+        old->task = strdup(name);
+        return;
+    }
+    if (w->n_w && w->w[w->n_w - 1].wd > wd) {
+        /* wd numbers wrapped (2^31 watches made): start over */
+        w->changed(w->ctx, NULL);
+        return;
+    }
+    if (w->n_w == w->cap_w) {
+        w->cap_w = w->cap_w ? w->cap_w * 2 : 64;
+        w->w = realloc(w->w, w->cap_w * sizeof *w->w);
+        if (!w->w)
+            abort();
+    }
+    w->w[w->n_w++] = (watched){wd, strdup(name)};
+}
+
+static void forget(task_watch *w, watched *e)
+{
+    free(e->task);
+    e->task = NULL;
+    w->n_gone++;
+    compact(w);
+}
+
 static bool watch_task(task_watch *w, const char *name)
 {
     if (name[0] == '.')
         return true;
     char path[4500];
     snprintf(path, sizeof path, "%s/%s", w->tasks_dir, name);
-    return inotify_add_watch(w->fd, path, TASK_EVENTS | IN_ONLYDIR) >= 0 || errno == ENOENT ||
-           errno == ENOTDIR;
+    int wd = inotify_add_watch(w->fd, path, TASK_EVENTS | IN_ONLYDIR);
+    if (wd >= 0)
+        remember(w, wd, name);
+    return wd >= 0 || errno == ENOENT || errno == ENOTDIR;
+}
+
+/* One event in a task's directory. */
+static void task_event(task_watch *w, const struct inotify_event *ev, const char *name)
+{
+    watched *e = find(w, ev->wd);
+    if (!e || !e->task) {
+        if (!(ev->mask & IN_IGNORED))
+            w->changed(w->ctx, NULL); /* a watch not known: look at everything */
+        return;
+    }
+    if (matters(name) || (ev->mask & IN_IGNORED))
+        w->changed(w->ctx, e->task);
+    if (ev->mask & IN_IGNORED)
+        forget(w, e); /* its directory went */
 }
 
 /* STATE/tasks and each task in it; false when out of watches. */
@@ -67,7 +152,7 @@ static bool watch_tasks_dir(task_watch *w)
 }
 
 /* Reads what is there; false when the watches cannot be kept. */
-static bool take_events(task_watch *w, bool *changed)
+static bool take_events(task_watch *w)
 {
     char buf[16384] __attribute__((aligned(__alignof__(struct inotify_event))));
     ssize_t n;
@@ -77,21 +162,24 @@ static bool take_events(task_watch *w, bool *changed)
             p += sizeof *ev + ev->len;
             const char *name = ev->len ? ev->name : "";
             if (ev->mask & IN_Q_OVERFLOW) {
-                *changed = true; /* events were lost: everything may have changed */
+                w->changed(w->ctx, NULL); /* events were lost */
             } else if (ev->wd == w->state_wd) {
                 if (!strcmp(name, "tasks") && (ev->mask & (IN_CREATE | IN_MOVED_TO))) {
                     if (!watch_tasks_dir(w))
                         return false;
-                    *changed = true;
+                    w->changed(w->ctx, NULL);
                 }
             } else if (ev->wd == w->tasks_wd) {
                 if ((ev->mask & (IN_CREATE | IN_MOVED_TO)) && !watch_task(w, name))
                     return false;
-                if (ev->mask & IN_DELETE_SELF)
+                if (ev->mask & IN_DELETE_SELF) {
                     w->tasks_wd = -1;
-                *changed = true; /* a task made or removed */
-            } else if (matters(name) || (ev->mask & IN_IGNORED)) {
-                *changed = true;
+                    w->changed(w->ctx, NULL);
+                } else if (ev->len && name[0] != '.') {
+                    w->changed(w->ctx, name); /* a task made or removed */
+                }
+            } else {
+                task_event(w, ev, name);
             }
         }
     }
@@ -107,19 +195,25 @@ static void *loop(void *arg)
             break;
         if (p[1].revents)
             break;
-        bool changed = false;
-        bool ok = take_events(w, &changed);
-        if (!ok)
+        bool ok = take_events(w);
+        if (!ok) {
             atomic_store(&w->alive, false);
-        if (changed || !ok)
-            w->changed(w->ctx); /* !ok: once more, then the feed polls */
+            w->changed(w->ctx, NULL); /* once more, then the feed polls */
+        }
         if (!ok)
             break;
     }
     return NULL;
 }
 
-task_watch *task_watch_start(const char *state_dir, void (*changed)(void *ctx), void *ctx)
+static void free_table(task_watch *w)
+{
+    for (size_t i = 0; i < w->n_w; i++)
+        free(w->w[i].task);
+    free(w->w);
+}
+
+task_watch *task_watch_start(const char *state_dir, task_changed_fn *changed, void *ctx)
 {
     task_watch *w = calloc(1, sizeof *w);
     if (!w)
@@ -146,6 +240,7 @@ task_watch *task_watch_start(const char *state_dir, void (*changed)(void *ctx), 
         for (int i = 0; i < 2; i++)
             if (w->stop[i] >= 0)
                 close(w->stop[i]);
+        free_table(w);
         free(w);
         return NULL;
     }
@@ -165,5 +260,6 @@ void task_watch_stop(task_watch *w)
     close(w->fd);
     close(w->stop[0]);
     close(w->stop[1]);
+    free_table(w);
     free(w);
 }

@@ -3,6 +3,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "backends/backend_select.h"
 #include "cli/commands.h"
@@ -66,6 +69,12 @@ static bool int_arg(const char *flag, const char *v, int lo, int hi, int *out)
 
 static int run_dashboard(int argc, char **argv)
 {
+#ifdef __GLIBC__
+    /* A dashboard's few threads mostly sleep: one malloc arena, so what
+     * the feed's thread frees serves the UI's too (1000 local tasks:
+     * 1.3 MB less resident). Before any thread exists. */
+    mallopt(M_ARENA_MAX, 1);
+#endif
     dashboard_opts o;
     dashboard_default_opts(&o);
     const char *file = NULL;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #define ARENA_BLOCK_MIN 8192
+#define ARENA_BLOCK_SMALL 256
 
 struct arena_block {
     arena_block *next;
@@ -13,7 +14,19 @@ struct arena_block {
     _Alignas(16) unsigned char data[];
 };
 
-void arena_init(arena *a) { a->head = NULL; a->used_total = 0; }
+void arena_init(arena *a)
+{
+    a->head = NULL;
+    a->used_total = 0;
+    a->next_cap = ARENA_BLOCK_MIN;
+}
+
+void arena_init_sized(arena *a, size_t first)
+{
+    arena_init(a);
+    first = (first + 15) & ~(size_t)15;
+    a->next_cap = first < ARENA_BLOCK_SMALL ? ARENA_BLOCK_SMALL : first;
+}
 
 void arena_free(arena *a)
 {
@@ -25,13 +38,16 @@ void arena_free(arena *a)
     }
     a->head = NULL;
     a->used_total = 0;
+    a->next_cap = ARENA_BLOCK_MIN;
 }
 
 void *arena_alloc(arena *a, size_t n)
 {
     n = (n + 15) & ~(size_t)15;
     if (!a->head || a->head->cap - a->head->used < n) {
-        size_t cap = n > ARENA_BLOCK_MIN ? n : ARENA_BLOCK_MIN;
+        size_t want = a->next_cap ? a->next_cap : ARENA_BLOCK_MIN;
+        size_t cap = n > want ? n : want;
+        a->next_cap = want < ARENA_BLOCK_MIN / 2 ? want * 2 : ARENA_BLOCK_MIN;
         arena_block *b = malloc(sizeof *b + cap);
         if (!b) {
             fputs("migtop: out of memory\n", stderr);

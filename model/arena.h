@@ -10,9 +10,15 @@ typedef struct arena_block arena_block;
 typedef struct arena {
     arena_block *head;
     size_t used_total; /* bytes handed out, for tests and RSS accounting */
+    size_t next_cap;   /* the next block's size: doubles up to the usual one */
 } arena;
 
 void arena_init(arena *a);
+/* For an arena that holds little and lives long (one task of a thousand,
+ * kept between snapshots): the first block holds `first` bytes (what the
+ * caller expects to need), the next ones double from there up to the
+ * usual size, so it wastes little rather than most of an 8 KB block. */
+void arena_init_sized(arena *a, size_t first);
 void arena_free(arena *a);
 /* Zeroed memory aligned for any type; aborts on out-of-memory. */
 void *arena_alloc(arena *a, size_t n);

@@ -17,7 +17,7 @@ struct mt_feed {
     mt_snapshot *pending;
     mt_feed_health health;
     char focus_ns[256], focus_name[256];
-    uint64_t focus_gen, pokes;
+    uint64_t focus_gen, pokes, asked;
     mt_feed_run_fn run;
     void *backend;
     void (*backend_free)(void *);
@@ -207,4 +207,21 @@ void mt_feed_poke(mt_feed *f)
     f->pokes++;
     pthread_cond_broadcast(&f->cv);
     pthread_mutex_unlock(&f->mu);
+}
+
+void mt_feed_ask_refresh(mt_feed *f)
+{
+    pthread_mutex_lock(&f->mu);
+    f->asked++;
+    f->pokes++;
+    pthread_cond_broadcast(&f->cv);
+    pthread_mutex_unlock(&f->mu);
+}
+
+uint64_t mt_feed_asked(mt_feed *f)
+{
+    pthread_mutex_lock(&f->mu);
+    uint64_t n = f->asked;
+    pthread_mutex_unlock(&f->mu);
+    return n;
 }

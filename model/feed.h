@@ -52,7 +52,12 @@ int mt_feed_fd(const mt_feed *f);
  * caller owns it), else NULL; always fills *h. Drains the fd. */
 mt_snapshot *mt_feed_take(mt_feed *f, mt_feed_health *h);
 void mt_feed_set_focus(mt_feed *f, const char *ns, const char *name);
-/* Asks the backend to refresh now (e.g. the user pressed a refresh key). */
+/* Asks the backend to look again now (news from another thread). */
 void mt_feed_poke(mt_feed *f);
+/* The user asks to read everything again (the refresh key): a poke that
+ * a backend keeping what it read (the local one) also counts. */
+void mt_feed_ask_refresh(mt_feed *f);
+/* Backend side: how many times the user asked; a change means read all. */
+uint64_t mt_feed_asked(mt_feed *f);
 
 #endif

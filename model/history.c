@@ -51,8 +51,33 @@ static float rate_of(const mt_task *t)
     return -1.0f;
 }
 
+/* The ring, made at its first use. */
+static mt_hist_slot *ring(mt_hist *one)
+{
+    if (!one->slot && !(one->slot = calloc(MT_HIST_SLOTS, sizeof *one->slot)))
+        abort();
+    return one->slot;
+}
+
+static void release(mt_hist *one)
+{
+    if (one)
+        free(one->slot);
+    free(one);
+}
+
+void mt_hist_clear(mt_hist *one)
+{
+    free(one->slot);
+    one->slot = NULL;
+    one->any = false;
+}
+
 void mt_hist_add(mt_hist *one, int64_t now_ms, float lag, float rate)
 {
+    if (!one->slot && lag < 0 && rate < 0)
+        return; /* nothing to keep: no ring for a task that never had a reading */
+    ring(one);
     int32_t id = (int32_t)(now_ms / 1000 / MT_HIST_SLOT_S);
     mt_hist_slot *sl = &one->slot[id % MT_HIST_SLOTS];
     if (sl->id != id) /* a new slot, over one 15 minutes old */
@@ -104,7 +129,7 @@ void mt_hist_record(mt_hist_set *h, const mt_snapshot *s, int64_t now_ms, long p
             added = added || h->v[i]->fresh;
             h->v[keep++] = h->v[i];
         } else {
-            free(h->v[i]);
+            release(h->v[i]);
         }
     }
     h->n = keep;
@@ -121,7 +146,7 @@ void mt_hist_buckets(const mt_hist *h, int64_t now_ms, int span_s, int n, float 
         if (rate)
             rate[b] = MT_HIST_NONE;
     }
-    if (!h || !h->any || n <= 0 || span_s <= 0)
+    if (!h || !h->any || !h->slot || n <= 0 || span_s <= 0)
         return; /* a task that never had a reading: 1000 idle ones cost nothing */
     int64_t span_ms = (int64_t)span_s * 1000, from = now_ms - span_ms;
     for (int b = 0; b < n; b++) {
@@ -149,7 +174,7 @@ void mt_hist_buckets(const mt_hist *h, int64_t now_ms, int span_s, int n, float 
 void mt_hist_free(mt_hist_set *h)
 {
     for (size_t i = 0; i < h->n; i++)
-        free(h->v[i]);
+        release(h->v[i]);
     free(h->v);
     memset(h, 0, sizeof *h);
 }
@@ -158,7 +183,7 @@ char *mt_hist_json(const mt_hist *one)
 {
     cJSON *o = cJSON_CreateObject(), *slots = cJSON_CreateArray();
     cJSON_AddNumberToObject(o, "slot_s", MT_HIST_SLOT_S);
-    for (int i = 0; i < MT_HIST_SLOTS; i++) {
+    for (int i = 0; one->slot && i < MT_HIST_SLOTS; i++) {
         const mt_hist_slot *sl = &one->slot[i];
         if (!sl->id)
             continue;
@@ -193,7 +218,7 @@ bool mt_hist_merge_json(mt_hist *one, const char *text)
             id->valuedouble <= 0 || id->valuedouble > 2e9)
             continue;
         int32_t sid = (int32_t)id->valuedouble;
-        mt_hist_slot *sl = &one->slot[sid % MT_HIST_SLOTS];
+        mt_hist_slot *sl = &ring(one)[sid % MT_HIST_SLOTS];
         if (sl->id >= sid) /* the ring's own is as recent: it stays */
             continue;
         *sl = (mt_hist_slot){.id = sid, .lag_max = (float)lag->valuedouble};

@@ -11,6 +11,14 @@ mt_snapshot *mt_snapshot_new(void)
         abort();
     arena_init(&s->mem);
     s->taken_ms = fmt_now_ms();
+    atomic_init(&s->refs, 1);
+    return s;
+}
+
+mt_snapshot *mt_snapshot_ref(mt_snapshot *s)
+{
+    if (s)
+        atomic_fetch_add_explicit(&s->refs, 1, memory_order_relaxed);
     return s;
 }
 
@@ -25,8 +33,12 @@ void mt_snapshot_notice(mt_snapshot *s, const char *text)
 
 void mt_snapshot_free(mt_snapshot *s)
 {
-    if (!s)
+    /* acq_rel: whoever frees sees every write the other holders made */
+    if (!s || atomic_fetch_sub_explicit(&s->refs, 1, memory_order_acq_rel) != 1)
         return;
+    for (size_t i = 0; i < s->n_parts; i++)
+        mt_snapshot_free(s->parts[i]);
+    free(s->parts);
     free(s->tasks);
     free(s->templates);
     free(s->jobs);
@@ -52,6 +64,78 @@ static void *push(void **arr, size_t *n, size_t *cap, size_t elem)
 
 #define PUSH(s, field) \
     push((void **)&(s)->field, &(s)->n_##field, &(s)->cap_##field, sizeof *(s)->field)
+
+/* Appends n elements of elem bytes from src. */
+static void push_all(void **arr, size_t *n, size_t *cap, size_t elem, const void *src,
+                     size_t count)
+{
+    if (!count)
+        return;
+    if (*n + count > *cap) {
+        size_t nc = *cap ? *cap : 16;
+        while (nc < *n + count)
+            nc *= 2;
+        void *p = realloc(*arr, nc * elem);
+        if (!p)
+            abort();
+        *arr = p;
+        *cap = nc;
+    }
+    memcpy((char *)*arr + *n * elem, src, count * elem);
+    *n += count;
+}
+
+#define PUSH_ALL(s, part, field)                                                            \
+    push_all((void **)&(s)->field, &(s)->n_##field, &(s)->cap_##field, sizeof *(s)->field, \
+             (part)->field, (part)->n_##field)
+
+void mt_snapshot_add_part(mt_snapshot *s, mt_snapshot *part)
+{
+    PUSH_ALL(s, part, tasks);
+    PUSH_ALL(s, part, templates);
+    PUSH_ALL(s, part, jobs);
+    PUSH_ALL(s, part, pods);
+    PUSH_ALL(s, part, sts);
+    for (size_t i = 0; i < part->n_notices; i++)
+        mt_snapshot_notice(s, part->notices[i]);
+    if (s->n_parts == s->cap_parts) {
+        s->cap_parts = s->cap_parts ? s->cap_parts * 2 : 16;
+        s->parts = realloc(s->parts, s->cap_parts * sizeof *s->parts);
+        if (!s->parts)
+            abort();
+    }
+    s->parts[s->n_parts++] = mt_snapshot_ref(part);
+}
+
+/* Shrinks one array to its length (an empty one to nothing). */
+static void trim(void **arr, size_t n, size_t *cap, size_t elem)
+{
+    if (n == *cap)
+        return;
+    if (!n) {
+        free(*arr);
+        *arr = NULL;
+    } else {
+        void *p = realloc(*arr, n * elem);
+        if (p)
+            *arr = p;
+        else
+            return;
+    }
+    *cap = n;
+}
+
+#define TRIM(s, field) trim((void **)&(s)->field, (s)->n_##field, &(s)->cap_##field, \
+                            sizeof *(s)->field)
+
+void mt_snapshot_trim(mt_snapshot *s)
+{
+    TRIM(s, tasks);
+    TRIM(s, templates);
+    TRIM(s, jobs);
+    TRIM(s, pods);
+    TRIM(s, sts);
+}
 
 static const struct kind {
     const char *kind, *api_version;
@@ -160,12 +244,22 @@ static int cmp_template(const void *a, const void *b)
     return cmp_str(((const mt_template *)a)->meta.name, ((const mt_template *)b)->meta.name);
 }
 
+/* qsort, unless already in order (a snapshot made of parts kept in order
+ * is: n compares instead of a copy of every task). */
+static void sort_unless_sorted(void *base, size_t n, size_t size,
+                               int (*cmp)(const void *, const void *))
+{
+    size_t i = 1;
+    while (i < n && cmp((char *)base + (i - 1) * size, (char *)base + i * size) <= 0)
+        i++;
+    if (i < n)
+        qsort(base, n, size, cmp);
+}
+
 void mt_snapshot_sort(mt_snapshot *s)
 {
-    if (s->n_tasks)
-        qsort(s->tasks, s->n_tasks, sizeof *s->tasks, cmp_task);
-    if (s->n_templates)
-        qsort(s->templates, s->n_templates, sizeof *s->templates, cmp_template);
+    sort_unless_sorted(s->tasks, s->n_tasks, sizeof *s->tasks, cmp_task);
+    sort_unless_sorted(s->templates, s->n_templates, sizeof *s->templates, cmp_template);
 }
 
 const mt_task *mt_snapshot_task(const mt_snapshot *s, const char *ns, const char *name)

@@ -4,6 +4,8 @@
 #ifndef MIGTOP_SNAPSHOT_H
 #define MIGTOP_SNAPSHOT_H
 
+#include <stdatomic.h>
+
 #include "model/task.h"
 #include "model/workload.h"
 
@@ -24,10 +26,26 @@ typedef struct mt_snapshot {
      * local backend: slots of tasks gone, with the WAL they keep). */
     const char **notices;
     size_t n_notices;
+    /* Shared: 1 when made, and each mt_snapshot_ref adds one; the last
+     * mt_snapshot_free frees. A part is a snapshot whose objects another
+     * holds copies of (pointing into the part's arena): a backend that
+     * rereads only what changed keeps one part per task and makes each
+     * snapshot of them without copying or parsing anything again. */
+    atomic_int refs;
+    struct mt_snapshot **parts;
+    size_t n_parts, cap_parts;
 } mt_snapshot;
 
 mt_snapshot *mt_snapshot_new(void);
+/* One reference less; the last frees it (and lets go of its parts). */
 void mt_snapshot_free(mt_snapshot *s);
+mt_snapshot *mt_snapshot_ref(mt_snapshot *s);
+/* Adds every object of part (and its notices) to s, sharing their memory:
+ * part stays alive (a reference) while s does. Parts must not change
+ * once added anywhere. */
+void mt_snapshot_add_part(mt_snapshot *s, mt_snapshot *part);
+/* Gives back the unused room of s's arrays: for a part kept a long time. */
+void mt_snapshot_trim(mt_snapshot *s);
 /* Adds a notice (copied into the snapshot's arena); at most 16 kept. */
 void mt_snapshot_notice(mt_snapshot *s, const char *text);
 

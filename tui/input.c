@@ -223,7 +223,7 @@ static void do_action(app *a, key_action k)
             a->quit = true;
         break;
     case K_REFRESH:
-        mt_feed_poke(a->feed);
+        mt_feed_ask_refresh(a->feed);
         clearok(curscr, TRUE);
         a->dirty = true;
         break;

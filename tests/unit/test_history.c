@@ -38,6 +38,9 @@ static void test_slots_and_buckets(void **state)
     mt_hist_add(&u, T0, -1.0f, -1.0f);
     mt_hist_buckets(&u, T0 + 1000, 10, 1, lag, rate);
     assert_true(lag[0] == MT_HIST_NONE && rate[0] == MT_HIST_NONE);
+    assert_null(u.slot); /* no reading, no ring: 1000 finished tasks cost little */
+    mt_hist_clear(&h);
+    mt_hist_clear(&u);
 }
 
 static void test_wraps(void **state)
@@ -54,6 +57,7 @@ static void test_wraps(void **state)
     assert_true(lag[14] == 1.0f);
     mt_hist_buckets(&h, T0 + 1200 * 1000, 1200, 20, lag, NULL); /* older than kept */
     assert_true(lag[0] == MT_HIST_NONE);
+    mt_hist_clear(&h);
 }
 
 static void test_json_round_trip(void **state)
@@ -85,6 +89,11 @@ static void test_json_round_trip(void **state)
     assert_false(mt_hist_merge_json(&b, "not json"));
     assert_false(mt_hist_merge_json(&b, NULL));
     assert_true(mt_hist_merge_json(&b, "{\"slot_s\":5,\"slots\":[[\"x\"],[-4,1,1],[1e30,1,1]]}"));
+    static mt_hist c;
+    assert_true(mt_hist_merge_json(&c, "{\"slot_s\":5,\"slots\":[[\"x\"]]}"));
+    assert_null(c.slot); /* nothing valid in it: no ring */
+    mt_hist_clear(&a);
+    mt_hist_clear(&b);
 }
 
 int main(void)

@@ -14,14 +14,22 @@ static mt_snapshot *parse(const char *text, char *err)
     return mt_snapshot_parse(text, strlen(text), err, 512);
 }
 
-static void test_sample(void **st)
+/* tests/data/sample-snapshot.json, parsed. */
+static mt_snapshot *sample(void)
 {
     size_t len;
     char *text = test_read_source_file("tests/data/sample-snapshot.json", &len);
     assert_non_null(text);
     char err[512] = "";
     mt_snapshot *s = mt_snapshot_parse(text, len, err, sizeof err);
+    free(text);
     assert_non_null(s);
+    return s;
+}
+
+static void test_sample(void **st)
+{
+    mt_snapshot *s = sample();
     assert_int_equal(s->n_templates, 2);
     assert_int_equal(s->n_tasks, 6);
     /* Sorted by namespace, then name. */
@@ -40,7 +48,6 @@ static void test_sample(void **st)
     assert_true(s->n_pods >= 10);
     assert_int_equal(s->n_sts, 2);
     mt_snapshot_free(s);
-    free(text);
 }
 
 static void test_shared_sample(void **st)
@@ -59,6 +66,35 @@ static void test_shared_sample(void **st)
     assert_int_equal(s->tasks[0].objects.n_white, 1);
     mt_snapshot_free(s);
     free(text);
+}
+
+/* Parts: one snapshot's objects shared by others without a copy of their
+ * memory; each holder frees in any order, the last one frees the part. */
+static void test_parts_shared(void **st)
+{
+    (void)st;
+    mt_snapshot *part = sample();
+    mt_snapshot_notice(part, "from the part");
+    mt_snapshot_trim(part);
+    mt_snapshot *a = mt_snapshot_new(), *b = mt_snapshot_new();
+    mt_snapshot_add_part(a, part);
+    mt_snapshot_add_part(b, part);
+    mt_snapshot_add_part(b, part); /* twice: every object twice */
+    size_t tasks = part->n_tasks, jobs = part->n_jobs;
+    const char *name = part->tasks[0].meta.name;
+    mt_snapshot_free(part); /* the maker lets go first */
+    assert_int_equal(a->n_tasks, tasks);
+    assert_int_equal(a->n_jobs, jobs);
+    assert_int_equal(b->n_tasks, 2 * tasks);
+    assert_ptr_equal(a->tasks[0].meta.name, name); /* shared, not copied */
+    assert_int_equal(a->n_notices, 1);
+    assert_string_equal(a->notices[0], "from the part");
+    mt_snapshot_sort(b);
+    mt_snapshot_free(a);
+    /* b still reads every object the part held */
+    assert_non_null(mt_snapshot_task(b, "prod", "orders-running"));
+    assert_string_equal(mt_snapshot_task(b, "prod", "orders-running")->task_status, "Running");
+    mt_snapshot_free(b);
 }
 
 static void test_errors_name_the_field(void **st)
@@ -194,6 +230,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sample),
         cmocka_unit_test(test_shared_sample),
+        cmocka_unit_test(test_parts_shared),
         cmocka_unit_test(test_errors_name_the_field),
         cmocka_unit_test(test_unknown_fields_and_kinds_ignored),
         cmocka_unit_test(test_deep_nesting),
