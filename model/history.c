@@ -38,9 +38,24 @@ static mt_hist *find(const mt_hist_set *h, const char *ns, const char *name)
     return NULL;
 }
 
+/* The snapshot's order is the ring set's (both by namespace and name):
+ * the task's place in it first, so 1000 tasks cost 1000 looks. */
+static mt_hist *find_at(const mt_hist_set *h, size_t at, const char *ns, const char *name)
+{
+    if (at < h->n && !key_cmp(ns, name, h->v[at]))
+        return h->v[at];
+    return find(h, ns, name);
+}
+
 const mt_hist *mt_hist_find(const mt_hist_set *h, const char *ns, const char *name)
 {
     return h ? find(h, ns, name) : NULL;
+}
+
+const mt_hist *mt_hist_find_at(const mt_hist_set *h, size_t at, const char *ns,
+                               const char *name)
+{
+    return h ? find_at(h, at, ns, name) : NULL;
 }
 
 static float rate_of(const mt_task *t)
@@ -101,12 +116,7 @@ void mt_hist_record(mt_hist_set *h, const mt_snapshot *s, int64_t now_ms, long p
         h->v[i]->seen = false;
     for (size_t i = 0; i < s->n_tasks; i++) {
         const mt_task *t = &s->tasks[i];
-        /* The snapshot's order is the ring set's (both by namespace and
-         * name): the same place first, so 1000 tasks cost 1000 looks. */
-        mt_hist *one = i < h->n && !strcmp(h->v[i]->name, t->meta.name) &&
-                               !strcmp(h->v[i]->ns, t->meta.namespace_)
-                           ? h->v[i]
-                           : find(h, t->meta.namespace_, t->meta.name);
+        mt_hist *one = find_at(h, i, t->meta.namespace_, t->meta.name);
         if (!one) {
             one = calloc(1, sizeof *one);
             h->v = realloc(h->v, (h->n + 1) * sizeof *h->v);

@@ -51,6 +51,10 @@ typedef struct mt_hist_set {
  * gone from s are forgotten. */
 void mt_hist_record(mt_hist_set *h, const mt_snapshot *s, int64_t now_ms, long pod_tz_offset_s);
 const mt_hist *mt_hist_find(const mt_hist_set *h, const char *ns, const char *name);
+/* The same, looking first at `at`: the task's place in the snapshot the
+ * set recorded (both are in the same order). */
+const mt_hist *mt_hist_find_at(const mt_hist_set *h, size_t at, const char *ns,
+                               const char *name);
 /* The last span_s seconds in n buckets, oldest first: the largest lag and
  * the mean rate of each (MT_HIST_NONE where no reading fell; a bucket
  * narrower than a slot shows its slot). lag or rate may be NULL. */

@@ -56,6 +56,11 @@ int draw_text_width(const char *s)
     int total = 0, w;
     bool ok;
     while (s && *s) {
+        if ((unsigned char)*s < 0x80) { /* most of every cell: one column each */
+            s++;
+            total++;
+            continue;
+        }
         s += next_char(s, &w, &ok);
         total += w;
     }
