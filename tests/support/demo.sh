@@ -18,8 +18,22 @@ demo_cleanup() {
   rm -rf "${TMUX_SCREENS:?}"
 }
 
+# On a failure, what the demo's task left (its runner's and supervisor's
+# words, its status): the reason is in there, and the directory goes.
+demo_task_logs() {
+  local d f
+  for d in "$DEMO_BASE"/state/tasks/*/; do
+    [ -d "$d" ] || continue
+    for f in supervisor.log supervisor.out runner.out status.json precheck.log init-struct.log \
+             init-data.log cdc.log; do
+      [ -s "$d$f" ] && { echo "--- $d$f (last 30 lines)"; tail -n 30 "$d$f"; }
+    done
+  done
+}
+
 fail() {
   echo "FAIL: $*" >&2
+  [ -n "$DEMO_BASE" ] && demo_task_logs >&2
   exit 1
 }
 
