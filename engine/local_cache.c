@@ -63,13 +63,10 @@ static uint64_t mix(uint64_t h, uint64_t v)
  * takes it). */
 static uint64_t files_sig(const char *state_dir, const char *name)
 {
-    static const char *const files[] = {ENGINE_STATUS_FILE, ENGINE_SPEC_FILE,
-                                        ENGINE_TERMINATE_FILE, ENGINE_LOCK_FILE,
-                                        ENGINE_SUPERVISOR_LOCK};
     uint64_t h = 0;
-    for (size_t k = 0; k < sizeof files / sizeof *files; k++) {
+    for (size_t k = 0; k < ENGINE_SHOWN_FILES; k++) {
         char path[4400];
-        snprintf(path, sizeof path, "%s/tasks/%s/%s", state_dir, name, files[k]);
+        snprintf(path, sizeof path, "%s/tasks/%s/%s", state_dir, name, engine_shown_files[k]);
         struct stat st;
         if (stat(path, &st) == 0)
             h = mix(mix(mix(h, (uint64_t)st.st_ino), (uint64_t)st.st_size),

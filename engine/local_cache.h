@@ -34,7 +34,8 @@ mt_snapshot *local_cache_snapshot(local_cache *c, const local_changes *ch, bool 
 /* The first max tasks by name (a first screen's), with a notice saying
  * how many of *total there are; the rest come with the next full pass. */
 mt_snapshot *local_cache_first(local_cache *c, size_t max, size_t *total);
-/* A task whose health can change with time alone is kept. */
+/* Whether a kept task's health can change with time alone (then the
+ * caller refreshes every few seconds), or not all tasks were seen yet. */
 bool local_cache_live(const local_cache *c);
 
 #endif

@@ -17,8 +17,8 @@
 #define DIR_EVENTS (IN_CREATE | IN_DELETE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE_SELF)
 #define TASK_EVENTS (IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_MOVED_FROM)
 
-/* A task directory's watch: inotify numbers watches upwards, so the table
- * stays sorted by wd as watches are added. */
+/* A task directory's watch, in a table sorted by wd (inotify numbers
+ * watches upwards: each new one goes at the end). */
 typedef struct watched {
     int wd;
     char *task; /* NULL: let go */
@@ -36,15 +36,10 @@ struct task_watch {
     atomic_bool alive; /* false once the watches could not be kept */
 };
 
-/* The files whose change the dashboard shows; the rest (logs, history,
- * temporary names before their rename) are left out. */
 static bool matters(const char *name)
 {
-    static const char *const files[] = {ENGINE_STATUS_FILE, ENGINE_SPEC_FILE,
-                                        ENGINE_TERMINATE_FILE, ENGINE_LOCK_FILE,
-                                        ENGINE_SUPERVISOR_LOCK};
-    for (size_t i = 0; i < sizeof files / sizeof *files; i++)
-        if (!strcmp(name, files[i]))
+    for (size_t i = 0; i < ENGINE_SHOWN_FILES; i++)
+        if (!strcmp(name, engine_shown_files[i]))
             return true;
     return false;
 }
@@ -77,18 +72,17 @@ static void compact(task_watch *w)
     w->n_gone = 0;
 }
 
+/* Kept sorted by wd, whatever order inotify hands them out in. */
 static void remember(task_watch *w, int wd, const char *name)
 {
+    char *task = strdup(name);
+    if (!task)
+        abort();
     watched *old = find(w, wd); /* the same directory watched again */
     if (old) {
         w->n_gone -= !old->task;
         free(old->task);
-        old->task = strdup(name);
-        return;
-    }
-    if (w->n_w && w->w[w->n_w - 1].wd > wd) {
-        /* wd numbers wrapped (2^31 watches made): start over */
-        w->changed(w->ctx, NULL);
+        old->task = task;
         return;
     }
     if (w->n_w == w->cap_w) {
@@ -97,7 +91,12 @@ static void remember(task_watch *w, int wd, const char *name)
         if (!w->w)
             abort();
     }
-    w->w[w->n_w++] = (watched){wd, strdup(name)};
+    size_t at = w->n_w; /* the end, but for numbers that wrapped */
+    while (at > 0 && w->w[at - 1].wd > wd)
+        at--;
+    memmove(&w->w[at + 1], &w->w[at], (w->n_w - at) * sizeof *w->w);
+    w->w[at] = (watched){wd, task};
+    w->n_w++;
 }
 
 static void forget(task_watch *w, watched *e)

@@ -12,6 +12,10 @@
 
 #include "model/flags.h"
 
+const char *const engine_shown_files[ENGINE_SHOWN_FILES] = {
+    ENGINE_STATUS_FILE, ENGINE_SPEC_FILE, ENGINE_TERMINATE_FILE, ENGINE_LOCK_FILE,
+    ENGINE_SUPERVISOR_LOCK};
+
 bool engine_mkdirs(const char *path, char *err, size_t errlen)
 {
     char buf[4096];

@@ -25,6 +25,11 @@
 #define ENGINE_DUMP_FILE "schema.dump"
 /* Its entries the task wants, as pg_restore -L reads them (init-struct). */
 #define ENGINE_LIST_FILE "schema.list"
+/* The files a task is shown from (its spec, status, terminate request and
+ * the two locks): what the dashboard watches and compares; the rest
+ * (logs, history, names before their rename) change nothing it shows. */
+#define ENGINE_SHOWN_FILES 5
+extern const char *const engine_shown_files[ENGINE_SHOWN_FILES];
 
 /* The state directory: explicit, else $XDG_STATE_HOME/migtop, else
  * $HOME/.local/state/migtop. Created (0700) when missing. */

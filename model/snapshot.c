@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/order.h"
+
 mt_snapshot *mt_snapshot_new(void)
 {
     mt_snapshot *s = calloc(1, sizeof *s);
@@ -244,22 +246,10 @@ static int cmp_template(const void *a, const void *b)
     return cmp_str(((const mt_template *)a)->meta.name, ((const mt_template *)b)->meta.name);
 }
 
-/* qsort, unless already in order (a snapshot made of parts kept in order
- * is: n compares instead of a copy of every task). */
-static void sort_unless_sorted(void *base, size_t n, size_t size,
-                               int (*cmp)(const void *, const void *))
-{
-    size_t i = 1;
-    while (i < n && cmp((char *)base + (i - 1) * size, (char *)base + i * size) <= 0)
-        i++;
-    if (i < n)
-        qsort(base, n, size, cmp);
-}
-
 void mt_snapshot_sort(mt_snapshot *s)
 {
-    sort_unless_sorted(s->tasks, s->n_tasks, sizeof *s->tasks, cmp_task);
-    sort_unless_sorted(s->templates, s->n_templates, sizeof *s->templates, cmp_template);
+    mt_sort_unless_sorted(s->tasks, s->n_tasks, sizeof *s->tasks, cmp_task);
+    mt_sort_unless_sorted(s->templates, s->n_templates, sizeof *s->templates, cmp_template);
 }
 
 const mt_task *mt_snapshot_task(const mt_snapshot *s, const char *ns, const char *name)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "model/describe.h"
+#include "model/order.h"
 #include "panes/spark.h"
 #include "panes/table.h"
 
@@ -126,11 +127,8 @@ static size_t shown_rows(const mt_snapshot *s, const tasklist_opts *o, sort_row 
     }
     /* Sorted by name, the snapshot's order already is: each redraw of
      * 1000 tasks then costs n compares, not a sort. */
-    size_t k = 1;
-    while (o->sort != TS_NONE && k < n && cmp_rows(&rows[k - 1], &rows[k]) <= 0)
-        k++;
-    if (o->sort != TS_NONE && k < n)
-        qsort(rows, n, sizeof *rows, cmp_rows);
+    if (o->sort != TS_NONE)
+        mt_sort_unless_sorted(rows, n, sizeof *rows, cmp_rows);
     return n;
 }
 
