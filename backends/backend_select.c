@@ -231,13 +231,6 @@ static mt_feed *sw_feed(mt_backend *b, char *err, size_t errlen)
 }
 
 /* Called on the UI thread, which is the only one that switches. */
-static bool sw_history(mt_backend *b, const char *ns, const char *task, mt_hist *one)
-{
-    mt_backend *in = ((switchable *)b)->cur->b;
-    return in->ops->history && in->ops->history(in, ns, task, one);
-}
-
-/* Called on the UI thread, which is the only one that switches. */
 static const char *sw_scope(mt_backend *b)
 {
     mt_backend *in = ((switchable *)b)->cur->b;
@@ -294,7 +287,6 @@ mt_backend *backend_open_argv(int argc, char **argv, char *err, size_t errlen)
     s->ops = (mt_backend_ops){.name = in->ops->name, .fetch = sw_fetch, .logs = sw_logs,
                               .create = sw_create, .terminate = sw_terminate, .feed = sw_feed,
                               .default_namespace = sw_default_namespace, .scope = sw_scope,
-                              .history = sw_history,
                               .free = sw_free};
     /* A switch stays on this backend, so what it can do stays the same. */
     if (in->ops->forget)

@@ -208,7 +208,9 @@ lag_phase() { # NAME ROUND LOAD...
   settle
   stop_samplers "$name-$round"
   echo "lag $name $round $t0 $t1 $work/$name-$round" >>"$results"
-  echo "   $name round $round: $(grep -Eo 'tps = [0-9.]+' "$work/pgbench.out" 2>/dev/null | head -1 || true)"
+  # pgbench says "tps = N", sysbench "transactions: T (N per sec.)"
+  echo "   $name round $round: $(grep -Eo 'tps = [0-9.]+|\([0-9.]+ per sec' "$work/pgbench.out" 2>/dev/null \
+    | head -1 | tr -d '(' || true)"
 }
 load_rate500() { pgb -c 4 -j 2 -R 500 -T "$secs"; }
 load_unlimited() { pgb -c 4 -j 2 -T "$secs"; }
@@ -223,13 +225,17 @@ load_sysbench() {
 # drain: pgbench -N (no hot rows); drainhot: plain pgbench, whose 30
 # branches and 300 tellers rows are updated by every transaction.
 drain_phase() {
-  local round=$1 kind=${2:-drain} n t0 r
+  local round=$1 kind=${2:-drain} n t0 r par0
   settle
   # The floor: a third slot at the same start, decoded after both have
   # caught up, alone on the machine (pgoutput, no network, no sink).
   P src "SELECT pg_drop_replication_slot('bench_floor') FROM pg_replication_slots WHERE slot_name = 'bench_floor'" >/dev/null
   P src "SELECT pg_create_logical_replication_slot('bench_floor', 'pgoutput')" >/dev/null
   P nat "ALTER SUBSCRIPTION bench_sub DISABLE" >/dev/null
+  # The counts before the drain: the status is written each second, so
+  # one more second holds the groups that applied the marker above.
+  sleep 1.5
+  par0=$(metric parallel_apply)
   r=$(runner)
   kill -STOP "$r"
   case $kind in
@@ -238,9 +244,11 @@ drain_phase() {
     *) pgb -c 4 -j 2 -N -T $((secs * 3 / 2)) ;;
   esac
   n=$(bump)
-  local end fl par0
+  local end fl txns wal
   end=$(P src "SELECT pg_current_wal_lsn()")
-  par0=$(metric parallel_apply)
+  # The backlog's size: the load's transactions and the WAL they wrote.
+  txns=$(grep -Eo 'actually processed: [0-9]+' "$work/pgbench.out" | grep -Eo '[0-9]+$' || echo '?')
+  wal=$(P src "SELECT pg_size_pretty(pg_wal_lsn_diff('$end', confirmed_flush_lsn)) FROM pg_replication_slots WHERE slot_name = 'bench_floor'")
   t0=$(date +%s.%N)
   P nat "ALTER SUBSCRIPTION bench_sub ENABLE" >/dev/null
   kill -CONT "$r"
@@ -252,17 +260,17 @@ drain_phase() {
   fl=$(echo "$(date +%s.%N) - $f0" | bc -l)
   P src "SELECT pg_drop_replication_slot('bench_floor')" >/dev/null
   echo "$kind $round ${nd:-nan} ${md:-nan} ${fl:-nan}" >>"$results"
-  printf '   %s round %s: native %.1f s, migtop %.1f s, decoding alone %.1f s; migtop %s\n' \
-    "$kind" "$round" "${nd:-0}" "${md:-0}" "${fl:-0}" "$(lanes_delta "$par0" "$(metric parallel_apply)")"
+  printf '   %s round %s (%s transactions, %s of WAL): native %.1f s, migtop %.1f s, decoding alone %.1f s; migtop %s\n' \
+    "$kind" "$round" "$txns" "$wal" "${nd:-0}" "${md:-0}" "${fl:-0}" "$(lanes_delta "$par0" "$(metric parallel_apply)")"
 }
 # The apply's parallelism over one drain, from the status's cumulative
-# parallel_apply ("2 sink sessions, 86% of 126 groups overlapped, 63 key waits").
+# parallel_apply ("2 sink sessions, 108 of 126 groups overlapped (86%), 63 key waits").
 lanes_delta() {
   python3 - "$1" "$2" <<'PY'
 import re, sys
 def parse(s):
-    m = re.search(r"(\d+)% of (\d+) groups overlapped, (\d+) key waits", s)
-    return (int(m[1]) * int(m[2]) / 100, int(m[2]), int(m[3])) if m else (0, 0, 0)
+    m = re.search(r"(\d+) of (\d+) groups overlapped \(\d+%\), (\d+) key waits", s)
+    return (int(m[1]), int(m[2]), int(m[3])) if m else (0, 0, 0)
 a, b = parse(sys.argv[1]), parse(sys.argv[2])
 g = b[1] - a[1]
 print(f"{g} groups, {100 * (b[0] - a[0]) / g:.0f}% overlapped, {b[2] - a[2]} key waits" if g > 0

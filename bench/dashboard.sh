@@ -62,10 +62,22 @@ mkdir -p "$HOME"
   --source u:p@127.0.0.1:1/db --sink u:p@127.0.0.1:1/db --migration-object '"public"' >/dev/null 2>&1
 for _ in $(seq 100); do grep -q '"Failed"' "$lstate/tasks/seed/status.json" 2>/dev/null && break; sleep 0.1; done
 for _ in $(seq 50); do [ -z "$(pgrep -f "migtop (run|supervise) seed")" ] && break; sleep 0.1; done
+# Each task with the lag history its runner kept (history.json, 15
+# minutes of slots): the last 20 tasks' end now (their CDC stopped a
+# moment ago), the others' an hour ago. The dashboard reads them all on
+# its feed's thread, never before its first frame, and keeps the recent.
+python3 - "$work" <<'PY'
+import json, sys, time
+now = int(time.time()) // 5
+for name, end in (("recent", now), ("old", now - 720)):
+    json.dump({"slot_s": 5, "slots": [[end - k, 0.5 + k % 7, 1200.0] for k in range(180)]},
+              open(f"{sys.argv[1]}/history-{name}.json", "w"))
+PY
 for i in $(seq 1 "$tasks"); do
   d=$lstate/tasks/t-$i
   mkdir -p "$d"
   cp "$lstate/tasks/seed/spec.json" "$lstate/tasks/seed/status.json" "$d/"
+  cp "$work/history-$([ "$i" -gt $((tasks - 20)) ] && echo recent || echo old).json" "$d/history.json"
   sed -i "s/\"seed\"/\"t-$i\"/" "$d/spec.json"
 done
 rm -rf "$lstate/tasks/seed"

@@ -148,20 +148,6 @@ static bool local_terminate(mt_backend *b, const char *ns, const char *task, cha
     return engine_spawn_supervisor(state_of(b), task, err, errlen);
 }
 
-/* The runner's ring of the last 15 minutes (cdc_metrics.c). */
-static bool local_history(mt_backend *b, const char *ns, const char *task, mt_hist *one)
-{
-    (void)ns;
-    char dir[4200], path[4400], e[4400];
-    if (!task_dir_of(b, task, dir, sizeof dir, e, sizeof e))
-        return false;
-    snprintf(path, sizeof path, "%s/%s", dir, ENGINE_HISTORY_FILE);
-    char *text = engine_read_file(path, NULL, e, sizeof e);
-    bool ok = text && mt_hist_merge_json(one, text);
-    free(text);
-    return ok;
-}
-
 static bool local_forget(mt_backend *b, const char *ns, const char *task, strbuf *report,
                          char *err, size_t errlen)
 {
@@ -192,7 +178,6 @@ static const mt_backend_ops local_ops = {
     .feed = engine_local_feed,
     .default_namespace = local_default_ns,
     .scope = engine_backend_state_dir,
-    .history = local_history,
     .free = local_free,
 };
 

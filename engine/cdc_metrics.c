@@ -208,13 +208,14 @@ static void put_sessions(cdc_metrics *m, int64_t now)
         put(m, "streamed_transactions_open", b);
     }
     if (m->lanes) { /* the parallelism of the apply, for the CDC pane */
-        /* Short enough for the detail pane at 80 columns: the groups that
-         * ran beside the commit before, the changes that waited for it. */
+        /* The groups that ran beside the commit before, the changes that
+         * waited for it: counts, so that two readings give the figures of
+         * the time between (a rounded share of a growing total does not). */
         int o = snprintf(b, sizeof b, "%d sink session%s", m->lanes, m->lanes > 1 ? "s" : "");
         if (m->lanes > 1 && m->groups)
-            snprintf(b + o, sizeof b - (size_t)o, ", %.0f%% of %" PRId64 " groups overlapped, %"
-                     PRId64 " key waits", 100.0 * (double)m->overlapped / (double)m->groups,
-                     m->groups, m->key_waits);
+            snprintf(b + o, sizeof b - (size_t)o, ", %" PRId64 " of %" PRId64
+                     " groups overlapped (%.0f%%), %" PRId64 " key waits", m->overlapped,
+                     m->groups, 100.0 * (double)m->overlapped / (double)m->groups, m->key_waits);
         put(m, "parallel_apply", b);
     }
     if (atomic_load(&m->a_apply_pid) && m->apply_pids[0]) /* to find them in pg_stat_activity */

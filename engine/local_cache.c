@@ -14,6 +14,7 @@ typedef struct entry {
     uint64_t sig;    /* its files as they were just before they were read */
     int64_t read_ms; /* monotonic */
     bool live;
+    bool named; /* by local_cache_unseen */
 } entry;
 
 struct local_cache {
@@ -265,4 +266,16 @@ bool local_cache_live(const local_cache *c)
         if (c->e[i].live)
             return true;
     return false;
+}
+
+size_t local_cache_unseen(local_cache *c, const char **names, size_t max)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < c->n && k < max; i++) {
+        if (c->e[i].named)
+            continue;
+        c->e[i].named = true;
+        names[k++] = c->e[i].name;
+    }
+    return k;
 }

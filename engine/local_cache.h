@@ -37,5 +37,9 @@ mt_snapshot *local_cache_first(local_cache *c, size_t max, size_t *total);
 /* Whether a kept task's health can change with time alone (then the
  * caller refreshes every few seconds), or not all tasks were seen yet. */
 bool local_cache_live(const local_cache *c);
+/* Up to max tasks kept that no call named yet (each is named once while
+ * kept: a task made again under the same name is named again), valid
+ * until the next snapshot: whose kept readings to look for. */
+size_t local_cache_unseen(local_cache *c, const char **names, size_t max);
 
 #endif

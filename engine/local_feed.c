@@ -7,6 +7,7 @@
 #include "engine/local_internal.h"
 #include "engine/orphan_scan.h"
 #include "engine/task_watch.h"
+#include "engine/taskdir.h"
 
 /* Without inotify: the task files looked at twice a second (each task
  * read again only when its files changed), and live tasks every 5 s.
@@ -126,6 +127,34 @@ static void refresh(mt_feed *f, local_feed *lf, bool poll, int64_t *last_pub)
     }
 }
 
+/* The readings the runners of tasks new to the feed kept (their last 15
+ * minutes, ENGINE_HISTORY_FILE), for the UI's rings: read here, not on
+ * the UI's thread, after the snapshot is out; none for a task whose runner
+ * wrote nothing in the last 15 minutes (1000 finished tasks cost a read
+ * each, once). */
+static void offer_histories(mt_feed *f, local_feed *lf)
+{
+    const char *names[64];
+    size_t n;
+    while ((n = local_cache_unseen(lf->cache, names, 64)) > 0) {
+        for (size_t i = 0; i < n && !mt_feed_stopping(f); i++) {
+            char path[4400], e[4600];
+            snprintf(path, sizeof path, "%s/tasks/%s/%s", lf->state_dir, names[i],
+                     ENGINE_HISTORY_FILE);
+            char *text = engine_read_file(path, NULL, e, sizeof e); /* none: never streamed */
+            mt_hist *one = calloc(1, sizeof *one);
+            if (!one)
+                abort();
+            snprintf(one->name, sizeof one->name, "%s", names[i]);
+            if (text && mt_hist_merge_json(one, text) && mt_hist_recent(one, fmt_now_ms()))
+                mt_feed_offer_history(f, one);
+            else
+                mt_hist_release(one);
+            free(text);
+        }
+    }
+}
+
 static void run(mt_feed *f, void *arg)
 {
     local_feed *lf = arg;
@@ -145,6 +174,7 @@ static void run(mt_feed *f, void *arg)
     for (;;) {
         bool poll = !task_watch_alive(lf->watch);
         refresh(f, lf, poll, &last_pub);
+        offer_histories(f, lf);
         int wait = poll ? POLL_MS : local_cache_live(lf->cache) ? REFRESH_MS : IDLE_REFRESH_MS;
         if (!mt_feed_wait(f, wait))
             return;

@@ -10,7 +10,6 @@
 #include "model/feed.h"
 #include "model/flags.h"
 #include "model/snapshot.h"
-#include "model/history.h"
 #include "model/strbuf.h"
 
 /* What `create` needs, as the flags (or the create wizard) gave it. */
@@ -77,11 +76,6 @@ typedef struct mt_backend_ops {
      * cutover's reports): the local state directory, or the kube context's
      * name. */
     const char *(*scope)(mt_backend *b);
-    /* Readings of a task kept by whoever runs it (a local runner keeps its
-     * last 15 minutes), added to one; false when there are none. Fast (a
-     * small file at most): called on the UI thread, once per task. NULL
-     * where the backend keeps none (Kubernetes). */
-    bool (*history)(mt_backend *b, const char *namespace_, const char *task, mt_hist *one);
     void (*free)(mt_backend *b);
 } mt_backend_ops;
 

@@ -15,6 +15,8 @@ struct mt_feed {
     bool started, stop;
     int wake[2];
     mt_snapshot *pending;
+    mt_hist **histories; /* offered, not taken yet */
+    size_t n_histories;
     mt_feed_health health;
     char focus_ns[256], focus_name[256];
     uint64_t focus_gen, pokes, asked;
@@ -95,6 +97,9 @@ void mt_feed_free(mt_feed *f)
     if (f->backend_free)
         f->backend_free(f->backend);
     mt_snapshot_free(f->pending);
+    for (size_t i = 0; i < f->n_histories; i++)
+        mt_hist_release(f->histories[i]);
+    free(f->histories);
     for (int i = 0; i < 2; i++)
         if (f->wake[i] >= 0)
             close(f->wake[i]);
@@ -115,6 +120,28 @@ void mt_feed_publish(mt_feed *f, mt_snapshot *s)
     pthread_mutex_unlock(&f->mu);
     mt_snapshot_free(old); /* outside the lock: freeing can take a while */
     notify(f);
+}
+
+void mt_feed_offer_history(mt_feed *f, mt_hist *one)
+{
+    pthread_mutex_lock(&f->mu);
+    f->histories = realloc(f->histories, (f->n_histories + 1) * sizeof *f->histories);
+    if (!f->histories)
+        abort();
+    f->histories[f->n_histories++] = one;
+    pthread_mutex_unlock(&f->mu);
+    notify(f);
+}
+
+mt_hist **mt_feed_take_histories(mt_feed *f, size_t *n)
+{
+    pthread_mutex_lock(&f->mu);
+    mt_hist **v = f->histories;
+    *n = f->n_histories;
+    f->histories = NULL;
+    f->n_histories = 0;
+    pthread_mutex_unlock(&f->mu);
+    return v;
 }
 
 void mt_feed_error(mt_feed *f, const char *fmt, ...)

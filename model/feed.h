@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "model/history.h"
 #include "model/snapshot.h"
 
 typedef struct mt_feed mt_feed;
@@ -45,12 +46,19 @@ bool mt_feed_wait(mt_feed *f, int ms);
 /* The task in focus ("" when none) and a counter bumped on every change. */
 uint64_t mt_feed_focus(mt_feed *f, char *ns, size_t nslen, char *name, size_t namelen);
 
+/* A task's readings kept by whoever runs it (one->ns and one->name say
+ * whose), read on the feed's thread for the UI's rings. Takes one. */
+void mt_feed_offer_history(mt_feed *f, mt_hist *one);
+
 /* --- UI side --- */
 /* Readable when there is news (a snapshot or a health change). */
 int mt_feed_fd(const mt_feed *f);
 /* Returns the newest snapshot if one arrived since the last call (the
  * caller owns it), else NULL; always fills *h. Drains the fd. */
 mt_snapshot *mt_feed_take(mt_feed *f, mt_feed_health *h);
+/* The readings offered since the last call, *n of them (the caller owns
+ * the array and each ring: mt_hist_offer takes a ring), or NULL. */
+mt_hist **mt_feed_take_histories(mt_feed *f, size_t *n);
 void mt_feed_set_focus(mt_feed *f, const char *ns, const char *name);
 /* Asks the backend to look again now (news from another thread). */
 void mt_feed_poke(mt_feed *f);

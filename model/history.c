@@ -74,11 +74,59 @@ static mt_hist_slot *ring(mt_hist *one)
     return one->slot;
 }
 
-static void release(mt_hist *one)
+void mt_hist_release(mt_hist *one)
 {
     if (one)
         free(one->slot);
     free(one);
+}
+
+/* The slots of from that are more recent than the ring's own there. */
+static void merge(mt_hist *one, const mt_hist *from)
+{
+    for (int i = 0; from->slot && i < MT_HIST_SLOTS; i++) {
+        const mt_hist_slot *sl = &from->slot[i];
+        if (sl->id && sl->id > ring(one)[i].id)
+            one->slot[i] = *sl;
+    }
+    one->any = one->any || from->any;
+}
+
+bool mt_hist_recent(const mt_hist *one, int64_t now_ms)
+{
+    int32_t oldest = (int32_t)(now_ms / 1000 / MT_HIST_SLOT_S) - MT_HIST_SLOTS;
+    for (int i = 0; one->any && one->slot && i < MT_HIST_SLOTS; i++)
+        if (one->slot[i].id > oldest)
+            return true;
+    return false;
+}
+
+/* The offered rings whose task the set has now go into its ring; those
+ * no recording had for a minute (a task gone meanwhile) are let go. */
+static void take_offered(mt_hist_set *h, int64_t now_ms)
+{
+    size_t keep = 0;
+    for (size_t i = 0; i < h->n_offered; i++) {
+        mt_hist_offered o = h->offered[i];
+        mt_hist *one = find(h, o.one->ns, o.one->name);
+        if (one || now_ms - o.at_ms > 60000) {
+            if (one)
+                merge(one, o.one);
+            mt_hist_release(o.one);
+        } else {
+            h->offered[keep++] = o;
+        }
+    }
+    h->n_offered = keep;
+}
+
+void mt_hist_offer(mt_hist_set *h, mt_hist *one, int64_t now_ms)
+{
+    h->offered = realloc(h->offered, (h->n_offered + 1) * sizeof *h->offered);
+    if (!h->offered)
+        abort();
+    h->offered[h->n_offered++] = (mt_hist_offered){one, now_ms};
+    take_offered(h, now_ms);
 }
 
 void mt_hist_clear(mt_hist *one)
@@ -137,14 +185,16 @@ void mt_hist_record(mt_hist_set *h, const mt_snapshot *s, int64_t now_ms, long p
     for (size_t i = 0; i < h->n; i++) {
         if (h->v[i]->seen) {
             added = added || h->v[i]->fresh;
+            h->v[i]->fresh = false;
             h->v[keep++] = h->v[i];
         } else {
-            release(h->v[i]);
+            mt_hist_release(h->v[i]);
         }
     }
     h->n = keep;
     if (added) /* new ones went to the end: in order again (kept in order by the removal) */
         qsort(h->v, h->n, sizeof *h->v, hist_cmp);
+    take_offered(h, now_ms);
 }
 
 void mt_hist_buckets(const mt_hist *h, int64_t now_ms, int span_s, int n, float *lag,
@@ -184,8 +234,11 @@ void mt_hist_buckets(const mt_hist *h, int64_t now_ms, int span_s, int n, float 
 void mt_hist_free(mt_hist_set *h)
 {
     for (size_t i = 0; i < h->n; i++)
-        release(h->v[i]);
+        mt_hist_release(h->v[i]);
     free(h->v);
+    for (size_t i = 0; i < h->n_offered; i++)
+        mt_hist_release(h->offered[i].one);
+    free(h->offered);
     memset(h, 0, sizeof *h);
 }
 

@@ -36,14 +36,21 @@ typedef struct mt_hist {
      * first reading that holds a lag or a rate (NULL: none yet) */
     mt_hist_slot *slot;
     bool seen;  /* in the last snapshot recorded (others are let go) */
-    bool fresh; /* new in the set: whoever keeps older readings may add them */
+    bool fresh; /* new in the set at this recording (then sorted in) */
     bool any;   /* a lag or a rate was ever added (else every bucket is empty) */
 } mt_hist;
+
+typedef struct mt_hist_offered {
+    mt_hist *one;
+    int64_t at_ms;
+} mt_hist_offered;
 
 typedef struct mt_hist_set {
     mt_hist **v;
     size_t n;
     int64_t last_ms;
+    mt_hist_offered *offered; /* mt_hist_offer's, until their task is recorded */
+    size_t n_offered;
 } mt_hist_set;
 
 /* One sample per task of s (its lag now, from the CDC metrics' timestamp,
@@ -63,6 +70,17 @@ void mt_hist_buckets(const mt_hist *h, int64_t now_ms, int span_s, int n, float 
 void mt_hist_free(mt_hist_set *h);
 /* Lets go of one ring's readings (one not in a set: the runner's, a test's). */
 void mt_hist_clear(mt_hist *one);
+
+/* A task's readings kept by whoever runs it (a local runner's ring, read
+ * on the feed's thread), one->ns and one->name saying whose: added to the
+ * task's ring where that has no slot as recent, at the first recording
+ * that has the task (now, if the set has it already); let go when no
+ * recording has had it for a minute. Takes one. */
+void mt_hist_offer(mt_hist_set *h, mt_hist *one, int64_t now_ms);
+/* Whether a ring has a slot of the last 15 minutes (one worth offering). */
+bool mt_hist_recent(const mt_hist *one, int64_t now_ms);
+/* Lets go of one ring (one not in a set). */
+void mt_hist_release(mt_hist *one);
 
 /* One reading into a task's ring (what mt_hist_record does per task). */
 void mt_hist_add(mt_hist *one, int64_t now_ms, float lag_s, float rate);

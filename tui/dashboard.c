@@ -109,6 +109,9 @@ static void bench_frame_mark(const app *a)
     fclose(f);
 }
 
+/* The newest snapshot, and the readings a task's runner kept (a local
+ * task's last 15 minutes, read on the feed's thread) for its ring, so a
+ * task's chart has a past when the dashboard starts. */
 static void take_news(app *a)
 {
     mt_snapshot *s = mt_feed_take(a->feed, &a->health);
@@ -116,6 +119,11 @@ static void take_news(app *a)
         mt_snapshot_free(a->snap);
         a->snap = s;
     }
+    size_t n;
+    mt_hist **kept = mt_feed_take_histories(a->feed, &n);
+    for (size_t i = 0; i < n; i++)
+        mt_hist_offer(&a->hist, kept[i], fmt_now_ms());
+    free(kept);
     a->dirty = true;
 }
 
@@ -131,20 +139,6 @@ static void apply_settings(app *a, const dashboard_opts *o)
         app_message(a, true, "%s%s%s%s", cfg_err, cfg_err[0] && theme_err[0] ? " | " : "",
                     theme_err, theme_err[0] ? " (using the default theme)" : "");
         a->message_until_ms += 22000;
-    }
-}
-
-/* A task new to the dashboard: the readings its runner kept (a local
- * task's last 15 minutes) go into its ring, so the chart has a past. */
-static void seed_history(app *a)
-{
-    for (size_t i = 0; i < a->hist.n; i++) {
-        mt_hist *one = a->hist.v[i];
-        if (!one->fresh)
-            continue;
-        one->fresh = false;
-        if (a->backend && a->backend->ops->history)
-            a->backend->ops->history(a->backend, one->ns, one->name, one);
     }
 }
 
@@ -170,7 +164,6 @@ static void loop(app *a, const dashboard_opts *o)
         /* The readings over time, at most one a second (the sparkline and
          * the chart): wall clock, as the lag is. */
         mt_hist_record(&a->hist, a->snap, fmt_now_ms(), a->pod_tz_offset);
-        seed_history(a);
         if (a->dirty || now - last_draw >= o->refresh_ms) {
             render_frame(a);
             bench_frame_mark(a);

@@ -214,6 +214,36 @@ static void test_tasks_come_and_go(void **st)
     local_cache_free(c);
 }
 
+/* Each kept task is named once for its kept readings; one made again
+ * (removed, then the same name) is named again. */
+static void test_unseen_named_once(void **st)
+{
+    (void)st;
+    make_task("a", "Done");
+    make_task("b", "Done");
+    local_cache *c = local_cache_new(state);
+    mt_snapshot_free(snap(c, NULL, 0, true, 5000, NULL));
+    const char *names[4];
+    assert_int_equal(local_cache_unseen(c, names, 1), 1);
+    assert_string_equal(names[0], "a");
+    assert_int_equal(local_cache_unseen(c, names, 4), 1);
+    assert_string_equal(names[0], "b");
+    assert_int_equal(local_cache_unseen(c, names, 4), 0);
+    make_task("b", "Failed"); /* read again: not new */
+    char *told[] = {"b"};
+    mt_snapshot_free(snap(c, told, 1, false, 5000, NULL));
+    assert_int_equal(local_cache_unseen(c, names, 4), 0);
+    char cmd[400];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s/tasks/a'", state);
+    assert_int_equal(system(cmd), 0);
+    mt_snapshot_free(snap(c, NULL, 0, true, 5000, NULL));
+    make_task("a", "Done");
+    mt_snapshot_free(snap(c, NULL, 0, true, 5000, NULL));
+    assert_int_equal(local_cache_unseen(c, names, 4), 1);
+    assert_string_equal(names[0], "a");
+    local_cache_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -222,6 +252,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_full_pass_compares_files, setup, teardown),
         cmocka_unit_test_setup_teardown(test_live_task_read_when_due, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tasks_come_and_go, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unseen_named_once, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

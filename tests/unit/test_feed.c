@@ -7,6 +7,7 @@
 #include <cmocka.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -118,11 +119,60 @@ static void test_latest_wins_no_leak(void **st)
     mt_feed_free(f);
 }
 
+/* A backend that offers a runner's kept readings for three tasks, then
+ * waits: the UI is told, takes them in the order offered, and a ring
+ * offered after the last take goes with the feed. */
+static void run_offerer(mt_feed *f, void *p)
+{
+    (void)p;
+    const char *names[] = {"a", "b", "c"};
+    for (int i = 0; i < 3; i++) {
+        mt_hist *one = calloc(1, sizeof *one);
+        assert_non_null(one);
+        snprintf(one->name, sizeof one->name, "%s", names[i]);
+        mt_hist_add(one, 1796140000000LL, 1.0f, 2.0f);
+        mt_feed_offer_history(f, one);
+    }
+    while (mt_feed_wait(f, 5000))
+        ;
+}
+
+static void test_histories_offered(void **st)
+{
+    (void)st;
+    mt_feed *f = mt_feed_new("kept", run_offerer, NULL, NULL);
+    char err[256];
+    assert_true(mt_feed_start(f, err, sizeof err));
+    const char *order[] = {"a", "b", "c"};
+    size_t got = 0;
+    for (int i = 0; i < 200 && got < 3; i++) {
+        if (!readable(mt_feed_fd(f), 50))
+            continue;
+        mt_snapshot_free(mt_feed_take(f, NULL)); /* drains the fd */
+        size_t n;
+        mt_hist **v = mt_feed_take_histories(f, &n);
+        for (size_t k = 0; k < n; k++) {
+            assert_string_equal(v[k]->name, order[got + k]);
+            assert_non_null(v[k]->slot);
+            mt_hist_release(v[k]);
+        }
+        free(v);
+        got += n;
+    }
+    assert_int_equal(got, 3);
+    size_t n;
+    assert_null(mt_feed_take_histories(f, &n));
+    assert_int_equal(n, 0);
+    mt_feed_offer_history(f, calloc(1, sizeof(mt_hist))); /* freed with the feed */
+    mt_feed_free(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_publish_error_focus),
         cmocka_unit_test(test_latest_wins_no_leak),
+        cmocka_unit_test(test_histories_offered),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

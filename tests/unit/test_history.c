@@ -1,9 +1,11 @@
 /* model/history: readings folded into 5-second slots, the buckets the
- * charts draw, the JSON a runner keeps, and a ring that wraps. */
+ * charts draw, the JSON a runner keeps, a ring that wraps, and a runner's
+ * kept readings offered to the dashboard's rings. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -96,12 +98,89 @@ static void test_json_round_trip(void **state)
     mt_hist_clear(&b);
 }
 
+static mt_snapshot *tasks(const char *names_json_items)
+{
+    char text[2048], err[256];
+    snprintf(text, sizeof text, "{\"apiVersion\":\"v1\",\"kind\":\"List\",\"items\":[%s]}",
+             names_json_items);
+    mt_snapshot *s = mt_snapshot_parse(text, strlen(text), err, sizeof err);
+    if (!s)
+        fail_msg("%s", err);
+    return s;
+}
+
+#define TASK(n) "{\"apiVersion\":\"datamigration.apecloud.io/v1alpha1\",\"kind\":\"MigrationTask\"," \
+                "\"metadata\":{\"name\":\"" n "\"},\"spec\":{\"template\":\"t\"," \
+                "\"taskType\":\"cdc\"}}"
+
+static mt_hist *kept_ring(const char *name, int64_t from_ms, int secs, float lag)
+{
+    mt_hist *one = calloc(1, sizeof *one);
+    assert_non_null(one);
+    snprintf(one->name, sizeof one->name, "%s", name);
+    for (int s = 0; s < secs; s++)
+        mt_hist_add(one, from_ms + s * 1000, lag, 5.0f);
+    return one;
+}
+
+/* A runner's kept readings offered to the dashboard's rings (from the
+ * feed's thread): into a task's ring at once when the set has the task,
+ * at the next recording that has it when not yet, never over the ring's
+ * own more recent slots; let go after a minute when no recording has the
+ * task. */
+static void test_offered(void **state)
+{
+    (void)state;
+    mt_hist_set h = {0};
+    int64_t now = T0 + 600 * 1000;
+    mt_snapshot *s = tasks(TASK("a"));
+    mt_hist_record(&h, s, now, 0);
+    assert_int_equal(h.n, 1);
+    mt_hist_offer(&h, kept_ring("a", now - 300 * 1000, 60, 7.0f), now); /* known: at once */
+    assert_int_equal(h.n_offered, 0);
+    float lag[10];
+    mt_hist_buckets(mt_hist_find(&h, "", "a"), now, 600, 10, lag, NULL);
+    assert_true(lag[5] == 7.0f); /* 5 minutes ago */
+    assert_true(lag[0] == MT_HIST_NONE);
+    /* Its own slot, as recent, stays. */
+    mt_hist_add(h.v[0], now - 1000, 2.0f, 1.0f);
+    mt_hist_offer(&h, kept_ring("a", now - 1000, 1, 99.0f), now);
+    mt_hist_buckets(mt_hist_find(&h, "", "a"), now, 5, 1, lag, NULL);
+    assert_true(lag[0] == 2.0f);
+    /* b is offered before any recording has it: kept, then merged. */
+    mt_hist_offer(&h, kept_ring("b", now - 120 * 1000, 30, 3.0f), now);
+    mt_hist_offer(&h, kept_ring("gone", now - 120 * 1000, 30, 3.0f), now);
+    assert_int_equal(h.n_offered, 2);
+    mt_snapshot_free(s);
+    s = tasks(TASK("a") "," TASK("b"));
+    mt_hist_record(&h, s, now + 2000, 0);
+    assert_int_equal(h.n, 2);
+    assert_int_equal(h.n_offered, 1); /* "gone" waits */
+    mt_hist_buckets(mt_hist_find(&h, "", "b"), now + 2000, 600, 10, lag, NULL);
+    assert_true(lag[8] == 3.0f);
+    mt_hist_record(&h, s, now + 59000, 0);
+    assert_int_equal(h.n_offered, 1);
+    mt_hist_record(&h, s, now + 63000, 0);
+    assert_int_equal(h.n_offered, 0); /* a minute and no task: let go */
+    /* Worth offering only with a slot of the last 15 minutes. */
+    mt_hist *old = kept_ring("a", now - 1000 * 1000, 10, 1.0f), none = {0};
+    assert_false(mt_hist_recent(old, now));
+    assert_true(mt_hist_recent(old, now - 900 * 1000));
+    assert_false(mt_hist_recent(&none, now));
+    mt_hist_release(old);
+    /* Offered ones not taken yet go with the set. */
+    mt_hist_offer(&h, kept_ring("later", now, 1, 1.0f), now);
+    mt_snapshot_free(s);
+    mt_hist_free(&h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_slots_and_buckets),
         cmocka_unit_test(test_wraps),
         cmocka_unit_test(test_json_round_trip),
+        cmocka_unit_test(test_offered),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
