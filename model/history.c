@@ -120,13 +120,16 @@ static void take_offered(mt_hist_set *h, int64_t now_ms)
     h->n_offered = keep;
 }
 
-void mt_hist_offer(mt_hist_set *h, mt_hist *one, int64_t now_ms)
+void mt_hist_offer(mt_hist_set *h, mt_hist **v, size_t n, int64_t now_ms)
 {
-    h->offered = realloc(h->offered, (h->n_offered + 1) * sizeof *h->offered);
+    if (!n)
+        return;
+    h->offered = realloc(h->offered, (h->n_offered + n) * sizeof *h->offered);
     if (!h->offered)
         abort();
-    h->offered[h->n_offered++] = (mt_hist_offered){one, now_ms};
-    take_offered(h, now_ms);
+    for (size_t i = 0; i < n; i++)
+        h->offered[h->n_offered++] = (mt_hist_offered){v[i], now_ms};
+    take_offered(h, now_ms); /* once for all: 1000 at start are 1000 looks, not a million */
 }
 
 void mt_hist_clear(mt_hist *one)

@@ -75,8 +75,8 @@ void mt_hist_clear(mt_hist *one);
  * on the feed's thread), one->ns and one->name saying whose: added to the
  * task's ring where that has no slot as recent, at the first recording
  * that has the task (now, if the set has it already); let go when no
- * recording has had it for a minute. Takes one. */
-void mt_hist_offer(mt_hist_set *h, mt_hist *one, int64_t now_ms);
+ * recording has had it for a minute. Takes the n rings of v (not v). */
+void mt_hist_offer(mt_hist_set *h, mt_hist **v, size_t n, int64_t now_ms);
 /* Whether a ring has a slot of the last 15 minutes (one worth offering). */
 bool mt_hist_recent(const mt_hist *one, int64_t now_ms);
 /* Lets go of one ring (one not in a set). */

@@ -121,8 +121,7 @@ static void take_news(app *a)
     }
     size_t n;
     mt_hist **kept = mt_feed_take_histories(a->feed, &n);
-    for (size_t i = 0; i < n; i++)
-        mt_hist_offer(&a->hist, kept[i], fmt_now_ms());
+    mt_hist_offer(&a->hist, kept, n, fmt_now_ms());
     free(kept);
     a->dirty = true;
 }

@@ -123,6 +123,11 @@ static mt_hist *kept_ring(const char *name, int64_t from_ms, int secs, float lag
     return one;
 }
 
+static void offer1(mt_hist_set *h, mt_hist *one, int64_t now_ms)
+{
+    mt_hist_offer(h, &one, 1, now_ms);
+}
+
 /* A runner's kept readings offered to the dashboard's rings (from the
  * feed's thread): into a task's ring at once when the set has the task,
  * at the next recording that has it when not yet, never over the ring's
@@ -136,7 +141,7 @@ static void test_offered(void **state)
     mt_snapshot *s = tasks(TASK("a"));
     mt_hist_record(&h, s, now, 0);
     assert_int_equal(h.n, 1);
-    mt_hist_offer(&h, kept_ring("a", now - 300 * 1000, 60, 7.0f), now); /* known: at once */
+    offer1(&h, kept_ring("a", now - 300 * 1000, 60, 7.0f), now); /* known: at once */
     assert_int_equal(h.n_offered, 0);
     float lag[10];
     mt_hist_buckets(mt_hist_find(&h, "", "a"), now, 600, 10, lag, NULL);
@@ -144,12 +149,12 @@ static void test_offered(void **state)
     assert_true(lag[0] == MT_HIST_NONE);
     /* Its own slot, as recent, stays. */
     mt_hist_add(h.v[0], now - 1000, 2.0f, 1.0f);
-    mt_hist_offer(&h, kept_ring("a", now - 1000, 1, 99.0f), now);
+    offer1(&h, kept_ring("a", now - 1000, 1, 99.0f), now);
     mt_hist_buckets(mt_hist_find(&h, "", "a"), now, 5, 1, lag, NULL);
     assert_true(lag[0] == 2.0f);
     /* b is offered before any recording has it: kept, then merged. */
-    mt_hist_offer(&h, kept_ring("b", now - 120 * 1000, 30, 3.0f), now);
-    mt_hist_offer(&h, kept_ring("gone", now - 120 * 1000, 30, 3.0f), now);
+    offer1(&h, kept_ring("b", now - 120 * 1000, 30, 3.0f), now);
+    offer1(&h, kept_ring("gone", now - 120 * 1000, 30, 3.0f), now);
     assert_int_equal(h.n_offered, 2);
     mt_snapshot_free(s);
     s = tasks(TASK("a") "," TASK("b"));
@@ -169,7 +174,7 @@ static void test_offered(void **state)
     assert_false(mt_hist_recent(&none, now));
     mt_hist_release(old);
     /* Offered ones not taken yet go with the set. */
-    mt_hist_offer(&h, kept_ring("later", now, 1, 1.0f), now);
+    offer1(&h, kept_ring("later", now, 1, 1.0f), now);
     mt_snapshot_free(s);
     mt_hist_free(&h);
 }
