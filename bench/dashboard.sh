@@ -22,8 +22,9 @@ echo "snapshot: $(grep -c '"kind": "MigrationTask"' "$work/snap.json") tasks, $(
 starts=()
 for run in 1 2 3 4 5; do
   log=$work/frames-$run
-  # The clock starts just before exec, so tmux's own start-up is not counted.
-  tmux_start 200 50 sh -c "'date +%s%N >$log.start; exec env MIGTOP_BENCH_FRAME_LOG=$log $bin --file $work/snap.json'"
+  # The clock starts just before exec (bash's own clock, in ns: no date or
+  # env process of the harness's counted), so tmux's start-up is not counted.
+  tmux_start 200 50 bash -c "'echo \${EPOCHREALTIME/./}000 >$log.start; MIGTOP_BENCH_FRAME_LOG=$log exec $bin --file $work/snap.json'"
   for _ in $(seq 100); do grep -q first_data_frame "$log" 2>/dev/null && break; sleep 0.05; done
   start=$(cat "$log.start")
   first=$(awk '/^first_frame/ {print $2}' "$log")
@@ -89,7 +90,7 @@ lstarts=()
 for run in 1 2 3 4 5; do
   tmux_cleanup
   log=$work/frames-local-$run
-  tmux_start 200 50 sh -c "'date +%s%N >$log.start; exec env MIGTOP_BENCH_FRAME_LOG=$log $lbin --backend local --state-dir $lstate'"
+  tmux_start 200 50 bash -c "'echo \${EPOCHREALTIME/./}000 >$log.start; MIGTOP_BENCH_FRAME_LOG=$log exec $lbin --backend local --state-dir $lstate'"
   for _ in $(seq 200); do grep -q first_data_frame "$log" 2>/dev/null && break; sleep 0.05; done
   start=$(cat "$log.start")
   data=$(awk '/^first_data_frame/ {print $2}' "$log")

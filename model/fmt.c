@@ -299,11 +299,13 @@ int64_t fmt_now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-int64_t fmt_mono_ms(void)
+int64_t fmt_mono_ms(void) { return fmt_mono_us() / 1000; }
+
+int64_t fmt_mono_us(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 void fmt_sleep_ms(int ms)

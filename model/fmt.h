@@ -59,9 +59,11 @@ void fmt_bytes(uint64_t bytes, char *buf, size_t n);
 void fmt_append(char *buf, size_t cap, size_t *off, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
-/* Wall clock in milliseconds since the epoch, and monotonic milliseconds. */
+/* Wall clock in milliseconds since the epoch, and monotonic milli- and
+ * microseconds. */
 int64_t fmt_now_ms(void);
 int64_t fmt_mono_ms(void);
+int64_t fmt_mono_us(void);
 /* Sleeps ms milliseconds (a signal cuts it short). */
 void fmt_sleep_ms(int ms);
 /* Sleeps up to ms in steps of 100 ms while *quit stays false: false when

@@ -10,7 +10,8 @@
 # streamed for their size; then every table equal on both sides by count
 # and digest of every row; the hot rows, changed by most transactions,
 # with fewer updates on the sink than on the source (they coalesce in the
-# sink's groups). At least 20 seeds a run, new ones each run, printed; a
+# sink's groups). CDC_RANDOM_COUNT seeds (20 alone; ctest runs it twice
+# with 10, as cdc_random and cdc_random_2), new ones each run, printed; a
 # failing one replays alone:
 #   CDC_RANDOM_SEEDS="1234" ctest -R cdc_random --output-on-failure
 set -euo pipefail
