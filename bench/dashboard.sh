@@ -74,13 +74,29 @@ for name, end in (("recent", now), ("old", now - 720)):
     json.dump({"slot_s": 5, "slots": [[end - k, 0.5 + k % 7, 1200.0] for k in range(180)]},
               open(f"{sys.argv[1]}/history-{name}.json", "w"))
 PY
-for i in $(seq 1 "$tasks"); do
-  d=$lstate/tasks/t-$i
-  mkdir -p "$d"
-  cp "$lstate/tasks/seed/spec.json" "$lstate/tasks/seed/status.json" "$d/"
-  cp "$work/history-$([ "$i" -gt $((tasks - 20)) ] && echo recent || echo old).json" "$d/history.json"
-  sed -i "s/\"seed\"/\"t-$i\"/" "$d/spec.json"
-done
+# Made over the last month, one every 40 minutes (t-1 the oldest, the
+# last one an hour ago), as a month of migrations leaves them: their ages
+# read "27d", "5h", not seconds ticking (BENCH_YOUNG=1 keeps the seed's
+# creation time, a few minutes ago, for all: then every row's age changes
+# each second, and so does the list the dashboard draws).
+python3 - "$lstate/tasks" "$work" "$tasks" "${BENCH_YOUNG:-0}" <<'PY'
+import json, os, shutil, sys, time
+root, work, n, young = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4] == "1"
+spec = json.load(open(f"{root}/seed/spec.json"))
+status = open(f"{root}/seed/status.json").read()
+now = int(time.time())
+for i in range(1, n + 1):
+    d = f"{root}/t-{i}"
+    os.makedirs(d)
+    spec["metadata"]["name"] = f"t-{i}"
+    if not young:
+        made = now - 3600 - (n - i) * 2400
+        spec["metadata"]["creationTimestamp"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(made))
+    with open(f"{d}/spec.json", "w") as f:
+        json.dump(spec, f, indent=2)
+    open(f"{d}/status.json", "w").write(status)
+    shutil.copy(f"{work}/history-{'recent' if i > n - 20 else 'old'}.json", f"{d}/history.json")
+PY
 rm -rf "$lstate/tasks/seed"
 echo
 echo "== $tasks idle local tasks ($lbin)"

@@ -11,16 +11,32 @@ void doc_init(doc *d, arena *a)
     d->a = a;
 }
 
+void doc_reserve_lines(doc *d, int n)
+{
+    if (n <= d->cap)
+        return;
+    doc_line *nl = arena_alloc(d->a, (size_t)n * sizeof *nl);
+    if (d->n)
+        memcpy(nl, d->lines, (size_t)d->n * sizeof *nl);
+    d->lines = nl;
+    d->cap = n;
+}
+
+void doc_reserve_segs(doc *d, doc_line *l, int n)
+{
+    if (n <= l->cap)
+        return;
+    doc_seg *ns = arena_alloc(d->a, (size_t)n * sizeof *ns);
+    if (l->n)
+        memcpy(ns, l->segs, (size_t)l->n * sizeof *ns);
+    l->segs = ns;
+    l->cap = n;
+}
+
 doc_line *doc_add(doc *d)
 {
-    if (d->n == d->cap) {
-        int nc = d->cap ? d->cap * 2 : 64;
-        doc_line *nl = arena_alloc(d->a, (size_t)nc * sizeof *nl);
-        if (d->n)
-            memcpy(nl, d->lines, (size_t)d->n * sizeof *nl);
-        d->lines = nl;
-        d->cap = nc;
-    }
+    if (d->n == d->cap)
+        doc_reserve_lines(d, d->cap ? d->cap * 2 : 64);
     doc_line *l = &d->lines[d->n++];
     memset(l, 0, sizeof *l);
     l->ref = -1;
@@ -31,14 +47,8 @@ void doc_blank(doc *d) { doc_add(d); }
 
 doc_seg *doc_put(doc *d, doc_line *l, pane_role r, const char *text)
 {
-    if (l->n == l->cap) {
-        int nc = l->cap ? l->cap * 2 : 8;
-        doc_seg *ns = arena_alloc(d->a, (size_t)nc * sizeof *ns);
-        if (l->n)
-            memcpy(ns, l->segs, (size_t)l->n * sizeof *ns);
-        l->segs = ns;
-        l->cap = nc;
-    }
+    if (l->n == l->cap)
+        doc_reserve_segs(d, l, l->cap ? l->cap * 2 : 8);
     doc_seg *s = &l->segs[l->n++];
     memset(s, 0, sizeof *s);
     s->text = text ? text : "";

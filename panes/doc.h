@@ -34,6 +34,11 @@ typedef struct doc {
 
 void doc_init(doc *d, arena *a);
 doc_line *doc_add(doc *d);
+/* Room for n lines, or n segments on line l, at once: a table of 1000
+ * rows of 21 segments otherwise grows each line's array 8, 16, 32 (1.3 MB
+ * where 0.5 MB is used). */
+void doc_reserve_lines(doc *d, int n);
+void doc_reserve_segs(doc *d, doc_line *l, int n);
 void doc_blank(doc *d);
 doc_seg *doc_put(doc *d, doc_line *l, pane_role r, const char *text);
 doc_seg *doc_putf(doc *d, doc_line *l, pane_role r, const char *fmt, ...)

@@ -90,12 +90,17 @@ void table_emit(table *t, int width, bool header)
     fit(t, width);
     /* Find the last shown column: it is not padded, so a clipped table
      * still uses every column of a narrow terminal. */
-    int last = -1;
+    int last = -1, shown = 0;
     for (int c = 0; c < t->ncols; c++)
-        if (t->shown[c])
+        if (t->shown[c]) {
             last = c;
+            shown++;
+        }
+    int segs = shown ? 2 * shown - 1 : 1; /* each cell but the last, and its gap */
+    doc_reserve_lines(t->d, t->d->n + t->nrows + (header ? 1 : 0));
     if (header) {
         doc_line *l = doc_add(t->d);
+        doc_reserve_segs(t->d, l, segs);
         for (int c = 0; c < t->ncols; c++) {
             if (!t->shown[c])
                 continue;
@@ -105,6 +110,7 @@ void table_emit(table *t, int width, bool header)
     }
     for (int r = 0; r < t->nrows; r++) {
         doc_line *l = doc_add(t->d);
+        doc_reserve_segs(t->d, l, segs);
         l->ref = t->refs[r];
         l->selectable = t->refs[r] >= 0;
         for (int c = 0; c < t->ncols; c++) {

@@ -71,16 +71,39 @@ static const table_col cols[C_COUNT] = {
     [C_OBJECTS] = {"OBJECTS", 10, 10, true, false},
 };
 
+#define TREND_MARKS 10
+
+/* The trend's readings: false when the task has none (then no marks). */
+static bool trend_lags(const mt_task *t, size_t at, const tasklist_opts *o,
+                       float lag[TREND_MARKS])
+{
+    const mt_hist *h = mt_hist_find_at(o->hist, at, t->meta.namespace_, t->meta.name);
+    if (!h)
+        return false;
+    mt_hist_buckets(h, o->now_ms, 300, TREND_MARKS, lag, NULL);
+    return true;
+}
+
 /* The lag over the last 5 minutes, 10 marks of 30 s, scaled to its own
  * largest (at least 1 s, so a steady small lag stays low). */
 static const char *trend(doc *d, const mt_task *t, size_t at, const tasklist_opts *o)
 {
-    const mt_hist *h = mt_hist_find_at(o->hist, at, t->meta.namespace_, t->meta.name);
-    if (!h)
+    float lag[TREND_MARKS];
+    if (!trend_lags(t, at, o, lag))
         return "";
-    float lag[10];
-    mt_hist_buckets(h, o->now_ms, 300, 10, lag, NULL);
-    return spark_line(d->a, lag, 10, spark_max(lag, 10, 1.0f));
+    return spark_line(d->a, lag, TREND_MARKS, spark_max(lag, TREND_MARKS, 1.0f));
+}
+
+/* A row's age and lag as shown (buf: at least 32 bytes each); false when
+ * the lag is not known ("-"). */
+static bool age_lag_text(const mt_task *t, const tasklist_opts *o, char *age, char *lag_text,
+                         int64_t *lag)
+{
+    fmt_age(o->now - t->meta.created, age, 32);
+    if (!mt_task_ts_lag(t, o->now, o->pod_tz, lag))
+        return false;
+    fmt_duration_ms(*lag * 1000, lag_text, 32);
+    return true;
 }
 
 /* One shown task and its sort key: a string, or a number (-1: none, last). */
@@ -159,13 +182,13 @@ int tasklist_build(doc *d, const mt_snapshot *s, const tasklist_opts *o, int wid
         if (mt_task_failed(task))
             st = arena_printf(d->a, "%s (failed)", st);
         table_cell(&t, r, C_STATUS, tasklist_status_role(task), st);
-        char buf[32];
-        fmt_age(o->now - task->meta.created, buf, sizeof buf);
-        table_cell(&t, r, C_AGE, P_NORMAL, task->meta.created ? arena_strdup(d->a, buf) : "-");
+        char age[32], lag_text[32];
         int64_t lag;
-        if (mt_task_ts_lag(task, o->now, o->pod_tz, &lag)) {
-            fmt_duration_ms(lag * 1000, buf, sizeof buf);
-            table_cell(&t, r, C_LAG, tasklist_lag_role(lag, o->lag_warn_s), arena_strdup(d->a, buf));
+        bool lag_known = age_lag_text(task, o, age, lag_text, &lag);
+        table_cell(&t, r, C_AGE, P_NORMAL, task->meta.created ? arena_strdup(d->a, age) : "-");
+        if (lag_known) {
+            table_cell(&t, r, C_LAG, tasklist_lag_role(lag, o->lag_warn_s),
+                       arena_strdup(d->a, lag_text));
         } else {
             table_cell(&t, r, C_LAG, P_DIM, "-");
         }
@@ -188,4 +211,47 @@ int tasklist_build(doc *d, const mt_snapshot *s, const tasklist_opts *o, int wid
             doc_wrap(d, P_WARN, "! ", s->notices[i], width);
     }
     return (int)shown;
+}
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 0x100000001b3ULL;
+    return h;
+}
+
+static uint64_t fnv_str(uint64_t h, const char *s)
+{
+    return fnv(h, s ? s : "", s ? strlen(s) + 1 : 1);
+}
+
+/* What tasklist_build reads besides the snapshot's tasks, each as it
+ * shows: the options, and every row's age, lag and trend readings. A new
+ * field of the build must be added here too. */
+uint64_t tasklist_digest(const mt_snapshot *s, const tasklist_opts *o, int width)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    int sort = o->sort, warn = o->lag_warn_s;
+    bool desc = o->sort_desc, utf8 = draw_utf8();
+    long tz = o->pod_tz;
+    h = fnv_str(h, o->filter);
+    h = fnv(h, &sort, sizeof sort);
+    h = fnv(h, &desc, sizeof desc);
+    h = fnv(h, &utf8, sizeof utf8);
+    h = fnv(h, &warn, sizeof warn);
+    h = fnv(h, &tz, sizeof tz);
+    h = fnv(h, &width, sizeof width);
+    for (size_t i = 0; s && i < s->n_tasks; i++) {
+        const mt_task *t = &s->tasks[i];
+        char age[32], lag_text[32] = "-";
+        int64_t lag = 0;
+        if (age_lag_text(t, o, age, lag_text, &lag)) /* its colour too, by the seconds */
+            h = fnv(h, &lag, sizeof lag);
+        h = fnv_str(fnv_str(h, age), lag_text);
+        float marks[TREND_MARKS];
+        if (trend_lags(t, i, o, marks))
+            h = fnv(h, marks, sizeof marks);
+    }
+    return h;
 }

@@ -2,6 +2,8 @@
 #ifndef MIGTOP_TASKLIST_H
 #define MIGTOP_TASKLIST_H
 
+#include <stdint.h>
+
 #include "model/history.h"
 #include "model/snapshot.h"
 #include "panes/doc.h"
@@ -24,6 +26,12 @@ typedef struct tasklist_opts {
 /* Emits the table into d (line refs = index into s->tasks); returns the
  * number of tasks shown. s may be NULL (no data yet). */
 int tasklist_build(doc *d, const mt_snapshot *s, const tasklist_opts *o, int width);
+/* A digest of what tasklist_build reads that changes without a new
+ * snapshot: the options and the clock as the rows show it (ages, lags,
+ * trends). The same snapshot and digest build the same document, so a
+ * caller may keep it (1000 idle tasks: the redraw each second builds
+ * nothing). */
+uint64_t tasklist_digest(const mt_snapshot *s, const tasklist_opts *o, int width);
 
 /* Role for a task status (shared by the list and the detail). */
 pane_role tasklist_status_role(const mt_task *t);

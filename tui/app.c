@@ -6,6 +6,20 @@
 
 view_state *app_view(app *a) { return &a->views[a->depth - 1]; }
 
+void app_set_snapshot(app *a, mt_snapshot *s)
+{
+    mt_snapshot_free(a->snap);
+    a->snap = s;
+    a->snap_gen++; /* never equal to what a kept document was built with */
+}
+
+void app_free_kept(app *a)
+{
+    if (a->list.valid)
+        arena_free(&a->list.mem);
+    a->list.valid = false;
+}
+
 void app_push(app *a, view_kind k)
 {
     if (a->depth == APP_MAX_VIEWS) /* drop the oldest: Esc still goes back */

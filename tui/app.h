@@ -9,6 +9,7 @@
 #include "model/backend.h"
 #include "model/feed.h"
 #include "model/history.h"
+#include "panes/doc.h"
 #include "panes/draw.h"
 #include "wizards/wizard.h"
 
@@ -95,9 +96,25 @@ typedef struct app {
     wiz_host wiz_host; /* what the open wizard sees of the dashboard */
     const mt_snapshot *sel_snap; /* the snapshot sel_refs index into */
     mt_hist_set hist; /* every task's lag and rate over time (model/history.h) */
+    uint64_t snap_gen; /* bumped with each snapshot taken (app_set_snapshot) */
+    /* The task list's last document, built with snapshot snap_gen and
+     * tasklist_digest: while both stay, a redraw reuses it (1000 idle
+     * tasks: the redraw each second builds nothing). */
+    struct app_list_doc {
+        arena mem;
+        doc d;
+        int shown;
+        uint64_t digest, snap_gen;
+        bool valid;
+    } list;
 } app;
 
 view_state *app_view(app *a);
+/* The snapshot on screen from now on (NULL: none yet); the one before is
+ * freed, and whatever was built from it is not used again. */
+void app_set_snapshot(app *a, mt_snapshot *s);
+/* Lets go of what the app keeps between frames (the task list's document). */
+void app_free_kept(app *a);
 void app_push(app *a, view_kind k);
 void app_pop(app *a);
 /* A message on the status line for the view on screen: it goes when the

@@ -115,10 +115,8 @@ static void bench_frame_mark(const app *a)
 static void take_news(app *a)
 {
     mt_snapshot *s = mt_feed_take(a->feed, &a->health);
-    if (s) {
-        mt_snapshot_free(a->snap);
-        a->snap = s;
-    }
+    if (s)
+        app_set_snapshot(a, s);
     size_t n;
     mt_hist **kept = mt_feed_take_histories(a->feed, &n);
     mt_hist_offer(&a->hist, kept, n, fmt_now_ms());
@@ -263,6 +261,7 @@ int dashboard_run(mt_backend *backend, mt_feed *feed, const dashboard_opts *o)
     /* a->feed, not feed: `:ctx` and `:ns` replace it. */
     mt_feed_set_focus(a->feed, "", "");
     mt_feed_free(a->feed);
+    app_free_kept(a);
     mt_snapshot_free(a->snap);
     mt_hist_free(&a->hist);
     free(a->sel_refs);

@@ -82,8 +82,7 @@ static void switch_target(app *a, bool context, const char *arg)
         app_message(a, true, "%s", err);
         return;
     }
-    mt_snapshot_free(a->snap);
-    a->snap = mt_feed_take(a->feed, &a->health); /* NULL until the first LIST */
+    app_set_snapshot(a, mt_feed_take(a->feed, &a->health)); /* NULL until the first LIST */
     view_state *v = app_view(a);
     v->cursor = -1;
     v->top = 0;

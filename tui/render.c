@@ -185,6 +185,31 @@ static void build_messages(const app *a, doc *d, int W)
     }
 }
 
+/* The task list's document, built again only when the snapshot or what
+ * the rows show of the clock changed (tasklist_digest); d gets a copy of
+ * its lines in d's arena (their texts stay in the kept one's), so lines
+ * added to d after it never touch the kept document. */
+static int tasklist_kept(app *a, doc *d, const tasklist_opts *o, int W)
+{
+    struct app_list_doc *k = &a->list;
+    uint64_t digest = tasklist_digest(a->snap, o, W);
+    if (!k->valid || k->snap_gen != a->snap_gen || k->digest != digest) {
+        app_free_kept(a);
+        arena_init(&k->mem);
+        doc_init(&k->d, &k->mem);
+        k->shown = tasklist_build(&k->d, a->snap, o, W);
+        k->digest = digest;
+        k->snap_gen = a->snap_gen;
+        k->valid = true;
+    }
+    if (k->d.n) {
+        d->lines = arena_alloc(d->a, (size_t)k->d.n * sizeof *d->lines);
+        memcpy(d->lines, k->d.lines, (size_t)k->d.n * sizeof *d->lines);
+        d->n = d->cap = k->d.n;
+    }
+    return k->shown;
+}
+
 /* The view's document: d (and right, a detail's second column from
  * RENDER_WIDE_COLS on); *pinned lines of d stay above the scrolling part. */
 static void build_body(app *a, view_state *v, arena *fr, doc *d, doc *right, int W,
@@ -197,7 +222,7 @@ static void build_body(app *a, view_state *v, arena *fr, doc *d, doc *right, int
     case V_TASKS: {
         tasklist_opts o = {v->filter, now_s, a->pod_tz_offset, a->opts.lag_warn_s,
                            (tasklist_sort)v->sort, v->sort_desc, &a->hist, now_ms};
-        empty_notice(a, d, tasklist_build(d, a->snap, &o, W), "migration tasks");
+        empty_notice(a, d, tasklist_kept(a, d, &o, W), "migration tasks");
         *pinned = 1;
         break;
     }
