@@ -7,26 +7,14 @@
 #include <string.h>
 
 #include "model/describe.h"
-#include "test_util.h"
+#include "test_sample.h"
 
-static mt_snapshot *sample(void)
-{
-    size_t len;
-    char *text = test_read_source_file("tests/data/sample-snapshot.json", &len);
-    assert_non_null(text);
-    char err[512];
-    mt_snapshot *s = mt_snapshot_parse(text, len, err, sizeof err);
-    free(text);
-    assert_non_null(s);
-    return s;
-}
+#define NOW TEST_SAMPLE_NOW
 
-/* The bundled sample was generated with --now 1790000000. */
-#define NOW 1790000000
 
 static void test_running(void **st)
 {
-    mt_snapshot *s = sample();
+    mt_snapshot *s = test_sample_snapshot();
     arena a;
     arena_init(&a);
     mt_describe d;
@@ -65,7 +53,7 @@ static void test_running(void **st)
 
 static void test_jobs_sorted_by_number(void **st)
 {
-    mt_snapshot *s = sample();
+    mt_snapshot *s = test_sample_snapshot();
     /* Reverse the jobs so the server order is wrong; 10 must sort after 2. */
     for (size_t i = 0; i < s->n_jobs / 2; i++) {
         mt_job t = s->jobs[i];
@@ -91,7 +79,7 @@ static void test_jobs_sorted_by_number(void **st)
 
 static void test_cdc_pending_then_failed(void **st)
 {
-    mt_snapshot *s = sample();
+    mt_snapshot *s = test_sample_snapshot();
     arena a;
     arena_init(&a);
     mt_describe d;
@@ -113,7 +101,7 @@ static void test_cdc_pending_then_failed(void **st)
 
 static void test_failed_and_done(void **st)
 {
-    mt_snapshot *s = sample();
+    mt_snapshot *s = test_sample_snapshot();
     arena a;
     arena_init(&a);
     mt_describe d;

@@ -7,29 +7,16 @@
 #include <string.h>
 
 #include "model/snapshot.h"
-#include "test_util.h"
+#include "test_sample.h"
 
 static mt_snapshot *parse(const char *text, char *err)
 {
     return mt_snapshot_parse(text, strlen(text), err, 512);
 }
 
-/* tests/data/sample-snapshot.json, parsed. */
-static mt_snapshot *sample(void)
-{
-    size_t len;
-    char *text = test_read_source_file("tests/data/sample-snapshot.json", &len);
-    assert_non_null(text);
-    char err[512] = "";
-    mt_snapshot *s = mt_snapshot_parse(text, len, err, sizeof err);
-    free(text);
-    assert_non_null(s);
-    return s;
-}
-
 static void test_sample(void **st)
 {
-    mt_snapshot *s = sample();
+    mt_snapshot *s = test_sample_snapshot();
     assert_int_equal(s->n_templates, 2);
     assert_int_equal(s->n_tasks, 6);
     /* Sorted by namespace, then name. */
@@ -73,7 +60,7 @@ static void test_shared_sample(void **st)
 static void test_parts_shared(void **st)
 {
     (void)st;
-    mt_snapshot *part = sample();
+    mt_snapshot *part = test_sample_snapshot();
     mt_snapshot_notice(part, "from the part");
     mt_snapshot_trim(part);
     mt_snapshot *a = mt_snapshot_new(), *b = mt_snapshot_new();

@@ -11,22 +11,9 @@
 #include <string.h>
 
 #include "panes/tasklist.h"
-#include "test_util.h"
+#include "test_sample.h"
 
-/* The bundled sample was generated with --now 1790000000. */
-#define NOW 1790000000
-
-static mt_snapshot *sample(void)
-{
-    size_t len;
-    char *text = test_read_source_file("tests/data/sample-snapshot.json", &len);
-    assert_non_null(text);
-    char err[512];
-    mt_snapshot *s = mt_snapshot_parse(text, len, err, sizeof err);
-    free(text);
-    assert_non_null(s);
-    return s;
-}
+#define NOW TEST_SAMPLE_NOW
 
 /* Two tasks finished long ago: nothing on their rows moves by the second. */
 static mt_snapshot *finished(void)
@@ -93,7 +80,7 @@ static void test_idle_rows_keep_their_digest(void **st)
 static void test_live_lag_changes_it_each_second(void **st)
 {
     (void)st;
-    mt_snapshot *s = sample(); /* orders-running streams: its lag is read from the clock */
+    mt_snapshot *s = test_sample_snapshot(); /* orders-running streams: its lag is read from the clock */
     tasklist_opts o = opts_at(NOW), later = opts_at(NOW + 1);
     static char a[16384], b[16384];
     doc_text_of(s, &o, 160, a, sizeof a);

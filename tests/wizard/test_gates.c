@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../unit/test_util.h"
+#include "../unit/test_sample.h"
 #include "cutover/gates.h"
 
 static cut_sampler quiet(void)
@@ -130,12 +130,7 @@ static void test_stability_countdown(void **state)
 static void test_healthy(void **state)
 {
     (void)state;
-    size_t len;
-    char *text = test_read_source_file("tests/data/sample-snapshot.json", &len);
-    assert_non_null(text);
-    char err[256];
-    mt_snapshot *s = mt_snapshot_parse(text, len, err, sizeof err);
-    assert_non_null(s);
+    mt_snapshot *s = test_sample_snapshot();
     cut_gate g = {0};
     /* Sep 2026, when the sample was taken: the CDC pod's Pending rule depends on now. */
     int64_t now = s->taken_ms ? s->taken_ms : 1790000000000LL;
@@ -150,7 +145,6 @@ static void test_healthy(void **state)
     cut_gate_healthy(s, NULL, now, &g);
     assert_int_equal(g.state, CGS_FAIL);
     mt_snapshot_free(s);
-    free(text);
 }
 
 static void test_stable_seconds(void **state)
