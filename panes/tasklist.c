@@ -1,6 +1,7 @@
 #include "panes/tasklist.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -94,12 +95,15 @@ static const char *trend(doc *d, const mt_task *t, size_t at, const tasklist_opt
     return spark_line(d->a, lag, TREND_MARKS, spark_max(lag, TREND_MARKS, 1.0f));
 }
 
-/* A row's age and lag as shown (buf: at least 32 bytes each); false when
- * the lag is not known ("-"). */
+/* A row's age ("-" when the task has no creation time) and lag as shown
+ * (buf: at least 32 bytes each); false when the lag is not known ("-"). */
 static bool age_lag_text(const mt_task *t, const tasklist_opts *o, char *age, char *lag_text,
                          int64_t *lag)
 {
-    fmt_age(o->now - t->meta.created, age, 32);
+    if (t->meta.created)
+        fmt_age(o->now - t->meta.created, age, 32);
+    else
+        snprintf(age, 32, "-");
     if (!mt_task_ts_lag(t, o->now, o->pod_tz, lag))
         return false;
     fmt_duration_ms(*lag * 1000, lag_text, 32);
@@ -185,7 +189,7 @@ int tasklist_build(doc *d, const mt_snapshot *s, const tasklist_opts *o, int wid
         char age[32], lag_text[32];
         int64_t lag;
         bool lag_known = age_lag_text(task, o, age, lag_text, &lag);
-        table_cell(&t, r, C_AGE, P_NORMAL, task->meta.created ? arena_strdup(d->a, age) : "-");
+        table_cell(&t, r, C_AGE, P_NORMAL, arena_strdup(d->a, age));
         if (lag_known) {
             table_cell(&t, r, C_LAG, tasklist_lag_role(lag, o->lag_warn_s),
                        arena_strdup(d->a, lag_text));

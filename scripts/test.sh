@@ -15,9 +15,9 @@ export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tests/support/lsan.supp:pr
 status=0
 for dir in build build-asan; do
   echo "=== tests in $dir"
-  # Most tests wait on servers, not on the CPU (five at a time keep a
-  # 2-core machine under one core busy, the ASan pass included): the two
-  # passes take about 5 and 7 minutes instead of 8 and 10 at three.
+  # Most tests wait on servers, not on the CPU: five at a time, each pass
+  # takes about 6.5 minutes on a 2-core machine (7.5 for the normal one
+  # at three at a time).
   ctest --test-dir "$dir" --output-on-failure --timeout 600 -j "${MIGTOP_TEST_JOBS:-5}" "$@" || status=1
 done
 echo "=== other compilers and build types (scripts/build-matrix.sh --quick)"
