@@ -44,18 +44,24 @@ at() {
   grep -E "$2" "$1" | "${3:-head}" -1 | awk '{split(substr($1, 12, 12), t, ":"); print int((t[1] * 3600 + t[2] * 60 + t[3]) * 1000)}'
 }
 
-echo "== one run: big_a's indexes while big_b copies"
-"$tool" write "$state" ea "$(et_endpoint src mig src-pw)" "$(et_endpoint sink mig sink-pw)" \
-  '"public"' 'precheck=false,init-struct=true,init-data=true,cdc=false'
-# The copy held to 20 MB/s (create --copy-rate): big_b's copy lasts long
-# enough for the status, written every second, to show the early build.
-python3 - "$state/tasks/ea/spec.json" <<'PY'
+# Task NAME's copy held to 20 MB/s (create --copy-rate): big_b's copy
+# lasts long enough for the status, written every second, to show the
+# early build, and for big_a's second index to start before the copy
+# ends (at full speed, on a loaded machine, the copy could end first).
+slow_copy() {
+  python3 - "$state/tasks/$1/spec.json" <<'PY'
 import json, sys
 p = sys.argv[1]
 t = json.load(open(p))
 t["metadata"].setdefault("annotations", {})["migtop.io/copy-rate"] = "20MB"
 json.dump(t, open(p, "w"))
 PY
+}
+
+echo "== one run: big_a's indexes while big_b copies"
+"$tool" write "$state" ea "$(et_endpoint src mig src-pw)" "$(et_endpoint sink mig sink-pw)" \
+  '"public"' 'precheck=false,init-struct=true,init-data=true,cdc=false'
+slow_copy ea
 seen=""
 ( "$bin" run ea --state-dir "$state" --jobs 1 --quiet >"$work/run1.out" 2>&1 ) &
 run=$!
@@ -96,13 +102,15 @@ run_until_early() {
   pgc_psql sink -d postgres -c "DROP TABLE public.small, public.big_b, public.big_a, public.parted CASCADE" >/dev/null
   "$tool" write "$state" "$1" "$(et_endpoint src mig src-pw)" "$(et_endpoint sink mig sink-pw)" \
     '"public"' 'precheck=false,init-struct=true,init-data=true,cdc=false'
+  slow_copy "$1"
   ( "$bin" run "$1" --state-dir "$state" --jobs 1 --quiet >"$work/$1.out" 2>&1 ) &
   run=$!
   for _ in $(seq 600); do
     grep -q "$2" "$state/tasks/$1/init-struct.log" 2>/dev/null && break
     sleep 0.05
   done
-  grep -q "$2" "$state/tasks/$1/init-struct.log" || fail "the early build of $1 did not start"
+  grep -q "$2" "$state/tasks/$1/init-struct.log" ||
+    { log "$1"; fail "the early build of $1 did not start"; }
   sleep 0.3
 }
 
