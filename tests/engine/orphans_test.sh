@@ -67,6 +67,7 @@ echo "== the dashboard shows it"
 tmux_start 100 24 "$bin --backend local"
 see '! slot gone1 of task gone1 \(gone\) retains' 20
 tmux_keys q
+see 'migtop exited with 0' 30
 
 echo "== --drop --yes"
 m orphans --drop --yes | tee "$work/drop.out"

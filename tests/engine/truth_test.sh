@@ -160,4 +160,5 @@ m describe tr | grep -E 'crashed 3 times in 10 minutes without getting anywhere 
   fail "the crash loop is not the task's failure: $(m describe tr | head -8)"
 [ "$(status_of)" = Failed ] || fail "list shows $(status_of) after the crash loop"
 tmux_keys q
+see 'migtop exited with 0' 30
 echo PASS

@@ -81,3 +81,4 @@ tmux_type shop-orders; tmux_keys Tab; tmux_type "$SRC_PW"; tmux_keys Enter
 see 'clean: slot shop_orders and publication' 60
 shot wizard-terminate-clean
 tmux_keys Enter q
+see 'migtop exited with 0' 30
