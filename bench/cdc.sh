@@ -76,6 +76,7 @@ pgc_start nat "${conf[@]}"
 pgc_start mig "${conf[@]}"
 sp=$(pgc_port src)
 P() { pgc_psql "$1" -d postgres -Atc "$2"; }
+ckpts="SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter"
 echo "== pgbench -i -s $scale on the source, a 1 M row table for the big transaction"
 pgbench -q -i -s "$scale" -I dtGvp -h 127.0.0.1 -p "$sp" -U postgres postgres >"$work/init.out" 2>&1
 P src "ALTER TABLE pgbench_history REPLICA IDENTITY FULL" >/dev/null
@@ -249,10 +250,22 @@ drain_phase() {
   # The backlog's size: the load's transactions and the WAL they wrote.
   txns=$(grep -Eo 'actually processed: [0-9]+' "$work/pgbench.out" | grep -Eo '[0-9]+$' || echo '?')
   wal=$(P src "SELECT pg_size_pretty(pg_wal_lsn_diff('$end', confirmed_flush_lsn)) FROM pg_replication_slots WHERE slot_name = 'bench_floor'")
+  # Both sinks checkpointed just before: each one's first change of a page
+  # after a checkpoint writes the whole page to its WAL, so a sink whose
+  # last checkpoint was long ago would drain a lighter WAL than one that
+  # has just had one (seen: the same backlog 3.9 s, then 16 s). Each
+  # sink's WAL and checkpoints over the drain are printed.
+  local c w0_nat w0_mig k0_nat k0_mig
+  for c in nat mig; do P "$c" "CHECKPOINT" >/dev/null; done
+  w0_nat=$(P nat "SELECT pg_current_wal_lsn()") w0_mig=$(P mig "SELECT pg_current_wal_lsn()")
+  k0_nat=$(P nat "$ckpts") k0_mig=$(P mig "$ckpts")
   t0=$(date +%s.%N)
   P nat "ALTER SUBSCRIPTION bench_sub ENABLE" >/dev/null
   kill -CONT "$r"
   until_both "$n" "$t0"
+  local sinks
+  sinks="sink WAL native $(P nat "SELECT pg_size_pretty(pg_current_wal_lsn() - '$w0_nat')") ($(($(P nat "$ckpts") - k0_nat)) checkpoints),"
+  sinks="$sinks migtop $(P mig "SELECT pg_size_pretty(pg_current_wal_lsn() - '$w0_mig')") ($(($(P mig "$ckpts") - k0_mig)))"
   local f0
   f0=$(date +%s.%N)
   P src "SELECT count(*) FROM pg_logical_slot_get_binary_changes('bench_floor', '$end', NULL,
@@ -260,8 +273,8 @@ drain_phase() {
   fl=$(echo "$(date +%s.%N) - $f0" | bc -l)
   P src "SELECT pg_drop_replication_slot('bench_floor')" >/dev/null
   echo "$kind $round ${nd:-nan} ${md:-nan} ${fl:-nan}" >>"$results"
-  printf '   %s round %s (%s transactions, %s of WAL): native %.1f s, migtop %.1f s, decoding alone %.1f s; migtop %s\n' \
-    "$kind" "$round" "$txns" "$wal" "${nd:-0}" "${md:-0}" "${fl:-0}" "$(lanes_delta "$par0" "$(metric parallel_apply)")"
+  printf '   %s round %s (%s transactions, %s of WAL): native %.1f s, migtop %.1f s, decoding alone %.1f s; migtop %s; %s\n' \
+    "$kind" "$round" "$txns" "$wal" "${nd:-0}" "${md:-0}" "${fl:-0}" "$(lanes_delta "$par0" "$(metric parallel_apply)")" "$sinks"
 }
 # The apply's parallelism over one drain, from the status's cumulative
 # parallel_apply ("2 sink sessions, 108 of 126 groups overlapped (86%), 63 key waits").
