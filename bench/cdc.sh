@@ -253,8 +253,9 @@ drain_phase() {
   # Both sinks checkpointed just before: each one's first change of a page
   # after a checkpoint writes the whole page to its WAL, so a sink whose
   # last checkpoint was long ago would drain a lighter WAL than one that
-  # has just had one (seen: the same backlog 3.9 s, then 16 s). Each
-  # sink's WAL and checkpoints over the drain are printed.
+  # has just had one (a likely cause of one round's 16 s hot-rows drain
+  # among 3.9-5.7 s ones). Each sink's WAL and checkpoints over the drain
+  # are printed.
   local c w0_nat w0_mig k0_nat k0_mig
   for c in nat mig; do P "$c" "CHECKPOINT" >/dev/null; done
   w0_nat=$(P nat "SELECT pg_current_wal_lsn()") w0_mig=$(P mig "SELECT pg_current_wal_lsn()")

@@ -11,14 +11,21 @@ void doc_init(doc *d, arena *a)
     d->a = a;
 }
 
+/* An array of used elements of size el moved into a new one of room n
+ * in the arena (arena memory is never freed one piece at a time). */
+static void *grown(arena *a, const void *old, int used, int n, size_t el)
+{
+    void *p = arena_alloc(a, (size_t)n * el);
+    if (used)
+        memcpy(p, old, (size_t)used * el);
+    return p;
+}
+
 void doc_reserve_lines(doc *d, int n)
 {
     if (n <= d->cap)
         return;
-    doc_line *nl = arena_alloc(d->a, (size_t)n * sizeof *nl);
-    if (d->n)
-        memcpy(nl, d->lines, (size_t)d->n * sizeof *nl);
-    d->lines = nl;
+    d->lines = grown(d->a, d->lines, d->n, n, sizeof *d->lines);
     d->cap = n;
 }
 
@@ -26,10 +33,7 @@ void doc_reserve_segs(doc *d, doc_line *l, int n)
 {
     if (n <= l->cap)
         return;
-    doc_seg *ns = arena_alloc(d->a, (size_t)n * sizeof *ns);
-    if (l->n)
-        memcpy(ns, l->segs, (size_t)l->n * sizeof *ns);
-    l->segs = ns;
+    l->segs = grown(d->a, l->segs, l->n, n, sizeof *l->segs);
     l->cap = n;
 }
 

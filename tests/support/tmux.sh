@@ -111,14 +111,15 @@ tmux_cleanup() {
   # pressed) ends before its terminal goes. Under ASan its leak check at exit
   # stops every thread with ptrace's SIGSTOP, and the SIGHUP + SIGCONT the
   # kernel sends when the pane's shell dies after the hang-up cancels that
-  # pending SIGSTOP: the check then waits for ever (seen once in CI).
+  # pending SIGSTOP: the check then waits for ever (CI's stacks once showed
+  # its tracer in that wait).
   for ((i = 0; i < 300; i++)); do
     [ -n "$(_tmux_migtops)" ] || break
     [ "$(_t display-message -p -t t '#{alternate_on}' 2>/dev/null)" = 0 ] || break
     sleep 0.1
   done
   _t kill-server 2>/dev/null || true
-  local sock="${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$TMUX_SOCK" i
+  local sock="${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$TMUX_SOCK"
   for ((i = 0; i < 50; i++)); do
     [ -S "$sock" ] || break
     _t list-sessions >/dev/null 2>&1 || { rm -f "$sock"; break; }
