@@ -120,6 +120,18 @@ for ((i = 0; i < 60; i++)); do
   [ -n "$(P nat "SELECT pid FROM pg_stat_subscription WHERE subname = 'bench_sub' AND pid IS NOT NULL")" ] && break
   sleep 0.5
 done
+for c in nat mig; do
+  P "$c" "CREATE PROCEDURE marker_wait(target bigint) LANGUAGE plpgsql AS \$p\$
+DECLARE v bigint;
+BEGIN
+  LOOP
+    SELECT n INTO v FROM bench_marker;
+    EXIT WHEN v >= target;
+    COMMIT;
+    PERFORM pg_sleep(0.01);
+  END LOOP;
+END \$p\$" >/dev/null
+done
 subid=$(P nat "SELECT oid FROM pg_subscription WHERE subname = 'bench_sub'")
 nat_origin="pg_$subid"
 mig_origin=migtop_bench
@@ -151,27 +163,27 @@ sampler mig "SELECT remote_lsn INTO v1 FROM pg_replication_origin_status WHERE e
 
 origin() { P "$1" "SELECT remote_lsn FROM pg_replication_origin_status WHERE external_id = '$2'"; }
 bump() { P src "UPDATE bench_marker SET n = n + 1 RETURNING n"; }
-has() { [ "$(P "$1" "SELECT n FROM bench_marker" 2>/dev/null || echo -1)" -ge "$2" ]; }
+# Seconds from T0 until each sink has marker N: sets nd and md. Each sink
+# waits on its own server (marker_wait, a procedure that looks every 10 ms
+# and commits each time, so it holds no snapshot that would keep the
+# drain's dead rows from being pruned). Polling from here cost a psql
+# process per look: a large share of the 2 cores both tools share.
+marker_wait() { # CLUSTER N: the epoch at which the sink had marker N
+  pgc_psql "$1" -d postgres -At -c "SET statement_timeout = '600s'" -c "CALL marker_wait($2)" \
+    -c "SELECT extract(epoch FROM clock_timestamp())" 2>/dev/null | tail -n 1
+}
+until_both() { # N T0
+  marker_wait nat "$1" >"$work/nat.seen" &
+  local w=$!
+  marker_wait mig "$1" >"$work/mig.seen" || true
+  wait "$w" || true
+  nd=$(echo "$(cat "$work/nat.seen") - $2" | bc -l 2>/dev/null || true)
+  md=$(echo "$(cat "$work/mig.seen") - $2" | bc -l 2>/dev/null || true)
+}
 # Both sinks have applied everything committed on the source until now.
 settle() {
-  local n i
-  n=$(bump)
-  for ((i = 0; i < 1500; i++)); do
-    has nat "$n" && has mig "$n" && return 0
-    sleep 0.2
-  done
-  echo "   (not caught up after 300 s)"
-}
-# Seconds from T0 until each sink has marker N: sets nd and md.
-until_both() { # N T0
-  local i
-  nd="" md=""
-  for ((i = 0; i < 6000; i++)); do
-    [ -z "$nd" ] && has nat "$1" && nd=$(echo "$(date +%s.%N) - $2" | bc -l)
-    [ -z "$md" ] && has mig "$1" && md=$(echo "$(date +%s.%N) - $2" | bc -l)
-    [ -n "$nd" ] && [ -n "$md" ] && return 0
-    sleep 0.05
-  done
+  until_both "$(bump)" "$(date +%s.%N)"
+  [ -n "$nd" ] && [ -n "$md" ] || echo "   (not caught up after 600 s)"
 }
 start_samplers() {
   for c in src nat mig; do

@@ -154,8 +154,8 @@ copy_raw() {
   pg_dump --section=pre-data -h 127.0.0.1 -p "$sp" -U postgres "$db" | pgc_psql sink -d "$db" >/dev/null
   t0=$(now)
   for t in $(pgc_psql src -d "$db" -Atc "SELECT relname FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace ORDER BY pg_table_size(oid) DESC"); do
-    psql -X -h 127.0.0.1 -p "$sp" -U postgres -d "$db" -c "COPY $t TO STDOUT (FORMAT binary)" \
-      | psql -X -q -h 127.0.0.1 -p "$kp" -U postgres -d "$db" -c "COPY $t FROM STDIN (FORMAT binary)"
+    "$PGC_PSQL" -X -h 127.0.0.1 -p "$sp" -U postgres -d "$db" -c "COPY $t TO STDOUT (FORMAT binary)" \
+      | "$PGC_PSQL" -X -q -h 127.0.0.1 -p "$kp" -U postgres -d "$db" -c "COPY $t FROM STDIN (FORMAT binary)"
   done
   t1=$(now)
   add_time "raw-$db" "$(secs "$t0" "$t1")"
