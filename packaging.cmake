@@ -15,6 +15,10 @@ set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION database)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+# libpq and libcurl are loaded on first use (libs/lazy.h), not linked, so
+# dpkg-shlibdeps cannot see them: named here, at the versions whose
+# symbols migtop calls (PQsendFlushRequest: 15; CURLOPT_CAINFO_BLOB: 7.77).
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "libpq5 (>= 15), libcurl4 (>= 7.77.0)")
 # The local engine runs pg_dump/pg_restore for init-struct.
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "postgresql-client")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "postgresql, kubectl")

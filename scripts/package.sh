@@ -20,6 +20,13 @@ fail() { echo "package check failed: $*" >&2; exit 1; }
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 dpkg-deb -x "$deb" "$root"
+# libpq and libcurl are loaded on first use (libs/lazy.h): dpkg-shlibdeps
+# does not see them, the package must name them.
+depends=$(dpkg-deb -f "$deb" Depends)
+for lib in libpq5 libcurl4; do
+  grep -qw "$lib" <<<"$depends" || fail "Depends ($depends) lacks $lib"
+done
+echo "depends: $depends"
 version=$("$root/usr/bin/migtop" --version) || fail "migtop --version"
 echo "unpacked: $version"
 [ "$version" = "migtop $(sed -n 's/^project(migtop VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)" ] ||

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "libs/lazy.h"
 #include "settings/config.h"
 #include "tui/input.h"
 #include "tui/logs_view.h"
@@ -48,6 +49,10 @@ void dashboard_default_opts(dashboard_opts *o)
     dashboard_apply_config(config_user(NULL), o); /* the user's config; flags come after */
 }
 
+/* libpq or libcurl failing to load on first use (libs/lazy.h) ends the
+ * program: the shell gets its terminal back before the message. */
+static void give_terminal_back(void) { endwin(); }
+
 static bool setup_terminal(char *err, size_t errlen)
 {
     const char *term = getenv("TERM");
@@ -66,6 +71,7 @@ static bool setup_terminal(char *err, size_t errlen)
         return false;
     }
     set_term(scr);
+    lazy_on_fail(give_terminal_back);
     cbreak();
     /* Ctrl-S is a key here (save the log), not XOFF: with flow control on
      * it would freeze the screen until Ctrl-Q, which the user on a
