@@ -2,7 +2,7 @@
  * lazy_curl.c define their functions, each one calling through a table
  * filled from the library by dlopen and dlsym).
  *
- * Why: linked as usual, the two pull 36 more libraries into every start
+ * Why: linked as usual, the two pull 31 more libraries into every start
  * (Kerberos, LDAP, GnuTLS, OpenSSL, nghttp2...), whose loading and
  * constructors took 4.5 of the 5.4 ms from exec to main. The dashboard
  * on local tasks needs neither before its first frame, and on some
