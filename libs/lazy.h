@@ -28,4 +28,25 @@ void lazy_on_fail(void (*restore)(void));
 void lazy_load(const char *soname, const char *package, const char *const *names,
                void (**slots)(void), size_t n);
 
+/* The table of a lazy_*.c, from its list of functions, each row
+ * F(type, name, (parameters), (the parameters' names)) or V(...) for one
+ * returning nothing: enum { LIST(LAZY_INDEX, LAZY_INDEX) N_FUNCS } numbers
+ * them, LAZY_NAME names them, and LIST(LAZY_DEF, LAZY_DEF_VOID) defines
+ * each one to load the table once (the file's pthread_once_t once and
+ * load) and call through its slot in fp. */
+#define LAZY_INDEX(ret, name, params, args) I_##name,
+#define LAZY_NAME(ret, name, params, args) #name,
+#define LAZY_DEF(ret, name, params, args)                                                     \
+    ret name params                                                                           \
+    {                                                                                         \
+        pthread_once(&once, load);                                                            \
+        return ((ret(*) params)fp[I_##name]) args;                                            \
+    }
+#define LAZY_DEF_VOID(ret, name, params, args)                                                \
+    void name params                                                                          \
+    {                                                                                         \
+        pthread_once(&once, load);                                                            \
+        ((void(*) params)fp[I_##name]) args;                                                  \
+    }
+
 #endif

@@ -34,29 +34,15 @@
     F(CURLMcode, curl_multi_cleanup, (CURLM * m), (m))                                        \
     F(CURLMsg *, curl_multi_info_read, (CURLM * m, int *msgs_in_queue), (m, msgs_in_queue))
 
-#define INDEX(ret, name, params, args) I_##name,
-enum { CURL_FUNCS(INDEX, INDEX) I_curl_easy_setopt, I_curl_easy_getinfo, N_FUNCS };
-#define NAME(ret, name, params, args) #name,
-static const char *const names[N_FUNCS] = {CURL_FUNCS(NAME, NAME) "curl_easy_setopt",
+enum { CURL_FUNCS(LAZY_INDEX, LAZY_INDEX) I_curl_easy_setopt, I_curl_easy_getinfo, N_FUNCS };
+static const char *const names[N_FUNCS] = {CURL_FUNCS(LAZY_NAME, LAZY_NAME) "curl_easy_setopt",
                                            "curl_easy_getinfo"};
 static void (*fp[N_FUNCS])(void);
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 static void load(void) { lazy_load("libcurl.so.4", "libcurl4", names, fp, N_FUNCS); }
 
-#define DEF_F(ret, name, params, args)                                                        \
-    ret name params                                                                           \
-    {                                                                                         \
-        pthread_once(&once, load);                                                            \
-        return ((ret(*) params)fp[I_##name]) args;                                            \
-    }
-#define DEF_V(ret, name, params, args)                                                        \
-    void name params                                                                          \
-    {                                                                                         \
-        pthread_once(&once, load);                                                            \
-        ((void(*) params)fp[I_##name]) args;                                                  \
-    }
-CURL_FUNCS(DEF_F, DEF_V)
+CURL_FUNCS(LAZY_DEF, LAZY_DEF_VOID)
 
 typedef CURLcode (*setopt_fn)(CURL *, CURLoption, ...);
 

@@ -70,25 +70,11 @@
     F(int, lo_read, (PGconn *conn, int fd, char *buf, size_t len), (conn, fd, buf, len)) \
     F(Oid, lo_create, (PGconn *conn, Oid lobjId), (conn, lobjId))
 
-#define INDEX(ret, name, params, args) I_##name,
-enum { PQ_FUNCS(INDEX, INDEX) N_FUNCS };
-#define NAME(ret, name, params, args) #name,
-static const char *const names[N_FUNCS] = {PQ_FUNCS(NAME, NAME)};
+enum { PQ_FUNCS(LAZY_INDEX, LAZY_INDEX) N_FUNCS };
+static const char *const names[N_FUNCS] = {PQ_FUNCS(LAZY_NAME, LAZY_NAME)};
 static void (*fp[N_FUNCS])(void);
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 static void load(void) { lazy_load("libpq.so.5", "libpq5", names, fp, N_FUNCS); }
 
-#define DEF_F(ret, name, params, args)                                                        \
-    ret name params                                                                           \
-    {                                                                                         \
-        pthread_once(&once, load);                                                            \
-        return ((ret(*) params)fp[I_##name]) args;                                            \
-    }
-#define DEF_V(ret, name, params, args)                                                        \
-    void name params                                                                          \
-    {                                                                                         \
-        pthread_once(&once, load);                                                            \
-        ((void(*) params)fp[I_##name]) args;                                                  \
-    }
-PQ_FUNCS(DEF_F, DEF_V)
+PQ_FUNCS(LAZY_DEF, LAZY_DEF_VOID)
