@@ -13,6 +13,9 @@
 #               the time to apply the backlog
 #   drainhot    the same with plain pgbench: every transaction updates one
 #               of 30 branches and 300 tellers (hot rows)
+#   drainalone  the drain's backlog (pgbench -N) drained by each side with
+#               the machine to itself, one after the other: each apply's
+#               own rate, not sharing the 2 cores with the other's
 #   bigtxn      one transaction updating every row of a 1 M row table:
 #               from its commit on the source to visible on the sink
 #               (each drain also prints its floor: the same backlog
@@ -31,13 +34,13 @@
 # source (interpolated between samples).
 # Goals (issue 16): slot lag p50 <= 1.5x native's and p99 <= 2x; applied
 # lag no worse; drains >= 1.5x native's rate; the big transaction <= 1.0x.
-#   bench/cdc.sh [SCALE] [ROUNDS] [PHASES]   (defaults 30 3 rate500,unlimited,sysbench,drain,drainhot,bigtxn,fullident)
+#   bench/cdc.sh [SCALE] [ROUNDS] [PHASES]   (defaults 30 3 rate500,unlimited,sysbench,drain,drainhot,drainalone,bigtxn,fullident)
 #   MIGTOP_BUILD_DIR=build-x bench/cdc.sh    (default: scripts/build.sh, build/)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scale=${1:-30}
 rounds=${2:-3}
-IFS=, read -r -a phases <<<"${3:-rate500,unlimited,sysbench,drain,drainhot,bigtxn,fullident}"
+IFS=, read -r -a phases <<<"${3:-rate500,unlimited,sysbench,drain,drainhot,drainalone,bigtxn,fullident}"
 secs=${BENCH_SECS:-20} # each load's length (a quick try: BENCH_SECS=3 BENCH_BIG_ROWS=10000)
 if [ -n "${MIGTOP_BUILD_DIR:-}" ]; then
   build=$(cd "$MIGTOP_BUILD_DIR" && pwd)
@@ -272,10 +275,14 @@ drain_phase() {
   for c in nat mig; do P "$c" "CHECKPOINT" >/dev/null; done
   w0_nat=$(P nat "SELECT pg_current_wal_lsn()") w0_mig=$(P mig "SELECT pg_current_wal_lsn()")
   k0_nat=$(P nat "$ckpts") k0_mig=$(P mig "$ckpts")
-  t0=$(date +%s.%N)
-  P nat "ALTER SUBSCRIPTION bench_sub ENABLE" >/dev/null
-  kill -CONT "$r"
-  until_both "$n" "$t0"
+  if [ "$kind" = drainalone ]; then
+    drain_each_alone "$round" "$n" "$r"
+  else
+    t0=$(date +%s.%N)
+    P nat "ALTER SUBSCRIPTION bench_sub ENABLE" >/dev/null
+    kill -CONT "$r"
+    until_both "$n" "$t0"
+  fi
   local sinks
   sinks="sink WAL native $(P nat "SELECT pg_size_pretty(pg_current_wal_lsn() - '$w0_nat')") ($(($(P nat "$ckpts") - k0_nat)) checkpoints),"
   sinks="$sinks migtop $(P mig "SELECT pg_size_pretty(pg_current_wal_lsn() - '$w0_mig')") ($(($(P mig "$ckpts") - k0_mig)))"
@@ -288,6 +295,22 @@ drain_phase() {
   echo "$kind $round ${nd:-nan} ${md:-nan} ${fl:-nan}" >>"$results"
   printf '   %s round %s (%s transactions, %s of WAL): native %.1f s, migtop %.1f s, decoding alone %.1f s; migtop %s; %s\n' \
     "$kind" "$round" "$txns" "$wal" "${nd:-0}" "${md:-0}" "${fl:-0}" "$(lanes_delta "$par0" "$(metric parallel_apply)")" "$sinks"
+}
+# drainalone: the same backlog drained by each side with the machine to
+# itself, one after the other (migtop first in odd rounds, native first in
+# even ones), each sink checkpointed just before its own start: what each
+# apply does per second on its own, not sharing the 2 cores with the
+# other. Sets nd and md.
+drain_each_alone() { # ROUND MARKER RUNNER
+  local first=mig second=nat side t s
+  [ $(($1 % 2)) = 0 ] && first=nat second=mig
+  for side in $first $second; do
+    P "$side" "CHECKPOINT" >/dev/null
+    s=$(date +%s.%N)
+    if [ "$side" = nat ]; then P nat "ALTER SUBSCRIPTION bench_sub ENABLE" >/dev/null; else kill -CONT "$3"; fi
+    t=$(marker_wait "$side" "$2")
+    if [ "$side" = nat ]; then nd=$(echo "$t - $s" | bc -l); else md=$(echo "$t - $s" | bc -l); fi
+  done
 }
 # The apply's parallelism over one drain, from the status's cumulative
 # parallel_apply ("2 sink sessions, 108 of 126 groups overlapped (86%), 63 key waits").
@@ -321,7 +344,7 @@ for round in $(seq "$rounds"); do
     echo "== round $round: $ph"
     case $ph in
       rate500 | unlimited | sysbench) lag_phase "$ph" "$round" "load_$ph" ;;
-      drain | drainhot | fullident) drain_phase "$round" "$ph" ;;
+      drain | drainhot | drainalone | fullident) drain_phase "$round" "$ph" ;;
       bigtxn) bigtxn_phase "$round" ;;
       *) echo "unknown phase $ph" >&2; exit 2 ;;
     esac
@@ -362,7 +385,7 @@ def lags(src, pos, t0, t1):
         p = a if l1 == l0 else a + (b - a) * (l + 1 - l0) / (l1 - l0)
         out.append(max(0.0, t - p))
     return out
-lagrows, drain, drainhot, big, full = {}, [], [], [], []
+lagrows, drain, drainhot, alone, big, full = {}, [], [], [], [], []
 for line in open(results):
     f = line.split()
     if f[0] == "lag":
@@ -373,8 +396,9 @@ for line in open(results):
              "nat applied": lags(src, load(base + ".nat", 1), t0, t1),
              "mig applied": lags(src, load(base + ".mig", 1), t0, t1)}
         lagrows.setdefault(name, []).append({k: (pct(v, 50), pct(v, 99)) for k, v in r.items()})
-    elif f[0] in ("drain", "drainhot", "fullident", "bigtxn"):
-        {"drain": drain, "drainhot": drainhot, "fullident": full, "bigtxn": big}[f[0]].append(
+    elif f[0] in ("drain", "drainhot", "drainalone", "fullident", "bigtxn"):
+        {"drain": drain, "drainhot": drainhot, "drainalone": alone, "fullident": full,
+         "bigtxn": big}[f[0]].append(
             tuple(float(x) for x in f[2:5]))
 def med(xs): return statistics.median(xs) if xs else float("nan")
 def spread(xs): return f"{min(xs):.2f}-{max(xs):.2f}" if xs else "-"
@@ -389,6 +413,7 @@ for name, rs in lagrows.items():
         print(f"{name:10} {kind:12} {med(n50):7.3f} ({spread(n50):>9}) {med(m50):7.3f} ({spread(m50):>9}) {r50:6.2f} "
               f"{med(n99):7.3f} ({spread(n99):>9}) {med(m99):7.3f} ({spread(m99):>9}) {r99:6.2f}")
 for label, rows in (("30 s backlog drain (s)", drain), ("the same, hot rows (s)", drainhot),
+                    ("the same, each alone (s)", alone),
                     ("1 M row transaction (s)", big), ("FULL identity drain (s)", full)):
     if rows:
         n = [r[0] for r in rows]; m = [r[1] for r in rows]; fl = [r[2] for r in rows if len(r) > 2]
