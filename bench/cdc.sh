@@ -271,7 +271,8 @@ drain_phase() {
   # has just had one (a likely cause of one round's 16 s hot-rows drain
   # among 3.9-5.7 s ones). Each sink's WAL and checkpoints over the drain
   # are printed.
-  local c w0_nat w0_mig k0_nat k0_mig
+  local c w0_nat w0_mig k0_nat k0_mig l0
+  l0=$(wc -l <"$state/tasks/bench/cdc.log")
   for c in nat mig; do P "$c" "CHECKPOINT" >/dev/null; done
   w0_nat=$(P nat "SELECT pg_current_wal_lsn()") w0_mig=$(P mig "SELECT pg_current_wal_lsn()")
   k0_nat=$(P nat "$ckpts") k0_mig=$(P mig "$ckpts")
@@ -293,6 +294,10 @@ drain_phase() {
   fl=$(echo "$(date +%s.%N) - $f0" | bc -l)
   P src "SELECT pg_drop_replication_slot('bench_floor')" >/dev/null
   echo "$kind $round ${nd:-nan} ${md:-nan} ${fl:-nan}" >>"$results"
+  # What migtop's CDC log says over the drain besides its position lines
+  # (a reconnect, a stall, a warning), to tell an outlier's cause.
+  tail -n +"$((l0 + 1))" "$state/tasks/bench/cdc.log" | grep -v ' INFO \[cdc\] current_position: ' | cut -c1-200 |
+    sed 's/^/   cdc.log: /' | head -5 || true
   printf '   %s round %s (%s transactions, %s of WAL): native %.1f s, migtop %.1f s, decoding alone %.1f s; migtop %s; %s\n' \
     "$kind" "$round" "$txns" "$wal" "${nd:-0}" "${md:-0}" "${fl:-0}" "$(lanes_delta "$par0" "$(metric parallel_apply)")" "$sinks"
 }
