@@ -45,6 +45,7 @@ static void load(void) { lazy_load("libcurl.so.4", "libcurl4", names, fp, N_FUNC
 CURL_FUNCS(LAZY_DEF, LAZY_DEF_VOID)
 
 typedef CURLcode (*setopt_fn)(CURL *, CURLoption, ...);
+typedef CURLcode (*getinfo_fn)(CURL *, CURLINFO, ...);
 
 /* The one argument passed on as the type its option takes, by the
  * option's number range (curl.h's CURLOPTTYPE_*), as curl reads it. */
@@ -74,7 +75,6 @@ CURLcode curl_easy_setopt(CURL *curl, CURLoption option, ...)
 CURLcode curl_easy_getinfo(CURL *curl, CURLINFO info, ...)
 {
     pthread_once(&once, load);
-    typedef CURLcode (*getinfo_fn)(CURL *, CURLINFO, ...);
     getinfo_fn f = (getinfo_fn)fp[I_curl_easy_getinfo];
     va_list ap;
     va_start(ap, info);
