@@ -75,7 +75,14 @@ tmux_wait 'log lag (4[0-9]|5[0-9])' 10 || fail "the lag from the newest position
 tmux_keys /; tmux_type current_position; tmux_keys Enter
 tmux_wait '[0-9]+ lines? match "current_position"' 5 || fail "the search does not say how many match"
 tmux_keys /
-tmux_screen | tail -1 | grep -q '^/ *$' || fail "the search did not start empty: $(tmux_screen | tail -1)"
+# The prompt is drawn on the next turn of the UI: wait for the bottom line to
+# become the prompt, then it must hold nothing from the last search.
+for ((i = 0; i < 50; i++)); do
+  last=$(tmux_screen | tail -1)
+  case $last in /*) break ;; esac
+  sleep 0.1
+done
+printf '%s\n' "$last" | grep -q '^/ *$' || fail "the search did not start empty: $last"
 tmux_type no-such-text; tmux_keys Enter
 tmux_wait 'no line matches "no-such-text"' 5 || fail "no word when nothing matches"
 # Ctrl-S saves the lines shown, owner-only, and says where.
