@@ -123,6 +123,34 @@ for ((i = 0; i < 60; i++)); do
   [ -n "$(P nat "SELECT pid FROM pg_stat_subscription WHERE subname = 'bench_sub' AND pid IS NOT NULL")" ] && break
   sleep 0.5
 done
+# The drains stop each side the same way: native's subscription disabled
+# (its apply worker and its walsender end), migtop's runner stopped
+# (SIGTERM: what it applied committed, its connections closed, its
+# walsender ends) and started again. A runner frozen with SIGSTOP instead
+# kept its replication connection while the walsender pushed a 30 s
+# backlog into it: the loopback socket's receive queue overflowed, a
+# segment was dropped, and after SIGCONT the stream waited for TCP's
+# retransmission, backed off over the freeze, for 1 to 10 s (drains of
+# 5-15 s against 2.4-3.2 s; the kernel's TcpExtTCPRcvQDrop and
+# TCPTimeouts counted it). So migtop's runner runs here without its
+# supervisor, which would start it again at once.
+mig_stop() {
+  local r i
+  r=$(runner)
+  kill "$r" 2>/dev/null || return 0
+  for ((i = 0; i < 300; i++)); do kill -0 "$r" 2>/dev/null || return 0; sleep 0.1; done
+  echo "migtop's runner $r did not stop" >&2
+  exit 1
+}
+mig_start() {
+  (setsid "$bin" run bench --state-dir "$state" --quiet >>"$work/runner.out" 2>&1 </dev/null &)
+}
+sup=$(cat "$state/tasks/bench/supervisor.lock")
+kill "$sup"
+for ((i = 0; i < 300; i++)); do kill -0 "$sup" 2>/dev/null || break; sleep 0.1; done
+mig_stop
+mig_start
+for ((i = 0; i < 300; i++)); do [ "$(metric state)" = streaming ] && [ -n "$(runner)" ] && break; sleep 0.2; done
 for c in nat mig; do
   P "$c" "CREATE PROCEDURE marker_wait(target bigint) LANGUAGE plpgsql AS \$p\$
 DECLARE v bigint;
@@ -236,7 +264,7 @@ load_sysbench() {
     --time="$secs" run >"$work/pgbench.out" 2>&1
 }
 
-# Both stopped (the subscription disabled, migtop's runner frozen), 30 s of
+# Both stopped (the subscription disabled, migtop's runner stopped), 30 s of
 # writes, both started at once: seconds until each has applied it all.
 # drain: pgbench -N (no hot rows); drainhot: plain pgbench, whose 30
 # branches and 300 tellers rows are updated by every transaction.
@@ -251,9 +279,8 @@ drain_phase() {
   # The counts before the drain: the status is written each second, so
   # one more second holds the groups that applied the marker above.
   sleep 1.5
-  par0=$(metric parallel_apply)
-  r=$(runner)
-  kill -STOP "$r"
+  par0="" # the runner started again counts its groups from 0
+  mig_stop
   case $kind in
     drainhot) pgb -c 4 -j 2 -T $((secs * 3 / 2)) ;;
     fullident) pgb -c 2 -j 2 -R 300 -T 10 -f "$work/audit.sql" ;;
@@ -277,11 +304,11 @@ drain_phase() {
   w0_nat=$(P nat "SELECT pg_current_wal_lsn()") w0_mig=$(P mig "SELECT pg_current_wal_lsn()")
   k0_nat=$(P nat "$ckpts") k0_mig=$(P mig "$ckpts")
   if [ "$kind" = drainalone ]; then
-    drain_each_alone "$round" "$n" "$r"
+    drain_each_alone "$round" "$n"
   else
     t0=$(date +%s.%N)
     P nat "ALTER SUBSCRIPTION bench_sub ENABLE" >/dev/null
-    kill -CONT "$r"
+    mig_start
     until_both "$n" "$t0"
   fi
   local sinks
@@ -296,7 +323,7 @@ drain_phase() {
   echo "$kind $round ${nd:-nan} ${md:-nan} ${fl:-nan}" >>"$results"
   # What migtop's CDC log says over the drain besides its position lines
   # (a reconnect, a stall, a warning), to tell an outlier's cause.
-  tail -n +"$((l0 + 1))" "$state/tasks/bench/cdc.log" | grep -v ' INFO \[cdc\] current_position: ' | cut -c1-200 |
+  tail -n +"$((l0 + 1))" "$state/tasks/bench/cdc.log" | grep -Ev ' INFO (\[cdc\] current_position: |CDC starting from slot |streaming slot |.*so CDC resumes from it)' | cut -c1-200 |
     sed 's/^/   cdc.log: /' | head -5 || true
   printf '   %s round %s (%s transactions, %s of WAL): native %.1f s, migtop %.1f s, decoding alone %.1f s; migtop %s; %s\n' \
     "$kind" "$round" "$txns" "$wal" "${nd:-0}" "${md:-0}" "${fl:-0}" "$(lanes_delta "$par0" "$(metric parallel_apply)")" "$sinks"
@@ -306,13 +333,13 @@ drain_phase() {
 # even ones), each sink checkpointed just before its own start: what each
 # apply does per second on its own, not sharing the 2 cores with the
 # other. Sets nd and md.
-drain_each_alone() { # ROUND MARKER RUNNER
+drain_each_alone() { # ROUND MARKER
   local first=mig second=nat side t s
   [ $(($1 % 2)) = 0 ] && first=nat second=mig
   for side in $first $second; do
     P "$side" "CHECKPOINT" >/dev/null
     s=$(date +%s.%N)
-    if [ "$side" = nat ]; then P nat "ALTER SUBSCRIPTION bench_sub ENABLE" >/dev/null; else kill -CONT "$3"; fi
+    if [ "$side" = nat ]; then P nat "ALTER SUBSCRIPTION bench_sub ENABLE" >/dev/null; else mig_start; fi
     t=$(marker_wait "$side" "$2")
     if [ "$side" = nat ]; then nd=$(echo "$t - $s" | bc -l); else md=$(echo "$t - $s" | bc -l); fi
   done

@@ -109,8 +109,10 @@ static void *source_thread(void *arg)
                           .src_wal = atomic_load(&m->src_wal),
                           .position_ts_us = atomic_load(&m->a_position_ts_us),
                           .apply_pid = atomic_load(&m->a_apply_pid),
-                          .streaming = atomic_load(&m->a_streaming)};
-        cdc_watchdog_turn(&m->wd, m->r, &sg);
+                          .streaming = atomic_load(&m->a_streaming),
+                          .recv_ms = atomic_load(&m->a_recv_ms),
+                          .stream_only = atomic_load(&m->a_stream_only)};
+        cdc_watchdog_turn(&m->wd, m->r, src, &sg);
         fmt_nap(1000, &m->quit);
     }
     if (src)
@@ -147,6 +149,25 @@ static void put(cdc_metrics *m, const char *k, const char *v)
     snprintf(kv->value, sizeof kv->value, "%.255s", v);
 }
 
+/* A reading of the source's WAL end the position has not passed this
+ * long after it was taken shows as lag; shorter, it is the round trip of
+ * the position on an idle source (what the walsender skips is confirmed
+ * once a second), not a lag. */
+#define BEHIND_MIN_US 3000000
+
+/* The oldest reading of the source's WAL end the position has not reached
+ * yet (each second; the WAL end first, its time after: a time newer than
+ * its reading only makes the lag said smaller, never larger). */
+static void note_behind(cdc_metrics *m)
+{
+    if (m->behind_wal && m->position < m->behind_wal)
+        return;
+    uint64_t wal = atomic_load(&m->src_wal);
+    int64_t at = atomic_load(&m->src_wal_at_us);
+    m->behind_wal = wal > m->position ? wal : 0;
+    m->behind_at_us = at;
+}
+
 /* Seconds the sink is behind the source, as honestly as can be said now. */
 static double lag_now(const cdc_metrics *m, int64_t now)
 {
@@ -161,6 +182,15 @@ static double lag_now(const cdc_metrics *m, int64_t now)
         lag_s = (double)(wall_us - m->position_ts_us) / 1e6;
     else if (now - m->last_commit_ms < 1000)
         lag_s = (double)m->last_lag_us / 1e6;
+    /* The stream itself behind: WAL the source had written seconds ago
+     * not passed yet (a walsender that stopped sending halfway through a
+     * backlog, with nothing of ours pending, was shown 0 s behind).
+     * Transactions still streaming keep the position where it is
+     * (cdc_session.c), and that is no lag. */
+    int64_t behind = wall_us - m->behind_at_us;
+    if (m->behind_wal && m->position < m->behind_wal && !m->streams_open &&
+        behind >= BEHIND_MIN_US && (double)behind / 1e6 > lag_s)
+        lag_s = (double)behind / 1e6;
     return lag_s < 0 ? 0 : lag_s;
 }
 
@@ -242,6 +272,7 @@ void cdc_metrics_tick(cdc_metrics *m, bool force)
     m->prev_txns = m->txns;
     m->prev_rows = m->rows;
 
+    note_behind(m);
     double lag_s = lag_now(m, now);
 
     char b[128];

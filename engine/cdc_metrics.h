@@ -52,6 +52,11 @@ typedef struct cdc_metrics {
     _Atomic int64_t a_position_ts_us, a_alive_ms;
     atomic_int a_apply_pid;
     atomic_bool a_streaming;
+    /* The loop's last message from the walsender (monotonic ms), and
+     * whether it waits for the stream with nothing of its own pending:
+     * then a stall is the source's, not the sink's. */
+    _Atomic int64_t a_recv_ms;
+    atomic_bool a_stream_only;
     int64_t last_error_at_ms; /* wall clock of last_error */
     mt_hist *hist;            /* the lag and rate kept for ENGINE_HISTORY_FILE */
     int64_t hist_saved_ms;
@@ -64,6 +69,8 @@ typedef struct cdc_metrics {
     /* Private. */
     int64_t last_tick_ms, last_log_ms, prev_txns, prev_rows;
     uint64_t logged_position;
+    uint64_t behind_wal;  /* a reading of src_wal the position had not reached (lag_now) */
+    int64_t behind_at_us; /* its time */
     double txn_rate, row_rate;
     engine_kv kv[20];
     size_t n_kv;

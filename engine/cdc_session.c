@@ -399,6 +399,8 @@ static void figures(session *x)
     m->overlapped = x->base.overlapped + ls.overlapped;
     m->key_waits = x->base.key_waits + ls.key_waits;
     atomic_store(&m->a_apply_pid, lanes_backend_pid(x->l)); /* the one waited on */
+    atomic_store(&m->a_recv_ms, x->last_recv_ms);
+    atomic_store(&m->a_stream_only, nothing_pending(x));
     m->streams_open = x->spools.open;
     m->live_xid = cdc_live_active(&x->live, x->live.xid) ? x->live.xid : 0;
     m->live_changes = x->live.changes;

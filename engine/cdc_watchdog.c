@@ -22,6 +22,10 @@ static int stall_ms(void)
     return (v > 0 ? v : 30) * 1000;
 }
 
+/* The walsender silent this long, with nothing of ours pending, is the
+ * stall's cause (it answers each status update, sent every second). */
+#define STREAM_SILENT_MS 3000
+
 /* The apply's session on the sink, as the sink sees it. */
 static const char *WHY_SQL =
     "SELECT a.state, coalesce(a.wait_event_type, ''), coalesce(a.wait_event, ''),"
@@ -35,6 +39,43 @@ static const char *WHY_SQL =
     "       (SELECT string_agg(DISTINCT l.relation::regclass::text, ', ') FROM pg_locks l"
     "         WHERE l.pid = a.pid AND NOT l.granted AND l.relation IS NOT NULL)"
     "  FROM pg_stat_activity a WHERE a.pid = $1::int";
+
+/* The slot's walsender, as the source sees it, and how far the source's
+ * WAL is past what the slot confirmed. */
+static const char *WALSENDER_SQL =
+    "SELECT a.pid, a.state, coalesce(a.wait_event_type, ''), coalesce(a.wait_event, ''),"
+    "       extract(epoch FROM now() - a.state_change)::int,"
+    "       pg_size_pretty(pg_wal_lsn_diff(pg_current_wal_lsn(), s.confirmed_flush_lsn))"
+    "  FROM pg_replication_slots s LEFT JOIN pg_stat_activity a ON a.pid = s.active_pid"
+    " WHERE s.slot_name = $1";
+
+/* Nothing pending on the sink, nothing from the walsender: the source's
+ * side of the stream is what does not move. */
+static void read_source_reason(engine_runner *r0, cdc_watchdog *w, PGconn *src,
+                               int64_t silent_s, int64_t stuck_s)
+{
+    int n = snprintf(w->reason, sizeof w->reason, "nothing applied for %llds: the source's "
+                     "walsender has sent nothing for %llds with nothing of ours pending",
+                     (long long)stuck_s, (long long)silent_s);
+    char err[600];
+    const char *params[1] = {r0->slot};
+    PGresult *r = src ? pg_query_within(src, WALSENDER_SQL, 1, params, 5000, err, sizeof err)
+                      : NULL;
+    if (!r || !PQntuples(r)) {
+        snprintf(w->reason + n, sizeof w->reason - (size_t)n, "%s", r ? "; the slot is gone"
+                 : "; the source cannot be asked why");
+    } else if (PQgetisnull(r, 0, 0)) {
+        snprintf(w->reason + n, sizeof w->reason - (size_t)n, "; no walsender holds slot %s"
+                 " (%s of WAL past what it confirmed)", r0->slot, PQgetvalue(r, 0, 5));
+    } else {
+        snprintf(w->reason + n, sizeof w->reason - (size_t)n, "; it (pid %s on the source) is %s"
+                 "%s%s%s%s for %ss, %s of WAL past what the slot confirmed",
+                 PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1), *PQgetvalue(r, 0, 2) ? ", waiting on " : "",
+                 PQgetvalue(r, 0, 2), *PQgetvalue(r, 0, 2) ? "/" : "", PQgetvalue(r, 0, 3),
+                 PQgetvalue(r, 0, 4), PQgetvalue(r, 0, 5));
+    }
+    PQclear(r);
+}
 
 static void read_reason(engine_runner *r0, cdc_watchdog *w, int pid, int64_t stuck_s)
 {
@@ -86,7 +127,7 @@ static void read_reason(engine_runner *r0, cdc_watchdog *w, int pid, int64_t stu
     PQclear(r);
 }
 
-void cdc_watchdog_turn(cdc_watchdog **wp, engine_runner *r, const cdc_signals *sg)
+void cdc_watchdog_turn(cdc_watchdog **wp, engine_runner *r, PGconn *src, const cdc_signals *sg)
 {
     if (!*wp && !(*wp = calloc(1, sizeof **wp)))
         abort();
@@ -106,7 +147,11 @@ void cdc_watchdog_turn(cdc_watchdog **wp, engine_runner *r, const cdc_signals *s
     }
     int64_t stuck_s = (now - sg->alive_ms) / 1000;
     if (!w->stalled || now >= w->next_reason_ms) {
-        read_reason(r, w, sg->apply_pid, stuck_s);
+        int64_t silent_ms = sg->recv_ms ? now - sg->recv_ms : 0;
+        if (sg->stream_only && silent_ms >= STREAM_SILENT_MS)
+            read_source_reason(r, w, src, silent_ms / 1000, stuck_s);
+        else
+            read_reason(r, w, sg->apply_pid, stuck_s);
         w->next_reason_ms = now + 5000;
     }
     if (!w->stalled) {

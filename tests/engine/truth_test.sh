@@ -11,6 +11,10 @@
 #    table and the session holding it (application, idle in transaction);
 #  - a change the sink refuses each time: Failing, with the statement;
 #    fixed on the sink: streaming again, last_error cleared;
+#  - the source's walsender stopped (SIGSTOP) with changes written:
+#    Stalled, naming the walsender and not the sink; below the stall
+#    threshold the lag grows past 3 s (it said 0 s), and falls once the
+#    walsender goes on;
 #  - status.json damaged: read from its last good copy; both damaged and
 #    the runner killed: the restarted runner resumes CDC from the origin;
 #  - a runner that crashes at start: backed off, then Failed with why.
@@ -123,6 +127,59 @@ wait_list '^Running$' 60
 same 40
 for ((i = 0; i < 25; i++)); do [ "$(cdc_metric tr last_error)" = none ] && break; sleep 0.2; done
 [ "$(cdc_metric tr last_error)" = none ] || fail "last_error kept after CDC applied again"
+
+echo "== the source's walsender stopped: Stalled, naming it, not the sink"
+walsender() { pgc_psql src -d postgres -Atc "SELECT active_pid FROM pg_replication_slots WHERE active_pid IS NOT NULL"; }
+ws=$(walsender)
+[ -n "$ws" ] || fail "no walsender holds the task's slot"
+kill -STOP "$ws"
+write 30
+wait_list '^Stalled$' 20
+reason=$(cdc_metric tr stall_reason)
+echo "stall_reason: $reason"
+grep -Eq "the source's walsender has sent nothing for [0-9]+s with nothing of ours pending; it \(pid $ws on the source\)" <<<"$reason" ||
+  fail "the stall does not name the source's walsender: $reason"
+grep -q "sink's backend" <<<"$reason" && fail "the stall blames the sink: $reason"
+kill -CONT "$ws"
+wait_list '^Running$' 30
+same
+
+echo "== the walsender stopped halfway, below the stall threshold: the lag grows, not 0 s"
+# The runner again with the default threshold (30 s): the lag alone must
+# tell that the changes written are not on the sink.
+kill "$(lockpid supervisor.lock)"
+for ((i = 0; i < 50; i++)); do [ -z "$(cdc_runner_pid tr || true)" ] && break; sleep 0.1; done
+(MIGTOP_STALL_S=60 "$bin" supervise tr --state-dir "$state" >/dev/null 2>&1 &)
+wait_list '^Running$' 20
+cdc_wait_running tr 30
+write; same
+ws=$(walsender)
+kill -STOP "$ws"
+write 40
+lag=0
+for ((i = 0; i < 50; i++)); do
+  lag=$(cdc_metric tr lag_seconds)
+  awk -v l="${lag:-0}" 'BEGIN { exit !(l >= 3) }' && break
+  sleep 0.2
+done
+state_now=$(cdc_metric tr state)
+kill -CONT "$ws"
+echo "lag with the walsender stopped: $lag s (state $state_now)"
+awk -v l="${lag:-0}" 'BEGIN { exit !(l >= 3) }' || fail "the lag stayed at $lag s with the walsender stopped"
+[ "$state_now" = streaming ] || fail "CDC is $state_now, not streaming, below the stall threshold"
+same
+for ((i = 0; i < 50; i++)); do
+  lag=$(cdc_metric tr lag_seconds)
+  awk -v l="${lag:-9}" 'BEGIN { exit !(l < 1) }' && break
+  sleep 0.2
+done
+awk -v l="${lag:-9}" 'BEGIN { exit !(l < 1) }' || fail "the lag is still $lag s once caught up"
+# Back to the test's threshold for what follows.
+kill "$(lockpid supervisor.lock)"
+for ((i = 0; i < 50; i++)); do [ -z "$(cdc_runner_pid tr || true)" ] && break; sleep 0.1; done
+("$bin" supervise tr --state-dir "$state" >/dev/null 2>&1 &)
+wait_list '^Running$' 20
+cdc_wait_running tr 30
 
 echo "== status.json damaged: its last good copy; both damaged: CDC resumes from the origin"
 kill -STOP "$(lockpid supervisor.lock)" "$(lockpid runner.lock)" # nobody rewrites them meanwhile
