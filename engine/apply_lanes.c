@@ -7,6 +7,7 @@
 #include "engine/apply_sql.h"
 #include "engine/key_set.h"
 #include "engine/pg.h"
+#include "model/fmt.h"
 
 #define CHAIN_PROBE 16
 #define CHAIN_EARLY 32
@@ -35,6 +36,7 @@ struct apply_lanes {
     int64_t group_changes;
     uint64_t noted_lsn;
     int64_t noted_ts;
+    int64_t read_ms[2]; /* each lane's last read of results (lanes_poll) */
     lanes_stats st;
 };
 
@@ -279,11 +281,27 @@ bool lanes_commit(apply_lanes *l, uint64_t end_lsn, int64_t commit_ts_us, char *
     return true;
 }
 
-bool lanes_poll(apply_lanes *l, char *err, size_t errlen)
+/* A read is a recv on the lane's socket. Once a turn of the session (a
+ * turn is mostly one change of the stream) it was most of the runner's
+ * CPU in a backlog drain, for results that come a few a group. So a
+ * lane is read when the turn asks (the stream was waited on, and the
+ * wake may be this lane's results), or when its last read is
+ * LANE_READ_BUSY_MS old with results to come, LANE_READ_IDLE_MS old
+ * without (a sink that went away is still seen within that). */
+#define LANE_READ_BUSY_MS 1
+#define LANE_READ_IDLE_MS 100
+
+bool lanes_poll(apply_lanes *l, bool now, char *err, size_t errlen)
 {
-    for (int i = 0; i < l->n; i++)
+    int64_t t = fmt_mono_ms();
+    for (int i = 0; i < l->n; i++) {
+        int64_t every = apply_busy(l->a[i]) ? LANE_READ_BUSY_MS : LANE_READ_IDLE_MS;
+        if (!now && t - l->read_ms[i] < every)
+            continue;
+        l->read_ms[i] = t;
         if (!apply_poll(l->a[i], err, errlen))
             return false;
+    }
     return true;
 }
 

@@ -62,7 +62,9 @@ bool lanes_change(apply_lanes *l, const pgo_decoder *d, const pgo_msg *m, bool *
                   char *err, size_t errlen);
 bool lanes_commit(apply_lanes *l, uint64_t end_lsn, int64_t commit_ts_us, char *err,
                   size_t errlen);
-bool lanes_poll(apply_lanes *l, char *err, size_t errlen);
+/* Reads the lanes' results that arrived; now: every lane at once, else
+ * each as often as it has results to come (see there). */
+bool lanes_poll(apply_lanes *l, bool now, char *err, size_t errlen);
 bool lanes_settle(apply_lanes *l, char *err, size_t errlen);
 bool lanes_in_txn(const apply_lanes *l);
 bool lanes_busy(const apply_lanes *l);

@@ -410,10 +410,11 @@ static void figures(session *x)
 
 static session_end stream_loop(session *x, char *err, size_t errlen)
 {
+    bool waited = true; /* the last turn found the stream empty */
     for (;;) {
         if (engine_runner_stopping(x->r))
             return stop_session(x, err, errlen);
-        if (!lanes_poll(x->l, err, errlen) || !note_durable(x, err, errlen))
+        if (!lanes_poll(x->l, waited, err, errlen) || !note_durable(x, err, errlen))
             return END_ERROR;
         if (fmt_mono_ms() - x->live_polled_ms >= LIVE_POLL_MS) {
             cdc_live_poll(&x->live);
@@ -429,6 +430,7 @@ static session_end stream_loop(session *x, char *err, size_t errlen)
                                        &lsn, &reply, err, errlen);
         if (ev == CDC_EV_ERROR)
             return END_ERROR;
+        waited = ev == CDC_EV_NONE;
         session_end e = on_event(x, ev, data, len, lsn, reply, boundary_open, err, errlen);
         if (e != GO_ON)
             return e;
