@@ -43,6 +43,13 @@ wait_list() { # wait_list REGEX SECS
   fail "list shows $s, not /$1/ after $2 s; $(m describe tr | grep -E '^(Health|Name)')"
 }
 lockpid() { cat "$state/tasks/tr/$1" 2>/dev/null || true; }
+# stall_says ERE WHAT: Stalled within 20 s, its reason matching ERE.
+stall_says() {
+  wait_list '^Stalled$' 20
+  reason=$(cdc_metric tr stall_reason)
+  echo "stall_reason: $reason"
+  grep -Eq -- "$1" <<<"$reason" || fail "the stall does not name $2: $reason"
+}
 write() { pgc_psql src -d postgres -c "UPDATE acct SET bal = bal + 1 WHERE id <= ${1:-10}" >/dev/null; }
 same() { cdc_same_tables tr "${1:-30}" public.acct; }
 
@@ -102,11 +109,8 @@ exec 7>"$lockfifo"
 echo "BEGIN; LOCK TABLE public.acct IN ACCESS EXCLUSIVE MODE;" >&7
 sleep 1
 write 5
-wait_list '^Stalled$' 20
-reason=$(cdc_metric tr stall_reason)
-echo "stall_reason: $reason"
-grep -Eq 'waits for a lock on (public\.)?acct held by pid [0-9]+ \(nightly-report, user postgres, idle in transaction since' <<<"$reason" ||
-  fail "the stall does not name the lock and its holder: $reason"
+stall_says 'waits for a lock on (public\.)?acct held by pid [0-9]+ \(nightly-report, user postgres, idle in transaction since' \
+  "the lock and its holder"
 echo "COMMIT;" >&7
 exec 7>&-
 wait_list '^Running$' 30
@@ -134,11 +138,8 @@ ws=$(walsender)
 [ -n "$ws" ] || fail "no walsender holds the task's slot"
 kill -STOP "$ws"
 write 30
-wait_list '^Stalled$' 20
-reason=$(cdc_metric tr stall_reason)
-echo "stall_reason: $reason"
-grep -Eq "the source's walsender has sent nothing for [0-9]+s with nothing of ours pending; it \(pid $ws on the source\)" <<<"$reason" ||
-  fail "the stall does not name the source's walsender: $reason"
+stall_says "the source's walsender has sent nothing for [0-9]+s with nothing of ours pending; it \(pid $ws on the source\)" \
+  "the source's walsender"
 grep -q "sink's backend" <<<"$reason" && fail "the stall blames the sink: $reason"
 kill -CONT "$ws"
 wait_list '^Running$' 30
