@@ -71,7 +71,8 @@ for _ in $(seq 1200); do
   # Either of big_a's builds named (the key's, or the slow one's): under
   # ASan the runner's status, written each second, once missed the slow
   # one's 2 s while big_b copied.
-  case $m in "init-data | "*"on public.big_a:"*) seen=$m ;; esac
+  # (the table as regclass prints it: without the schema on the search path)
+  case $m in "init-data | "*" on big_a: "* | "init-data | "*" on public.big_a: "*) seen=$m ;; esac
   kill -0 "$run" 2>/dev/null || break
   sleep 0.05
 done
