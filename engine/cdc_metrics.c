@@ -156,16 +156,17 @@ static void put(cdc_metrics *m, const char *k, const char *v)
 #define BEHIND_MIN_US 3000000
 
 /* The oldest reading of the source's WAL end the position has not reached
- * yet (each second; the WAL end first, its time after: a time newer than
- * its reading only makes the lag said smaller, never larger). */
-static void note_behind(cdc_metrics *m)
+ * yet (each second). Its time is when this loop first saw it, after the
+ * source thread read it: later than the reading, so the lag said is never
+ * more than the truth (src_wal_at_us is taken before the query, and the
+ * pair is not read atomically). */
+static void note_behind(cdc_metrics *m, int64_t wall_us)
 {
     if (m->behind_wal && m->position < m->behind_wal)
         return;
     uint64_t wal = atomic_load(&m->src_wal);
-    int64_t at = atomic_load(&m->src_wal_at_us);
     m->behind_wal = wal > m->position ? wal : 0;
-    m->behind_at_us = at;
+    m->behind_at_us = wall_us;
 }
 
 /* Seconds the sink is behind the source, as honestly as can be said now. */
@@ -272,7 +273,7 @@ void cdc_metrics_tick(cdc_metrics *m, bool force)
     m->prev_txns = m->txns;
     m->prev_rows = m->rows;
 
-    note_behind(m);
+    note_behind(m, fmt_now_ms() * 1000);
     double lag_s = lag_now(m, now);
 
     char b[128];
