@@ -311,6 +311,9 @@ drain_phase() {
     mig_start
     until_both "$n" "$t0"
   fi
+  # The runner, started for this drain, writes its status each second: one
+  # more second holds its group counts (a 0.3 s drain's were not there yet).
+  sleep 1.2
   local sinks
   sinks="sink WAL native $(P nat "SELECT pg_size_pretty(pg_current_wal_lsn() - '$w0_nat')") ($(($(P nat "$ckpts") - k0_nat)) checkpoints),"
   sinks="$sinks migtop $(P mig "SELECT pg_size_pretty(pg_current_wal_lsn() - '$w0_mig')") ($(($(P mig "$ckpts") - k0_mig)))"
