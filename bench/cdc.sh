@@ -59,10 +59,13 @@ export PGC_ROOT=$work/pgc PGC_DURABLE=1
 mkdir -p "$PGC_ROOT"
 source tests/support/pgcluster.sh
 state=$work/state
-runner() { cat "$state/tasks/bench/runner.lock" 2>/dev/null || true; }
+# A pid from a lock file, if it is still a migtop process (the file
+# outlives its process, and a reused pid must never be signalled).
+live_migtop() { [ -n "$1" ] && grep -qa migtop "/proc/$1/cmdline" 2>/dev/null && echo "$1"; }
+runner() { live_migtop "$(cat "$state/tasks/bench/runner.lock" 2>/dev/null)" || true; }
 cleanup() {
   local p
-  for p in $(runner) $(cat "$state/tasks/bench/supervisor.lock" 2>/dev/null || true); do
+  for p in $(runner) $(live_migtop "$(cat "$state/tasks/bench/supervisor.lock" 2>/dev/null)" || true); do
     kill -CONT "$p" 2>/dev/null || true
     kill "$p" 2>/dev/null || true
   done
@@ -137,6 +140,7 @@ done
 mig_stop() {
   local r i
   r=$(runner)
+  [ -n "$r" ] || return 0
   kill "$r" 2>/dev/null || return 0
   for ((i = 0; i < 300; i++)); do kill -0 "$r" 2>/dev/null || return 0; sleep 0.1; done
   echo "migtop's runner $r did not stop" >&2
@@ -145,7 +149,8 @@ mig_stop() {
 mig_start() {
   (setsid "$bin" run bench --state-dir "$state" --quiet >>"$work/runner.out" 2>&1 </dev/null &)
 }
-sup=$(cat "$state/tasks/bench/supervisor.lock")
+sup=$(live_migtop "$(cat "$state/tasks/bench/supervisor.lock" 2>/dev/null)" || true)
+[ -n "$sup" ] || { echo "migtop's supervisor is not running" >&2; exit 1; }
 kill "$sup"
 for ((i = 0; i < 300; i++)); do kill -0 "$sup" 2>/dev/null || break; sleep 0.1; done
 mig_stop
@@ -269,17 +274,13 @@ load_sysbench() {
 # drain: pgbench -N (no hot rows); drainhot: plain pgbench, whose 30
 # branches and 300 tellers rows are updated by every transaction.
 drain_phase() {
-  local round=$1 kind=${2:-drain} n t0 r par0
+  local round=$1 kind=${2:-drain} n t0
   settle
   # The floor: a third slot at the same start, decoded after both have
   # caught up, alone on the machine (pgoutput, no network, no sink).
   P src "SELECT pg_drop_replication_slot('bench_floor') FROM pg_replication_slots WHERE slot_name = 'bench_floor'" >/dev/null
   P src "SELECT pg_create_logical_replication_slot('bench_floor', 'pgoutput')" >/dev/null
   P nat "ALTER SUBSCRIPTION bench_sub DISABLE" >/dev/null
-  # The counts before the drain: the status is written each second, so
-  # one more second holds the groups that applied the marker above.
-  sleep 1.5
-  par0="" # the runner started again counts its groups from 0
   mig_stop
   case $kind in
     drainhot) pgb -c 4 -j 2 -T $((secs * 3 / 2)) ;;
@@ -329,7 +330,7 @@ drain_phase() {
   tail -n +"$((l0 + 1))" "$state/tasks/bench/cdc.log" | grep -Ev ' INFO (\[cdc\] current_position: |CDC starting from slot |streaming slot |.*so CDC resumes from it)' | cut -c1-200 |
     sed 's/^/   cdc.log: /' | head -5 || true
   printf '   %s round %s (%s transactions, %s of WAL): native %.1f s, migtop %.1f s, decoding alone %.1f s; migtop %s; %s\n' \
-    "$kind" "$round" "$txns" "$wal" "${nd:-0}" "${md:-0}" "${fl:-0}" "$(lanes_delta "$par0" "$(metric parallel_apply)")" "$sinks"
+    "$kind" "$round" "$txns" "$wal" "${nd:-0}" "${md:-0}" "${fl:-0}" "$(lanes_of "$(metric parallel_apply)")" "$sinks"
 }
 # drainalone: the same backlog drained by each side with the machine to
 # itself, one after the other (migtop first in odd rounds, native first in
@@ -347,18 +348,15 @@ drain_each_alone() { # ROUND MARKER
     if [ "$side" = nat ]; then nd=$(echo "$t - $s" | bc -l); else md=$(echo "$t - $s" | bc -l); fi
   done
 }
-# The apply's parallelism over one drain, from the status's cumulative
-# parallel_apply ("2 sink sessions, 108 of 126 groups overlapped (86%), 63 key waits").
-lanes_delta() {
-  python3 - "$1" "$2" <<'PY'
+# The apply's parallelism over one drain, from the status's parallel_apply
+# ("2 sink sessions, 108 of 126 groups overlapped (86%), 63 key waits"),
+# counted by the runner started for the drain.
+lanes_of() {
+  python3 - "$1" <<'PY'
 import re, sys
-def parse(s):
-    m = re.search(r"(\d+) of (\d+) groups overlapped \(\d+%\), (\d+) key waits", s)
-    return (int(m[1]), int(m[2]), int(m[3])) if m else (0, 0, 0)
-a, b = parse(sys.argv[1]), parse(sys.argv[2])
-g = b[1] - a[1]
-print(f"{g} groups, {100 * (b[0] - a[0]) / g:.0f}% overlapped, {b[2] - a[2]} key waits" if g > 0
-      else f"parallel_apply: {sys.argv[2] or 'not shown'}")
+m = re.search(r"(\d+) of (\d+) groups overlapped \(\d+%\), (\d+) key waits", sys.argv[1])
+print(f"{m[2]} groups, {100 * int(m[1]) / int(m[2]):.0f}% overlapped, {m[3]} key waits"
+      if m and int(m[2]) > 0 else f"parallel_apply: {sys.argv[1] or 'not shown'}")
 PY
 }
 

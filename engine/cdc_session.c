@@ -430,6 +430,11 @@ static session_end stream_loop(session *x, char *err, size_t errlen)
                                        &lsn, &reply, err, errlen);
         if (ev == CDC_EV_ERROR)
             return END_ERROR;
+        /* Something to apply: until this turn's figures, the watchdog must
+         * not read a hang on the sink (a catalog read, a commit) as the
+         * stream's, from the last turn's "nothing pending". */
+        if (ev == CDC_EV_DATA)
+            atomic_store(&x->m->a_stream_only, false);
         waited = ev == CDC_EV_NONE;
         session_end e = on_event(x, ev, data, len, lsn, reply, boundary_open, err, errlen);
         if (e != GO_ON)

@@ -68,11 +68,13 @@ static void read_source_reason(engine_runner *r0, cdc_watchdog *w, PGconn *src,
         snprintf(w->reason + n, sizeof w->reason - (size_t)n, "; no walsender holds slot %s"
                  " (%s of WAL past what it confirmed)", r0->slot, PQgetvalue(r, 0, 5));
     } else {
-        snprintf(w->reason + n, sizeof w->reason - (size_t)n, "; it (pid %s on the source) is %s"
-                 "%s%s%s%s for %ss, %s of WAL past what the slot confirmed",
-                 PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1), *PQgetvalue(r, 0, 2) ? ", waiting on " : "",
-                 PQgetvalue(r, 0, 2), *PQgetvalue(r, 0, 2) ? "/" : "", PQgetvalue(r, 0, 3),
-                 PQgetvalue(r, 0, 4), PQgetvalue(r, 0, 5));
+        char wait[160] = "";
+        if (*PQgetvalue(r, 0, 2))
+            snprintf(wait, sizeof wait, ", waiting on %.60s/%.60s", PQgetvalue(r, 0, 2),
+                     PQgetvalue(r, 0, 3));
+        snprintf(w->reason + n, sizeof w->reason - (size_t)n, "; it (pid %s on the source) is "
+                 "%s%s for %ss, %s of WAL past what the slot confirmed", PQgetvalue(r, 0, 0),
+                 PQgetvalue(r, 0, 1), wait, PQgetvalue(r, 0, 4), PQgetvalue(r, 0, 5));
     }
     PQclear(r);
 }
